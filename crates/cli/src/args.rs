@@ -1,0 +1,90 @@
+//! Command-line arguments (clap derive). Values are turned into runner options in `options.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Runs a repository's security scanners concurrently, writes one SARIF 2.1.0 log, and passes or
+/// fails the pipeline by an OWASP DSOMM level.
+///
+/// Exit codes: 0 pass, 1 gate failed, 2 error (usage, configuration, or a scanner that applied
+/// and did not produce a trustworthy result). Never 0 because a scanner failed.
+#[derive(Debug, Parser)]
+#[command(name = "scangate", version, about, long_about)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every applicable scanner concurrently and write the summary.
+    ///
+    /// Exits 2 when a scanner that applies is missing, crashes, times out or writes output
+    /// that cannot be trusted.
+    Scan(ScanArgs),
+    /// Show which scanners apply and why, their exact argv, and which are missing. Runs nothing.
+    Plan(PlanArgs),
+    /// Check each scanner: found or not, version found, version pinned. Exits 2 when one is
+    /// missing or not at its pinned version.
+    Doctor,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Repository to scan.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub scanners: ScannerArgs,
+    /// Write the summary JSON here (verdict, counts, each tool's status, version and duration).
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Repository to plan a scan of.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub scanners: ScannerArgs,
+    /// Print the plan as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which scanners run and how they are invoked.
+#[derive(Debug, Args)]
+pub struct ScannerArgs {
+    /// Only these scanners (comma-separated canonical names).
+    #[arg(long, value_delimiter = ',', value_name = "TOOL,...", env = "SCANGATE_TOOLS")]
+    pub tools: Vec<String>,
+    /// Never these scanners.
+    #[arg(long, value_delimiter = ',', value_name = "TOOL,...", env = "SCANGATE_SKIP")]
+    pub skip: Vec<String>,
+    /// Kill a scanner (and everything it started) after this many seconds.
+    #[arg(long, value_name = "SECS", env = "SCANGATE_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: Option<u64>,
+    /// At most this many scanners at once (default: all at once).
+    #[arg(long, value_name = "N", env = "SCANGATE_JOBS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub jobs: Option<u64>,
+    /// Semgrep rules (`--config` value; repeatable). Default: scangate's bundled rules, offline.
+    #[arg(long, value_name = "CONFIG", env = "SCANGATE_SEMGREP_CONFIG")]
+    pub semgrep_config: Vec<String>,
+    /// Registry npm audit asks for advisories.
+    #[arg(long, value_name = "URL", env = "SCANGATE_NPM_REGISTRY")]
+    pub npm_registry: Option<String>,
+    /// Offline OSV database directory (holds osv-scanner/<ecosystem>/all.zip); runs osv-scanner --offline.
+    #[arg(long, value_name = "DIR", env = "SCANGATE_OSV_OFFLINE_DB")]
+    pub osv_offline_db: Option<PathBuf>,
+    /// Trivy cache directory that already holds its vulnerability database (--skip-db-update).
+    #[arg(long, value_name = "DIR", env = "SCANGATE_TRIVY_CACHE_DIR")]
+    pub trivy_cache_dir: Option<PathBuf>,
+    /// No network: trivy scans misconfigurations only unless --trivy-cache-dir has a database.
+    #[arg(long, env = "SCANGATE_OFFLINE")]
+    pub offline: bool,
+}

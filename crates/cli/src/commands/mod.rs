@@ -1,0 +1,20 @@
+//! One file per subcommand.
+
+mod doctor;
+mod plan;
+mod scan;
+
+use crate::args::{Cli, Command};
+use crate::exit::ExitStatus;
+
+/// Runs the chosen subcommand on a tokio runtime.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Scan(args) => scan::run(args).await,
+            Command::Plan(args) => plan::run(args),
+            Command::Doctor => doctor::run().await,
+        }
+    })
+}

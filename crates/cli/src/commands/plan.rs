@@ -1,0 +1,75 @@
+//! `scangate plan`: what a scan would run, and why. Starts no scanner.
+
+use std::io::Write;
+
+use anyhow::Context;
+use scangate_runner::{Plan, ScanOptions};
+
+use crate::args::PlanArgs;
+use crate::exit::ExitStatus;
+
+pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
+    let options = ScanOptions::from(&args.scanners);
+    let plan = scangate_runner::plan(&args.path, &options).with_context(|| format!("cannot plan a scan of {}", args.path.display()))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &plan_json(&plan))?;
+        writeln!(out)?;
+    } else {
+        write_plan(&mut out, &plan)?;
+    }
+    let missing = plan.runs.iter().any(|run| run.program.is_none());
+    Ok(if missing { ExitStatus::Error } else { ExitStatus::Success })
+}
+
+fn write_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
+    writeln!(out, "scan plan for {}", plan.repo.root().display())?;
+    for run in &plan.runs {
+        let state = if run.program.is_some() { "applies" } else { "applies, MISSING" };
+        writeln!(out, "\n{} ({state})", run.tool.name())?;
+        writeln!(out, "  because: {}", run.target.trigger)?;
+        writeln!(out, "  in:      {}", run.cwd.display())?;
+        writeln!(out, "  argv:    {}", shell_words(&run.argv_display()))?;
+        for (key, value) in &run.env {
+            writeln!(out, "  env:     {}={}", key.to_string_lossy(), value.to_string_lossy())?;
+        }
+    }
+    for not_run in &plan.not_run {
+        writeln!(out, "\n{} (does not run)\n  because: {}", not_run.tool.name(), not_run.reason)?;
+    }
+    Ok(())
+}
+
+/// Quotes argv elements for display only: scanners are never started through a shell.
+fn shell_words(argv: &[String]) -> String {
+    argv.iter()
+        .map(|word| {
+            if !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=,:@%+".contains(&b)) {
+                word.clone()
+            } else {
+                format!("'{}'", word.replace('\'', r"'\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn plan_json(plan: &Plan) -> serde_json::Value {
+    let runs: Vec<_> = plan
+        .runs
+        .iter()
+        .map(|run| {
+            serde_json::json!({
+                "tool": run.tool.name(),
+                "trigger": run.target.trigger,
+                "cwd": run.cwd.to_string_lossy(),
+                "argv": run.argv_display(),
+                "missing": run.program.is_none(),
+                "categories": run.tool.categories(),
+            })
+        })
+        .collect();
+    let not_run: Vec<_> =
+        plan.not_run.iter().map(|n| serde_json::json!({"tool": n.tool.name(), "reason": n.reason})).collect();
+    serde_json::json!({ "root": plan.repo.root().to_string_lossy(), "runs": runs, "not_run": not_run })
+}

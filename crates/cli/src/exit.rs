@@ -1,0 +1,33 @@
+//! Exit codes: the one contract every CI system reads.
+
+use std::process::ExitCode;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// The gate passed (or was not asked for) and every needed scanner gave a trustworthy result.
+    Success,
+    /// The gate failed.
+    Failure,
+    /// Usage, configuration, or a scanner that was needed and did not produce a trustworthy result.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        match status {
+            ExitStatus::Success => ExitCode::from(0),
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+/// Prints an error and each of its causes, one per line.
+#[allow(clippy::print_stderr)]
+pub fn report_error(error: &anyhow::Error) {
+    eprintln!("scangate: error: {error}");
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}

@@ -1,0 +1,35 @@
+//! The `scangate` binary: parse the arguments, run the command, turn the outcome into an exit
+//! code (0 pass, 1 gate failed, 2 error).
+
+mod args;
+mod commands;
+mod exit;
+mod options;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = args::Cli::parse();
+    init_logging(args.verbose);
+    match commands::run(args) {
+        Ok(status) => status.into(),
+        Err(error) => {
+            exit::report_error(&error);
+            exit::ExitStatus::Error.into()
+        }
+    }
+}
+
+/// Logs go to stderr; `-v` shows scanner timings, `-vv` everything, `RUST_LOG` overrides.
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}

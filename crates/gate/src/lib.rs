@@ -1,0 +1,3 @@
+/*!
+DSOMM-level policy, suppressions and baseline: turns findings into a verdict.
+*/

@@ -1,0 +1,33 @@
+use std::path::PathBuf;
+
+/// Why the runner could not plan or start a scan at all. A single scanner failing is not an
+/// `Error`: it is a [`crate::Status`] on that scanner's [`crate::RawOutput`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The path to scan does not exist or cannot be read.
+    #[error("cannot read the repository at {path}")]
+    UnreadableRoot {
+        /// The path given.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The path to scan is not a directory.
+    #[error("{path} is not a directory")]
+    NotADirectory {
+        /// The path given.
+        path: PathBuf,
+    },
+    /// A tool named in `--tools` or `--skip` does not exist.
+    #[error("unknown tool `{name}`; known tools: {known}")]
+    UnknownTool {
+        /// The name given.
+        name: String,
+        /// The canonical names.
+        known: String,
+    },
+    /// The scratch directory for scanner outputs could not be created.
+    #[error("cannot create a scratch directory for scanner outputs")]
+    Scratch(#[source] std::io::Error),
+}

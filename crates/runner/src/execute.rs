@@ -1,0 +1,195 @@
+//! Running a plan: every invocation at once (or `--jobs N` at a time), each judged by its
+//! scanner's own exit-code meaning.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use tokio::sync::Semaphore;
+
+use crate::plan::{NotRun, PlannedRun};
+use crate::process::{self, Ending, Spawn};
+use crate::{locate, Category, Error, Plan, ScanOptions, Target};
+
+/// How a scanner invocation ended, as reported in the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Ran and produced output that can be trusted.
+    Ok,
+    /// Did not apply, or was deselected.
+    Skipped,
+    /// Applies, but its executable was not found.
+    Missing,
+    /// Ran and failed: bad exit code, crash, or unusable output.
+    Error,
+    /// Overstayed `--timeout`; its process tree was killed.
+    Timeout,
+}
+
+impl Status {
+    /// True when the scanner applied and did not give a trustworthy result.
+    pub fn is_failure(self) -> bool {
+        matches!(self, Status::Missing | Status::Error | Status::Timeout)
+    }
+}
+
+/// One scanner invocation's result. The output file lives as long as the [`Execution`].
+#[derive(Debug, Clone)]
+pub struct RawOutput {
+    /// Canonical tool name.
+    pub tool: &'static str,
+    /// Categories the tool covers.
+    pub categories: &'static [Category],
+    /// Where it ran and why; `None` for a scanner that did not run.
+    pub target: Option<Target>,
+    /// The argv run (or that would have run), for reports.
+    pub argv: Vec<String>,
+    /// Version the scanner reported.
+    pub version: Option<String>,
+    /// Exit code, when it exited.
+    pub exit_code: Option<i32>,
+    /// Wall time of the invocation.
+    pub duration: Duration,
+    /// The machine-readable output, when status is `Ok`.
+    pub output: Option<PathBuf>,
+    /// The end of stderr.
+    pub stderr_tail: String,
+    /// How it ended.
+    pub status: Status,
+    /// Why it was skipped or failed.
+    pub reason: Option<String>,
+}
+
+/// The results of running a plan.
+pub struct Execution {
+    /// One entry per invocation plus one per scanner that did not run, in registry order.
+    pub outputs: Vec<RawOutput>,
+    /// Wall time of the whole run.
+    pub wall: Duration,
+    /// Root that was scanned (absolute).
+    pub root: PathBuf,
+    _scratch: TempDir,
+}
+
+/// Runs every planned invocation concurrently, at most `options.jobs` at once.
+pub async fn execute(plan: Plan, options: &ScanOptions) -> Result<Execution, Error> {
+    let started = Instant::now();
+    let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(plan.runs.len()).max(1)));
+    let tasks: Vec<_> = plan
+        .runs
+        .into_iter()
+        .map(|run| {
+            let permits = Arc::clone(&permits);
+            let timeout = options.timeout;
+            async move {
+                let _permit = permits.acquire_owned().await.expect("semaphore is never closed");
+                run_one(run, timeout).await
+            }
+        })
+        .collect();
+    let mut outputs = futures::future::join_all(tasks).await;
+    outputs.extend(plan.not_run.into_iter().map(skipped));
+    let order = |name: &str| crate::TOOLS.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
+    outputs.sort_by_key(|o| order(o.tool));
+    Ok(Execution { outputs, wall: started.elapsed(), root: plan.repo.root().to_path_buf(), _scratch: plan.scratch })
+}
+
+fn skipped(not_run: NotRun) -> RawOutput {
+    RawOutput {
+        tool: not_run.tool.name(),
+        categories: not_run.tool.categories(),
+        target: None,
+        argv: Vec::new(),
+        version: None,
+        exit_code: None,
+        duration: Duration::ZERO,
+        output: None,
+        stderr_tail: String::new(),
+        status: Status::Skipped,
+        reason: Some(not_run.reason),
+    }
+}
+
+async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
+    let mut raw = RawOutput {
+        tool: run.tool.name(),
+        categories: run.tool.categories(),
+        target: Some(run.target.clone()),
+        argv: run.argv_display(),
+        version: None,
+        exit_code: None,
+        duration: Duration::ZERO,
+        output: None,
+        stderr_tail: String::new(),
+        status: Status::Missing,
+        reason: None,
+    };
+    let Some(program) = run.program.clone() else {
+        raw.reason = Some(format!(
+            "`{}` not found in {} or on PATH; run scripts/install-scanners",
+            run.tool.executable(),
+            locate::tools_dir().join("bin").display()
+        ));
+        return raw;
+    };
+    let started = Instant::now();
+    let (version, result) = tokio::join!(locate::version_of(&program, run.tool.version_args()), spawn_scanner(&run, &program, timeout));
+    raw.duration = started.elapsed();
+    raw.version = version;
+    tracing::debug!(tool = raw.tool, ms = raw.duration.as_millis() as u64, "scanner finished");
+    match result {
+        Err(reason) => fail(&mut raw, Status::Error, reason),
+        Ok(finished) => {
+            raw.stderr_tail = finished.stderr_tail;
+            match finished.ending {
+                Ending::TimedOut => {
+                    let secs = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
+                    fail(&mut raw, Status::Timeout, format!("did not finish within {secs}s; its process tree was killed"));
+                }
+                Ending::Exited(status) => judge(&mut raw, &run, status),
+            }
+        }
+    }
+    raw
+}
+
+async fn spawn_scanner(run: &PlannedRun, program: &std::path::Path, timeout: Option<Duration>) -> Result<process::Finished, String> {
+    let stdout = if run.output_on_stdout() {
+        let file = std::fs::File::create(&run.output).map_err(|e| format!("cannot create {}: {e}", run.output.display()))?;
+        Stdio::from(file)
+    } else {
+        Stdio::null()
+    };
+    let spawn = Spawn { program, args: &run.args, cwd: &run.cwd, env: &run.env, stdout, timeout };
+    process::run(spawn).await.map_err(|e| format!("could not start {}: {e}", program.display()))
+}
+
+fn judge(raw: &mut RawOutput, run: &PlannedRun, status: std::process::ExitStatus) {
+    use std::os::unix::process::ExitStatusExt;
+    raw.exit_code = status.code();
+    let Some(code) = status.code() else {
+        let signal = status.signal().unwrap_or_default();
+        return fail(raw, Status::Error, format!("killed by signal {signal}"));
+    };
+    // A missing file reads as empty, which every tool's judge rejects as "wrote no output".
+    let output = std::fs::read(&run.output).unwrap_or_default();
+    match run.tool.judge(code, &output) {
+        Ok(()) => {
+            raw.status = Status::Ok;
+            raw.output = run.output.exists().then(|| run.output.clone());
+        }
+        Err(reason) => fail(raw, Status::Error, reason),
+    }
+}
+
+fn fail(raw: &mut RawOutput, status: Status, reason: String) {
+    raw.status = status;
+    let last_line = raw.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
+    raw.reason = Some(match last_line {
+        Some(line) if status == Status::Error => format!("{reason}; stderr: {line}"),
+        _ => reason,
+    });
+}

@@ -1,0 +1,41 @@
+/*!
+Plans and runs scangate's scanners.
+
+The runner knows, for each of the six scanners, when it applies to a repository, the exact argv
+that runs it, and what its exit codes mean. It runs every applicable scanner at once on tokio,
+kills a scanner's whole process tree when it overstays its timeout, and hands back one
+[`RawOutput`] per invocation: the machine-readable output file and a [`Status`]. It never parses
+findings: that is the normalizer's job.
+
+```no_run
+# async fn demo() -> Result<(), scangate_runner::Error> {
+use scangate_runner::{plan, execute, ScanOptions};
+let options = ScanOptions::default();
+let plan = plan(std::path::Path::new("."), &options)?;
+let execution = execute(plan, &options).await?;
+for output in &execution.outputs {
+    println!("{} {:?}", output.tool, output.status);
+}
+# Ok(()) }
+```
+*/
+#![deny(missing_docs)]
+
+mod error;
+mod execute;
+mod locate;
+mod options;
+mod plan;
+mod process;
+mod repo;
+mod tool;
+mod tools;
+
+pub use error::Error;
+pub use execute::{execute, Execution, RawOutput, Status};
+pub use locate::{pins, resolve, tools_dir, version_of, Pin};
+pub use options::ScanOptions;
+pub use plan::{plan, Plan, PlannedRun};
+pub use repo::RepoIndex;
+pub use tool::{Category, Target, Tool};
+pub use tools::{tool_named, TOOLS};

@@ -1,0 +1,96 @@
+//! Where scanners are found and which versions are pinned.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::process::{run_captured, Captured};
+
+/// The pin file, compiled in so `doctor` needs no checkout.
+const PIN_FILE: &str = include_str!("../../../tools.toml");
+
+/// How long a scanner may take to print its version.
+const VERSION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A scanner version pinned in `tools.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    /// Canonical tool name.
+    pub tool: String,
+    /// Pinned version (for npm, the major version that ships with Node).
+    pub version: String,
+}
+
+impl Pin {
+    /// True when `found` is this pin, or for a major-only pin, a release of that major.
+    pub fn matches(&self, found: &str) -> bool {
+        found == self.version || found.strip_prefix(&self.version).is_some_and(|rest| rest.starts_with('.'))
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PinEntry {
+    version: String,
+}
+
+/// The pinned versions, in the file's order.
+pub fn pins() -> Vec<Pin> {
+    let table: toml::Table = PIN_FILE.parse().expect("tools.toml is valid TOML (checked by a test)");
+    table
+        .into_iter()
+        .map(|(tool, value)| {
+            let entry: PinEntry = value.try_into().expect("every tools.toml entry has a version (checked by a test)");
+            Pin { tool, version: entry.version }
+        })
+        .collect()
+}
+
+/// The project-local tools directory: `$SCANGATE_TOOLS_DIR`, else `.tools` in the checkout
+/// scangate was built from (where `scripts/install-scanners` puts them).
+pub fn tools_dir() -> PathBuf {
+    match std::env::var_os("SCANGATE_TOOLS_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools"),
+    }
+}
+
+/// The executable for `name`: the tools directory first, then PATH.
+pub fn resolve(name: &str) -> Option<PathBuf> {
+    let local = tools_dir().join("bin").join(name);
+    if is_executable(&local) {
+        return Some(local);
+    }
+    which::which(name).ok()
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Runs `program version_args` and extracts the first dotted version number it prints.
+pub async fn version_of(program: &Path, version_args: &[&str]) -> Option<String> {
+    let cwd = std::env::temp_dir();
+    let Captured { stdout, stderr, .. } = run_captured(program, version_args, &cwd, VERSION_TIMEOUT).await.ok()?;
+    let pattern = regex::Regex::new(r"\d+\.\d+(?:\.\d+)?").expect("valid regex");
+    [stdout, stderr].iter().find_map(|text| pattern.find(text).map(|m| m.as_str().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_tool_is_pinned_once() {
+        let pinned: Vec<_> = pins().into_iter().map(|p| p.tool).collect();
+        let known: Vec<_> = crate::TOOLS.iter().map(|t| t.name().to_string()).collect();
+        assert_eq!(pinned, known);
+    }
+
+    #[test]
+    fn major_only_pin_matches_its_releases() {
+        let pin = Pin { tool: "npm-audit".into(), version: "11".into() };
+        assert!(pin.matches("11.19.1"));
+        assert!(!pin.matches("110.1"));
+        assert!(!pin.matches("10.9.0"));
+    }
+}

@@ -1,0 +1,29 @@
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Everything that changes how scanners are invoked. The cli fills it from flags and environment.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Only these tools (canonical names); empty means all.
+    pub only: Vec<String>,
+    /// Never these tools.
+    pub skip: Vec<String>,
+    /// At most this many scanners at once; `None` runs all at once.
+    pub jobs: Option<usize>,
+    /// Per-scanner timeout; the scanner's whole process tree is killed past it.
+    pub timeout: Option<Duration>,
+    /// Semgrep `--config` values. Empty means scangate's bundled rules (no network needed).
+    pub semgrep_config: Vec<OsString>,
+    /// Registry that `npm audit` asks for advisories (`--registry`).
+    pub npm_registry: Option<String>,
+    /// Directory holding an offline OSV database (`osv-scanner/<ecosystem>/all.zip` below it);
+    /// when set, osv-scanner runs with `--offline`.
+    pub osv_offline_db: Option<PathBuf>,
+    /// Trivy cache directory holding a vulnerability database; when set, trivy runs with
+    /// `--skip-db-update` against it.
+    pub trivy_cache_dir: Option<PathBuf>,
+    /// No network at all: trivy scans misconfigurations only (its vulnerability database would
+    /// need a download) unless `trivy_cache_dir` is given.
+    pub offline: bool,
+}

@@ -1,0 +1,113 @@
+//! Deciding which scanners run where, with which argv, before anything runs.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+
+use crate::tool::{Invocation, OutputChannel};
+use crate::{locate, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
+
+/// One scanner invocation, ready to start.
+pub struct PlannedRun {
+    /// The scanner.
+    pub tool: &'static dyn Tool,
+    /// Where it runs and why.
+    pub target: Target,
+    /// The executable found, or `None` when it is missing.
+    pub program: Option<PathBuf>,
+    /// Arguments after the executable.
+    pub args: Vec<OsString>,
+    /// Extra environment.
+    pub env: Vec<(OsString, OsString)>,
+    /// Absolute working directory.
+    pub cwd: PathBuf,
+    /// Where the machine-readable output lands.
+    pub output: PathBuf,
+}
+
+impl PlannedRun {
+    /// The full argv for display (lossy for non-UTF-8 bytes).
+    pub fn argv_display(&self) -> Vec<String> {
+        let program = match &self.program {
+            Some(path) => path.to_string_lossy().into_owned(),
+            None => self.tool.executable().to_string(),
+        };
+        std::iter::once(program).chain(self.args.iter().map(|a| a.to_string_lossy().into_owned())).collect()
+    }
+
+    /// True when stdout is the output (npm audit).
+    pub(crate) fn output_on_stdout(&self) -> bool {
+        self.tool.output_channel() == OutputChannel::Stdout
+    }
+}
+
+/// A scanner that will not run, and why.
+pub struct NotRun {
+    /// The scanner.
+    pub tool: &'static dyn Tool,
+    /// Why it does not run.
+    pub reason: String,
+}
+
+/// Everything a scan will do.
+pub struct Plan {
+    /// What the repository holds.
+    pub repo: RepoIndex,
+    /// Invocations to start, in registry order.
+    pub runs: Vec<PlannedRun>,
+    /// Scanners that do not apply or were deselected.
+    pub not_run: Vec<NotRun>,
+    pub(crate) scratch: TempDir,
+}
+
+/// Plans a scan of `root`: which scanners apply (and the file that says so), their argv, and
+/// which executables are missing. Runs no scanner.
+pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
+    check_tool_names(options)?;
+    let repo = RepoIndex::scan(root)?;
+    let scratch = tempfile::Builder::new().prefix("scangate-").tempdir().map_err(Error::Scratch)?;
+    let mut runs = Vec::new();
+    let mut not_run = Vec::new();
+    for &tool in TOOLS {
+        if let Some(reason) = deselected(tool, options) {
+            not_run.push(NotRun { tool, reason });
+            continue;
+        }
+        let targets = tool.targets(&repo);
+        if targets.is_empty() {
+            not_run.push(NotRun { tool, reason: tool.not_applicable_reason().to_string() });
+        }
+        let program = locate::resolve(tool.executable());
+        for (index, target) in targets.into_iter().enumerate() {
+            let output = scratch.path().join(format!("{}-{index}.json", tool.name()));
+            let invocation =
+                Invocation { root: repo.root(), target: &target, output: &output, scratch: scratch.path(), options, repo: &repo };
+            let args = tool.args(&invocation);
+            let env = tool.env(&invocation);
+            let cwd = repo.root().join(&target.dir);
+            runs.push(PlannedRun { tool, target, program: program.clone(), args, env, cwd, output });
+        }
+    }
+    Ok(Plan { repo, runs, not_run, scratch })
+}
+
+fn check_tool_names(options: &ScanOptions) -> Result<(), Error> {
+    for name in options.only.iter().chain(&options.skip) {
+        if crate::tool_named(name).is_none() {
+            let known = TOOLS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+            return Err(Error::UnknownTool { name: name.clone(), known });
+        }
+    }
+    Ok(())
+}
+
+fn deselected(tool: &dyn Tool, options: &ScanOptions) -> Option<String> {
+    if options.skip.iter().any(|name| name == tool.name()) {
+        return Some("skipped by --skip".to_string());
+    }
+    if !options.only.is_empty() && !options.only.iter().any(|name| name == tool.name()) {
+        return Some("not selected by --tools".to_string());
+    }
+    None
+}

@@ -1,0 +1,103 @@
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::{RepoIndex, ScanOptions};
+
+/// What a scanner checks; DSOMM levels require categories, not particular tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Credentials committed to the repository.
+    Secrets,
+    /// Static analysis of first-party source code.
+    Sast,
+    /// Known vulnerabilities in third-party packages.
+    Dependencies,
+    /// Misconfigured Dockerfiles, Kubernetes, Terraform, CloudFormation.
+    Infrastructure,
+}
+
+impl Category {
+    /// The kebab-case name used in policies and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Secrets => "secrets",
+            Category::Sast => "sast",
+            Category::Dependencies => "dependencies",
+            Category::Infrastructure => "infrastructure",
+        }
+    }
+}
+
+/// One place a scanner runs: the directory (relative to the scanned root, empty for the root)
+/// and the file that made it apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// Working directory of the invocation, relative to the root.
+    pub dir: PathBuf,
+    /// The repository-relative file that triggered this invocation, or a short reason.
+    pub trigger: String,
+}
+
+/// Where a scanner writes its machine-readable output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputChannel {
+    /// The scanner writes to the path passed in its argv.
+    File,
+    /// The scanner prints to stdout; the runner sends stdout to the output file.
+    Stdout,
+}
+
+/// What a scanner's argv is built from.
+pub struct Invocation<'a> {
+    /// The scanned root, absolute.
+    pub root: &'a Path,
+    /// Where this invocation runs.
+    pub target: &'a Target,
+    /// The output file.
+    pub output: &'a Path,
+    /// Scratch directory of this run, for files the tool needs (bundled rules).
+    pub scratch: &'a Path,
+    /// Options from the command line.
+    pub options: &'a ScanOptions,
+    /// What the repository holds.
+    pub repo: &'a RepoIndex,
+}
+
+/// One scanner: everything the runner knows about it. Implemented once per file in `tools/`.
+pub trait Tool: Sync {
+    /// Canonical name (`gitleaks`, `semgrep`, `gosec`, `trivy`, `osv-scanner`, `npm-audit`).
+    fn name(&self) -> &'static str;
+    /// The executable looked up in the tools directory, then on PATH.
+    fn executable(&self) -> &'static str;
+    /// Categories the scanner covers.
+    fn categories(&self) -> &'static [Category];
+    /// Arguments that make the executable print its version.
+    fn version_args(&self) -> &'static [&'static str];
+    /// Where the scanner applies; empty when it does not.
+    fn targets(&self, repo: &RepoIndex) -> Vec<Target>;
+    /// Why it does not apply, for `plan` and the summary.
+    fn not_applicable_reason(&self) -> &'static str;
+    /// The argv after the executable.
+    fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString>;
+    /// Extra environment for the scanner.
+    fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
+        Vec::new()
+    }
+    /// Where the machine-readable output goes.
+    fn output_channel(&self) -> OutputChannel {
+        OutputChannel::File
+    }
+    /// Decides from the exit code and the output whether the run is trustworthy.
+    /// `Err` carries the reason shown to the user.
+    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String>;
+}
+
+/// Shared check: the output must be one well-formed JSON document of shape `T`. `T` names only
+/// the fields the judgement needs, so large outputs are not built into a tree.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(output: &[u8]) -> Result<T, String> {
+    if output.iter().all(u8::is_ascii_whitespace) {
+        return Err("wrote no output".to_string());
+    }
+    serde_json::from_slice(output).map_err(|e| format!("wrote output that is not valid JSON ({e})"))
+}

@@ -1,0 +1,57 @@
+//! gitleaks: secrets in the working tree or in git history.
+//!
+//! # Invocation
+//! `gitleaks git` when the scanned root is the top of a git work tree with commits (history),
+//! otherwise `gitleaks dir`; both with `--report-format json --report-path F --redact --no-banner
+//! --exit-code 2`, run in the root on `.`.
+//!
+//! # Exit codes
+//! 0 clean, 2 leaks found (the `--exit-code` value), anything else an error.
+//!
+//! # Known traps
+//! gitleaks exits 0 when its `git log` child fails, so the runner decides history mode itself
+//! (`RepoIndex::is_git_toplevel`). `--redact` keeps secret values out of the report.
+
+use std::ffi::OsString;
+
+use crate::tool::{parse_json, Invocation};
+use crate::tools::root_target;
+use crate::{Category, RepoIndex, Target, Tool};
+
+pub(crate) struct Gitleaks;
+
+impl Tool for Gitleaks {
+    fn name(&self) -> &'static str {
+        "gitleaks"
+    }
+    fn executable(&self) -> &'static str {
+        "gitleaks"
+    }
+    fn categories(&self) -> &'static [Category] {
+        &[Category::Secrets]
+    }
+    fn version_args(&self) -> &'static [&'static str] {
+        &["version"]
+    }
+    fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
+        let trigger = if repo.is_git_toplevel() { "git history (.git)" } else { "always (files, no git history)" };
+        vec![root_target(trigger)]
+    }
+    fn not_applicable_reason(&self) -> &'static str {
+        "always applies"
+    }
+    fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
+        let mode = if invocation.repo.is_git_toplevel() { "git" } else { "dir" };
+        let mut args: Vec<OsString> = vec![mode.into()];
+        args.extend(["--report-format", "json", "--report-path"].map(OsString::from));
+        args.push(invocation.output.into());
+        args.extend(["--redact", "--no-banner", "--exit-code", "2", "--log-level", "warn", "."].map(OsString::from));
+        args
+    }
+    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+        match exit_code {
+            0 | 2 => parse_json::<Vec<serde::de::IgnoredAny>>(output).map(drop),
+            code => Err(format!("exited with {code} (0 = clean, 2 = leaks found)")),
+        }
+    }
+}

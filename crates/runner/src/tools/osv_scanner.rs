@@ -1,0 +1,70 @@
+//! osv-scanner: known vulnerabilities in the packages that lockfiles and manifests pin.
+//!
+//! # Invocation
+//! `osv-scanner scan source -r --format json --output-file F --allow-no-lockfiles .` in the root;
+//! with an offline database, `--offline` and `OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY` pointing at it
+//! (`osv-scanner/<ecosystem>/all.zip` below it).
+//!
+//! # Exit codes
+//! 0 no vulnerabilities, 1 vulnerabilities found, 128 no packages found; 127, 129, 130 and
+//! anything else are errors.
+//!
+//! # Known traps
+//! Paths in the output are absolute.
+
+use std::ffi::OsString;
+
+use crate::tool::{parse_json, Invocation};
+use crate::tools::{root_target, DEPENDENCY_FILES};
+use crate::{Category, RepoIndex, Target, Tool};
+
+pub(crate) struct OsvScanner;
+
+/// osv-scanner's exit code when it found no package to check.
+const NO_PACKAGES: i32 = 128;
+
+impl Tool for OsvScanner {
+    fn name(&self) -> &'static str {
+        "osv-scanner"
+    }
+    fn executable(&self) -> &'static str {
+        "osv-scanner"
+    }
+    fn categories(&self) -> &'static [Category] {
+        &[Category::Dependencies]
+    }
+    fn version_args(&self) -> &'static [&'static str] {
+        &["--version"]
+    }
+    fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
+        repo.first_named(|name| DEPENDENCY_FILES.contains(&name)).map(root_target).into_iter().collect()
+    }
+    fn not_applicable_reason(&self) -> &'static str {
+        "no lockfile or manifest"
+    }
+    fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
+        let mut args: Vec<OsString> = ["scan", "source", "-r", "--format", "json", "--output-file"].map(OsString::from).to_vec();
+        args.push(invocation.output.into());
+        args.push("--allow-no-lockfiles".into());
+        if invocation.options.osv_offline_db.is_some() {
+            args.push("--offline".into());
+        }
+        args.push(".".into());
+        args
+    }
+    fn env(&self, invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
+        invocation
+            .options
+            .osv_offline_db
+            .iter()
+            .map(|dir| ("OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY".into(), dir.into()))
+            .collect()
+    }
+    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+        match exit_code {
+            0 | 1 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
+            NO_PACKAGES => Ok(()),
+            code => Err(format!("exited with {code} (0 = clean, 1 = vulnerabilities, 128 = no packages)")),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! semgrep: static analysis of first-party source.
+//!
+//! # Invocation
+//! `semgrep scan --config C --metrics=off --disable-version-check --json-output=F --quiet .` in the
+//! root. `C` is scangate's bundled rules unless `--semgrep-config` names others (a registry
+//! ruleset such as `p/ci` needs network).
+//!
+//! # Exit codes
+//! 0 ran (findings do not change it without `--error`), 1 findings with `--error`, 2 and above
+//! errors. Per-file problems land in the JSON's `errors[]`; the normalizer reports them.
+//!
+//! # Known traps
+//! The JSON's `extra.fingerprint` and `extra.lines` say `requires login` when logged out.
+
+use std::ffi::OsString;
+
+use crate::tool::{parse_json, Invocation};
+use crate::{Category, RepoIndex, Target, Tool};
+
+/// File extensions of languages semgrep analyses.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "py", "js", "jsx", "mjs", "cjs", "ts", "tsx", "go", "java", "kt", "rb", "php", "c", "h", "cc", "cpp", "cs",
+    "scala", "rs", "swift", "sh", "tf", "yaml", "yml", "json", "html", "ex", "exs", "lua", "sol", "dart", "jl",
+];
+
+/// The rules scangate ships, so a scan needs no rule registry.
+const BUNDLED_RULES: &str = include_str!("../../../../rules/semgrep/scangate.yaml");
+
+pub(crate) struct Semgrep;
+
+impl Semgrep {
+    fn is_source(name: &str) -> bool {
+        let extension = name.rsplit_once('.').map(|(_, ext)| ext);
+        extension.is_some_and(|ext| SOURCE_EXTENSIONS.contains(&ext) && !matches!(ext, "yaml" | "yml" | "json"))
+    }
+}
+
+impl Tool for Semgrep {
+    fn name(&self) -> &'static str {
+        "semgrep"
+    }
+    fn executable(&self) -> &'static str {
+        "semgrep"
+    }
+    fn categories(&self) -> &'static [Category] {
+        &[Category::Sast]
+    }
+    fn version_args(&self) -> &'static [&'static str] {
+        &["--version"]
+    }
+    fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
+        repo.first_named(Semgrep::is_source).map(crate::tools::root_target).into_iter().collect()
+    }
+    fn not_applicable_reason(&self) -> &'static str {
+        "no source file in a language semgrep analyses"
+    }
+    fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec!["scan".into()];
+        if invocation.options.semgrep_config.is_empty() {
+            args.push("--config".into());
+            args.push(bundled_rules_path(invocation).into());
+        }
+        for config in &invocation.options.semgrep_config {
+            args.push("--config".into());
+            args.push(config.clone());
+        }
+        args.extend(["--metrics=off", "--disable-version-check", "--quiet"].map(OsString::from));
+        let mut json_output = OsString::from("--json-output=");
+        json_output.push(invocation.output);
+        args.push(json_output);
+        args.push(".".into());
+        args
+    }
+    fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
+        vec![("SEMGREP_SEND_METRICS".into(), "off".into())]
+    }
+    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+        match exit_code {
+            0 | 1 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
+            code => Err(format!("exited with {code} (0 = ran, 2 and above = error)")),
+        }
+    }
+}
+
+/// Writes the bundled rules into the run's scratch directory (once) and returns their path.
+fn bundled_rules_path(invocation: &Invocation<'_>) -> std::path::PathBuf {
+    let path = invocation.scratch.join("scangate-semgrep-rules.yaml");
+    if !path.exists() {
+        if let Err(error) = std::fs::write(&path, BUNDLED_RULES) {
+            tracing::warn!(%error, path = %path.display(), "cannot write bundled semgrep rules");
+        }
+    }
+    path
+}

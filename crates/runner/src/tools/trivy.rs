@@ -1,0 +1,93 @@
+//! trivy: vulnerable dependencies and misconfigured infrastructure files.
+//!
+//! # Invocation
+//! `trivy fs --scanners vuln,misconfig --format json --output F --list-all-pkgs --quiet
+//! --skip-version-check --disable-telemetry --skip-check-update --exit-code 0 .` in the root.
+//! `--skip-check-update` uses the checks embedded in the pinned trivy, so results do not drift
+//! between runs. Offline, vulnerability scanning needs a database already in `--cache-dir`
+//! (then `--skip-db-update`); without one only `misconfig` runs.
+//!
+//! # Exit codes
+//! 0 ran (with `--exit-code 0` findings do not change it), anything else an error.
+
+use std::ffi::OsString;
+
+use crate::tool::{parse_json, Invocation};
+use crate::tools::{root_target, DEPENDENCY_FILES};
+use crate::{Category, RepoIndex, Target, Tool};
+
+pub(crate) struct Trivy;
+
+/// How many bytes of a YAML file are read to tell Kubernetes or CloudFormation from other YAML.
+const SNIFF_BYTES: usize = 16 * 1024;
+
+fn is_dockerfile(name: &str) -> bool {
+    name == "Dockerfile" || name == "Containerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile")
+}
+
+fn is_infrastructure_file(name: &str) -> bool {
+    is_dockerfile(name) || name.ends_with(".tf") || name.ends_with(".tf.json") || name == "Chart.yaml"
+}
+
+fn is_yaml_or_json(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")
+}
+
+/// Kubernetes manifests and CloudFormation templates are only recognisable by content.
+fn sniff_manifest(repo: &RepoIndex) -> Option<String> {
+    repo.files_named(is_yaml_or_json)
+        .find(|path| {
+            repo.head_of(path, SNIFF_BYTES).is_some_and(|head| {
+                head.contains("AWSTemplateFormatVersion") || (head.contains("apiVersion") && head.contains("kind"))
+            })
+        })
+        .map(|path| crate::repo::display(path))
+}
+
+impl Tool for Trivy {
+    fn name(&self) -> &'static str {
+        "trivy"
+    }
+    fn executable(&self) -> &'static str {
+        "trivy"
+    }
+    fn categories(&self) -> &'static [Category] {
+        &[Category::Dependencies, Category::Infrastructure]
+    }
+    fn version_args(&self) -> &'static [&'static str] {
+        &["--version"]
+    }
+    fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
+        repo.first_named(|name| DEPENDENCY_FILES.contains(&name) || is_infrastructure_file(name))
+            .or_else(|| sniff_manifest(repo))
+            .map(root_target)
+            .into_iter()
+            .collect()
+    }
+    fn not_applicable_reason(&self) -> &'static str {
+        "no lockfile, Dockerfile, Kubernetes/Helm, Terraform or CloudFormation file"
+    }
+    fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
+        let options = invocation.options;
+        let scanners = if options.offline && options.trivy_cache_dir.is_none() { "misconfig" } else { "vuln,misconfig" };
+        let mut args: Vec<OsString> = ["fs", "--scanners", scanners, "--format", "json", "--output"].map(OsString::from).to_vec();
+        args.push(invocation.output.into());
+        args.extend(
+            ["--list-all-pkgs", "--quiet", "--skip-version-check", "--disable-telemetry", "--skip-check-update", "--exit-code", "0"]
+                .map(OsString::from),
+        );
+        if let Some(cache) = &options.trivy_cache_dir {
+            args.push("--cache-dir".into());
+            args.push(cache.into());
+            args.push("--skip-db-update".into());
+        }
+        args.push(".".into());
+        args
+    }
+    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+        match exit_code {
+            0 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
+            code => Err(format!("exited with {code} (0 = ran)")),
+        }
+    }
+}
