@@ -1,0 +1,137 @@
+//! The Finding model: what every scanner's report becomes.
+
+use serde::{Deserialize, Serialize};
+
+/// scangate's one severity scale, ordered `Info < Low < Medium < High < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational; blocks only at DSOMM level 5.
+    Info,
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+    /// Critical.
+    Critical,
+}
+
+impl Severity {
+    /// All severities, most severe first.
+    pub const ALL: [Severity; 5] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    /// The lowercase label used in reports and policies.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses a lowercase label.
+    pub fn parse(label: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == label)
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What kind of problem a finding is; decides which GitLab report it lands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A credential in the code or history.
+    Secret,
+    /// A weakness in first-party code.
+    Code,
+    /// A vulnerable third-party package.
+    Dependency,
+    /// A misconfigured infrastructure file.
+    Misconfiguration,
+}
+
+/// A place in the repository. Paths are repository-relative with `/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Location {
+    /// Repository-relative path with `/` separators.
+    pub path: String,
+    /// 1-based first line, when known.
+    pub start_line: Option<u64>,
+    /// 1-based last line (inclusive), when known.
+    pub end_line: Option<u64>,
+    /// 1-based first column, when known.
+    pub start_column: Option<u64>,
+    /// 1-based column just past the end (SARIF's exclusive `endColumn`), when known.
+    pub end_column: Option<u64>,
+}
+
+/// The package a dependency finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Package {
+    /// Ecosystem as OSV names it (`npm`, `Go`, `PyPI`, ...).
+    pub ecosystem: String,
+    /// Package name.
+    pub name: String,
+    /// Installed version, when known.
+    pub version: Option<String>,
+    /// Lowest version that fixes it, when known.
+    pub fixed_version: Option<String>,
+}
+
+/// A tool-native suppression (`#nosec`, `nosemgrep`, `.gitleaksignore`, `.trivyignore`,
+/// osv-scanner.toml) that the scanner reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NativeSuppression {
+    /// Which mechanism (`nosec`, `nosemgrep`, ...).
+    pub kind: String,
+    /// The justification written beside it, if any.
+    pub justification: Option<String>,
+}
+
+/// One problem, from one or more scanners, on scangate's scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Tools that reported it (more than one after cross-tool dedup), canonical names.
+    pub tools: Vec<String>,
+    /// The rule or advisory id as the first tool names it (without semgrep's directory prefix).
+    pub rule_id: String,
+    /// Short rule name or advisory title.
+    pub title: String,
+    /// What is wrong here. Never contains a secret value.
+    pub message: String,
+    /// Normalized severity.
+    pub severity: Severity,
+    /// The tool's own severity label (`ERROR`, `HIGH`, `moderate`, ...); empty when it has none.
+    pub tool_severity: String,
+    /// What kind of problem.
+    pub kind: Kind,
+    /// Where, when the tool says.
+    pub location: Option<Location>,
+    /// CWE ids (`CWE-78`).
+    pub cwes: Vec<String>,
+    /// Vulnerability ids and aliases (`CVE-…`, `GHSA-…`), primary first.
+    pub vulnerability_ids: Vec<String>,
+    /// The package, for dependency findings.
+    pub package: Option<Package>,
+    /// CVSS base score, when the tool gives one.
+    pub cvss_score: Option<f64>,
+    /// Tool confidence (`high`, `medium`, `low`), kept as SARIF `precision`.
+    pub confidence: Option<String>,
+    /// Longer help text.
+    pub help: Option<String>,
+    /// A link to the rule or advisory.
+    pub help_uri: Option<String>,
+    /// `partialFingerprints["scangate/v1"]`: hex sha256 that survives line shifts.
+    pub fingerprint: String,
+    /// A tool-native suppression the tool reported.
+    pub native_suppression: Option<NativeSuppression>,
+}
