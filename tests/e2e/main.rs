@@ -1,1 +1,7 @@
-//! End-to-end tests.
+//! End-to-end tests: they run the `scangate` binary on repositories they build, with the real
+//! scanners (installed by `scripts/install-scanners`), except the fault tests, which put fake
+//! scanners in front to inject a crash, a hang or broken output.
+
+mod paths;
+mod runner_faults;
+mod support;

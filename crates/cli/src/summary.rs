@@ -66,8 +66,15 @@ pub fn scanner_failures(execution: &Execution) -> Vec<String> {
         .iter()
         .filter(|raw| raw.status.is_failure())
         .map(|raw| {
-            let status = serde_json::to_value(raw.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            format!("{} {status}: {}", raw.tool, raw.reason.as_deref().unwrap_or("no reason given"))
+            let status = serde_json::to_value(raw.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            format!(
+                "{} {status}: {}",
+                raw.tool,
+                raw.reason.as_deref().unwrap_or("no reason given")
+            )
         })
         .collect()
 }

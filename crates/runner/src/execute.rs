@@ -94,7 +94,12 @@ pub async fn execute(plan: Plan, options: &ScanOptions) -> Result<Execution, Err
     outputs.extend(plan.not_run.into_iter().map(skipped));
     let order = |name: &str| crate::TOOLS.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
     outputs.sort_by_key(|o| order(o.tool));
-    Ok(Execution { outputs, wall: started.elapsed(), root: plan.repo.root().to_path_buf(), _scratch: plan.scratch })
+    Ok(Execution {
+        outputs,
+        wall: started.elapsed(),
+        root: plan.repo.root().to_path_buf(),
+        _scratch: plan.scratch,
+    })
 }
 
 fn skipped(not_run: NotRun) -> RawOutput {
@@ -136,10 +141,17 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         return raw;
     };
     let started = Instant::now();
-    let (version, result) = tokio::join!(locate::version_of(&program, run.tool.version_args()), spawn_scanner(&run, &program, timeout));
+    let (version, result) = tokio::join!(
+        locate::version_of(&program, run.tool.version_args()),
+        spawn_scanner(&run, &program, timeout)
+    );
     raw.duration = started.elapsed();
     raw.version = version;
-    tracing::debug!(tool = raw.tool, ms = raw.duration.as_millis() as u64, "scanner finished");
+    tracing::debug!(
+        tool = raw.tool,
+        ms = raw.duration.as_millis() as u64,
+        "scanner finished"
+    );
     match result {
         Err(reason) => fail(&mut raw, Status::Error, reason),
         Ok(finished) => {
@@ -147,7 +159,11 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
             match finished.ending {
                 Ending::TimedOut => {
                     let secs = timeout.map(|t| t.as_secs_f64()).unwrap_or_default();
-                    fail(&mut raw, Status::Timeout, format!("did not finish within {secs}s; its process tree was killed"));
+                    fail(
+                        &mut raw,
+                        Status::Timeout,
+                        format!("did not finish within {secs}s; its process tree was killed"),
+                    );
                 }
                 Ending::Exited(status) => judge(&mut raw, &run, status),
             }
@@ -156,15 +172,29 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
     raw
 }
 
-async fn spawn_scanner(run: &PlannedRun, program: &std::path::Path, timeout: Option<Duration>) -> Result<process::Finished, String> {
+async fn spawn_scanner(
+    run: &PlannedRun,
+    program: &std::path::Path,
+    timeout: Option<Duration>,
+) -> Result<process::Finished, String> {
     let stdout = if run.output_on_stdout() {
-        let file = std::fs::File::create(&run.output).map_err(|e| format!("cannot create {}: {e}", run.output.display()))?;
+        let file =
+            std::fs::File::create(&run.output).map_err(|e| format!("cannot create {}: {e}", run.output.display()))?;
         Stdio::from(file)
     } else {
         Stdio::null()
     };
-    let spawn = Spawn { program, args: &run.args, cwd: &run.cwd, env: &run.env, stdout, timeout };
-    process::run(spawn).await.map_err(|e| format!("could not start {}: {e}", program.display()))
+    let spawn = Spawn {
+        program,
+        args: &run.args,
+        cwd: &run.cwd,
+        env: &run.env,
+        stdout,
+        timeout,
+    };
+    process::run(spawn)
+        .await
+        .map_err(|e| format!("could not start {}: {e}", program.display()))
 }
 
 fn judge(raw: &mut RawOutput, run: &PlannedRun, status: std::process::ExitStatus) {
@@ -187,7 +217,12 @@ fn judge(raw: &mut RawOutput, run: &PlannedRun, status: std::process::ExitStatus
 
 fn fail(raw: &mut RawOutput, status: Status, reason: String) {
     raw.status = status;
-    let last_line = raw.stderr_tail.lines().rev().find(|l| !l.trim().is_empty()).map(str::trim);
+    let last_line = raw
+        .stderr_tail
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .map(str::trim);
     raw.reason = Some(match last_line {
         Some(line) if status == Status::Error => format!("{reason}; stderr: {line}"),
         _ => reason,

@@ -23,7 +23,10 @@ pub struct Pin {
 impl Pin {
     /// True when `found` is this pin, or for a major-only pin, a release of that major.
     pub fn matches(&self, found: &str) -> bool {
-        found == self.version || found.strip_prefix(&self.version).is_some_and(|rest| rest.starts_with('.'))
+        found == self.version
+            || found
+                .strip_prefix(&self.version)
+                .is_some_and(|rest| rest.starts_with('.'))
     }
 }
 
@@ -38,8 +41,13 @@ pub fn pins() -> Vec<Pin> {
     table
         .into_iter()
         .map(|(tool, value)| {
-            let entry: PinEntry = value.try_into().expect("every tools.toml entry has a version (checked by a test)");
-            Pin { tool, version: entry.version }
+            let entry: PinEntry = value
+                .try_into()
+                .expect("every tools.toml entry has a version (checked by a test)");
+            Pin {
+                tool,
+                version: entry.version,
+            }
         })
         .collect()
 }
@@ -49,7 +57,10 @@ pub fn pins() -> Vec<Pin> {
 pub fn tools_dir() -> PathBuf {
     match std::env::var_os("SCANGATE_TOOLS_DIR") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools"),
+        _ => {
+            let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            checkout.canonicalize().unwrap_or(checkout).join(".tools")
+        }
     }
 }
 
@@ -72,7 +83,9 @@ pub async fn version_of(program: &Path, version_args: &[&str]) -> Option<String>
     let cwd = std::env::temp_dir();
     let Captured { stdout, stderr, .. } = run_captured(program, version_args, &cwd, VERSION_TIMEOUT).await.ok()?;
     let pattern = regex::Regex::new(r"\d+\.\d+(?:\.\d+)?").expect("valid regex");
-    [stdout, stderr].iter().find_map(|text| pattern.find(text).map(|m| m.as_str().to_string()))
+    [stdout, stderr]
+        .iter()
+        .find_map(|text| pattern.find(text).map(|m| m.as_str().to_string()))
 }
 
 #[cfg(test)]
@@ -88,7 +101,10 @@ mod tests {
 
     #[test]
     fn major_only_pin_matches_its_releases() {
-        let pin = Pin { tool: "npm-audit".into(), version: "11".into() };
+        let pin = Pin {
+            tool: "npm-audit".into(),
+            version: "11".into(),
+        };
         assert!(pin.matches("11.19.1"));
         assert!(!pin.matches("110.1"));
         assert!(!pin.matches("10.9.0"));

@@ -33,7 +33,9 @@ impl PlannedRun {
             Some(path) => path.to_string_lossy().into_owned(),
             None => self.tool.executable().to_string(),
         };
-        std::iter::once(program).chain(self.args.iter().map(|a| a.to_string_lossy().into_owned())).collect()
+        std::iter::once(program)
+            .chain(self.args.iter().map(|a| a.to_string_lossy().into_owned()))
+            .collect()
     }
 
     /// True when stdout is the output (npm audit).
@@ -66,7 +68,10 @@ pub struct Plan {
 pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     check_tool_names(options)?;
     let repo = RepoIndex::scan(root)?;
-    let scratch = tempfile::Builder::new().prefix("scangate-").tempdir().map_err(Error::Scratch)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("scangate-")
+        .tempdir()
+        .map_err(Error::Scratch)?;
     let mut runs = Vec::new();
     let mut not_run = Vec::new();
     for &tool in TOOLS {
@@ -76,27 +81,52 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
         }
         let targets = tool.targets(&repo);
         if targets.is_empty() {
-            not_run.push(NotRun { tool, reason: tool.not_applicable_reason().to_string() });
+            not_run.push(NotRun {
+                tool,
+                reason: tool.not_applicable_reason().to_string(),
+            });
         }
         let program = locate::resolve(tool.executable());
         for (index, target) in targets.into_iter().enumerate() {
             let output = scratch.path().join(format!("{}-{index}.json", tool.name()));
-            let invocation =
-                Invocation { root: repo.root(), target: &target, output: &output, scratch: scratch.path(), options, repo: &repo };
+            let invocation = Invocation {
+                root: repo.root(),
+                target: &target,
+                output: &output,
+                scratch: scratch.path(),
+                options,
+                repo: &repo,
+            };
             let args = tool.args(&invocation);
             let env = tool.env(&invocation);
             let cwd = repo.root().join(&target.dir);
-            runs.push(PlannedRun { tool, target, program: program.clone(), args, env, cwd, output });
+            runs.push(PlannedRun {
+                tool,
+                target,
+                program: program.clone(),
+                args,
+                env,
+                cwd,
+                output,
+            });
         }
     }
-    Ok(Plan { repo, runs, not_run, scratch })
+    Ok(Plan {
+        repo,
+        runs,
+        not_run,
+        scratch,
+    })
 }
 
 fn check_tool_names(options: &ScanOptions) -> Result<(), Error> {
     for name in options.only.iter().chain(&options.skip) {
         if crate::tool_named(name).is_none() {
             let known = TOOLS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
-            return Err(Error::UnknownTool { name: name.clone(), known });
+            return Err(Error::UnknownTool {
+                name: name.clone(),
+                known,
+            });
         }
     }
     Ok(())

@@ -79,7 +79,11 @@ pub(crate) async fn run(spawn: Spawn<'_>) -> io::Result<Finished> {
     if matches!(ending, Ending::TimedOut) {
         child.wait().await?;
     }
-    let stderr_tail = tokio::time::timeout(STDERR_DRAIN, tail).await.ok().and_then(Result::ok).unwrap_or_default();
+    let stderr_tail = tokio::time::timeout(STDERR_DRAIN, tail)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
     Ok(Finished { ending, stderr_tail })
 }
 

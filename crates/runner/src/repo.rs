@@ -1,5 +1,5 @@
-use std::path::{Path, PathBuf};
 use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use walkdir::WalkDir;
@@ -8,7 +8,15 @@ use crate::Error;
 
 /// Directories never searched for trigger files: dependencies and VCS internals, not the
 /// repository's own code.
-const PRUNED_DIRS: &[&str] = &[".git", "node_modules", "vendor", ".venv", "venv", "__pycache__", ".terraform"];
+const PRUNED_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "vendor",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".terraform",
+];
 
 /// The files of a repository, walked once, that scanners' applicability is decided on.
 #[derive(Debug, Clone)]
@@ -26,7 +34,9 @@ impl RepoIndex {
             source,
         })?;
         if !metadata.is_dir() {
-            return Err(Error::NotADirectory { path: root.to_path_buf() });
+            return Err(Error::NotADirectory {
+                path: root.to_path_buf(),
+            });
         }
         let root = root.canonicalize().map_err(|source| Error::UnreadableRoot {
             path: root.to_path_buf(),
@@ -39,16 +49,18 @@ impl RepoIndex {
         let mut files: Vec<PathBuf> = WalkDir::new(&root)
             .follow_links(false)
             .into_iter()
-            .filter_entry(|entry| {
-                !(entry.file_type().is_dir() && PRUNED_DIRS.iter().any(|d| entry.file_name() == *d))
-            })
+            .filter_entry(|entry| !(entry.file_type().is_dir() && PRUNED_DIRS.iter().any(|d| entry.file_name() == *d)))
             .filter_map(Result::ok)
             .filter(|entry| entry.file_type().is_file())
             .filter_map(|entry| entry.path().strip_prefix(&root).ok().map(Path::to_path_buf))
             .collect();
         files.sort();
         let git_toplevel = is_git_toplevel(&root);
-        Ok(Self { root, files, git_toplevel })
+        Ok(Self {
+            root,
+            files,
+            git_toplevel,
+        })
     }
 
     /// The canonical absolute root.
@@ -69,9 +81,9 @@ impl RepoIndex {
 
     /// Files whose name satisfies `predicate`.
     pub fn files_named<'a>(&'a self, predicate: impl Fn(&str) -> bool + 'a) -> impl Iterator<Item = &'a PathBuf> + 'a {
-        self.files.iter().filter(move |path| {
-            path.file_name().and_then(|n| n.to_str()).is_some_and(&predicate)
-        })
+        self.files
+            .iter()
+            .filter(move |path| path.file_name().and_then(|n| n.to_str()).is_some_and(&predicate))
     }
 
     /// The first file whose name satisfies `predicate`, as a display string.

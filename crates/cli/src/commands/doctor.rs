@@ -18,11 +18,21 @@ pub async fn run() -> anyhow::Result<ExitStatus> {
     });
     let results = futures::future::join_all(checks).await;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{:<12} {:<8} {:<10} {:<10} path", "tool", "found", "version", "pinned")?;
+    writeln!(
+        out,
+        "{:<12} {:<8} {:<10} {:<10} path",
+        "tool", "found", "version", "pinned"
+    )?;
     let mut healthy = true;
     for (name, program, version) in results {
-        let pin = pins.iter().find(|p| p.tool == name).map(|p| p.version.as_str()).unwrap_or("-");
-        let matches = version.as_deref().is_some_and(|v| tool_named(name).is_some() && pins.iter().any(|p| p.tool == name && p.matches(v)));
+        let pin = pins
+            .iter()
+            .find(|p| p.tool == name)
+            .map(|p| p.version.as_str())
+            .unwrap_or("-");
+        let matches = version
+            .as_deref()
+            .is_some_and(|v| tool_named(name).is_some() && pins.iter().any(|p| p.tool == name && p.matches(v)));
         healthy &= matches;
         let found = match (&program, matches) {
             (None, _) => "MISSING",
@@ -30,10 +40,21 @@ pub async fn run() -> anyhow::Result<ExitStatus> {
             (Some(_), false) => "MISMATCH",
         };
         let path = program.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
-        writeln!(out, "{name:<12} {found:<8} {:<10} {pin:<10} {path}", version.as_deref().unwrap_or("-"))?;
+        writeln!(
+            out,
+            "{name:<12} {found:<8} {:<10} {pin:<10} {path}",
+            version.as_deref().unwrap_or("-")
+        )?;
     }
     if !healthy {
-        writeln!(out, "\nsome scanners are missing or not at their pinned version: run scripts/install-scanners")?;
+        writeln!(
+            out,
+            "\nsome scanners are missing or not at their pinned version: run scripts/install-scanners"
+        )?;
     }
-    Ok(if healthy { ExitStatus::Success } else { ExitStatus::Error })
+    Ok(if healthy {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Error
+    })
 }

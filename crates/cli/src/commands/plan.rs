@@ -10,7 +10,8 @@ use crate::exit::ExitStatus;
 
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
     let options = ScanOptions::from(&args.scanners);
-    let plan = scangate_runner::plan(&args.path, &options).with_context(|| format!("cannot plan a scan of {}", args.path.display()))?;
+    let plan = scangate_runner::plan(&args.path, &options)
+        .with_context(|| format!("cannot plan a scan of {}", args.path.display()))?;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &plan_json(&plan))?;
@@ -19,13 +20,21 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
         write_plan(&mut out, &plan)?;
     }
     let missing = plan.runs.iter().any(|run| run.program.is_none());
-    Ok(if missing { ExitStatus::Error } else { ExitStatus::Success })
+    Ok(if missing {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
+    })
 }
 
 fn write_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
     writeln!(out, "scan plan for {}", plan.repo.root().display())?;
     for run in &plan.runs {
-        let state = if run.program.is_some() { "applies" } else { "applies, MISSING" };
+        let state = if run.program.is_some() {
+            "applies"
+        } else {
+            "applies, MISSING"
+        };
         writeln!(out, "\n{} ({state})", run.tool.name())?;
         writeln!(out, "  because: {}", run.target.trigger)?;
         writeln!(out, "  in:      {}", run.cwd.display())?;
@@ -35,7 +44,12 @@ fn write_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
         }
     }
     for not_run in &plan.not_run {
-        writeln!(out, "\n{} (does not run)\n  because: {}", not_run.tool.name(), not_run.reason)?;
+        writeln!(
+            out,
+            "\n{} (does not run)\n  because: {}",
+            not_run.tool.name(),
+            not_run.reason
+        )?;
     }
     Ok(())
 }
@@ -44,7 +58,11 @@ fn write_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
 fn shell_words(argv: &[String]) -> String {
     argv.iter()
         .map(|word| {
-            if !word.is_empty() && word.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_./=,:@%+".contains(&b)) {
+            if !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_./=,:@%+".contains(&b))
+            {
                 word.clone()
             } else {
                 format!("'{}'", word.replace('\'', r"'\''"))
@@ -69,7 +87,10 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
             })
         })
         .collect();
-    let not_run: Vec<_> =
-        plan.not_run.iter().map(|n| serde_json::json!({"tool": n.tool.name(), "reason": n.reason})).collect();
+    let not_run: Vec<_> = plan
+        .not_run
+        .iter()
+        .map(|n| serde_json::json!({"tool": n.tool.name(), "reason": n.reason}))
+        .collect();
     serde_json::json!({ "root": plan.repo.root().to_string_lossy(), "runs": runs, "not_run": not_run })
 }

@@ -11,10 +11,15 @@ use crate::summary::{scanner_failures, Summary, ToolSummary, Verdict};
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let options = ScanOptions::from(&args.scanners);
-    let plan = scangate_runner::plan(&args.path, &options).with_context(|| format!("cannot scan {}", args.path.display()))?;
+    let plan =
+        scangate_runner::plan(&args.path, &options).with_context(|| format!("cannot scan {}", args.path.display()))?;
     let execution = scangate_runner::execute(plan, &options).await?;
     let violations = scanner_failures(&execution);
-    let verdict = if violations.is_empty() { Verdict::Pass } else { Verdict::Error };
+    let verdict = if violations.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Error
+    };
     let summary = Summary {
         verdict,
         wall_ms: execution.wall.as_millis() as u64,
@@ -22,7 +27,8 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         violations,
     };
     if let Some(path) = &args.summary_json {
-        let file = std::fs::File::create(path).with_context(|| format!("cannot write the summary to {}", path.display()))?;
+        let file =
+            std::fs::File::create(path).with_context(|| format!("cannot write the summary to {}", path.display()))?;
         serde_json::to_writer_pretty(std::io::BufWriter::new(file), &summary)?;
     }
     print_human(&execution, &summary)?;
@@ -35,9 +41,16 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
 
 fn print_human(execution: &Execution, summary: &Summary) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{:<12} {:<8} {:<10} {:>9}  note", "tool", "status", "version", "time")?;
+    writeln!(
+        out,
+        "{:<12} {:<8} {:<10} {:>9}  note",
+        "tool", "status", "version", "time"
+    )?;
     for raw in &execution.outputs {
-        let status = serde_json::to_value(raw.status).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let status = serde_json::to_value(raw.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         let note = match raw.status {
             Status::Ok => raw.target.as_ref().map(|t| t.trigger.clone()).unwrap_or_default(),
             _ => raw.reason.clone().unwrap_or_default(),

@@ -34,18 +34,37 @@ impl Tool for Gitleaks {
         &["version"]
     }
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        let trigger = if repo.is_git_toplevel() { "git history (.git)" } else { "always (files, no git history)" };
+        let trigger = if repo.is_git_toplevel() {
+            "git history (.git)"
+        } else {
+            "always (files, no git history)"
+        };
         vec![root_target(trigger)]
     }
     fn not_applicable_reason(&self) -> &'static str {
         "always applies"
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
-        let mode = if invocation.repo.is_git_toplevel() { "git" } else { "dir" };
+        let mode = if invocation.repo.is_git_toplevel() {
+            "git"
+        } else {
+            "dir"
+        };
         let mut args: Vec<OsString> = vec![mode.into()];
         args.extend(["--report-format", "json", "--report-path"].map(OsString::from));
         args.push(invocation.output.into());
-        args.extend(["--redact", "--no-banner", "--exit-code", "2", "--log-level", "warn", "."].map(OsString::from));
+        args.extend(
+            [
+                "--redact",
+                "--no-banner",
+                "--exit-code",
+                "2",
+                "--log-level",
+                "warn",
+                ".",
+            ]
+            .map(OsString::from),
+        );
         args
     }
     fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {

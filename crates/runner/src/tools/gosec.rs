@@ -75,7 +75,11 @@ impl Tool for Gosec {
         let report: GosecReport = parse_json(output)?;
         if !report.golang_errors.is_empty() {
             let packages: Vec<_> = report.golang_errors.keys().map(String::as_str).collect();
-            return Err(format!("could not type-check {} package(s): {}", packages.len(), packages.join(", ")));
+            return Err(format!(
+                "could not type-check {} package(s): {}",
+                packages.len(),
+                packages.join(", ")
+            ));
         }
         match report.stats {
             Some(GosecStats { files: 0 }) | None => Err("analysed no Go files".to_string()),

@@ -47,16 +47,64 @@ pub(crate) const DEPENDENCY_FILES: &[&str] = &[
 
 /// The file or reason an always-applicable root target names.
 pub(crate) fn root_target(trigger: impl Into<String>) -> crate::Target {
-    crate::Target { dir: std::path::PathBuf::new(), trigger: trigger.into() }
+    crate::Target {
+        dir: std::path::PathBuf::new(),
+        trigger: trigger.into(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::RepoIndex;
+
+    fn repo_with(files: &[&str]) -> (tempfile::TempDir, RepoIndex) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
+            std::fs::write(&path, "apiVersion: v1\nkind: Pod\n").expect("write");
+        }
+        let index = RepoIndex::scan(dir.path()).expect("index");
+        (dir, index)
+    }
+
+    fn triggers(tool: &str, index: &RepoIndex) -> Vec<String> {
+        tool_named(tool).expect("known tool").targets(index).into_iter().map(|t| t.trigger).collect()
+    }
+
+    #[test]
+    fn gosec_runs_once_per_go_module_outside_vendor() {
+        let (_dir, index) = repo_with(&["go.mod", "tools/go.mod", "vendor/x/go.mod", "main.go"]);
+        assert_eq!(triggers("gosec", &index), ["go.mod", "tools/go.mod"]);
+    }
+
+    #[test]
+    fn npm_audit_runs_once_per_lockfile_directory() {
+        let (_dir, index) = repo_with(&["package-lock.json", "web/npm-shrinkwrap.json", "node_modules/a/package-lock.json"]);
+        assert_eq!(triggers("npm-audit", &index), ["package-lock.json", "web/npm-shrinkwrap.json"]);
+    }
+
+    #[test]
+    fn nothing_but_gitleaks_applies_to_plain_text() {
+        let (_dir, index) = repo_with(&["README.txt"]);
+        let applying: Vec<_> = TOOLS.iter().filter(|t| !t.targets(&index).is_empty()).map(|t| t.name()).collect();
+        assert_eq!(applying, ["gitleaks"]);
+    }
+
+    #[test]
+    fn trivy_recognises_kubernetes_manifests_by_content() {
+        let (_dir, index) = repo_with(&["deploy/pod.yaml"]);
+        assert_eq!(triggers("trivy", &index), ["deploy/pod.yaml"]);
+        assert!(triggers("semgrep", &index).is_empty());
+    }
 
     #[test]
     fn canonical_names_are_unique_and_known() {
         let names: Vec<_> = TOOLS.iter().map(|t| t.name()).collect();
-        assert_eq!(names, ["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner", "npm-audit"]);
+        assert_eq!(
+            names,
+            ["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner", "npm-audit"]
+        );
     }
 }

@@ -53,7 +53,10 @@ impl Tool for NpmAudit {
         for lockfile in repo.files_named(|name| name == "package-lock.json" || name == "npm-shrinkwrap.json") {
             let dir = lockfile.parent().map(|p| p.to_path_buf()).unwrap_or_default();
             if !targets.iter().any(|t| t.dir == dir) {
-                targets.push(Target { dir, trigger: display(lockfile) });
+                targets.push(Target {
+                    dir,
+                    trigger: display(lockfile),
+                });
             }
         }
         targets
@@ -86,7 +89,10 @@ impl Tool for NpmAudit {
         if let Some(error) = shape.error {
             let code = error.code.unwrap_or_else(|| "unknown".to_string());
             let summary = error.summary.unwrap_or_default();
-            return Err(format!("npm reported error {code}: {}", summary.lines().next().unwrap_or("")));
+            return Err(format!(
+                "npm reported error {code}: {}",
+                summary.lines().next().unwrap_or("")
+            ));
         }
         if shape.audit_report_version.is_none() && shape.advisories.is_none() {
             return Err("printed JSON that is neither an audit report nor an error".to_string());

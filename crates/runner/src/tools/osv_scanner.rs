@@ -37,13 +37,18 @@ impl Tool for OsvScanner {
         &["--version"]
     }
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        repo.first_named(|name| DEPENDENCY_FILES.contains(&name)).map(root_target).into_iter().collect()
+        repo.first_named(|name| DEPENDENCY_FILES.contains(&name))
+            .map(root_target)
+            .into_iter()
+            .collect()
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile or manifest"
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
-        let mut args: Vec<OsString> = ["scan", "source", "-r", "--format", "json", "--output-file"].map(OsString::from).to_vec();
+        let mut args: Vec<OsString> = ["scan", "source", "-r", "--format", "json", "--output-file"]
+            .map(OsString::from)
+            .to_vec();
         args.push(invocation.output.into());
         args.push("--allow-no-lockfiles".into());
         if invocation.options.osv_offline_db.is_some() {
@@ -64,7 +69,9 @@ impl Tool for OsvScanner {
         match exit_code {
             0 | 1 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
             NO_PACKAGES => Ok(()),
-            code => Err(format!("exited with {code} (0 = clean, 1 = vulnerabilities, 128 = no packages)")),
+            code => Err(format!(
+                "exited with {code} (0 = clean, 1 = vulnerabilities, 128 = no packages)"
+            )),
         }
     }
 }

@@ -46,10 +46,14 @@ impl Tool for Semgrep {
         &[Category::Sast]
     }
     fn version_args(&self) -> &'static [&'static str] {
-        &["--version"]
+        // Without the flag, semgrep asks the network for a newer release before answering.
+        &["--version", "--disable-version-check"]
     }
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        repo.first_named(Semgrep::is_source).map(crate::tools::root_target).into_iter().collect()
+        repo.first_named(Semgrep::is_source)
+            .map(crate::tools::root_target)
+            .into_iter()
+            .collect()
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no source file in a language semgrep analyses"

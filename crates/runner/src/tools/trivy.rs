@@ -69,12 +69,26 @@ impl Tool for Trivy {
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let options = invocation.options;
-        let scanners = if options.offline && options.trivy_cache_dir.is_none() { "misconfig" } else { "vuln,misconfig" };
-        let mut args: Vec<OsString> = ["fs", "--scanners", scanners, "--format", "json", "--output"].map(OsString::from).to_vec();
+        let scanners = if options.offline && options.trivy_cache_dir.is_none() {
+            "misconfig"
+        } else {
+            "vuln,misconfig"
+        };
+        let mut args: Vec<OsString> = ["fs", "--scanners", scanners, "--format", "json", "--output"]
+            .map(OsString::from)
+            .to_vec();
         args.push(invocation.output.into());
         args.extend(
-            ["--list-all-pkgs", "--quiet", "--skip-version-check", "--disable-telemetry", "--skip-check-update", "--exit-code", "0"]
-                .map(OsString::from),
+            [
+                "--list-all-pkgs",
+                "--quiet",
+                "--skip-version-check",
+                "--disable-telemetry",
+                "--skip-check-update",
+                "--exit-code",
+                "0",
+            ]
+            .map(OsString::from),
         );
         if let Some(cache) = &options.trivy_cache_dir {
             args.push("--cache-dir".into());

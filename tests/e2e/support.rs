@@ -1,0 +1,161 @@
+//! Helpers shared by the end-to-end tests: fixture repositories, running scangate, reading the
+//! summary, and finding the real scanners.
+
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+/// The checkout this test binary was built from.
+pub fn checkout() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("checkout exists")
+}
+
+/// A temporary repository the test fills with files.
+pub struct Repo {
+    dir: TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Self {
+        Repo {
+            dir: tempfile::Builder::new()
+                .prefix("scangate-test-")
+                .tempdir()
+                .expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `contents` to the repository-relative `path`, creating parent directories.
+    pub fn write(&self, path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> &Self {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("has parent")).expect("create dirs");
+        std::fs::write(full, contents).expect("write fixture file");
+        self
+    }
+}
+
+/// A `scangate` invocation with a controlled environment.
+pub struct Scangate {
+    command: Command,
+}
+
+impl Scangate {
+    pub fn new<I, S>(args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_scangate"));
+        command.args(args);
+        for key in [
+            "SCANGATE_TOOLS",
+            "SCANGATE_SKIP",
+            "SCANGATE_TIMEOUT",
+            "SCANGATE_JOBS",
+            "SCANGATE_LEVEL",
+            "GITHUB_ACTIONS",
+            "GITLAB_CI",
+        ] {
+            command.env_remove(key);
+        }
+        Scangate { command }
+    }
+
+    pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn run(mut self) -> Output {
+        self.command.output().expect("scangate runs")
+    }
+}
+
+/// The exit code, with stdout and stderr in the panic message when it is not the expected one.
+pub fn assert_exit(output: &Output, expected: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(expected),
+        "exit code\n--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Reads a summary JSON written with `--summary-json`.
+pub fn read_summary(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("summary {} not written: {e}", path.display()));
+    serde_json::from_str(&text).expect("summary is JSON")
+}
+
+/// The summary's `tools[]` entry for `name`.
+pub fn tool_entry<'a>(summary: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    summary["tools"]
+        .as_array()
+        .expect("tools[] present")
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no tools[] entry for {name} in {summary:#}"))
+}
+
+/// A directory of fake scanner executables, used only to inject faults.
+pub struct FakeTools {
+    dir: TempDir,
+}
+
+impl FakeTools {
+    pub fn new() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("scangate-fake-tools-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::create_dir(dir.path().join("bin")).expect("bin dir");
+        FakeTools { dir }
+    }
+
+    /// The value for `SCANGATE_TOOLS_DIR`.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Adds an executable `sh` script named `name`. The script is the fake scanner itself:
+    /// scangate still starts it with an argv, never through a shell.
+    pub fn add(&self, name: &str, script: &str) -> &Self {
+        let path = self.dir.path().join("bin").join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write fake tool");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        self
+    }
+}
+
+/// True when the real scanner is installed. Under `CI=true` a missing scanner fails the test;
+/// elsewhere the test is skipped with a loud message.
+pub fn require_scanner(executable: &str) -> bool {
+    let local = std::env::var_os("SCANGATE_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| checkout().join(".tools"))
+        .join("bin")
+        .join(executable);
+    if local.exists() || which_on_path(executable) {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("scanner `{executable}` is not installed (CI=true): run scripts/install-scanners");
+    }
+    eprintln!("\n!!! SKIPPED: scanner `{executable}` is not installed; run scripts/install-scanners !!!\n");
+    false
+}
+
+fn which_on_path(executable: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(executable).is_file()))
+}
