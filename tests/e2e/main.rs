@@ -2,6 +2,7 @@
 //! scanners (installed by `scripts/install-scanners`), except the fault tests, which put fake
 //! scanners in front to inject a crash, a hang or broken output.
 
+mod example;
 mod paths;
 mod runner_faults;
 mod support;

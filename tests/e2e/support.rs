@@ -159,3 +159,86 @@ pub fn require_scanner(executable: &str) -> bool {
 fn which_on_path(executable: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(executable).is_file()))
 }
+
+/// The offline stand-ins for the scanners' online services: npm's advisory endpoint served on
+/// 127.0.0.1 by `scripts/advisory-server`, and an OSV database built by `scripts/osv-offline-db`,
+/// both from the advisories under `tests/fixtures/advisories/`.
+pub struct OfflineServices {
+    server: std::process::Child,
+    registry: String,
+    osv_db: TempDir,
+}
+
+impl OfflineServices {
+    pub fn start() -> Self {
+        use std::io::BufRead;
+        let advisories = checkout().join("tests/fixtures/advisories");
+        let mut server = Command::new(checkout().join("scripts/advisory-server"))
+            .arg("--advisories")
+            .arg(advisories.join("npm-bulk.json"))
+            .args(["--max-seconds", "900"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("scripts/advisory-server starts");
+        let stdout = server.stdout.take().expect("piped stdout");
+        let mut registry = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut registry).expect("advisory server prints its URL");
+        let osv_db = tempfile::Builder::new().prefix("scangate-osv-db-").tempdir().expect("temp dir");
+        let mut records: Vec<PathBuf> = std::fs::read_dir(advisories.join("osv"))
+            .expect("OSV records present")
+            .map(|entry| entry.expect("dir entry").path())
+            .collect();
+        records.sort();
+        let status = Command::new(checkout().join("scripts/osv-offline-db"))
+            .arg("--out")
+            .arg(osv_db.path())
+            .args(&records)
+            .status()
+            .expect("scripts/osv-offline-db runs");
+        assert!(status.success(), "building the offline OSV database failed");
+        OfflineServices { server, registry: registry.trim().to_string(), osv_db }
+    }
+
+    /// Flags that point the scanners at the offline services.
+    pub fn scan_flags(&self) -> Vec<std::ffi::OsString> {
+        vec![
+            "--offline".into(),
+            "--npm-registry".into(),
+            self.registry.clone().into(),
+            "--osv-offline-db".into(),
+            self.osv_db.path().into(),
+        ]
+    }
+}
+
+impl Drop for OfflineServices {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// Copies `examples/vulnerable-app` into a fresh temporary directory, so tests can edit it.
+pub fn example_copy() -> Repo {
+    let repo = Repo::new();
+    copy_tree(&checkout().join("examples/vulnerable-app"), repo.path());
+    repo
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("readable example") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("create dir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// True when every scanner of the example scan is installed (see [`require_scanner`]).
+pub fn require_all_scanners() -> bool {
+    ["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner", "npm"].into_iter().all(require_scanner)
+}

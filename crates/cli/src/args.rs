@@ -78,7 +78,7 @@ pub struct ScannerArgs {
     /// Registry npm audit asks for advisories.
     #[arg(long, value_name = "URL", env = "SCANGATE_NPM_REGISTRY")]
     pub npm_registry: Option<String>,
-    /// Offline OSV database directory (holds osv-scanner/<ecosystem>/all.zip); runs osv-scanner --offline.
+    /// Offline OSV database directory (holds osv-scalibr/<ecosystem>/all.zip); runs osv-scanner --offline.
     #[arg(long, value_name = "DIR", env = "SCANGATE_OSV_OFFLINE_DB")]
     pub osv_offline_db: Option<PathBuf>,
     /// Trivy cache directory that already holds its vulnerability database (--skip-db-update).

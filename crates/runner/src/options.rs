@@ -17,7 +17,7 @@ pub struct ScanOptions {
     pub semgrep_config: Vec<OsString>,
     /// Registry that `npm audit` asks for advisories (`--registry`).
     pub npm_registry: Option<String>,
-    /// Directory holding an offline OSV database (`osv-scanner/<ecosystem>/all.zip` below it);
+    /// Directory holding an offline OSV database (`osv-scalibr/<ecosystem>/all.zip` below it);
     /// when set, osv-scanner runs with `--offline`.
     pub osv_offline_db: Option<PathBuf>,
     /// Trivy cache directory holding a vulnerability database; when set, trivy runs with

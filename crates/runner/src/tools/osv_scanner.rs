@@ -2,8 +2,9 @@
 //!
 //! # Invocation
 //! `osv-scanner scan source -r --format json --output-file F --allow-no-lockfiles .` in the root;
-//! with an offline database, `--offline` and `OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY` pointing at it
-//! (`osv-scanner/<ecosystem>/all.zip` below it).
+//! with an offline database, `--offline --local-db-path DIR` (`osv-scalibr/<ecosystem>/all.zip`
+//! below DIR: v2 reads its databases through osv-scalibr, which ignores the older
+//! `OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY` layout).
 //!
 //! # Exit codes
 //! 0 no vulnerabilities, 1 vulnerabilities found, 128 no packages found; 127, 129, 130 and
@@ -51,19 +52,13 @@ impl Tool for OsvScanner {
             .to_vec();
         args.push(invocation.output.into());
         args.push("--allow-no-lockfiles".into());
-        if invocation.options.osv_offline_db.is_some() {
+        if let Some(db) = &invocation.options.osv_offline_db {
             args.push("--offline".into());
+            args.push("--local-db-path".into());
+            args.push(db.into());
         }
         args.push(".".into());
         args
-    }
-    fn env(&self, invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
-        invocation
-            .options
-            .osv_offline_db
-            .iter()
-            .map(|dir| ("OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY".into(), dir.into()))
-            .collect()
     }
     fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
         match exit_code {

@@ -1,0 +1,3 @@
+module example.com/vulnerable-app
+
+go 1.22
