@@ -142,7 +142,7 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
     };
     let started = Instant::now();
     let (version, result) = tokio::join!(
-        locate::version_of(&program, run.tool.version_args()),
+        locate::cached_version_of(&program, run.tool.version_args()),
         spawn_scanner(&run, &program, timeout)
     );
     raw.duration = started.elapsed();

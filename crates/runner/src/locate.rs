@@ -78,6 +78,62 @@ fn is_executable(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
+/// The version `program` reports, remembered per executable (path, size and modification time)
+/// in the user's cache directory: semgrep spends a second of CPU printing its version, which
+/// would otherwise compete with the scanners on every scan.
+pub async fn cached_version_of(program: &Path, version_args: &[&str]) -> Option<String> {
+    let key = executable_key(program);
+    if let Some(version) = key.as_ref().and_then(|key| read_version_cache().remove(key)) {
+        return Some(version);
+    }
+    let version = version_of(program, version_args).await?;
+    if let Some(key) = key {
+        remember_version(key, &version);
+    }
+    Some(version)
+}
+
+fn executable_key(program: &Path) -> Option<String> {
+    let resolved = program.canonicalize().ok()?;
+    let metadata = std::fs::metadata(&resolved).ok()?;
+    let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    Some(format!("{}|{}|{}", resolved.display(), metadata.len(), modified.as_nanos()))
+}
+
+fn version_cache_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("scangate").join("versions.json"))
+}
+
+fn read_version_cache() -> std::collections::HashMap<String, String> {
+    version_cache_path()
+        .and_then(|path| std::fs::read(path).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or_default()
+}
+
+/// Best effort: a cache that cannot be written only costs a version query next time. Written to
+/// a temporary file and renamed, so concurrent scans never read half a file.
+fn remember_version(key: String, version: &str) {
+    let Some(path) = version_cache_path() else { return };
+    let mut cache = read_version_cache();
+    cache.insert(key, version.to_string());
+    let Some(dir) = path.parent() else { return };
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| tempfile::NamedTempFile::new_in(dir))
+        .and_then(|mut file| {
+            serde_json::to_writer(&mut file, &cache)?;
+            file.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        });
+    if let Err(error) = written {
+        tracing::debug!(%error, "cannot write the scanner version cache");
+    }
+}
+
 /// Runs `program version_args` and extracts the first dotted version number it prints.
 pub async fn version_of(program: &Path, version_args: &[&str]) -> Option<String> {
     let cwd = std::env::temp_dir();
