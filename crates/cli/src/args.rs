@@ -43,6 +43,12 @@ pub struct ScanArgs {
     /// Write the summary JSON here (verdict, counts, each tool's status, version and duration).
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
+    /// Local dry run: everything as usual, verdict and errors printed, exit 0 whatever happened.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write the reports but skip the gate: exit 0, or 2 when a scanner failed.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub no_gate: bool,
 }
 
 #[derive(Debug, Args)]

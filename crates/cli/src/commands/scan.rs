@@ -32,11 +32,18 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         serde_json::to_writer_pretty(std::io::BufWriter::new(file), &summary)?;
     }
     print_human(&execution, &summary)?;
-    Ok(match verdict {
+    Ok(exit_status(verdict, &args))
+}
+
+/// `--dry-run` always exits 0; `--no-gate` only reports errors.
+fn exit_status(verdict: Verdict, args: &ScanArgs) -> ExitStatus {
+    match verdict {
+        _ if args.dry_run => ExitStatus::Success,
+        Verdict::Error => ExitStatus::Error,
+        _ if args.no_gate => ExitStatus::Success,
         Verdict::Pass => ExitStatus::Success,
         Verdict::Fail => ExitStatus::Failure,
-        Verdict::Error => ExitStatus::Error,
-    })
+    }
 }
 
 fn print_human(execution: &Execution, summary: &Summary) -> std::io::Result<()> {
