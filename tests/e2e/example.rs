@@ -15,9 +15,15 @@ fn doctor_finds_every_scanner_at_its_pin() {
     let output = Scangate::new(["doctor"]).run();
     assert_exit(&output, 0);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let pins: toml::Table = std::fs::read_to_string(checkout().join("tools.toml")).unwrap().parse().unwrap();
+    let pins: toml::Table = std::fs::read_to_string(checkout().join("tools.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
     for tool in ALL_TOOLS {
-        let line = stdout.lines().find(|l| l.starts_with(&format!("{tool} "))).unwrap_or_else(|| panic!("{stdout}"));
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{tool} ")))
+            .unwrap_or_else(|| panic!("{stdout}"));
         let fields: Vec<&str> = line.split_whitespace().collect();
         let pin = pins[tool]["version"].as_str().unwrap();
         assert_eq!(fields[1], "yes", "{line}");
@@ -44,8 +50,16 @@ fn plan_names_all_six_with_trigger_and_argv() {
     for (run, (tool, trigger)) in runs.iter().zip(expected_triggers) {
         assert_eq!(run["tool"], tool);
         assert_eq!(run["trigger"], trigger, "{run}");
-        let argv: Vec<&str> = run["argv"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
-        assert!(argv.len() > 2 && argv[0].ends_with(if tool == "npm-audit" { "npm" } else { tool }), "{argv:?}");
+        let argv: Vec<&str> = run["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert!(
+            argv.len() > 2 && argv[0].ends_with(if tool == "npm-audit" { "npm" } else { tool }),
+            "{argv:?}"
+        );
     }
     assert!(plan["not_run"].as_array().unwrap().is_empty());
 }
@@ -58,7 +72,9 @@ fn plan_runs_nothing() {
         tools.add(name, &format!("touch '{}'", marker.display()));
     }
     let example = checkout().join("examples/vulnerable-app");
-    let output = Scangate::new(["plan".as_ref(), example.as_os_str()]).env("SCANGATE_TOOLS_DIR", tools.dir()).run();
+    let output = Scangate::new(["plan".as_ref(), example.as_os_str()])
+        .env("SCANGATE_TOOLS_DIR", tools.dir())
+        .run();
     assert_exit(&output, 0);
     let stdout = String::from_utf8_lossy(&output.stdout);
     for tool in ALL_TOOLS {
@@ -75,14 +91,21 @@ fn scan_runs_all_six_real_scanners() {
     let services = OfflineServices::start();
     let example = example_copy();
     let summary_path = example.path().join("summary.json");
-    let mut args: Vec<std::ffi::OsString> =
-        vec!["scan".into(), example.path().into(), "--summary-json".into(), summary_path.clone().into()];
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "scan".into(),
+        example.path().into(),
+        "--summary-json".into(),
+        summary_path.clone().into(),
+    ];
     args.extend(services.scan_flags());
     let output = Scangate::new(args).run();
     let summary = read_summary(&summary_path);
     assert_ne!(output.status.code(), Some(2), "{summary:#}");
     assert!(summary["wall_ms"].as_u64().unwrap() > 0);
-    let pins: toml::Table = std::fs::read_to_string(checkout().join("tools.toml")).unwrap().parse().unwrap();
+    let pins: toml::Table = std::fs::read_to_string(checkout().join("tools.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
     for tool in ALL_TOOLS {
         let entry = tool_entry(&summary, tool);
         assert_eq!(entry["status"], "ok", "{entry}");

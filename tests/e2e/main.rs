@@ -3,6 +3,11 @@
 //! scanners in front to inject a crash, a hang or broken output.
 
 mod example;
+mod normalize;
 mod paths;
 mod runner_faults;
 mod support;
+
+/// The normalizer's independent finding counter and `shared/` lookup, shared with its own tests.
+#[path = "../../crates/normalizer/tests/common/mod.rs"]
+mod normalizer_common;

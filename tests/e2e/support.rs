@@ -182,8 +182,13 @@ impl OfflineServices {
             .expect("scripts/advisory-server starts");
         let stdout = server.stdout.take().expect("piped stdout");
         let mut registry = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut registry).expect("advisory server prints its URL");
-        let osv_db = tempfile::Builder::new().prefix("scangate-osv-db-").tempdir().expect("temp dir");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut registry)
+            .expect("advisory server prints its URL");
+        let osv_db = tempfile::Builder::new()
+            .prefix("scangate-osv-db-")
+            .tempdir()
+            .expect("temp dir");
         let mut records: Vec<PathBuf> = std::fs::read_dir(advisories.join("osv"))
             .expect("OSV records present")
             .map(|entry| entry.expect("dir entry").path())
@@ -196,7 +201,11 @@ impl OfflineServices {
             .status()
             .expect("scripts/osv-offline-db runs");
         assert!(status.success(), "building the offline OSV database failed");
-        OfflineServices { server, registry: registry.trim().to_string(), osv_db }
+        OfflineServices {
+            server,
+            registry: registry.trim().to_string(),
+            osv_db,
+        }
     }
 
     /// Flags that point the scanners at the offline services.
@@ -240,5 +249,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// True when every scanner of the example scan is installed (see [`require_scanner`]).
 pub fn require_all_scanners() -> bool {
-    ["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner", "npm"].into_iter().all(require_scanner)
+    ["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner", "npm"]
+        .into_iter()
+        .all(require_scanner)
 }

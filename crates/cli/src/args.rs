@@ -40,9 +40,15 @@ pub struct ScanArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub scanners: ScannerArgs,
+    /// Write the SARIF 2.1.0 log here (one run per tool).
+    #[arg(long, value_name = "FILE", default_value = "scangate.sarif")]
+    pub sarif: PathBuf,
     /// Write the summary JSON here (verdict, counts, each tool's status, version and duration).
     #[arg(long, value_name = "FILE")]
     pub summary_json: Option<PathBuf>,
+    /// Also keep each scanner's own machine-readable output in this directory (`<tool>-<n>.json`).
+    #[arg(long, value_name = "DIR")]
+    pub raw_dir: Option<PathBuf>,
     /// Local dry run: everything as usual, verdict and errors printed, exit 0 whatever happened.
     #[arg(long)]
     pub dry_run: bool,

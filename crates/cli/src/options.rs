@@ -1,5 +1,7 @@
 //! Turns parsed arguments into the runner's options, once, before anything runs.
 
+use std::ffi::OsString;
+use std::path::Path;
 use std::time::Duration;
 
 use scangate_runner::ScanOptions;
@@ -13,11 +15,51 @@ impl From<&ScannerArgs> for ScanOptions {
             skip: args.skip.clone(),
             jobs: args.jobs.map(|n| n as usize),
             timeout: args.timeout.map(Duration::from_secs),
-            semgrep_config: args.semgrep_config.iter().map(Into::into).collect(),
+            semgrep_config: args
+                .semgrep_config
+                .iter()
+                .map(|config| absolute_if_local(config))
+                .collect(),
             npm_registry: args.npm_registry.clone(),
-            osv_offline_db: args.osv_offline_db.clone(),
-            trivy_cache_dir: args.trivy_cache_dir.clone(),
+            osv_offline_db: args.osv_offline_db.as_deref().map(absolute),
+            trivy_cache_dir: args.trivy_cache_dir.as_deref().map(absolute),
             offline: args.offline,
         }
     }
+}
+
+/// Scanners run in the scanned directory, so paths given relative to the caller's directory
+/// are made absolute first.
+fn absolute(path: &Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// A semgrep `--config` that names a local file or directory becomes absolute; registry names
+/// (`p/ci`, `auto`) stay as they are.
+fn absolute_if_local(config: &str) -> OsString {
+    let path = Path::new(config);
+    if path.exists() {
+        absolute(path).into_os_string()
+    } else {
+        config.into()
+    }
+}
+
+/// The dotted prefixes semgrep puts before rule ids loaded from local config files.
+pub fn semgrep_rule_prefixes(options: &ScanOptions) -> Vec<String> {
+    options
+        .semgrep_config
+        .iter()
+        .map(Path::new)
+        .filter(|path| path.exists())
+        .map(|path| {
+            // A directory's rules are prefixed with the directory itself, a file's with its parent.
+            let anchor = if path.is_dir() {
+                path.join("rules.yaml")
+            } else {
+                path.to_path_buf()
+            };
+            scangate_normalizer::semgrep_rule_prefix(&anchor)
+        })
+        .collect()
 }

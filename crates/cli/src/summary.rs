@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use scangate_normalizer::Severity;
 use scangate_runner::{Execution, RawOutput, Status};
 
 /// The whole summary.
@@ -11,10 +12,39 @@ pub struct Summary {
     pub verdict: Verdict,
     /// Wall time of the whole scan, in milliseconds.
     pub wall_ms: u64,
+    /// Findings that count, per normalized severity (suppressed ones are counted apart).
+    pub counts: Counts,
+    /// Findings suppressed (tool-native or by policy).
+    pub suppressed: usize,
     /// One entry per scanner invocation, plus one per scanner that did not run.
     pub tools: Vec<ToolSummary>,
     /// Why the run failed or errored, human-readable.
     pub violations: Vec<String>,
+    /// What was dropped to stay within GitHub's SARIF limits.
+    pub notes: Vec<String>,
+}
+
+/// Findings per severity.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub info: usize,
+}
+
+impl Counts {
+    pub fn add(&mut self, severity: Severity) {
+        let slot = match severity {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
+        };
+        *slot += 1;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -43,13 +73,13 @@ pub struct ToolSummary {
 }
 
 impl ToolSummary {
-    pub fn from_raw(raw: &RawOutput) -> Self {
+    pub fn from_raw(raw: &RawOutput, findings: Option<usize>) -> Self {
         ToolSummary {
             name: raw.tool,
             status: raw.status,
             version: raw.version.clone(),
             duration_ms: raw.duration.as_millis() as u64,
-            findings: None,
+            findings,
             reason: raw.reason.clone(),
             trigger: raw.target.as_ref().map(|t| t.trigger.clone()),
             target: raw.target.as_ref().map(|t| t.dir.to_string_lossy().replace('\\', "/")),

@@ -1,0 +1,102 @@
+//! From raw scanner outputs to findings: parse each trustworthy output, turn a tool's own error
+//! reports into a failed status, merge the same vulnerability across tools, and group the
+//! findings into one SARIF run per tool.
+
+use std::collections::HashMap;
+
+use scangate_normalizer::{dedup, parse_with, split_by_first_tool, Context, Finding, Parsed, ToolRun};
+use scangate_runner::{Execution, RawOutput, Status};
+
+/// Findings per tool run, ready for the gate and the reports.
+pub struct Normalized {
+    /// One run per tool that ran, in registry order; dedup'ed findings sit in their first tool's run.
+    pub runs: Vec<ToolRun>,
+    /// Findings each invocation reported before cross-tool dedup, by index into `outputs`.
+    pub reported: HashMap<usize, usize>,
+}
+
+impl Normalized {
+    /// Every finding, once.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.runs.iter().flat_map(|run| run.findings.iter())
+    }
+}
+
+/// Parses every `ok` output. A parse failure or a tool error report turns that output's status
+/// into `error`: a run whose findings cannot be trusted never counts as clean.
+pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String]) -> Normalized {
+    let root = execution.root.clone();
+    let mut parsed_runs: Vec<(usize, Parsed)> = Vec::new();
+    for (index, raw) in execution.outputs.iter_mut().enumerate() {
+        if raw.status != Status::Ok {
+            continue;
+        }
+        if let Some(parsed) = parse_output(raw, &root, semgrep_prefixes) {
+            parsed_runs.push((index, parsed));
+        }
+    }
+    let reported = parsed_runs
+        .iter()
+        .map(|(index, parsed)| (*index, parsed.findings.len()))
+        .collect();
+    let all: Vec<Finding> = parsed_runs
+        .iter_mut()
+        .flat_map(|(_, parsed)| std::mem::take(&mut parsed.findings))
+        .collect();
+    let mut by_tool: HashMap<String, Vec<Finding>> = split_by_first_tool(dedup(all)).into_iter().collect();
+    let mut runs: Vec<ToolRun> = Vec::new();
+    for (index, parsed) in parsed_runs {
+        let raw = &execution.outputs[index];
+        let run = match runs.iter_mut().find(|run| run.tool == raw.tool) {
+            Some(run) => run,
+            None => {
+                let mut run = ToolRun::new(raw.tool, Parsed::default());
+                run.version = raw.version.clone();
+                run.findings = by_tool.remove(raw.tool).unwrap_or_default();
+                runs.push(run);
+                runs.last_mut().expect("just pushed")
+            }
+        };
+        run.tool_errors.extend(parsed.tool_errors);
+        run.warnings.extend(parsed.warnings);
+    }
+    Normalized { runs, reported }
+}
+
+/// Parses one output; on failure marks it as an error and returns `None`.
+fn parse_output(raw: &mut RawOutput, root: &std::path::Path, semgrep_prefixes: &[String]) -> Option<Parsed> {
+    // osv-scanner's "no packages" exit writes no report: nothing to parse, nothing found.
+    let Some(path) = raw.output.clone() else {
+        return Some(Parsed::default());
+    };
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            mark_error(raw, format!("cannot read its output {}: {error}", path.display()));
+            return None;
+        }
+    };
+    let target_dir = raw.target.as_ref().map(|target| target.dir.as_path());
+    let context = Context {
+        root,
+        target_dir,
+        rule_prefixes: semgrep_prefixes,
+    };
+    match parse_with(raw.tool, &bytes, &context) {
+        Err(error) => {
+            mark_error(raw, error.to_string());
+            None
+        }
+        Ok(parsed) if !parsed.tool_errors.is_empty() => {
+            mark_error(raw, format!("reported errors: {}", parsed.tool_errors.join("; ")));
+            Some(parsed)
+        }
+        Ok(parsed) => Some(parsed),
+    }
+}
+
+fn mark_error(raw: &mut RawOutput, reason: String) {
+    tracing::warn!(tool = raw.tool, %reason, "scanner output is not trustworthy");
+    raw.status = Status::Error;
+    raw.reason = Some(reason);
+}

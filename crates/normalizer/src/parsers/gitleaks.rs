@@ -1,0 +1,248 @@
+/*!
+gitleaks `--report-format json` (8.x).
+
+# Output shape
+A JSON array of leaks: `RuleID`, `Description`, `File`, `StartLine`/`EndLine`,
+`StartColumn`/`EndColumn`, `Match`, `Secret`, `Commit` (empty in `dir` mode), `Tags`,
+`Fingerprint` (`file:rule:line` or `commit:file:rule:line`). A clean scan is `[]`.
+
+# Severity
+gitleaks has none. DESIGN §3: `critical` for provider credentials and private keys (rule ids
+starting with [`CRITICAL_PREFIXES`]), `medium` for `generic-api-key`, `high` for everything else.
+`tool_severity` stays empty.
+
+# Fingerprint
+rule + path + a secret digest (+ commit in history mode). scangate runs gitleaks with `--redact`, so
+`Secret` is the literal `REDACTED`; the digest then comes from, in order:
+1. `Secret` itself when it is not redacted (someone else's unredacted report) — hashed in memory;
+2. in history mode, the commit and `StartLine`: a commit's content never changes, so its line
+   numbers cannot shift;
+3. in `dir` mode, the bytes the finding covers, read back from the working tree at `StartLine`,
+   columns `StartColumn..=EndColumn` (the raw secret, hashed and dropped), which follow the secret
+   when lines move;
+4. if the file cannot be read, the redacted `Match` text (what surrounds the secret), plus the
+   occurrence index. Never the line number: that would not survive a shift.
+
+# Known traps
+`EndColumn` is inclusive (SARIF's is exclusive: +1). With `--redact`, `Match` keeps the characters
+around the secret (`REDACTED"`), so it is no secret but not unique either. Secrets never reach a
+Finding: the message is built from `Description` and the rule only. `.gitleaksignore`d leaks are
+not in the report at all. The sarif `File` in `git` mode is relative to the repo root.
+
+# Sample source
+Recorded: crates/normalizer/tests/fixtures/recorded/ (gitleaks 8.30.1 `dir` on examples/vulnerable-app).
+Shapes learned from shared/samples/gitleaks (local-gitleaks-8.16.0-redacted.json, DefectDojo
+gitleaks8_many.json for history mode).
+*/
+
+use serde::Deserialize;
+
+use super::{finding, from_json, Parser, Text};
+use crate::fingerprint::{hash, sha256_hex};
+use crate::{paths, Context, Kind, Location, ParseError, Parsed, Severity};
+
+pub(crate) struct Gitleaks;
+
+/// Rule-id prefixes of provider credentials and private keys: `critical`.
+pub(crate) const CRITICAL_PREFIXES: &[&str] = &[
+    "aws-",
+    "gcp-",
+    "azure-",
+    "github-",
+    "gitlab-",
+    "slack-",
+    "stripe-",
+    "private-key",
+    "digitalocean-",
+    "heroku-",
+    "npm-access-token",
+    "pypi-upload-token",
+    "openai-",
+    "anthropic-",
+    "shopify-",
+    "twilio-",
+    "sendgrid-",
+];
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Leak<'a> {
+    #[serde(rename = "RuleID", borrow)]
+    rule_id: Text<'a>,
+    #[serde(default, borrow)]
+    description: Text<'a>,
+    #[serde(borrow)]
+    file: Text<'a>,
+    #[serde(default)]
+    start_line: u64,
+    #[serde(default)]
+    end_line: u64,
+    #[serde(default)]
+    start_column: u64,
+    #[serde(default)]
+    end_column: u64,
+    #[serde(default, borrow)]
+    secret: Text<'a>,
+    #[serde(default, rename = "Match", borrow)]
+    matched: Text<'a>,
+    #[serde(default, borrow)]
+    commit: Text<'a>,
+}
+
+impl Parser for Gitleaks {
+    fn name(&self) -> &'static str {
+        "gitleaks"
+    }
+
+    fn parse(&self, output: &[u8], context: &Context<'_>) -> Result<Parsed, ParseError> {
+        let leaks: Vec<Leak<'_>> = from_json(self.name(), output)?;
+        let findings = leaks.iter().map(|leak| to_finding(leak, context)).collect();
+        Ok(Parsed {
+            findings,
+            ..Parsed::default()
+        })
+    }
+}
+
+/// DESIGN §3's gitleaks row.
+pub(crate) fn severity_for_rule(rule_id: &str) -> Severity {
+    let rule = rule_id.to_ascii_lowercase();
+    if rule == "generic-api-key" {
+        Severity::Medium
+    } else if CRITICAL_PREFIXES.iter().any(|prefix| rule.starts_with(prefix)) {
+        Severity::Critical
+    } else {
+        Severity::High
+    }
+}
+
+fn to_finding(leak: &Leak<'_>, context: &Context<'_>) -> crate::Finding {
+    let path = paths::relativize(&leak.file, context);
+    let mut out = finding(
+        "gitleaks",
+        Kind::Secret,
+        leak.rule_id.to_string(),
+        severity_for_rule(&leak.rule_id),
+    );
+    out.title = if leak.description.is_empty() {
+        leak.rule_id.to_string()
+    } else {
+        leak.description.to_string()
+    };
+    out.message = match leak.commit.as_ref() {
+        "" => format!("{} ({}); the value is redacted", out.title, leak.rule_id),
+        commit => format!(
+            "{} ({}) in commit {}; the value is redacted",
+            out.title,
+            leak.rule_id,
+            short(commit)
+        ),
+    };
+    out.cwes = vec!["CWE-798".to_owned()];
+    out.help = Some("Revoke and rotate the credential, then remove it from the code and history.".to_owned());
+    out.help_uri = Some("https://github.com/gitleaks/gitleaks".to_owned());
+    out.fingerprint = fingerprint(leak, &path, context);
+    out.location = Some(Location {
+        path,
+        start_line: (leak.start_line > 0).then_some(leak.start_line),
+        end_line: (leak.end_line >= leak.start_line && leak.start_line > 0).then_some(leak.end_line),
+        start_column: (leak.start_column > 0).then_some(leak.start_column),
+        // gitleaks' EndColumn is inclusive; SARIF's is one past the end.
+        end_column: (leak.end_column > 0 && leak.start_line == leak.end_line && leak.end_column >= leak.start_column)
+            .then_some(leak.end_column + 1),
+    });
+    out
+}
+
+fn short(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
+}
+
+fn fingerprint(leak: &Leak<'_>, path: &str, context: &Context<'_>) -> String {
+    let rule = leak.rule_id.as_bytes();
+    let commit = leak.commit.as_bytes();
+    if !leak.secret.is_empty() && leak.secret != "REDACTED" {
+        return hash(&[
+            b"gitleaks",
+            rule,
+            path.as_bytes(),
+            sha256_hex(leak.secret.as_bytes()).as_bytes(),
+            commit,
+        ]);
+    }
+    if !commit.is_empty() {
+        let line = leak.start_line.to_string();
+        return hash(&[b"gitleaks", rule, path.as_bytes(), commit, line.as_bytes()]);
+    }
+    if let Some(digest) = secret_digest_from_file(leak, path, context) {
+        return hash(&[b"gitleaks", rule, path.as_bytes(), digest.as_bytes()]);
+    }
+    hash(&[b"gitleaks", rule, path.as_bytes(), b"match", leak.matched.as_bytes()])
+}
+
+/// sha256 of the columns the leak covers on its line in the working tree; the raw bytes are
+/// dropped when this returns.
+fn secret_digest_from_file(leak: &Leak<'_>, path: &str, context: &Context<'_>) -> Option<String> {
+    if leak.start_line == 0 || leak.start_line != leak.end_line || leak.start_column == 0 {
+        return None;
+    }
+    let content = super::read_file_bytes(path, context)?;
+    let line = content
+        .split(|b| *b == b'\n')
+        .nth(usize::try_from(leak.start_line - 1).ok()?)?;
+    let start = usize::try_from(leak.start_column - 1).ok()?;
+    let end = usize::try_from(leak.end_column).ok()?.min(line.len());
+    let covered = line.get(start..end).filter(|bytes| !bytes.is_empty())?;
+    Some(sha256_hex(covered))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn severity_by_rule_prefix() {
+        assert_eq!(severity_for_rule("aws-access-token"), Severity::Critical);
+        assert_eq!(severity_for_rule("github-pat"), Severity::Critical);
+        assert_eq!(severity_for_rule("private-key"), Severity::Critical);
+        assert_eq!(severity_for_rule("stripe-access-token"), Severity::Critical);
+        assert_eq!(severity_for_rule("generic-api-key"), Severity::Medium);
+        assert_eq!(severity_for_rule("jwt"), Severity::High);
+    }
+
+    #[test]
+    fn fingerprint_follows_the_secret_not_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = format!("ghp_{}", "Z".repeat(36));
+        std::fs::write(dir.path().join("a.py"), format!("x = 1\ntoken = \"{secret}\"\n")).unwrap();
+        let report = |line: u64| {
+            format!(
+                r#"[{{"RuleID":"github-pat","Description":"GitHub PAT","File":"a.py","StartLine":{line},"EndLine":{line},"StartColumn":10,"EndColumn":49,"Match":"REDACTED\"","Secret":"REDACTED","Commit":""}}]"#
+            )
+        };
+        let first = crate::parse("gitleaks", report(2).as_bytes(), dir.path()).unwrap();
+        std::fs::write(dir.path().join("a.py"), format!("\n\n\nx = 1\ntoken = \"{secret}\"\n")).unwrap();
+        let moved = crate::parse("gitleaks", report(5).as_bytes(), dir.path()).unwrap();
+        assert_eq!(first.findings[0].fingerprint, moved.findings[0].fingerprint);
+        assert_eq!(first.findings[0].location.as_ref().unwrap().end_column, Some(50));
+        let other = format!("ghp_{}", "Y".repeat(36));
+        std::fs::write(dir.path().join("a.py"), format!("x = 1\ntoken = \"{other}\"\n")).unwrap();
+        let changed = crate::parse("gitleaks", report(2).as_bytes(), dir.path()).unwrap();
+        assert_ne!(first.findings[0].fingerprint, changed.findings[0].fingerprint);
+        let text = serde_json::to_string(&first.findings).unwrap();
+        assert!(!text.contains(&secret));
+    }
+
+    #[test]
+    fn history_mode_and_unredacted_reports() {
+        let report = br#"[{"RuleID":"generic-api-key","Description":"Generic API Key","File":"tests/api.py","StartLine":21,"EndLine":21,"StartColumn":10,"EndColumn":46,"Match":"apikey = \"dfjksdjfs3294dfjlsdaf213\"","Secret":"dfjksdjfs3294dfjlsdaf213","Commit":"69235ea9ea4d59e18e2c"}]"#;
+        let parsed = crate::parse("gitleaks", report, Path::new("/repo")).unwrap();
+        let found = &parsed.findings[0];
+        assert_eq!(found.severity, Severity::Medium);
+        assert!(found.message.contains("69235ea9ea4d"));
+        assert!(!serde_json::to_string(found)
+            .unwrap()
+            .contains("dfjksdjfs3294dfjlsdaf213"));
+    }
+}

@@ -1,0 +1,438 @@
+/*!
+trivy `--format json` (schema 2).
+
+# Output shape
+`{"SchemaVersion": 2, "Trivy": {"Version"}, "ArtifactName", "Results": [{Target, Class, Type,
+Packages[], Vulnerabilities[], Misconfigurations[], Secrets[]}]}`. Vulnerabilities:
+`VulnerabilityID, PkgID, PkgName, InstalledVersion, FixedVersion, Severity, Title, Description,
+CweIDs, CVSS{source: {V3Score, V2Score}}, PrimaryURL`. Misconfigurations: `ID, AVDID, Title,
+Description, Message, Resolution, Severity, PrimaryURL, Status, CauseMetadata{Resource,
+StartLine, EndLine}`. Secrets: `RuleID, Category, Severity, Title, StartLine, EndLine, Match`.
+
+# Severity
+CRITICAL, HIGH, MEDIUM, LOW map directly. UNKNOWN (or anything else) → the bucket of the highest
+CVSS score any source gives (V3 preferred, V2 otherwise), else medium.
+
+# Fingerprint
+Vulnerabilities: ecosystem + package name + canonical vulnerability id (see
+[`crate::canonical_vulnerability_id`]; no version, no line). Misconfigurations: target + the id
+normalized (`DS-0002`, `DS002` and `AVD-DS-0002` are all `DS2`) + `CauseMetadata.Resource`.
+Secrets: rule + target + the masked `Match` text (trivy masks the secret with `*`).
+
+# Known traps
+`Packages[]` (from `--list-all-pkgs`) are not findings; their `Locations` give the lockfile line of
+a vulnerable package. Misconfigurations with `Status` `PASS` (from `--include-non-failures`) are
+not findings. Secret `Code.Lines` may carry unmasked neighbouring lines, so no secret field other
+than the masked `Match` and the title is read. Targets are relative to the scanned directory.
+Result `Type` names the package manager (`gomod`, `pip`, …), mapped to OSV ecosystem names so
+dedup meets osv-scanner and npm audit.
+
+# Sample source
+Recorded: crates/normalizer/tests/fixtures/recorded/ (trivy 0.74.0 on examples/vulnerable-app).
+Shapes from shared/samples/trivy (npm, dockerfile, secrets, terraform goldens).
+*/
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use super::{cwe_id, finding, from_json, Parser, Text};
+use crate::fingerprint::hash;
+use crate::{paths, severity_from_score, Context, Finding, Kind, Location, Package, ParseError, Parsed, Severity};
+
+pub(crate) struct Trivy;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Report<'a> {
+    #[serde(default, borrow)]
+    results: Vec<TrivyResult<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TrivyResult<'a> {
+    #[serde(borrow)]
+    target: Text<'a>,
+    #[serde(default, rename = "Type", borrow)]
+    kind: Text<'a>,
+    #[serde(default, borrow)]
+    packages: Vec<Pkg<'a>>,
+    #[serde(default, borrow)]
+    vulnerabilities: Vec<Vulnerability<'a>>,
+    #[serde(default, borrow)]
+    misconfigurations: Vec<Misconfiguration<'a>>,
+    #[serde(default, borrow)]
+    secrets: Vec<Secret<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Pkg<'a> {
+    #[serde(default, rename = "ID", borrow)]
+    id: Text<'a>,
+    #[serde(default)]
+    locations: Vec<LineRange>,
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(rename_all = "PascalCase")]
+struct LineRange {
+    #[serde(default)]
+    start_line: u64,
+    #[serde(default)]
+    end_line: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Vulnerability<'a> {
+    #[serde(rename = "VulnerabilityID", borrow)]
+    id: Text<'a>,
+    #[serde(default, rename = "PkgID", borrow)]
+    pkg_id: Text<'a>,
+    #[serde(default, borrow)]
+    pkg_name: Text<'a>,
+    #[serde(default, borrow)]
+    installed_version: Text<'a>,
+    #[serde(default, borrow)]
+    fixed_version: Text<'a>,
+    #[serde(default, borrow)]
+    severity: Text<'a>,
+    #[serde(default, borrow)]
+    title: Text<'a>,
+    #[serde(default, borrow)]
+    description: Text<'a>,
+    #[serde(default, rename = "CweIDs", borrow)]
+    cwe_ids: Vec<Text<'a>>,
+    #[serde(default, rename = "CVSS", borrow)]
+    cvss: BTreeMap<Text<'a>, Cvss>,
+    #[serde(default, rename = "PrimaryURL", borrow)]
+    primary_url: Text<'a>,
+    #[serde(default, rename = "VendorIDs", borrow)]
+    vendor_ids: Vec<Text<'a>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Cvss {
+    #[serde(default)]
+    v3_score: Option<f64>,
+    #[serde(default)]
+    v2_score: Option<f64>,
+    #[serde(default)]
+    v40_score: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Misconfiguration<'a> {
+    #[serde(default, rename = "ID", borrow)]
+    id: Text<'a>,
+    #[serde(default, rename = "AVDID", borrow)]
+    avd_id: Text<'a>,
+    #[serde(default, borrow)]
+    title: Text<'a>,
+    #[serde(default, borrow)]
+    description: Text<'a>,
+    #[serde(default, borrow)]
+    message: Text<'a>,
+    #[serde(default, borrow)]
+    resolution: Text<'a>,
+    #[serde(default, borrow)]
+    severity: Text<'a>,
+    #[serde(default, rename = "PrimaryURL", borrow)]
+    primary_url: Text<'a>,
+    #[serde(default, borrow)]
+    status: Text<'a>,
+    #[serde(default, borrow)]
+    cause_metadata: Cause<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct Cause<'a> {
+    #[serde(default, borrow)]
+    resource: Text<'a>,
+    #[serde(default)]
+    start_line: u64,
+    #[serde(default)]
+    end_line: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Secret<'a> {
+    #[serde(rename = "RuleID", borrow)]
+    rule_id: Text<'a>,
+    #[serde(default, borrow)]
+    severity: Text<'a>,
+    #[serde(default, borrow)]
+    title: Text<'a>,
+    #[serde(default)]
+    start_line: u64,
+    #[serde(default)]
+    end_line: u64,
+    #[serde(default, rename = "Match", borrow)]
+    matched: Text<'a>,
+}
+
+impl Parser for Trivy {
+    fn name(&self) -> &'static str {
+        "trivy"
+    }
+
+    fn parse(&self, output: &[u8], context: &Context<'_>) -> Result<Parsed, ParseError> {
+        let report: Report<'_> = from_json(self.name(), output)?;
+        let mut findings = Vec::new();
+        for result in &report.results {
+            let target = paths::relativize(&result.target, context);
+            let lines: HashMap<&str, LineRange> = result
+                .packages
+                .iter()
+                .filter_map(|p| p.locations.first().map(|l| (p.id.as_ref(), *l)))
+                .collect();
+            let ecosystem = ecosystem(&result.kind);
+            findings.extend(
+                result
+                    .vulnerabilities
+                    .iter()
+                    .map(|v| vulnerability(v, &target, ecosystem, &lines)),
+            );
+            findings.extend(
+                result
+                    .misconfigurations
+                    .iter()
+                    .filter(|m| !m.status.eq_ignore_ascii_case("PASS"))
+                    .map(|m| misconfiguration(m, &target)),
+            );
+            findings.extend(result.secrets.iter().map(|s| secret(s, &target)));
+        }
+        Ok(Parsed {
+            findings,
+            ..Parsed::default()
+        })
+    }
+}
+
+/// DESIGN §3's trivy row.
+pub(crate) fn severity(label: &str, highest_score: Option<f64>) -> Severity {
+    match label.to_ascii_uppercase().as_str() {
+        "CRITICAL" => Severity::Critical,
+        "HIGH" => Severity::High,
+        "MEDIUM" => Severity::Medium,
+        "LOW" => Severity::Low,
+        _ => highest_score.and_then(severity_from_score).unwrap_or(Severity::Medium),
+    }
+}
+
+/// OSV's ecosystem name for trivy's result `Type`.
+pub(crate) fn ecosystem(kind: &str) -> &str {
+    match kind {
+        "npm" | "yarn" | "pnpm" | "node-pkg" | "bun" => "npm",
+        "gomod" | "gobinary" => "Go",
+        "pip" | "pipenv" | "poetry" | "uv" | "python-pkg" => "PyPI",
+        "cargo" | "rustbinary" => "crates.io",
+        "composer" | "composer-vendor" => "Packagist",
+        "bundler" | "gemspec" => "RubyGems",
+        "pom" | "gradle" | "jar" | "sbt" => "Maven",
+        "nuget" | "dotnet-core" | "packages-props" => "NuGet",
+        "pub" => "Pub",
+        "hex" => "Hex",
+        "conan" => "ConanCenter",
+        "swift" => "SwiftURL",
+        "alpine" => "Alpine",
+        "debian" => "Debian",
+        "ubuntu" => "Ubuntu",
+        other => other,
+    }
+}
+
+fn highest_score(cvss: &BTreeMap<Text<'_>, Cvss>) -> Option<f64> {
+    cvss.values()
+        .filter_map(|c| c.v40_score.or(c.v3_score).or(c.v2_score))
+        .fold(None, |best: Option<f64>, s| Some(best.map_or(s, |b| b.max(s))))
+}
+
+fn vulnerability(v: &Vulnerability<'_>, target: &str, ecosystem: &str, lines: &HashMap<&str, LineRange>) -> Finding {
+    let score = highest_score(&v.cvss);
+    let mut out = finding(
+        "trivy",
+        Kind::Dependency,
+        v.id.to_string(),
+        severity(&v.severity, score),
+    );
+    out.tool_severity = v.severity.to_string();
+    out.cvss_score = score;
+    out.title = if v.title.is_empty() {
+        v.id.to_string()
+    } else {
+        v.title.to_string()
+    };
+    out.message = format!("{} {}: {} ({})", v.pkg_name, v.installed_version, v.id, out.title);
+    if !v.fixed_version.is_empty() {
+        out.message.push_str(&format!("; fixed in {}", v.fixed_version));
+    }
+    out.help = (!v.description.is_empty()).then(|| v.description.to_string());
+    out.help_uri = (!v.primary_url.is_empty()).then(|| v.primary_url.to_string());
+    out.cwes = v.cwe_ids.iter().filter_map(|c| cwe_id(c)).collect();
+    out.vulnerability_ids = std::iter::once(&v.id)
+        .chain(&v.vendor_ids)
+        .map(ToString::to_string)
+        .collect();
+    out.vulnerability_ids.dedup();
+    out.package = Some(Package {
+        ecosystem: ecosystem.to_owned(),
+        name: v.pkg_name.to_string(),
+        version: (!v.installed_version.is_empty()).then(|| v.installed_version.to_string()),
+        fixed_version: (!v.fixed_version.is_empty()).then(|| v.fixed_version.to_string()),
+    });
+    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
+    let line = lines.get(v.pkg_id.as_ref()).filter(|l| l.start_line > 0);
+    out.location = Some(Location {
+        path: target.to_owned(),
+        start_line: line.map(|l| l.start_line),
+        end_line: line.map(|l| l.end_line.max(l.start_line)),
+        start_column: None,
+        end_column: None,
+    });
+    out
+}
+
+/// `DS-0002`, `DS002`, `AVD-DS-0002` → `DS2`: trivy renamed its check ids between releases.
+pub(crate) fn normalize_check_id(id: &str) -> String {
+    let id = id
+        .strip_prefix("AVD-")
+        .unwrap_or(id)
+        .to_ascii_uppercase()
+        .replace(['-', '_'], "");
+    let split = id.find(|c: char| c.is_ascii_digit()).unwrap_or(id.len());
+    let (letters, digits) = id.split_at(split);
+    match digits.parse::<u64>() {
+        Ok(number) if digits.chars().all(|c| c.is_ascii_digit()) => format!("{letters}{number}"),
+        _ => id,
+    }
+}
+
+fn misconfiguration(m: &Misconfiguration<'_>, target: &str) -> Finding {
+    let id = if m.id.is_empty() {
+        m.avd_id.to_string()
+    } else {
+        m.id.to_string()
+    };
+    let mut out = finding("trivy", Kind::Misconfiguration, id, severity(&m.severity, None));
+    out.tool_severity = m.severity.to_string();
+    out.title = if m.title.is_empty() {
+        out.rule_id.clone()
+    } else {
+        m.title.to_string()
+    };
+    out.message = if m.message.is_empty() {
+        out.title.clone()
+    } else {
+        m.message.to_string()
+    };
+    out.help = Some(match (m.description.is_empty(), m.resolution.is_empty()) {
+        (false, false) => format!("{}\n\nResolution: {}", m.description.trim(), m.resolution),
+        (false, true) => m.description.trim().to_owned(),
+        _ => out.title.clone(),
+    });
+    out.help_uri = (!m.primary_url.is_empty()).then(|| m.primary_url.to_string());
+    let normalized = normalize_check_id(&out.rule_id);
+    out.fingerprint = hash(&[
+        b"misconfig",
+        target.as_bytes(),
+        normalized.as_bytes(),
+        m.cause_metadata.resource.as_bytes(),
+    ]);
+    let cause = &m.cause_metadata;
+    out.location = Some(Location {
+        path: target.to_owned(),
+        start_line: (cause.start_line > 0).then_some(cause.start_line),
+        end_line: (cause.start_line > 0).then_some(cause.end_line.max(cause.start_line)),
+        start_column: None,
+        end_column: None,
+    });
+    out
+}
+
+fn secret(s: &Secret<'_>, target: &str) -> Finding {
+    let mut out = finding(
+        "trivy",
+        Kind::Secret,
+        s.rule_id.to_string(),
+        severity(&s.severity, None),
+    );
+    out.tool_severity = s.severity.to_string();
+    out.title = if s.title.is_empty() {
+        s.rule_id.to_string()
+    } else {
+        s.title.to_string()
+    };
+    out.message = format!("{} ({}); the value is masked", out.title, s.rule_id);
+    out.cwes = vec!["CWE-798".to_owned()];
+    out.fingerprint = hash(&[
+        b"trivy-secret",
+        s.rule_id.as_bytes(),
+        target.as_bytes(),
+        s.matched.as_bytes(),
+    ]);
+    out.location = Some(Location {
+        path: target.to_owned(),
+        start_line: (s.start_line > 0).then_some(s.start_line),
+        end_line: (s.start_line > 0).then_some(s.end_line.max(s.start_line)),
+        start_column: None,
+        end_column: None,
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn vuln_severity(label: &str, cvss: &str) -> Severity {
+        let report = format!(
+            r#"{{"SchemaVersion":2,"Results":[{{"Target":"package-lock.json","Type":"npm","Vulnerabilities":[{{"VulnerabilityID":"CVE-1","PkgName":"p","InstalledVersion":"1","Severity":"{label}","CVSS":{cvss}}}]}}]}}"#
+        );
+        crate::parse("trivy", report.as_bytes(), Path::new("/r"))
+            .unwrap()
+            .findings[0]
+            .severity
+    }
+
+    #[test]
+    fn severity_table_row() {
+        assert_eq!(vuln_severity("CRITICAL", "{}"), Severity::Critical);
+        assert_eq!(vuln_severity("HIGH", "{}"), Severity::High);
+        assert_eq!(vuln_severity("MEDIUM", "{}"), Severity::Medium);
+        assert_eq!(vuln_severity("LOW", "{}"), Severity::Low);
+        assert_eq!(
+            vuln_severity(
+                "UNKNOWN",
+                r#"{"nvd":{"V2Score":5.0,"V3Score":9.8},"redhat":{"V3Score":7.0}}"#
+            ),
+            Severity::Critical
+        );
+        assert_eq!(vuln_severity("UNKNOWN", r#"{"nvd":{"V2Score":2.1}}"#), Severity::Low);
+        assert_eq!(vuln_severity("UNKNOWN", "{}"), Severity::Medium);
+    }
+
+    #[test]
+    fn check_ids_normalize_across_releases() {
+        assert_eq!(normalize_check_id("DS-0002"), "DS2");
+        assert_eq!(normalize_check_id("DS002"), "DS2");
+        assert_eq!(normalize_check_id("AVD-DS-0002"), "DS2");
+        assert_eq!(normalize_check_id("AWS-0104"), "AWS104");
+    }
+
+    #[test]
+    fn passing_checks_are_not_findings() {
+        let report = br#"{"Results":[{"Target":"Dockerfile","Type":"dockerfile","Misconfigurations":[
+          {"ID":"DS-0002","Title":"t","Severity":"HIGH","Status":"FAIL"},{"ID":"DS-0001","Severity":"LOW","Status":"PASS"}]}]}"#;
+        let parsed = crate::parse("trivy", report, Path::new("/r")).unwrap();
+        assert_eq!(parsed.findings.len(), 1);
+        assert_eq!(parsed.findings[0].kind, Kind::Misconfiguration);
+    }
+}

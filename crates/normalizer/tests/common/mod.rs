@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// This crate's directory.
+pub fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `shared/` beside the repository, when present.
+pub fn shared(rel: &str) -> Option<PathBuf> {
+    let path = crate_dir().join("../../../shared").join(rel);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "!!!!! SKIPPED: {} is absent (shared/ is not beside the repository) !!!!!",
+            path.display()
+        );
+        None
+    }
+}
+
+/// The number of findings a tool reported, counted from its raw JSON independently of the parsers.
+pub fn reported_count(tool: &str, output: &[u8]) -> usize {
+    let value: Value = serde_json::from_slice(output).expect("valid JSON");
+    let len = |v: Option<&Value>| v.and_then(Value::as_array).map_or(0, Vec::len);
+    match tool {
+        "gitleaks" => value.as_array().map_or(0, Vec::len),
+        "semgrep" => len(value.get("results")),
+        "gosec" => len(value.get("Issues")),
+        "trivy" => value["Results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                len(r.get("Vulnerabilities"))
+                    + len(r.get("Secrets"))
+                    + r["Misconfigurations"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|m| m["Status"] != "PASS")
+                        .count()
+            })
+            .sum(),
+        "osv-scanner" => value["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["packages"].as_array().into_iter().flatten())
+            .map(|p| {
+                if len(p.get("groups")) > 0 {
+                    len(p.get("groups"))
+                } else {
+                    len(p.get("vulnerabilities"))
+                }
+            })
+            .sum(),
+        "npm-audit" => match value.get("vulnerabilities").and_then(Value::as_object) {
+            Some(map) => map
+                .values()
+                .flat_map(|v| v["via"].as_array().into_iter().flatten())
+                .filter(|via| via.is_object())
+                .count(),
+            None => value
+                .get("advisories")
+                .and_then(Value::as_object)
+                .map_or(0, |m| m.len()),
+        },
+        other => panic!("unknown tool {other}"),
+    }
+}
+
+/// The canonical tool name a fixture file is for, from its name.
+pub fn tool_of(file: &Path) -> Option<&'static str> {
+    let name = file.file_name()?.to_str()?.to_ascii_lowercase();
+    ["osv-scanner", "npm-audit", "gitleaks", "semgrep", "gosec", "trivy"]
+        .into_iter()
+        .find(|tool| {
+            let short = tool.split('-').next().unwrap_or(tool);
+            name.contains(tool) || name.starts_with(short)
+        })
+}
