@@ -1,0 +1,127 @@
+//! The effective policy as `scangate plan` prints it.
+
+use std::fmt;
+
+use scangate_normalizer::Severity;
+
+use crate::policy::Policy;
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sources: Vec<String> = self.sources.iter().map(|p| p.display().to_string()).collect();
+        writeln!(f, "level {} (from {})", self.level, sources.join(" < "))?;
+        self.fmt_thresholds(f)?;
+        self.fmt_required(f)?;
+        self.fmt_rules(f)?;
+        self.fmt_entries(f)?;
+        for ignored in &self.ignored {
+            writeln!(f, "ignored: {} ({})", ignored.message, ignored.origin)?;
+        }
+        Ok(())
+    }
+}
+
+impl Policy {
+    fn fmt_thresholds(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let limits: Vec<String> = Severity::ALL
+            .iter()
+            .map(|&severity| {
+                let max = self.thresholds.get(severity).max;
+                format!(
+                    "{severity} {}",
+                    max.map_or("unlimited".to_string(), |m| format!("≤ {m}"))
+                )
+            })
+            .collect();
+        writeln!(f, "thresholds: {}", limits.join(", "))
+    }
+
+    fn fmt_required(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let required = &self.required;
+        let mut categories: Vec<String> = required.categories.iter().map(|c| c.to_string()).collect();
+        categories.extend(
+            required
+                .categories_when_applicable
+                .iter()
+                .filter(|c| !required.categories.contains(c))
+                .map(|c| format!("{c} (when a scanner applies)")),
+        );
+        writeln!(f, "required categories: {}", list(&categories))?;
+        let scanners: Vec<&String> = required.scanners.iter().collect();
+        writeln!(f, "required scanners: {}", list(&scanners))?;
+        let optional: Vec<&String> = self.optional.iter().collect();
+        writeln!(f, "optional scanners: {}", list(&optional))?;
+        writeln!(
+            f,
+            "two analyzers per category where two apply: {}; every applicable scanner: {}",
+            yes_no(required.multiple_analyzers),
+            yes_no(required.all_applicable)
+        )
+    }
+
+    fn fmt_rules(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rules = &self.suppression_rules;
+        let statuses: Vec<_> = rules.statuses.iter().collect();
+        let mut parts = vec![format!("statuses {}", list(&statuses))];
+        if rules.accepted_risk_requires_expiry {
+            parts.push("accepted_risk needs an expiry".into());
+        }
+        if rules.require_reason {
+            parts.push("every entry needs a reason".into());
+        }
+        if rules.require_expiry {
+            parts.push("every entry needs an expiry".into());
+        }
+        if let Some(days) = rules.max_expiry_days {
+            parts.push(format!("expiry at most {days} days ahead"));
+        }
+        parts.push(if rules.expired_fails {
+            "an expired entry fails the gate".into()
+        } else {
+            "an expired entry stops applying".into()
+        });
+        writeln!(f, "suppression rules: {}", parts.join("; "))
+    }
+
+    fn fmt_entries(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "suppressions: {}", self.suppressions.len())?;
+        for entry in &self.suppressions {
+            write!(f, "  {}: {} ({})", entry.origin, entry.selector, entry.status)?;
+            if let Some(expires) = entry.expires {
+                write!(f, ", expires {expires}")?;
+            }
+            if let Some(owner) = &entry.owner {
+                write!(f, ", owner {owner}")?;
+            }
+            if let Some(reason) = &entry.reason {
+                write!(f, ": {reason}")?;
+            }
+            writeln!(f)?;
+        }
+        for entry in &self.severity_overrides {
+            let tool = entry.tool.as_ref().map_or(String::new(), |tool| format!(" ({tool})"));
+            let raise = if entry.only_raise { ", may only raise" } else { "" };
+            writeln!(
+                f,
+                "severity override: {}{tool} -> {}{raise} ({})",
+                entry.rule, entry.severity, entry.origin
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn list<T: fmt::Display>(items: &[T]) -> String {
+    if items.is_empty() {
+        return "none".to_string();
+    }
+    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value {
+        "yes"
+    } else {
+        "no"
+    }
+}

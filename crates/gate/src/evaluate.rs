@@ -1,0 +1,608 @@
+//! The gate: findings, scanner outcomes and a baseline against a [`Policy`], giving a [`Verdict`].
+//!
+//! Order of work, per finding: severity overrides first (they decide what counts where), then
+//! policy suppressions and tool-native ones (counted apart, never toward a threshold), then the
+//! baseline (known findings do not count). What is left is counted per severity and compared
+//! with the thresholds. Scanner outcomes are checked separately: a result built on a failed or
+//! missing scanner is an error, whatever the counts say.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use scangate_normalizer::{Finding, Severity};
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::Baseline;
+use crate::code::{Code, Effect};
+use crate::date::Date;
+use crate::diag::PolicyError;
+use crate::model::{Activity, Category, Level, Origin};
+use crate::policy::Policy;
+use crate::presets::preset_path;
+use crate::suppress::{Suppression, SuppressionStatus};
+
+/// How a scanner's run ended (the runner's status, seen from the gate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ToolStatus {
+    /// Ran and produced output that can be trusted.
+    Ok,
+    /// Did not apply, or was deselected.
+    Skipped,
+    /// Applies, but its executable was not found.
+    Missing,
+    /// Ran and failed.
+    Error,
+    /// Overstayed its timeout.
+    Timeout,
+}
+
+impl ToolStatus {
+    /// Missing, error or timeout.
+    pub fn is_failure(self) -> bool {
+        matches!(self, ToolStatus::Missing | ToolStatus::Error | ToolStatus::Timeout)
+    }
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolStatus::Ok => "ok",
+            ToolStatus::Skipped => "skipped",
+            ToolStatus::Missing => "missing",
+            ToolStatus::Error => "error",
+            ToolStatus::Timeout => "timeout",
+        }
+    }
+}
+
+/// One scanner in this run, as the gate needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolOutcome {
+    /// Canonical name (`gitleaks`, ...).
+    pub name: String,
+    /// What it checks.
+    pub categories: Vec<Category>,
+    /// How its run ended.
+    pub status: ToolStatus,
+    /// Whether it applies to this repository (its files exist).
+    pub applies: bool,
+    /// Why it was skipped or failed, in a few words.
+    pub reason: Option<String>,
+}
+
+impl ToolOutcome {
+    fn describe(&self) -> String {
+        match &self.reason {
+            Some(reason) => format!("{}: {} ({reason})", self.name, self.status.as_str()),
+            None => format!("{}: {}", self.name, self.status.as_str()),
+        }
+    }
+}
+
+/// Pass, fail or error: exit 0, 1 or 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Within the policy.
+    Pass,
+    /// Over a threshold, or an expired suppression at level 5.
+    Fail,
+    /// The result cannot be trusted: a needed scanner failed, or the policy is invalid.
+    Error,
+}
+
+impl Outcome {
+    /// 0, 1 or 2.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::Fail => 1,
+            Outcome::Error => 2,
+        }
+    }
+
+    /// `pass`, `fail` or `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Counted findings per severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Critical.
+    pub critical: u64,
+    /// High.
+    pub high: u64,
+    /// Medium.
+    pub medium: u64,
+    /// Low.
+    pub low: u64,
+    /// Info.
+    pub info: u64,
+}
+
+impl Counts {
+    /// The count of one severity.
+    pub fn get(&self, severity: Severity) -> u64 {
+        match severity {
+            Severity::Critical => self.critical,
+            Severity::High => self.high,
+            Severity::Medium => self.medium,
+            Severity::Low => self.low,
+            Severity::Info => self.info,
+        }
+    }
+
+    /// All severities together.
+    pub fn total(&self) -> u64 {
+        Severity::ALL.iter().map(|&severity| self.get(severity)).sum()
+    }
+
+    fn add(&mut self, severity: Severity) {
+        let slot = match severity {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
+        };
+        *slot += 1;
+    }
+}
+
+/// Why the gate failed or errored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Stable code.
+    pub code: Code,
+    /// Fail or error.
+    pub effect: Effect,
+    /// What, how many, the limit, the level and the DSOMM activity.
+    pub message: String,
+    /// The effective level.
+    pub level: Level,
+    /// The DSOMM activities the broken rule enforces.
+    pub activities: Vec<Activity>,
+    /// The policy entry concerned, when there is one.
+    pub origin: Option<Origin>,
+}
+
+/// Something worth saying that does not change the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    /// Stable code.
+    pub code: Code,
+    /// What happened.
+    pub message: String,
+    /// The policy entry concerned, when there is one.
+    pub origin: Option<Origin>,
+}
+
+/// A policy suppression applied to a finding, for the SARIF `suppressions[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedSuppression {
+    /// False positive or accepted risk.
+    pub status: SuppressionStatus,
+    /// The entry's reason.
+    pub reason: Option<String>,
+    /// The entry's owner.
+    pub owner: Option<String>,
+    /// The entry's expiry.
+    pub expires: Option<Date>,
+    /// The entry.
+    pub origin: Origin,
+}
+
+/// The gate's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Pass, fail or error.
+    pub result: Outcome,
+    /// The effective level.
+    pub level: Level,
+    /// Counted findings per severity (not suppressed; new, with a baseline).
+    pub counts: Counts,
+    /// Findings suppressed by the policy or by the tool itself.
+    pub suppressed: u64,
+    /// With a baseline: findings not in it that were counted.
+    pub new: Option<u64>,
+    /// Why it failed or errored; empty on pass.
+    pub violations: Vec<Violation>,
+    /// Warnings: unused or expired suppressions, failed optional scanners, ignored repo settings.
+    pub warnings: Vec<Warning>,
+    /// Policy suppressions applied, by finding fingerprint.
+    pub suppressions: BTreeMap<String, AppliedSuppression>,
+    /// Severities changed by `[[severity]]` overrides, by finding fingerprint.
+    pub overridden: BTreeMap<String, Severity>,
+}
+
+impl Verdict {
+    /// The verdict for a policy that could not be loaded: an error, one violation per problem.
+    pub fn invalid_policy(level: Level, error: &PolicyError) -> Verdict {
+        let violation = |message: String, origin: Option<Origin>| Violation {
+            code: Code::InvalidPolicy,
+            effect: Effect::Error,
+            message,
+            level,
+            activities: Vec::new(),
+            origin,
+        };
+        let mut violations: Vec<Violation> = error
+            .diagnostics()
+            .iter()
+            .filter(|d| d.severity == crate::DiagnosticSeverity::Error)
+            .map(|d| violation(format!("{}: {}", d.origin, d.message), Some(d.origin.clone())))
+            .collect();
+        if violations.is_empty() {
+            violations.push(violation(error.to_string(), None));
+        }
+        Verdict {
+            result: Outcome::Error,
+            level,
+            counts: Counts::default(),
+            suppressed: 0,
+            new: None,
+            violations,
+            warnings: Vec::new(),
+            suppressions: BTreeMap::new(),
+            overridden: BTreeMap::new(),
+        }
+    }
+
+    /// 0 pass, 1 fail, 2 error.
+    pub fn exit_code(&self) -> u8 {
+        self.result.exit_code()
+    }
+}
+
+impl Policy {
+    /// The severity a finding counts as after `[[severity]]` overrides (the last match wins).
+    pub fn severity_of(&self, finding: &Finding) -> Severity {
+        self.override_for(finding, &mut BTreeSet::new())
+            .unwrap_or(finding.severity)
+    }
+
+    /// The applicable override, noting repo overrides skipped because they would lower.
+    fn override_for(&self, finding: &Finding, skipped: &mut BTreeSet<usize>) -> Option<Severity> {
+        for (index, entry) in self.severity_overrides.iter().enumerate().rev() {
+            let matches =
+                entry.rule == finding.rule_id && entry.tool.as_ref().is_none_or(|tool| finding.tools.contains(tool));
+            if !matches {
+                continue;
+            }
+            if entry.only_raise && entry.severity < finding.severity {
+                skipped.insert(index);
+                continue;
+            }
+            return Some(entry.severity);
+        }
+        None
+    }
+}
+
+/// Gates findings: see the module doc for the order of work.
+pub fn evaluate(
+    policy: &Policy,
+    findings: &[Finding],
+    tools: &[ToolOutcome],
+    baseline: Option<&Baseline>,
+    today: Date,
+) -> Verdict {
+    let mut gate = Gate::new(policy);
+    gate.check_tools(tools);
+    gate.check_expired(today);
+    gate.count(findings, baseline, today);
+    gate.check_thresholds();
+    gate.warn_policy();
+    gate.finish(baseline.is_some())
+}
+
+struct Gate<'p> {
+    policy: &'p Policy,
+    counts: Counts,
+    suppressed: u64,
+    violations: Vec<Violation>,
+    warnings: Vec<Warning>,
+    suppressions: BTreeMap<String, AppliedSuppression>,
+    overridden: BTreeMap<String, Severity>,
+}
+
+impl<'p> Gate<'p> {
+    fn new(policy: &'p Policy) -> Gate<'p> {
+        Gate {
+            policy,
+            counts: Counts::default(),
+            suppressed: 0,
+            violations: Vec::new(),
+            warnings: Vec::new(),
+            suppressions: BTreeMap::new(),
+            overridden: BTreeMap::new(),
+        }
+    }
+
+    fn violate(&mut self, code: Code, key: Option<&str>, message: String, origin: Option<Origin>) {
+        let activities = key.map_or_else(Vec::new, |key| self.policy.activities_for(key).to_vec());
+        let message = format!("{message} ({})", context(self.policy.level, &activities));
+        self.violations.push(Violation {
+            code,
+            effect: code.effect(),
+            message,
+            level: self.policy.level,
+            activities,
+            origin,
+        });
+    }
+
+    fn warn(&mut self, code: Code, message: String, origin: Option<Origin>) {
+        tracing::warn!(code = code.as_str(), "{message}");
+        self.warnings.push(Warning { code, message, origin });
+    }
+
+    fn check_tools(&mut self, tools: &[ToolOutcome]) {
+        for tool in tools {
+            self.check_tool(tool);
+        }
+        self.check_required_scanners(tools);
+        self.check_categories(tools);
+    }
+
+    fn check_tool(&mut self, tool: &ToolOutcome) {
+        let required = &self.policy.required;
+        let by_name = required.scanners.contains(&tool.name);
+        if tool.applies && tool.status.is_failure() {
+            if by_name || required.all_applicable {
+                let key = (!by_name).then_some("required.all_applicable");
+                let message = format!("required scanner {} did not run successfully", tool.describe());
+                self.violate(Code::RequiredScannerFailed, key, message, None);
+            } else if self.policy.optional.contains(&tool.name) {
+                let message = format!(
+                    "OPTIONAL SCANNER FAILED: {}; its findings are missing from this result",
+                    tool.describe()
+                );
+                self.warn(Code::OptionalScannerFailed, message, None);
+            } else {
+                let message = format!(
+                    "scanner {} failed; it applies to this repository and is not marked optional",
+                    tool.describe()
+                );
+                self.violate(Code::ScannerFailed, None, message, None);
+            }
+        } else if tool.applies && tool.status == ToolStatus::Skipped && (by_name || required.all_applicable) {
+            let key = (!by_name).then_some("required.all_applicable");
+            let code = if by_name {
+                Code::RequiredScannerFailed
+            } else {
+                Code::ApplicableScannerSkipped
+            };
+            let message = format!(
+                "{} applies to this repository but was skipped; level {} requires it",
+                tool.describe(),
+                self.policy.level
+            );
+            self.violate(code, key, message, None);
+        }
+    }
+
+    /// Required scanners absent from the run, or present but not applying.
+    fn check_required_scanners(&mut self, tools: &[ToolOutcome]) {
+        for name in &self.policy.required.scanners {
+            let tool = tools.iter().find(|tool| tool.name == *name);
+            let message = match tool {
+                None => format!("required scanner {name} is not part of this run"),
+                Some(tool) if !tool.applies && tool.status != ToolStatus::Ok => {
+                    format!("required scanner {} does not apply to this repository", tool.describe())
+                }
+                Some(_) => continue,
+            };
+            self.violate(Code::RequiredScannerFailed, None, message, None);
+        }
+    }
+
+    fn check_categories(&mut self, tools: &[ToolOutcome]) {
+        let in_category = |category: Category| tools.iter().filter(move |tool| tool.categories.contains(&category));
+        let required = self
+            .policy
+            .required_categories(|category| in_category(category).any(|tool| tool.applies));
+        for category in required {
+            let ok = in_category(category)
+                .filter(|tool| tool.status == ToolStatus::Ok)
+                .count();
+            let applicable = in_category(category).filter(|tool| tool.applies).count();
+            let key = format!("required.{category}");
+            if ok == 0 {
+                let tried: Vec<String> = in_category(category).map(ToolOutcome::describe).collect();
+                let tried = if tried.is_empty() {
+                    "no scanner of it in this run".to_string()
+                } else {
+                    tried.join(", ")
+                };
+                let message = format!(
+                    "no {category} scanner ran successfully ({tried}); level {} requires one",
+                    self.policy.level
+                );
+                self.violate(Code::RequiredCategoryMissing, Some(&key), message, None);
+            } else if self.policy.required.multiple_analyzers && applicable >= 2 && ok < 2 {
+                let message = format!(
+                    "only {ok} of {applicable} {category} scanners that apply ran successfully; \
+                     level {} requires two",
+                    self.policy.level
+                );
+                self.violate(
+                    Code::MultipleAnalyzersMissing,
+                    Some("required.multiple_analyzers"),
+                    message,
+                    None,
+                );
+            }
+        }
+    }
+
+    fn check_expired(&mut self, today: Date) {
+        let policy = self.policy;
+        for entry in policy.suppressions.iter().filter(|entry| entry.is_expired(today)) {
+            let expires = entry.expires.map(|date| date.to_string()).unwrap_or_default();
+            let what = format!(
+                "suppression at {} ({}) expired on {expires}",
+                entry.origin, entry.selector
+            );
+            if policy.suppression_rules.expired_fails {
+                let key = Some("suppression_rules.expired_fails");
+                self.violate(Code::ExpiredSuppression, key, what, Some(entry.origin.clone()));
+            } else {
+                let message = format!("{what} and no longer applies");
+                self.warn(Code::ExpiredSuppressionIgnored, message, Some(entry.origin.clone()));
+            }
+        }
+    }
+
+    fn count(&mut self, findings: &[Finding], baseline: Option<&Baseline>, today: Date) {
+        let policy = self.policy;
+        let active: Vec<(usize, &Suppression)> = policy
+            .suppressions
+            .iter()
+            .enumerate()
+            .filter(|(_, entry)| !entry.is_expired(today))
+            .collect();
+        let mut used = BTreeSet::new();
+        let mut skipped_overrides = BTreeSet::new();
+        for finding in findings {
+            let severity = policy
+                .override_for(finding, &mut skipped_overrides)
+                .unwrap_or(finding.severity);
+            if severity != finding.severity {
+                self.overridden.insert(finding.fingerprint.clone(), severity);
+            }
+            let mut matching = active
+                .iter()
+                .filter(|(_, entry)| entry.selector.matches(finding))
+                .peekable();
+            if let Some((_, first)) = matching.peek() {
+                self.suppressions.insert(finding.fingerprint.clone(), applied(first));
+            }
+            let mut policy_suppressed = false;
+            for (index, _) in matching {
+                used.insert(*index);
+                policy_suppressed = true;
+            }
+            if policy_suppressed || finding.native_suppression.is_some() {
+                self.suppressed += 1;
+            } else if !baseline.is_some_and(|baseline| baseline.contains(&finding.fingerprint)) {
+                self.counts.add(severity);
+            }
+        }
+        self.warn_unused(&active, &used);
+        self.warn_skipped_overrides(&skipped_overrides);
+    }
+
+    fn warn_unused(&mut self, active: &[(usize, &Suppression)], used: &BTreeSet<usize>) {
+        for (index, entry) in active {
+            if !used.contains(index) {
+                let message = format!(
+                    "suppression at {} ({}) matched no finding",
+                    entry.origin, entry.selector
+                );
+                self.warn(Code::UnusedSuppression, message, Some(entry.origin.clone()));
+            }
+        }
+    }
+
+    fn warn_skipped_overrides(&mut self, skipped: &BTreeSet<usize>) {
+        let policy = self.policy;
+        for &index in skipped {
+            let entry = &policy.severity_overrides[index];
+            let message = format!(
+                "severity override at {} (rule {} -> {}) would lower a finding's severity; \
+                 a repo config may only raise severities",
+                entry.origin, entry.rule, entry.severity
+            );
+            self.warn(Code::SeverityOverrideIgnored, message, Some(entry.origin.clone()));
+        }
+    }
+
+    fn check_thresholds(&mut self) {
+        for severity in Severity::ALL {
+            let threshold = self.policy.thresholds.get(severity);
+            let count = self.counts.get(severity);
+            let Some(max) = threshold.max.filter(|&max| count > max) else {
+                continue;
+            };
+            let noun = if count == 1 { "finding" } else { "findings" };
+            let mut message = format!("{count} {severity} {noun} > {max} allowed");
+            if let Some(origin) = threshold.set_at.as_ref().filter(|o| !is_preset(o, self.policy.level)) {
+                message.push_str(&format!(" (limit set at {origin})"));
+            }
+            let key = format!("thresholds.max_{severity}");
+            self.violate(Code::ThresholdExceeded, Some(&key), message, threshold.set_at.clone());
+        }
+    }
+
+    fn warn_policy(&mut self) {
+        let policy = self.policy;
+        for ignored in &policy.ignored {
+            self.warn(
+                Code::RepoConfigIgnored,
+                ignored.message.clone(),
+                Some(ignored.origin.clone()),
+            );
+        }
+        for diagnostic in &policy.warnings {
+            let message = format!("{}: {}", diagnostic.origin, diagnostic.message);
+            self.warn(Code::PolicyWarning, message, Some(diagnostic.origin.clone()));
+        }
+    }
+
+    fn finish(self, with_baseline: bool) -> Verdict {
+        let result = if self.violations.iter().any(|v| v.effect == Effect::Error) {
+            Outcome::Error
+        } else if self.violations.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+        Verdict {
+            result,
+            level: self.policy.level,
+            new: with_baseline.then(|| self.counts.total()),
+            counts: self.counts,
+            suppressed: self.suppressed,
+            violations: self.violations,
+            warnings: self.warnings,
+            suppressions: self.suppressions,
+            overridden: self.overridden,
+        }
+    }
+}
+
+fn applied(entry: &Suppression) -> AppliedSuppression {
+    AppliedSuppression {
+        status: entry.status,
+        reason: entry.reason.clone(),
+        owner: entry.owner.clone(),
+        expires: entry.expires,
+        origin: entry.origin.clone(),
+    }
+}
+
+fn is_preset(origin: &Origin, level: Level) -> bool {
+    origin.file.as_os_str() == preset_path(level).as_str()
+}
+
+/// `level 1, DSOMM 44f2c8a9 "Treatment of defects with high or critical severity"`.
+fn context(level: Level, activities: &[Activity]) -> String {
+    if activities.is_empty() {
+        return format!("level {level}");
+    }
+    let named: Vec<String> = activities.iter().map(Activity::to_string).collect();
+    format!("level {level}, DSOMM {}", named.join(", "))
+}
