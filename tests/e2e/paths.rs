@@ -24,6 +24,7 @@ fn spaces_and_non_ascii_names_scan_with_the_real_scanners() {
         "scan".as_ref(),
         root.as_os_str(),
         "--offline".as_ref(),
+        "--no-gate".as_ref(),
         "--summary-json".as_ref(),
         summary_path.as_os_str(),
     ])

@@ -75,7 +75,7 @@ fn missing_scanner_is_an_error_naming_the_tool() {
         summary["violations"][0]
             .as_str()
             .unwrap()
-            .starts_with("gitleaks missing"),
+            .starts_with("scanner gitleaks: missing"),
         "{summary}"
     );
 }
@@ -174,7 +174,11 @@ echo '{{"auditReportVersion": 2, "vulnerabilities": {{}}, "metadata": {{}}}}'"#,
         ),
     );
     let hostile = "http://127.0.0.1:9/;touch pwned;$(touch pwned2)";
-    let (output, summary) = scan_with(&tools, &repo, &["--tools", "npm-audit", "--npm-registry", hostile]);
+    let (output, summary) = scan_with(
+        &tools,
+        &repo,
+        &["--tools", "npm-audit", "--no-gate", "--npm-registry", hostile],
+    );
     assert_exit(&output, 0);
     assert_eq!(tool_entry(&summary, "npm-audit")["status"], "ok");
     let argv = std::fs::read_to_string(&argv_file).expect("fake npm recorded its argv");

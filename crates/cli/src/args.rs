@@ -21,16 +21,57 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run every applicable scanner concurrently and write the summary.
+    /// Run every applicable scanner concurrently, write one SARIF log, and gate by DSOMM level.
     ///
-    /// Exits 2 when a scanner that applies is missing, crashes, times out or writes output
-    /// that cannot be trusted.
+    /// Exits 0 when the gate passes, 1 when it fails, 2 when a scanner that applies is missing,
+    /// crashes, times out or writes output that cannot be trusted, or the policy is invalid.
     Scan(ScanArgs),
-    /// Show which scanners apply and why, their exact argv, and which are missing. Runs nothing.
+    /// Show which scanners apply and why, their exact argv, which are missing, and the effective
+    /// policy. Runs nothing.
     Plan(PlanArgs),
+    /// Gate existing SARIF logs: the parts of a sharded CI scan, or any SARIF-producing tool
+    /// (severity from `security-severity`, else from `level`).
+    Gate(GateCommandArgs),
     /// Check each scanner: found or not, version found, version pinned. Exits 2 when one is
     /// missing or not at its pinned version.
     Doctor,
+}
+
+/// The policy the gate applies.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// DSOMM level 1..5 (a floor: the repository's scangate.toml may raise it, never lower it).
+    #[arg(long, value_name = "1..5", env = "SCANGATE_LEVEL", default_value_t = 1,
+          value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub level: u8,
+    /// Policy file (TOML) extending a level preset: thresholds, required scanners, suppressions.
+    #[arg(long, value_name = "FILE", env = "SCANGATE_POLICY")]
+    pub policy: Option<PathBuf>,
+}
+
+/// What the gate compares against and how the run ends.
+#[derive(Debug, Args)]
+pub struct VerdictArgs {
+    /// An earlier scangate SARIF log: only findings whose fingerprint is not in it count.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the summary JSON here (verdict, counts, each tool's status, version and duration).
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+    /// Local dry run: everything as usual, verdict and errors printed, exit 0 whatever happened.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GateCommandArgs {
+    /// SARIF logs to gate together.
+    #[arg(required = true, value_name = "SARIF")]
+    pub sarif_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub verdict: VerdictArgs,
 }
 
 #[derive(Debug, Args)]
@@ -40,18 +81,16 @@ pub struct ScanArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub scanners: ScannerArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
+    pub verdict: VerdictArgs,
     /// Write the SARIF 2.1.0 log here (one run per tool).
     #[arg(long, value_name = "FILE", default_value = "scangate.sarif")]
     pub sarif: PathBuf,
-    /// Write the summary JSON here (verdict, counts, each tool's status, version and duration).
-    #[arg(long, value_name = "FILE")]
-    pub summary_json: Option<PathBuf>,
     /// Also keep each scanner's own machine-readable output in this directory (`<tool>-<n>.json`).
     #[arg(long, value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,
-    /// Local dry run: everything as usual, verdict and errors printed, exit 0 whatever happened.
-    #[arg(long)]
-    pub dry_run: bool,
     /// Write the reports but skip the gate: exit 0, or 2 when a scanner failed.
     #[arg(long, conflicts_with = "dry_run")]
     pub no_gate: bool,
@@ -64,6 +103,8 @@ pub struct PlanArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub scanners: ScannerArgs,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
     /// Print the plan as JSON.
     #[arg(long)]
     pub json: bool,

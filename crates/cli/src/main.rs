@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod exit;
+mod gating;
 mod normalize;
 mod options;
 mod summary;

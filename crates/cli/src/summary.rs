@@ -1,67 +1,74 @@
-//! The summary JSON (`--summary-json`): stable keys that CI scripts read.
+//! The summary JSON (`--summary-json`) with its stable keys, and the same facts for a terminal.
+
+use std::io::Write;
 
 use serde::Serialize;
 
-use scangate_normalizer::Severity;
-use scangate_runner::{Execution, RawOutput, Status};
+use scangate_gate::{Counts, Outcome, Verdict};
+use scangate_normalizer::{Severity, ToolRun};
+use scangate_runner::{RawOutput, Status};
 
 /// The whole summary.
 #[derive(Debug, Serialize)]
 pub struct Summary {
     /// `pass`, `fail` or `error`.
-    pub verdict: Verdict,
-    /// Wall time of the whole scan, in milliseconds.
+    pub verdict: &'static str,
+    /// The effective DSOMM level.
+    pub level: u8,
+    /// Wall time of the whole run, in milliseconds.
     pub wall_ms: u64,
-    /// Findings that count, per normalized severity (suppressed ones are counted apart).
+    /// Findings that count, per normalized severity.
     pub counts: Counts,
-    /// Findings suppressed (tool-native or by policy).
-    pub suppressed: usize,
+    /// Findings suppressed (tool-native or by policy), counted apart.
+    pub suppressed: u64,
+    /// With `--baseline`: findings not in the baseline.
+    pub new: Option<u64>,
     /// One entry per scanner invocation, plus one per scanner that did not run.
     pub tools: Vec<ToolSummary>,
-    /// Why the run failed or errored, human-readable.
+    /// Why the gate failed or errored, human-readable.
     pub violations: Vec<String>,
-    /// What was dropped to stay within GitHub's SARIF limits.
-    pub notes: Vec<String>,
+    /// What does not change the verdict but should be read (optional scanner failed, unused
+    /// suppression, a repository config that asked for a lower level, dropped results).
+    pub warnings: Vec<String>,
 }
 
-/// Findings per severity.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    pub critical: usize,
-    pub high: usize,
-    pub medium: usize,
-    pub low: usize,
-    pub info: usize,
-}
-
-impl Counts {
-    pub fn add(&mut self, severity: Severity) {
-        let slot = match severity {
-            Severity::Critical => &mut self.critical,
-            Severity::High => &mut self.high,
-            Severity::Medium => &mut self.medium,
-            Severity::Low => &mut self.low,
-            Severity::Info => &mut self.info,
-        };
-        *slot += 1;
+impl Summary {
+    pub fn new(verdict: &Verdict, wall_ms: u64, tools: Vec<ToolSummary>, notes: &[String]) -> Self {
+        Summary {
+            verdict: verdict.result.as_str(),
+            level: verdict.level.get(),
+            wall_ms,
+            counts: verdict.counts,
+            suppressed: verdict.suppressed,
+            new: verdict.new,
+            tools,
+            violations: verdict.violations.iter().map(|v| v.message.clone()).collect(),
+            warnings: verdict
+                .warnings
+                .iter()
+                .map(|w| w.message.clone())
+                .chain(notes.iter().cloned())
+                .collect(),
+        }
     }
-}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Fail,
-    Error,
+    pub fn write(&self, path: &std::path::Path) -> anyhow::Result<()> {
+        use anyhow::Context;
+        let file =
+            std::fs::File::create(path).with_context(|| format!("cannot write the summary to {}", path.display()))?;
+        serde_json::to_writer_pretty(std::io::BufWriter::new(file), self)?;
+        Ok(())
+    }
 }
 
 /// One scanner invocation.
 #[derive(Debug, Serialize)]
 pub struct ToolSummary {
-    pub name: &'static str,
+    pub name: String,
     pub status: Status,
     pub version: Option<String>,
     pub duration_ms: u64,
+    /// Findings the tool reported (before cross-tool dedup).
     pub findings: Option<usize>,
     pub reason: Option<String>,
     /// The file that made the scanner apply.
@@ -75,7 +82,7 @@ pub struct ToolSummary {
 impl ToolSummary {
     pub fn from_raw(raw: &RawOutput, findings: Option<usize>) -> Self {
         ToolSummary {
-            name: raw.tool,
+            name: raw.tool.to_string(),
             status: raw.status,
             version: raw.version.clone(),
             duration_ms: raw.duration.as_millis() as u64,
@@ -89,22 +96,85 @@ impl ToolSummary {
     }
 }
 
-/// Failed scanners as violations: each names the tool and the reason.
-pub fn scanner_failures(execution: &Execution) -> Vec<String> {
-    execution
-        .outputs
-        .iter()
-        .filter(|raw| raw.status.is_failure())
-        .map(|raw| {
-            let status = serde_json::to_value(raw.status)
+/// The terminal report: scanners, findings per tool and severity, the verdict and why.
+pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if !summary.tools.is_empty() {
+        writeln!(
+            out,
+            "{:<12} {:<8} {:<10} {:>8}  note",
+            "tool", "status", "version", "time"
+        )?;
+        for tool in &summary.tools {
+            let note = match tool.status {
+                Status::Ok => tool.trigger.clone().unwrap_or_default(),
+                _ => tool.reason.clone().unwrap_or_default(),
+            };
+            let status = serde_json::to_value(tool.status)
                 .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            format!(
-                "{} {status}: {}",
-                raw.tool,
-                raw.reason.as_deref().unwrap_or("no reason given")
-            )
-        })
-        .collect()
+                .and_then(|v| v.as_str().map(str::to_string));
+            let seconds = tool.duration_ms as f64 / 1000.0;
+            let version = tool.version.as_deref().unwrap_or("-");
+            writeln!(
+                out,
+                "{:<12} {:<8} {version:<10} {seconds:>7.1}s  {note}",
+                tool.name,
+                status.unwrap_or_default()
+            )?;
+        }
+        writeln!(out)?;
+    }
+    print_findings_table(&mut out, runs, verdict)?;
+    let c = summary.counts;
+    let new = summary.new.map(|n| format!(", {n} new")).unwrap_or_default();
+    writeln!(
+        out,
+        "\ncounted: {} critical, {} high, {} medium, {} low, {} info; {} suppressed{new}",
+        c.critical, c.high, c.medium, c.low, c.info, summary.suppressed
+    )?;
+    let verdict_line = match verdict.result {
+        Outcome::Pass => "PASS",
+        Outcome::Fail => "FAIL",
+        Outcome::Error => "ERROR",
+    };
+    writeln!(
+        out,
+        "verdict: {verdict_line} at DSOMM level {} in {:.1}s",
+        summary.level,
+        summary.wall_ms as f64 / 1000.0
+    )?;
+    for violation in &summary.violations {
+        writeln!(out, "  - {violation}")?;
+    }
+    for warning in &summary.warnings {
+        writeln!(out, "warning: {warning}")?;
+    }
+    Ok(())
+}
+
+/// Unsuppressed findings per tool and severity, as the SARIF log holds them.
+fn print_findings_table(out: &mut impl Write, runs: &[ToolRun], verdict: &Verdict) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{:<12} {:>8} {:>6} {:>6} {:>6} {:>6} {:>10}",
+        "findings", "critical", "high", "medium", "low", "info", "suppressed"
+    )?;
+    for run in runs {
+        let mut per_severity = [0usize; 5];
+        let mut suppressed = 0;
+        for finding in &run.findings {
+            if finding.native_suppression.is_some() || verdict.suppressions.contains_key(&finding.fingerprint) {
+                suppressed += 1;
+            } else {
+                per_severity[Severity::ALL.iter().position(|s| *s == finding.severity).unwrap_or(4)] += 1;
+            }
+        }
+        let [critical, high, medium, low, info] = per_severity;
+        writeln!(
+            out,
+            "{:<12} {critical:>8} {high:>6} {medium:>6} {low:>6} {info:>6} {suppressed:>10}",
+            run.tool
+        )?;
+    }
+    Ok(())
 }

@@ -128,7 +128,8 @@ impl Thresholds {
         }
     }
 
-    fn get_mut(&mut self, severity: Severity) -> &mut Threshold {
+    /// The limit for one severity, to change.
+    pub fn get_mut(&mut self, severity: Severity) -> &mut Threshold {
         match severity {
             Severity::Critical => &mut self.critical,
             Severity::High => &mut self.high,
@@ -140,7 +141,7 @@ impl Thresholds {
 }
 
 /// What must run for the gate to trust the result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Required {
     /// At least one scanner of each must run and succeed.
     pub categories: BTreeSet<Category>,

@@ -61,6 +61,8 @@ pub struct RawOutput {
     pub status: Status,
     /// Why it was skipped or failed.
     pub reason: Option<String>,
+    /// True when the scanner applies to the repository (even if deselected).
+    pub applies: bool,
 }
 
 /// The results of running a plan.
@@ -115,6 +117,7 @@ fn skipped(not_run: NotRun) -> RawOutput {
         stderr_tail: String::new(),
         status: Status::Skipped,
         reason: Some(not_run.reason),
+        applies: not_run.applies,
     }
 }
 
@@ -131,6 +134,7 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         stderr_tail: String::new(),
         status: Status::Missing,
         reason: None,
+        applies: true,
     };
     let Some(program) = run.program.clone() else {
         raw.reason = Some(format!(

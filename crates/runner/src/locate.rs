@@ -97,7 +97,12 @@ fn executable_key(program: &Path) -> Option<String> {
     let resolved = program.canonicalize().ok()?;
     let metadata = std::fs::metadata(&resolved).ok()?;
     let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-    Some(format!("{}|{}|{}", resolved.display(), metadata.len(), modified.as_nanos()))
+    Some(format!(
+        "{}|{}|{}",
+        resolved.display(),
+        metadata.len(),
+        modified.as_nanos()
+    ))
 }
 
 fn version_cache_path() -> Option<PathBuf> {

@@ -50,6 +50,8 @@ pub struct NotRun {
     pub tool: &'static dyn Tool,
     /// Why it does not run.
     pub reason: String,
+    /// True when it would apply but was deselected (`--tools`, `--skip`).
+    pub applies: bool,
 }
 
 /// Everything a scan will do.
@@ -75,15 +77,21 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     let mut runs = Vec::new();
     let mut not_run = Vec::new();
     for &tool in TOOLS {
-        if let Some(reason) = deselected(tool, options) {
-            not_run.push(NotRun { tool, reason });
-            continue;
-        }
         let targets = tool.targets(&repo);
-        if targets.is_empty() {
+        if let Some(reason) = deselected(tool, options) {
             not_run.push(NotRun {
                 tool,
-                reason: tool.not_applicable_reason().to_string(),
+                reason,
+                applies: !targets.is_empty(),
+            });
+            continue;
+        }
+        if targets.is_empty() {
+            let reason = tool.not_applicable_reason().to_string();
+            not_run.push(NotRun {
+                tool,
+                reason,
+                applies: false,
             });
         }
         let program = locate::resolve(tool.executable());

@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 mod doctor;
+mod gate;
 mod plan;
 mod scan;
 
@@ -14,6 +15,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         match cli.command {
             Command::Scan(args) => scan::run(args).await,
             Command::Plan(args) => plan::run(args),
+            Command::Gate(args) => gate::run(args),
             Command::Doctor => doctor::run().await,
         }
     })

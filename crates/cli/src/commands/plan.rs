@@ -7,17 +7,22 @@ use scangate_runner::{Plan, ScanOptions};
 
 use crate::args::PlanArgs;
 use crate::exit::ExitStatus;
+use crate::gating::resolve_policy;
 
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
     let options = ScanOptions::from(&args.scanners);
     let plan = scangate_runner::plan(&args.path, &options)
         .with_context(|| format!("cannot plan a scan of {}", args.path.display()))?;
+    let policy = resolve_policy(&args.policy, Some(plan.repo.root()))?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &plan_json(&plan))?;
+        let mut json = plan_json(&plan);
+        json["policy"] = serde_json::to_value(&policy)?;
+        serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
     } else {
         write_plan(&mut out, &plan)?;
+        writeln!(out, "\neffective policy\n{policy}")?;
     }
     let missing = plan.runs.iter().any(|run| run.program.is_none());
     Ok(if missing {

@@ -70,7 +70,12 @@ mod tests {
     }
 
     fn triggers(tool: &str, index: &RepoIndex) -> Vec<String> {
-        tool_named(tool).expect("known tool").targets(index).into_iter().map(|t| t.trigger).collect()
+        tool_named(tool)
+            .expect("known tool")
+            .targets(index)
+            .into_iter()
+            .map(|t| t.trigger)
+            .collect()
     }
 
     #[test]
@@ -81,14 +86,25 @@ mod tests {
 
     #[test]
     fn npm_audit_runs_once_per_lockfile_directory() {
-        let (_dir, index) = repo_with(&["package-lock.json", "web/npm-shrinkwrap.json", "node_modules/a/package-lock.json"]);
-        assert_eq!(triggers("npm-audit", &index), ["package-lock.json", "web/npm-shrinkwrap.json"]);
+        let (_dir, index) = repo_with(&[
+            "package-lock.json",
+            "web/npm-shrinkwrap.json",
+            "node_modules/a/package-lock.json",
+        ]);
+        assert_eq!(
+            triggers("npm-audit", &index),
+            ["package-lock.json", "web/npm-shrinkwrap.json"]
+        );
     }
 
     #[test]
     fn nothing_but_gitleaks_applies_to_plain_text() {
         let (_dir, index) = repo_with(&["README.txt"]);
-        let applying: Vec<_> = TOOLS.iter().filter(|t| !t.targets(&index).is_empty()).map(|t| t.name()).collect();
+        let applying: Vec<_> = TOOLS
+            .iter()
+            .filter(|t| !t.targets(&index).is_empty())
+            .map(|t| t.name())
+            .collect();
         assert_eq!(applying, ["gitleaks"]);
     }
 

@@ -1,0 +1,112 @@
+//! Between the normalizer and the gate: resolving the policy from its files, describing the
+//! scanners' outcomes to the gate, and carrying the verdict back into the SARIF runs.
+
+use std::path::Path;
+
+use anyhow::Context;
+use scangate_gate::{
+    Baseline, Category, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
+};
+use scangate_normalizer::{PolicySuppression, ToolRun};
+use scangate_runner::{Execution, Status};
+
+use crate::args::PolicyArgs;
+
+/// The repository's own policy file, which may raise the level but never lower it.
+pub const REPO_CONFIG: &str = "scangate.toml";
+
+/// Loads the policy: the level preset, the `--policy` file, then `<root>/scangate.toml`. Every
+/// problem in every file is printed with its file, line and column before this fails.
+pub fn resolve_policy(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Result<Policy> {
+    let policy_file = args
+        .policy
+        .as_deref()
+        .map(SourceFile::read)
+        .transpose()
+        .map_err(report_policy_error)?;
+    let repo_config = repo_root
+        .map(|root| root.join(REPO_CONFIG))
+        .filter(|path| path.is_file())
+        .map(|path| SourceFile::read(&path))
+        .transpose()
+        .map_err(report_policy_error)?;
+    let sources = PolicySources {
+        policy_file,
+        repo_config,
+        cli_level: Level::new(args.level),
+    };
+    let policy = Policy::resolve(&sources, Date::today_utc()).map_err(report_policy_error)?;
+    for warning in &policy.warnings {
+        tracing::warn!("{warning}");
+    }
+    Ok(policy)
+}
+
+#[allow(clippy::print_stderr)]
+fn report_policy_error(error: PolicyError) -> anyhow::Error {
+    for diagnostic in error.diagnostics() {
+        eprintln!("{diagnostic}");
+    }
+    anyhow::Error::new(error).context("the policy is invalid")
+}
+
+/// Reads `--baseline`.
+pub fn read_baseline(path: Option<&Path>) -> anyhow::Result<Option<Baseline>> {
+    path.map(|path| Baseline::read(path).with_context(|| format!("cannot use {} as a baseline", path.display())))
+        .transpose()
+}
+
+/// One outcome per scanner invocation, as the gate sees it.
+pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
+    execution
+        .outputs
+        .iter()
+        .map(|raw| ToolOutcome {
+            name: raw.tool.to_string(),
+            categories: raw.categories.iter().map(|c| category(*c)).collect(),
+            status: tool_status(raw.status),
+            applies: raw.applies,
+            reason: raw.reason.clone(),
+        })
+        .collect()
+}
+
+/// The gate's name for a runner category.
+pub fn category(category: scangate_runner::Category) -> Category {
+    match category {
+        scangate_runner::Category::Secrets => Category::Secrets,
+        scangate_runner::Category::Sast => Category::Sast,
+        scangate_runner::Category::Dependencies => Category::Dependencies,
+        scangate_runner::Category::Infrastructure => Category::Infrastructure,
+    }
+}
+
+fn tool_status(status: Status) -> ToolStatus {
+    match status {
+        Status::Ok => ToolStatus::Ok,
+        Status::Skipped => ToolStatus::Skipped,
+        Status::Missing => ToolStatus::Missing,
+        Status::Error => ToolStatus::Error,
+        Status::Timeout => ToolStatus::Timeout,
+    }
+}
+
+/// Writes the verdict's policy suppressions and severity overrides into the runs, so the SARIF
+/// log shows what the gate counted.
+pub fn apply_verdict(runs: &mut [ToolRun], verdict: &Verdict) {
+    for run in runs {
+        for finding in &mut run.findings {
+            if let Some(severity) = verdict.overridden.get(&finding.fingerprint) {
+                finding.severity = *severity;
+            }
+            if let Some(applied) = verdict.suppressions.get(&finding.fingerprint) {
+                let justification = applied.reason.clone().unwrap_or_else(|| applied.status.to_string());
+                let suppression = PolicySuppression {
+                    justification: Some(justification),
+                    status: Some("accepted".into()),
+                };
+                run.policy_suppressions.insert(finding.fingerprint.clone(), suppression);
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The reports CI systems read besides SARIF: GitHub workflow annotations and step summary,
+//! GitLab security reports and the GitLab Code Quality report. Every renderer is a pure function
+//! of the findings that count and a [`ReportContext`]; the caller decides where the text goes.
+//!
+//! No renderer sees a secret value: [`Finding`] never holds one, and nothing here reads files.
+
+pub mod codequality;
+pub mod github;
+pub mod gitlab;
+
+use std::time::SystemTime;
+
+use scangate_normalizer::Finding;
+
+/// What the reports say besides the findings.
+#[derive(Debug, Clone)]
+pub struct ReportContext<'a> {
+    /// `pass`, `fail` or `error`.
+    pub verdict: &'a str,
+    /// The DSOMM level the gate judged by.
+    pub level: u8,
+    /// Why the gate failed or errored, human-readable.
+    pub violations: &'a [String],
+    /// One entry per scanner invocation (a tool may appear more than once, e.g. gosec per module).
+    pub tools: &'a [ToolStatus<'a>],
+    /// Where the scanned commit can be browsed, for links; `None` outside CI.
+    pub source: Option<SourceLink>,
+    /// The commit that was scanned (`GITHUB_SHA`, `CI_COMMIT_SHA`), when known.
+    pub commit: Option<String>,
+    /// When the scan started (GitLab reports record it).
+    pub started: SystemTime,
+    /// When the scan finished.
+    pub finished: SystemTime,
+}
+
+/// One scanner invocation as the summary JSON reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToolStatus<'a> {
+    /// Canonical tool name.
+    pub name: &'a str,
+    /// `ok`, `skipped`, `missing`, `error` or `timeout`.
+    pub status: &'a str,
+    pub version: Option<&'a str>,
+    /// Findings it reported, when it produced a usable result.
+    pub findings: Option<usize>,
+}
+
+/// A web view of the scanned commit: `{server}/{repository}/blob/{commit}/{path}#L{line}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLink {
+    server: String,
+    repository: String,
+    commit: String,
+}
+
+impl SourceLink {
+    /// From `GITHUB_SERVER_URL`, `GITHUB_REPOSITORY` and `GITHUB_SHA`; `None` unless all three are
+    /// set and non-empty, because a link with a hole in it points nowhere useful.
+    pub fn new(server: Option<String>, repository: Option<String>, commit: Option<String>) -> Option<Self> {
+        let nonempty = |value: Option<String>| value.filter(|v| !v.trim().is_empty());
+        Some(SourceLink {
+            server: nonempty(server)?.trim_end_matches('/').to_string(),
+            repository: nonempty(repository)?,
+            commit: nonempty(commit)?,
+        })
+    }
+
+    /// The URL of `path` (repository-relative) at the scanned commit, anchored at `line`.
+    pub fn url(&self, path: &str, line: Option<u64>) -> String {
+        let anchor = line.map(|l| format!("#L{l}")).unwrap_or_default();
+        format!(
+            "{}/{}/blob/{}/{}{anchor}",
+            self.server,
+            self.repository,
+            self.commit,
+            encode_path(path)
+        )
+    }
+}
+
+/// Percent-encodes a repository path for a URL, keeping `/` and the characters that need no
+/// encoding, so a file name with spaces, `#` or `?` still links to itself.
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The findings most severe first; ties by path, line and rule so every report lists them in
+/// the same stable order (GitHub shows only the first annotations of each level).
+pub fn most_severe_first(findings: &[Finding]) -> Vec<&Finding> {
+    let mut ranked: Vec<&Finding> = findings.iter().collect();
+    ranked.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| path_of(a).cmp(path_of(b)))
+            .then_with(|| start_line(a).cmp(&start_line(b)))
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
+    ranked
+}
+
+/// The finding's repository-relative path, empty when the tool gave none.
+fn path_of(finding: &Finding) -> &str {
+    finding.location.as_ref().map_or("", |l| l.path.as_str())
+}
+
+fn start_line(finding: &Finding) -> Option<u64> {
+    finding.location.as_ref().and_then(|l| l.start_line)
+}
+
+/// "rule: title", or just the rule when the tool's title is the rule id (semgrep).
+fn heading(finding: &Finding) -> String {
+    if finding.title.is_empty() || finding.title == finding.rule_id {
+        finding.rule_id.clone()
+    } else {
+        format!("{}: {}", finding.rule_id, finding.title)
+    }
+}
+
+/// At most `max` characters of `text`, cut on a character boundary.
+fn truncate_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    //! Synthetic findings for the renderers' tests.
+    use scangate_normalizer::{Finding, Kind, Location, Package, Severity};
+
+    pub fn finding(tool: &str, rule: &str, severity: Severity, kind: Kind, path: &str, line: u64) -> Finding {
+        Finding {
+            tools: vec![tool.to_string()],
+            rule_id: rule.to_string(),
+            title: format!("{rule} title"),
+            message: format!("{rule} found here"),
+            severity,
+            tool_severity: severity.as_str().to_uppercase(),
+            kind,
+            location: Some(Location {
+                path: path.to_string(),
+                start_line: Some(line),
+                end_line: Some(line + 1),
+                start_column: Some(3),
+                end_column: Some(9),
+            }),
+            cwes: vec![],
+            vulnerability_ids: vec![],
+            package: None,
+            cvss_score: None,
+            confidence: None,
+            help: None,
+            help_uri: None,
+            fingerprint: format!("{:064x}", fxhash(&format!("{tool}{rule}{path}{line}"))),
+            native_suppression: None,
+        }
+    }
+
+    /// One finding of every kind, with the optional fields filled in on some of them.
+    pub fn sample() -> Vec<Finding> {
+        let mut sql = finding("semgrep", "sql-injection", Severity::High, Kind::Code, "web/app.js", 12);
+        sql.cwes = vec!["CWE-89".into()];
+        sql.help_uri = Some("https://semgrep.dev/r/sql-injection".into());
+        let mut key = finding("gitleaks", "aws-access-token", Severity::Critical, Kind::Secret, "config/.env", 3);
+        key.cwes = vec!["CWE-798".into()];
+        let mut dep = finding("trivy", "CVE-2021-23337", Severity::High, Kind::Dependency, "package-lock.json", 1);
+        dep.tools.push("osv-scanner".into());
+        dep.vulnerability_ids = vec!["CVE-2021-23337".into(), "GHSA-35jh-r3h4-6jhm".into()];
+        dep.package = Some(Package {
+            ecosystem: "npm".into(),
+            name: "lodash".into(),
+            version: Some("4.17.20".into()),
+            fixed_version: Some("4.17.21".into()),
+        });
+        dep.cvss_score = Some(7.2);
+        dep.location.as_mut().unwrap().start_line = None;
+        let misconfig = finding("trivy", "DS002", Severity::Medium, Kind::Misconfiguration, "Dockerfile", 1);
+        let mut nowhere = finding("gosec", "G104", Severity::Low, Kind::Code, "", 0);
+        nowhere.location = None;
+        let info = finding("semgrep", "todo-comment", Severity::Info, Kind::Code, "main.go", 40);
+        vec![sql, key, dep, misconfig, nowhere, info]
+    }
+
+    /// A deterministic stand-in for a content hash, good enough for distinct test fingerprints.
+    fn fxhash(text: &str) -> u128 {
+        text.bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u128, |h, b| (h ^ u128::from(b)).wrapping_mul(0x100_0000_01b3))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::sample;
+    use super::*;
+    use scangate_normalizer::Severity;
+
+    #[test]
+    fn source_link_needs_all_three_parts() {
+        let some = |s: &str| Some(s.to_string());
+        assert!(SourceLink::new(some("https://github.com"), some("o/r"), None).is_none());
+        assert!(SourceLink::new(some(""), some("o/r"), some("abc")).is_none());
+        let link = SourceLink::new(some("https://github.com/"), some("o/r"), some("abc")).unwrap();
+        assert_eq!(
+            link.url("src/a b#c.rs", Some(7)),
+            "https://github.com/o/r/blob/abc/src/a%20b%23c.rs#L7"
+        );
+        assert_eq!(link.url("README.md", None), "https://github.com/o/r/blob/abc/README.md");
+    }
+
+    #[test]
+    fn ranking_puts_the_most_severe_first() {
+        let findings = sample();
+        let ranked = most_severe_first(&findings);
+        let severities: Vec<Severity> = ranked.iter().map(|f| f.severity).collect();
+        let mut sorted = severities.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(severities, sorted);
+        assert_eq!(ranked[0].rule_id, "aws-access-token");
+    }
+
+    #[test]
+    fn truncation_respects_character_boundaries() {
+        assert_eq!(truncate_chars("héllo", 2), "hé");
+        assert_eq!(truncate_chars("hi", 5), "hi");
+    }
+}
