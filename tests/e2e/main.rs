@@ -3,6 +3,7 @@
 //! scanners in front to inject a crash, a hang or broken output.
 
 mod example;
+mod gate;
 mod normalize;
 mod paths;
 mod runner_faults;
