@@ -475,3 +475,96 @@ fn every_exit_path_is_0_1_or_2() {
     std::fs::write(&not_sarif, "not json").unwrap();
     assert_eq!(code(&["gate", not_sarif.to_str().unwrap()]), Some(2), "not a SARIF log");
 }
+
+/// `#nosec`, `nosemgrep`, `.trivyignore` and `osv-scanner.toml` are honored: the findings stay
+/// in the SARIF, marked as suppressed in source, and do not count.
+#[test]
+fn tool_native_suppressions_are_honored_and_reported() {
+    if !require_all_scanners() {
+        return;
+    }
+    let services = OfflineServices::start();
+    let repo = Repo::new();
+    repo.write("svc/go.mod", "module example.com/svc\n\ngo 1.22\n");
+    repo.write(
+        "svc/main.go",
+        "package main\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc main() {\n\t_ = exec.Command(os.Args[1]).Run() // #nosec G204 G702 -- the operator chooses the command\n}\n",
+    );
+    repo.write(
+        "tools/job.py",
+        "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  # nosemgrep: python-subprocess-shell-true\n",
+    );
+    repo.write("Dockerfile", "FROM alpine:3.19\nRUN echo hi\n");
+    repo.write(
+        ".trivyignore",
+        "# base image runs its own user setup\nDS-0002\nDS-0026\n",
+    );
+    repo.write(
+        "web/package-lock.json",
+        std::fs::read_to_string(crate::support::checkout().join("examples/vulnerable-app/package-lock.json")).unwrap(),
+    );
+    repo.write(
+        "web/package.json",
+        "{\"name\": \"vulnerable-app-web\", \"version\": \"1.0.0\"}\n",
+    );
+    let mut ignores = String::new();
+    for id in [
+        "GHSA-35jh-r3h4-6jhm",
+        "GHSA-29mw-wpgm-hmr9",
+        "GHSA-p6mc-m468-83gw",
+        "GHSA-xvch-5gv4-984h",
+    ] {
+        ignores.push_str(&format!(
+            "[[IgnoredVulns]]\nid = \"{id}\"\nreason = \"not reachable\"\n\n"
+        ));
+    }
+    repo.write("web/osv-scanner.toml", ignores);
+    let sarif = repo.path().join("native.sarif");
+    let mut args: Vec<OsString> = vec![
+        "scan".into(),
+        repo.path().into(),
+        "--sarif".into(),
+        sarif.clone().into(),
+    ];
+    args.extend(services.scan_flags());
+    args.extend(os(&["--skip", "npm-audit"]));
+    let run = scangate(args, repo.path());
+    let log: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let mut suppressed: Vec<(String, String)> = log["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|run| {
+            let tool = run["tool"]["driver"]["name"].as_str().unwrap().to_string();
+            run["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["suppressions"][0]["kind"] == "inSource")
+                .map(move |r| (tool.clone(), r["ruleId"].as_str().unwrap().to_string()))
+        })
+        .collect();
+    suppressed.sort();
+    let expected: Vec<(String, String)> = [
+        ("gosec", "G204"),
+        ("gosec", "G702"),
+        ("osv-scanner", "GHSA-29mw-wpgm-hmr9"),
+        ("osv-scanner", "GHSA-35jh-r3h4-6jhm"),
+        ("osv-scanner", "GHSA-p6mc-m468-83gw"),
+        ("osv-scanner", "GHSA-xvch-5gv4-984h"),
+        ("semgrep", "python-subprocess-shell-true"),
+        ("trivy", "DS-0002"),
+        ("trivy", "DS-0026"),
+    ]
+    .iter()
+    .map(|(tool, rule)| (tool.to_string(), rule.to_string()))
+    .collect();
+    assert_eq!(suppressed, expected);
+    assert_eq!(run.summary["suppressed"], 9, "{:#}", run.summary);
+    assert_eq!(
+        run.summary["counts"]["critical"].as_u64().unwrap() + run.summary["counts"]["high"].as_u64().unwrap(),
+        0,
+        "{:#}",
+        run.summary
+    );
+}

@@ -24,14 +24,14 @@ impl Normalized {
 
 /// Parses every `ok` output. A parse failure or a tool error report turns that output's status
 /// into `error`: a run whose findings cannot be trusted never counts as clean.
-pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String]) -> Normalized {
+pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String], today: &str) -> Normalized {
     let root = execution.root.clone();
     let mut parsed_runs: Vec<(usize, Parsed)> = Vec::new();
     for (index, raw) in execution.outputs.iter_mut().enumerate() {
         if raw.status != Status::Ok {
             continue;
         }
-        if let Some(parsed) = parse_output(raw, &root, semgrep_prefixes) {
+        if let Some(parsed) = parse_output(raw, &root, semgrep_prefixes, today) {
             parsed_runs.push((index, parsed));
         }
     }
@@ -64,7 +64,12 @@ pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String]) -> Norm
 }
 
 /// Parses one output; on failure marks it as an error and returns `None`.
-fn parse_output(raw: &mut RawOutput, root: &std::path::Path, semgrep_prefixes: &[String]) -> Option<Parsed> {
+fn parse_output(
+    raw: &mut RawOutput,
+    root: &std::path::Path,
+    semgrep_prefixes: &[String],
+    today: &str,
+) -> Option<Parsed> {
     // osv-scanner's "no packages" exit writes no report: nothing to parse, nothing found.
     let Some(path) = raw.output.clone() else {
         return Some(Parsed::default());
@@ -81,6 +86,7 @@ fn parse_output(raw: &mut RawOutput, root: &std::path::Path, semgrep_prefixes: &
         root,
         target_dir,
         rule_prefixes: semgrep_prefixes,
+        today: Some(today),
     };
     match parse_with(raw.tool, &bytes, &context) {
         Err(error) => {

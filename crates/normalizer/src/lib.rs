@@ -46,6 +46,9 @@ pub struct Context<'a> {
     pub target_dir: Option<&'a Path>,
     /// Dotted prefixes semgrep put in front of rule ids (see [`semgrep_rule_prefix`]).
     pub rule_prefixes: &'a [String],
+    /// Today as `YYYY-MM-DD`, for tool-native ignores that expire (osv-scanner's `ignoreUntil`);
+    /// `None` treats them as current.
+    pub today: Option<&'a str>,
 }
 
 impl<'a> Context<'a> {
@@ -55,6 +58,7 @@ impl<'a> Context<'a> {
             root,
             target_dir: None,
             rule_prefixes: &[],
+            today: None,
         }
     }
 }

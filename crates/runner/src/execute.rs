@@ -210,7 +210,7 @@ fn judge(raw: &mut RawOutput, run: &PlannedRun, status: std::process::ExitStatus
     };
     // A missing file reads as empty, which every tool's judge rejects as "wrote no output".
     let output = std::fs::read(&run.output).unwrap_or_default();
-    match run.tool.judge(code, &output) {
+    match run.tool.judge(code, &output, &raw.stderr_tail) {
         Ok(()) => {
             raw.status = Status::Ok;
             raw.output = run.output.exists().then(|| run.output.clone());

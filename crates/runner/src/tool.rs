@@ -88,9 +88,9 @@ pub trait Tool: Sync {
     fn output_channel(&self) -> OutputChannel {
         OutputChannel::File
     }
-    /// Decides from the exit code and the output whether the run is trustworthy.
+    /// Decides from the exit code, the output and the end of stderr whether the run is trustworthy.
     /// `Err` carries the reason shown to the user.
-    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String>;
+    fn judge(&self, exit_code: i32, output: &[u8], stderr: &str) -> Result<(), String>;
 }
 
 /// Shared check: the output must be one well-formed JSON document of shape `T`. `T` names only

@@ -28,7 +28,8 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     if let Some(dir) = &args.raw_dir {
         keep_raw_outputs(&execution, dir)?;
     }
-    let mut normalized = normalize(&mut execution, &semgrep_rule_prefixes(&options));
+    let today = Date::today_utc();
+    let mut normalized = normalize(&mut execution, &semgrep_rule_prefixes(&options), &today.to_string());
     let findings: Vec<_> = normalized.findings().cloned().collect();
     let gated = if args.no_gate { ungated(&policy) } else { policy };
     let verdict = evaluate(

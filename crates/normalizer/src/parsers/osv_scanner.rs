@@ -29,14 +29,18 @@ DefectDojo some_findings.json with a MAL record).
 use serde::Deserialize;
 
 use super::{cwe_id, finding, from_json, Parser, Text};
-use crate::{paths, severity_from_score, Context, Finding, Kind, Location, Package, ParseError, Parsed, Severity};
+use crate::{
+    paths, severity_from_score, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError, Parsed,
+    Severity,
+};
 
 pub(crate) struct OsvScanner;
 
 #[derive(Deserialize)]
 struct Report<'a> {
+    /// `null` when osv-scanner found no package sources (it then exits 0).
     #[serde(default, borrow)]
-    results: Vec<SourceResult<'a>>,
+    results: Option<Vec<SourceResult<'a>>>,
 }
 
 #[derive(Deserialize)]
@@ -141,16 +145,87 @@ impl Parser for OsvScanner {
     fn parse(&self, output: &[u8], context: &Context<'_>) -> Result<Parsed, ParseError> {
         let report: Report<'_> = from_json(self.name(), output)?;
         let mut findings = Vec::new();
-        for result in &report.results {
+        for result in report.results.iter().flatten() {
             let path = paths::relativize(&result.source.path, context);
+            let ignores = IgnoreList::for_lockfile(&path, context);
             for package in &result.packages {
-                findings.extend(package_findings(package, &path));
+                let mut found = package_findings(package, &path);
+                found
+                    .iter_mut()
+                    .for_each(|finding| ignores.apply(finding, context.today));
+                findings.extend(found);
             }
         }
         Ok(Parsed {
             findings,
             ..Parsed::default()
         })
+    }
+}
+
+/// The `[[IgnoredVulns]]` of the `osv-scanner.toml` that governs a lockfile: the one beside it,
+/// else the root's. scangate runs osv-scanner with an empty `--config` and applies this list
+/// itself, so ignored vulnerabilities are reported as suppressed instead of vanishing.
+#[derive(Default, Deserialize)]
+struct IgnoreList {
+    #[serde(rename = "IgnoredVulns", default)]
+    ignored: Vec<IgnoredVuln>,
+}
+
+#[derive(Deserialize)]
+struct IgnoredVuln {
+    id: String,
+    #[serde(rename = "ignoreUntil")]
+    ignore_until: Option<toml::value::Datetime>,
+    reason: Option<String>,
+}
+
+/// osv-scanner's per-directory configuration file.
+const CONFIG_FILE: &str = "osv-scanner.toml";
+
+impl IgnoreList {
+    fn for_lockfile(lockfile: &str, context: &Context<'_>) -> IgnoreList {
+        let dir = std::path::Path::new(lockfile)
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
+        [context.root.join(dir).join(CONFIG_FILE), context.root.join(CONFIG_FILE)]
+            .iter()
+            .find_map(|path| std::fs::read_to_string(path).ok())
+            .and_then(|text| match toml::from_str(&text) {
+                Ok(list) => Some(list),
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read {CONFIG_FILE}; no osv-scanner ignores applied");
+                    None
+                }
+            })
+            .unwrap_or_default()
+    }
+
+    /// Marks the finding suppressed when an entry names one of its ids and has not expired
+    /// (`ignoreUntil` is compared by date with `today`, `YYYY-MM-DD`, when given).
+    fn apply(&self, finding: &mut Finding, today: Option<&str>) {
+        let entry = self.ignored.iter().find(|entry| {
+            let named = finding
+                .vulnerability_ids
+                .iter()
+                .any(|id| id.eq_ignore_ascii_case(&entry.id));
+            let until = entry
+                .ignore_until
+                .as_ref()
+                .and_then(|until| until.date)
+                .map(|date| date.to_string());
+            let current = match (until, today) {
+                (Some(until), Some(today)) => today <= until.as_str(),
+                _ => true,
+            };
+            named && current
+        });
+        if let Some(entry) = entry {
+            finding.native_suppression = Some(NativeSuppression {
+                kind: CONFIG_FILE.to_owned(),
+                justification: entry.reason.clone(),
+            });
+        }
     }
 }
 

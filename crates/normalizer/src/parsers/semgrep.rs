@@ -257,7 +257,7 @@ fn to_finding(m: &Match<'_>, context: &Context<'_>, files: &mut FileCache) -> Fi
         .or(extra.metadata.shortlink.as_ref())
         .map(ToString::to_string)
         .or_else(|| extra.metadata.references.items().first().map(|r| (*r).to_owned()));
-    if extra.is_ignored {
+    if extra.is_ignored || has_nosemgrep(m, &out.rule_id, &path, context, files) {
         out.native_suppression = Some(NativeSuppression {
             kind: "nosemgrep".to_owned(),
             justification: None,
@@ -285,6 +285,42 @@ fn matched_text(m: &Match<'_>, path: &str, context: &Context<'_>, files: &mut Fi
         return squash_whitespace(&m.extra.lines);
     }
     squash_whitespace(&m.extra.message)
+}
+
+/// semgrep runs with `--disable-nosem`, so findings under a `nosemgrep` comment are reported
+/// and scangate marks them suppressed itself: the comment must be on the match's first line or
+/// the line above, and when it names rules (`nosemgrep: a, b`) one of them must be this rule.
+fn has_nosemgrep(m: &Match<'_>, rule: &str, path: &str, context: &Context<'_>, files: &mut FileCache) -> bool {
+    let Some(content) = files.get(path, context) else {
+        return false;
+    };
+    let first = m.start.line as usize;
+    let text = String::from_utf8_lossy(content);
+    let lines: Vec<&str> = text
+        .lines()
+        .skip(first.saturating_sub(2))
+        .take(if first >= 2 { 2 } else { 1 })
+        .collect();
+    lines.iter().any(|line| nosemgrep_covers(line, rule))
+}
+
+/// True when `line` holds a `nosemgrep` (or `nosem`) comment that covers `rule`.
+fn nosemgrep_covers(line: &str, rule: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let Some(at) = lower.find("nosem") else { return false };
+    let rest = &line[at..];
+    let rest = rest
+        .strip_prefix("nosemgrep")
+        .or_else(|| rest.strip_prefix("nosem"))
+        .unwrap_or("");
+    let Some(ids) = rest.trim_start().strip_prefix(':') else {
+        return true;
+    };
+    ids.split(',')
+        .map(|id| id.split_whitespace().next().unwrap_or(""))
+        .any(|id| {
+            !id.is_empty() && (id == rule || rule.ends_with(&format!(".{id}")) || id.ends_with(&format!(".{rule}")))
+        })
 }
 
 /// Files read for matched text, each once.
@@ -367,6 +403,25 @@ mod tests {
             strip_rule_prefix("python.lang.security.audit.eval", &Context::new(root)),
             "python.lang.security.audit.eval"
         );
+    }
+
+    #[test]
+    fn nosemgrep_comments_cover_named_or_all_rules() {
+        assert!(nosemgrep_covers("run(x)  # nosemgrep", "python-os-system"));
+        assert!(nosemgrep_covers(
+            "run(x)  # nosemgrep: python-os-system",
+            "python-os-system"
+        ));
+        assert!(nosemgrep_covers(
+            "// nosemgrep: a, python-os-system",
+            "python-os-system"
+        ));
+        assert!(nosemgrep_covers(
+            "# nosemgrep: rules.python-os-system",
+            "python-os-system"
+        ));
+        assert!(!nosemgrep_covers("# nosemgrep: js-eval", "python-os-system"));
+        assert!(!nosemgrep_covers("run(x)", "python-os-system"));
     }
 
     #[test]

@@ -38,7 +38,10 @@ use serde::Deserialize;
 
 use super::{cwe_id, finding, from_json, Parser, Text};
 use crate::fingerprint::hash;
-use crate::{paths, severity_from_score, Context, Finding, Kind, Location, Package, ParseError, Parsed, Severity};
+use crate::{
+    paths, severity_from_score, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError, Parsed,
+    Severity,
+};
 
 pub(crate) struct Trivy;
 
@@ -64,6 +67,23 @@ struct TrivyResult<'a> {
     misconfigurations: Vec<Misconfiguration<'a>>,
     #[serde(default, borrow)]
     secrets: Vec<Secret<'a>>,
+    /// With `--show-suppressed`: what `.trivyignore` / `.trivyignore.yaml` (or VEX) suppressed.
+    #[serde(default, rename = "ExperimentalModifiedFindings", borrow)]
+    suppressed: Vec<ModifiedFinding<'a>>,
+}
+
+/// A finding trivy suppressed, with the file that suppressed it.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ModifiedFinding<'a> {
+    #[serde(rename = "Type", borrow)]
+    kind: Text<'a>,
+    #[serde(default, borrow)]
+    statement: Text<'a>,
+    #[serde(default, borrow)]
+    source: Text<'a>,
+    /// The original finding; its shape depends on `kind`.
+    finding: Box<serde_json::value::RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -207,12 +227,41 @@ impl Parser for Trivy {
                     .map(|m| misconfiguration(m, &target)),
             );
             findings.extend(result.secrets.iter().map(|s| secret(s, &target)));
+            for modified in &result.suppressed {
+                findings.extend(suppressed_finding(modified, &target, ecosystem, &lines)?);
+            }
         }
         Ok(Parsed {
             findings,
             ..Parsed::default()
         })
     }
+}
+
+/// A finding trivy suppressed natively, reported as suppressed so it stays visible.
+fn suppressed_finding(
+    modified: &ModifiedFinding<'_>,
+    target: &str,
+    ecosystem: &str,
+    lines: &HashMap<&str, LineRange>,
+) -> Result<Option<Finding>, ParseError> {
+    let raw = modified.finding.get().as_bytes();
+    let mut finding = match modified.kind.as_ref() {
+        "vulnerability" => vulnerability(&from_json::<Vulnerability<'_>>("trivy", raw)?, target, ecosystem, lines),
+        "misconfiguration" => misconfiguration(&from_json::<Misconfiguration<'_>>("trivy", raw)?, target),
+        "secret" => secret(&from_json::<Secret<'_>>("trivy", raw)?, target),
+        _ => return Ok(None),
+    };
+    let source = modified.source.as_ref();
+    finding.native_suppression = Some(NativeSuppression {
+        kind: if source.is_empty() {
+            "trivyignore".to_owned()
+        } else {
+            source.to_owned()
+        },
+        justification: Some(modified.statement.to_string()).filter(|s| !s.is_empty()),
+    });
+    Ok(Some(finding))
 }
 
 /// DESIGN §3's trivy row.

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code, clippy::print_stderr)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -73,15 +73,4 @@ pub fn reported_count(tool: &str, output: &[u8]) -> usize {
         },
         other => panic!("unknown tool {other}"),
     }
-}
-
-/// The canonical tool name a fixture file is for, from its name.
-pub fn tool_of(file: &Path) -> Option<&'static str> {
-    let name = file.file_name()?.to_str()?.to_ascii_lowercase();
-    ["osv-scanner", "npm-audit", "gitleaks", "semgrep", "gosec", "trivy"]
-        .into_iter()
-        .find(|tool| {
-            let short = tool.split('-').next().unwrap_or(tool);
-            name.contains(tool) || name.starts_with(short)
-        })
 }

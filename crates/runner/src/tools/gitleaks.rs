@@ -67,7 +67,7 @@ impl Tool for Gitleaks {
         );
         args
     }
-    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+    fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
             0 | 2 => parse_json::<Vec<serde::de::IgnoredAny>>(output).map(drop),
             code => Err(format!("exited with {code} (0 = clean, 2 = leaks found)")),

@@ -68,7 +68,7 @@ impl Tool for Gosec {
         // Never let the scanned module trigger a Go toolchain download.
         vec![("GOTOOLCHAIN".into(), "local".into())]
     }
-    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+    fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         if exit_code != 0 {
             return Err(format!("exited with {exit_code} (with -no-fail it exits 0)"));
         }

@@ -81,7 +81,7 @@ impl Tool for NpmAudit {
     fn output_channel(&self) -> OutputChannel {
         OutputChannel::Stdout
     }
-    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+    fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         if !matches!(exit_code, 0 | 1) {
             return Err(format!("exited with {exit_code} (0 = clean, 1 = vulnerabilities)"));
         }

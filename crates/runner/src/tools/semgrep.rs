@@ -1,7 +1,7 @@
 //! semgrep: static analysis of first-party source.
 //!
 //! # Invocation
-//! `semgrep scan --config C --metrics=off --disable-version-check --json-output=F --quiet .` in the
+//! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem --json-output=F .` in the
 //! root. `C` is scangate's bundled rules unless `--semgrep-config` names others (a registry
 //! ruleset such as `p/ci` needs network).
 //!
@@ -68,7 +68,9 @@ impl Tool for Semgrep {
             args.push("--config".into());
             args.push(config.clone());
         }
-        args.extend(["--metrics=off", "--disable-version-check", "--quiet"].map(OsString::from));
+        // --disable-nosem: findings under `nosemgrep` comments are reported, and scangate marks
+        // them suppressed instead of letting them vanish.
+        args.extend(["--metrics=off", "--disable-version-check", "--quiet", "--disable-nosem"].map(OsString::from));
         let mut json_output = OsString::from("--json-output=");
         json_output.push(invocation.output);
         args.push(json_output);
@@ -78,7 +80,7 @@ impl Tool for Semgrep {
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         vec![("SEMGREP_SEND_METRICS".into(), "off".into())]
     }
-    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+    fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
             0 | 1 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
             code => Err(format!("exited with {code} (0 = ran, 2 and above = error)")),

@@ -1,7 +1,7 @@
 //! trivy: vulnerable dependencies and misconfigured infrastructure files.
 //!
 //! # Invocation
-//! `trivy fs --scanners vuln,misconfig --format json --output F --list-all-pkgs --quiet
+//! `trivy fs --scanners vuln,misconfig --format json --output F --show-suppressed --list-all-pkgs --quiet
 //! --skip-version-check --disable-telemetry --skip-check-update --exit-code 0 .` in the root.
 //! `--skip-check-update` uses the checks embedded in the pinned trivy, so results do not drift
 //! between runs. Offline, vulnerability scanning needs a database already in `--cache-dir`
@@ -80,6 +80,8 @@ impl Tool for Trivy {
         args.push(invocation.output.into());
         args.extend(
             [
+                // Findings that .trivyignore suppressed stay in the report, marked: scangate shows them as suppressed.
+                "--show-suppressed",
                 "--list-all-pkgs",
                 "--quiet",
                 "--skip-version-check",
@@ -98,7 +100,7 @@ impl Tool for Trivy {
         args.push(".".into());
         args
     }
-    fn judge(&self, exit_code: i32, output: &[u8]) -> Result<(), String> {
+    fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
             0 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
             code => Err(format!("exited with {code} (0 = ran)")),
