@@ -2,6 +2,8 @@
 //! scanners (installed by `scripts/install-scanners`), except the fault tests, which put fake
 //! scanners in front to inject a crash, a hang or broken output.
 
+mod ci_files;
+mod ci_output;
 mod example;
 mod gate;
 mod normalize;

@@ -79,6 +79,12 @@ impl Scangate {
     pub fn run(mut self) -> Output {
         self.command.output().expect("scangate runs")
     }
+
+    /// Runs in `dir` (for reports written relative to the working directory).
+    pub fn run_in(mut self, dir: &Path) -> Output {
+        self.command.current_dir(dir);
+        self.run()
+    }
 }
 
 /// The exit code, with stdout and stderr in the panic message when it is not the expected one.

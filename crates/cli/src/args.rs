@@ -37,6 +37,13 @@ pub enum Command {
     Doctor,
 }
 
+/// Extra output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// GitHub Actions annotations and step summary.
+    Github,
+}
+
 /// The policy the gate applies.
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
@@ -88,6 +95,15 @@ pub struct ScanArgs {
     /// Write the SARIF 2.1.0 log here (one run per tool).
     #[arg(long, value_name = "FILE", default_value = "scangate.sarif")]
     pub sarif: PathBuf,
+    /// Also write GitHub workflow annotations (stdout) and the step summary ($GITHUB_STEP_SUMMARY).
+    /// On by itself when GITHUB_ACTIONS=true.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
+    /// Write GitLab's security reports (gl-sast-report.json, gl-secret-detection-report.json,
+    /// gl-dependency-scanning-report.json) and Code Quality report here. Default gl-reports
+    /// when GITLAB_CI=true.
+    #[arg(long, value_name = "DIR")]
+    pub gitlab_dir: Option<PathBuf>,
     /// Also keep each scanner's own machine-readable output in this directory (`<tool>-<n>.json`).
     #[arg(long, value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,

@@ -7,6 +7,8 @@ mod exit;
 mod gating;
 mod normalize;
 mod options;
+mod publish;
+mod reports;
 mod summary;
 
 use std::process::ExitCode;

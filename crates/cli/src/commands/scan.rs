@@ -9,14 +9,16 @@ use scangate_normalizer::Severity;
 use scangate_normalizer::{write_sarif, SarifOptions, ToolRun};
 use scangate_runner::{Execution, ScanOptions};
 
-use crate::args::ScanArgs;
+use crate::args::{Format, ScanArgs};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_outcomes};
 use crate::normalize::{normalize, Normalized};
 use crate::options::semgrep_rule_prefixes;
+use crate::publish::{counting_findings, publish, Targets};
 use crate::summary::{print_human, Summary, ToolSummary};
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
+    let started = std::time::SystemTime::now();
     let options = ScanOptions::from(&args.scanners);
     let plan =
         scangate_runner::plan(&args.path, &options).with_context(|| format!("cannot scan {}", args.path.display()))?;
@@ -51,6 +53,13 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         summary.write(path)?;
     }
     print_human(&summary, &normalized.runs, &verdict)?;
+    let targets = Targets::resolve(args.format == Some(Format::Github), args.gitlab_dir.clone());
+    publish(
+        &targets,
+        &counting_findings(&normalized.runs, &verdict),
+        &summary,
+        started,
+    )?;
     Ok(exit_status(verdict.result, args.verdict.dry_run))
 }
 

@@ -9,6 +9,9 @@ use scangate_normalizer::{Finding, Severity};
 
 use super::{heading, most_severe_first, path_of, start_line};
 
+/// The report's file name in `--gitlab-dir`, as the CI template declares it.
+pub const FILE_NAME: &str = "gl-code-quality-report.json";
+
 /// One entry per finding, most severe first. Every entry has `description`, `check_name`,
 /// `fingerprint`, `severity` and `location` (GitLab drops entries after the first invalid one).
 pub fn report(findings: &[Finding]) -> Value {
@@ -83,10 +86,16 @@ mod tests {
         assert_eq!(entries.len(), sample().len());
         for entry in entries {
             for field in ["description", "check_name", "fingerprint", "severity"] {
-                assert!(entry[field].as_str().is_some_and(|s| !s.is_empty()), "{field} in {entry}");
+                assert!(
+                    entry[field].as_str().is_some_and(|s| !s.is_empty()),
+                    "{field} in {entry}"
+                );
             }
             assert!(entry["location"]["path"].is_string(), "{entry}");
-            assert!(entry["location"]["lines"]["begin"].as_u64().is_some_and(|l| l >= 1), "{entry}");
+            assert!(
+                entry["location"]["lines"]["begin"].as_u64().is_some_and(|l| l >= 1),
+                "{entry}"
+            );
         }
         assert_eq!(entries[0]["severity"], "blocker");
         assert_eq!(entries[0]["check_name"], "aws-access-token");

@@ -39,7 +39,12 @@ fn annotation(finding: &Finding) -> String {
             properties.push(format!("line={line},endLine={end}"));
         }
     }
-    let title = format!("{} {} ({})", finding.severity, heading(finding), finding.tools.join(", "));
+    let title = format!(
+        "{} {} ({})",
+        finding.severity,
+        heading(finding),
+        finding.tools.join(", ")
+    );
     properties.push(format!("title={}", escape_property(&title)));
     let message = if finding.message.is_empty() {
         &finding.title
@@ -112,11 +117,17 @@ fn counts_section(out: &mut String, findings: &[Finding], tools: &[ToolStatus<'_
     out.push_str(&"--:|".repeat(Severity::ALL.len()));
     out.push('\n');
     for (name, row) in &rows {
+        // A tool with findings but no run entry comes from a gated SARIF log.
+        let statuses = if row.statuses.is_empty() {
+            "-".to_string()
+        } else {
+            row.statuses.join(", ")
+        };
         let _ = write!(
             out,
             "| {} | {} | {} |",
             escape_markdown(name),
-            escape_markdown(&row.statuses.join(", ")),
+            escape_markdown(&statuses),
             escape_markdown(row.version.unwrap_or("-"))
         );
         push_counts(out, &row.counts);
@@ -235,7 +246,11 @@ mod tests {
     use crate::reports::test_support::{finding, sample};
     use scangate_normalizer::Kind;
 
-    fn context<'a>(violations: &'a [String], tools: &'a [ToolStatus<'a>], source: Option<SourceLink>) -> ReportContext<'a> {
+    fn context<'a>(
+        violations: &'a [String],
+        tools: &'a [ToolStatus<'a>],
+        source: Option<SourceLink>,
+    ) -> ReportContext<'a> {
         ReportContext {
             verdict: "fail",
             level: 2,
@@ -303,9 +318,13 @@ mod tests {
             "::error file=config/.env,line=3,endLine=4,\
              title=critical aws-access-token%3A aws-access-token title (gitleaks)::aws-access-token found here"
         );
-        assert!(lines.iter().any(|l| l.starts_with("::warning file=Dockerfile,line=1,endLine=2,")));
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with("::warning file=Dockerfile,line=1,endLine=2,")));
         assert!(lines.iter().any(|l| l.starts_with("::notice title=low G104")), "{text}");
-        assert!(lines.iter().any(|l| l.starts_with("::error file=package-lock.json,title=")));
+        assert!(lines
+            .iter()
+            .any(|l| l.starts_with("::error file=package-lock.json,title=")));
         assert!(
             lines.iter().any(|l| l.contains("(trivy%2C osv-scanner)")),
             "commas in the title are escaped"
@@ -332,13 +351,25 @@ mod tests {
             Some("abc123".into()),
         );
         let markdown = step_summary(&sample(), &context(&violations, &tools, source));
-        assert!(markdown.starts_with("## ❌ scangate: fail (DSOMM level 2)\n"), "{markdown}");
+        assert!(
+            markdown.starts_with("## ❌ scangate: fail (DSOMM level 2)\n"),
+            "{markdown}"
+        );
         assert!(markdown.contains("### Violations\n\n- 1 high finding exceeds max\\_high = 0\n"));
         assert!(markdown.contains("| critical | high | medium | low | info |"));
-        assert!(markdown.contains("| gitleaks | ok | 8.30.1 | 1 | 0 | 0 | 0 | 0 |"), "{markdown}");
-        assert!(markdown.contains("| gosec | ok, error | 2.28.0 | 0 | 0 | 0 | 1 | 0 |"), "{markdown}");
+        assert!(
+            markdown.contains("| gitleaks | ok | 8.30.1 | 1 | 0 | 0 | 0 | 0 |"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains("| gosec | ok, error | 2.28.0 | 0 | 0 | 0 | 1 | 0 |"),
+            "{markdown}"
+        );
         assert!(markdown.contains("| npm-audit | skipped | - | 0 | 0 | 0 | 0 | 0 |"));
-        assert!(markdown.contains("| semgrep | - | - | 0 | 1 | 0 | 0 | 1 |"), "{markdown}");
+        assert!(
+            markdown.contains("| semgrep | - | - | 0 | 1 | 0 | 0 | 1 |"),
+            "{markdown}"
+        );
         assert!(markdown.contains("| trivy | - | - | 0 | 1 | 1 | 0 | 0 |"));
         assert!(markdown.contains("| **total** | | | 1 | 2 | 1 | 1 | 1 |"), "{markdown}");
         assert!(markdown.contains("### Most severe findings (6 of 6)"));

@@ -108,7 +108,11 @@ fn scan(report: ReportType, context: &ReportContext<'_>) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "vendor": {"name": "scangate"},
     });
-    let status = if context.verdict == "error" { "failure" } else { "success" };
+    let status = if context.verdict == "error" {
+        "failure"
+    } else {
+        "success"
+    };
     let mut scan = json!({
         "analyzer": tool,
         "scanner": tool,
@@ -383,7 +387,10 @@ mod tests {
 
     fn assert_valid(schema: &Value, instance: &Value) {
         let validator = jsonschema::draft7::new(schema).expect("schema compiles");
-        let errors: Vec<String> = validator.iter_errors(instance).map(|e| format!("{e} at {}", e.instance_path)).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(instance)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{errors:#?}\n{instance:#}");
     }
 
@@ -406,7 +413,10 @@ mod tests {
         let pairs = [
             ("gl-sast-report.json", "sast-report-format.json"),
             ("gl-secret-detection-report.json", "secret-detection-report-format.json"),
-            ("gl-dependency-scanning-report.json", "dependency-scanning-report-format.json"),
+            (
+                "gl-dependency-scanning-report.json",
+                "dependency-scanning-report-format.json",
+            ),
         ];
         assert_eq!(reports.len(), pairs.len());
         for (file, schema_file) in pairs {
@@ -419,7 +429,9 @@ mod tests {
     #[test]
     fn empty_reports_validate_too() {
         let reports = security_reports(&[], &context("pass", &[], &[]));
-        let Some(schema) = schema("sast-report-format.json") else { return };
+        let Some(schema) = schema("sast-report-format.json") else {
+            return;
+        };
         let sast = report(&reports, "gl-sast-report.json");
         assert_valid(&schema, sast);
         assert_eq!(sast["vulnerabilities"], json!([]));
@@ -438,7 +450,10 @@ mod tests {
                 .map(|v| v["identifiers"][0]["value"].as_str().unwrap().to_string())
                 .collect()
         };
-        assert_eq!(rules("gl-sast-report.json"), ["sql-injection", "DS002", "G104", "todo-comment"]);
+        assert_eq!(
+            rules("gl-sast-report.json"),
+            ["sql-injection", "DS002", "G104", "todo-comment"]
+        );
         assert_eq!(rules("gl-secret-detection-report.json"), ["aws-access-token"]);
         assert_eq!(rules("gl-dependency-scanning-report.json"), ["CVE-2021-23337"]);
     }

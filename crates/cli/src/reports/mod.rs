@@ -41,8 +41,6 @@ pub struct ToolStatus<'a> {
     /// `ok`, `skipped`, `missing`, `error` or `timeout`.
     pub status: &'a str,
     pub version: Option<&'a str>,
-    /// Findings it reported, when it produced a usable result.
-    pub findings: Option<usize>,
 }
 
 /// A web view of the scanned commit: `{server}/{repository}/blob/{commit}/{path}#L{line}`.
@@ -170,9 +168,23 @@ pub(crate) mod test_support {
         let mut sql = finding("semgrep", "sql-injection", Severity::High, Kind::Code, "web/app.js", 12);
         sql.cwes = vec!["CWE-89".into()];
         sql.help_uri = Some("https://semgrep.dev/r/sql-injection".into());
-        let mut key = finding("gitleaks", "aws-access-token", Severity::Critical, Kind::Secret, "config/.env", 3);
+        let mut key = finding(
+            "gitleaks",
+            "aws-access-token",
+            Severity::Critical,
+            Kind::Secret,
+            "config/.env",
+            3,
+        );
         key.cwes = vec!["CWE-798".into()];
-        let mut dep = finding("trivy", "CVE-2021-23337", Severity::High, Kind::Dependency, "package-lock.json", 1);
+        let mut dep = finding(
+            "trivy",
+            "CVE-2021-23337",
+            Severity::High,
+            Kind::Dependency,
+            "package-lock.json",
+            1,
+        );
         dep.tools.push("osv-scanner".into());
         dep.vulnerability_ids = vec!["CVE-2021-23337".into(), "GHSA-35jh-r3h4-6jhm".into()];
         dep.package = Some(Package {
@@ -183,7 +195,14 @@ pub(crate) mod test_support {
         });
         dep.cvss_score = Some(7.2);
         dep.location.as_mut().unwrap().start_line = None;
-        let misconfig = finding("trivy", "DS002", Severity::Medium, Kind::Misconfiguration, "Dockerfile", 1);
+        let misconfig = finding(
+            "trivy",
+            "DS002",
+            Severity::Medium,
+            Kind::Misconfiguration,
+            "Dockerfile",
+            1,
+        );
         let mut nowhere = finding("gosec", "G104", Severity::Low, Kind::Code, "", 0);
         nowhere.location = None;
         let info = finding("semgrep", "todo-comment", Severity::Info, Kind::Code, "main.go", 40);
@@ -192,8 +211,9 @@ pub(crate) mod test_support {
 
     /// A deterministic stand-in for a content hash, good enough for distinct test fingerprints.
     fn fxhash(text: &str) -> u128 {
-        text.bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u128, |h, b| (h ^ u128::from(b)).wrapping_mul(0x100_0000_01b3))
+        text.bytes().fold(0xcbf2_9ce4_8422_2325_u128, |h, b| {
+            (h ^ u128::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
     }
 }
 

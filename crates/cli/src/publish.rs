@@ -1,0 +1,125 @@
+//! Where the CI-specific reports go: GitHub workflow annotations on stdout and the Markdown step
+//! summary appended to `$GITHUB_STEP_SUMMARY`; GitLab security and Code Quality reports in a
+//! directory. Picked automatically inside GitHub Actions and GitLab CI.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use anyhow::Context;
+use scangate_gate::Verdict;
+use scangate_normalizer::{Finding, ToolRun};
+
+use crate::reports::{codequality, github, gitlab, ReportContext, SourceLink, ToolStatus};
+use crate::summary::Summary;
+
+/// The GitLab report directory used inside GitLab CI when `--gitlab-dir` is not given.
+const GITLAB_DEFAULT_DIR: &str = "gl-reports";
+
+/// Which CI reports to write.
+pub struct Targets {
+    /// GitHub annotations and step summary.
+    pub github: bool,
+    /// GitLab reports into this directory.
+    pub gitlab_dir: Option<PathBuf>,
+}
+
+impl Targets {
+    /// `--format github` or `GITHUB_ACTIONS=true`; `--gitlab-dir` or `GITLAB_CI=true`.
+    pub fn resolve(format_github: bool, gitlab_dir: Option<PathBuf>) -> Self {
+        let env_true = |key: &str| std::env::var(key).is_ok_and(|v| v == "true");
+        Targets {
+            github: format_github || env_true("GITHUB_ACTIONS"),
+            gitlab_dir: gitlab_dir.or_else(|| env_true("GITLAB_CI").then(|| PathBuf::from(GITLAB_DEFAULT_DIR))),
+        }
+    }
+}
+
+/// The findings that count: not suppressed natively or by the policy.
+pub fn counting_findings(runs: &[ToolRun], verdict: &Verdict) -> Vec<Finding> {
+    runs.iter()
+        .flat_map(|run| run.findings.iter())
+        .filter(|f| f.native_suppression.is_none() && !verdict.suppressions.contains_key(&f.fingerprint))
+        .cloned()
+        .collect()
+}
+
+/// Writes every report `targets` asks for.
+pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, started: SystemTime) -> anyhow::Result<()> {
+    if !targets.github && targets.gitlab_dir.is_none() {
+        return Ok(());
+    }
+    let tools: Vec<ToolStatus<'_>> = summary
+        .tools
+        .iter()
+        .map(|t| ToolStatus {
+            name: &t.name,
+            status: status_label(t.status),
+            version: t.version.as_deref(),
+        })
+        .collect();
+    let commit = std::env::var("GITHUB_SHA")
+        .or_else(|_| std::env::var("CI_COMMIT_SHA"))
+        .ok();
+    let context = ReportContext {
+        verdict: summary.verdict,
+        level: summary.level,
+        violations: &summary.violations,
+        tools: &tools,
+        source: SourceLink::new(
+            std::env::var("GITHUB_SERVER_URL").ok(),
+            std::env::var("GITHUB_REPOSITORY").ok(),
+            commit.clone(),
+        ),
+        commit,
+        started,
+        finished: SystemTime::now(),
+    };
+    if targets.github {
+        publish_github(findings, &context)?;
+    }
+    if let Some(dir) = &targets.gitlab_dir {
+        publish_gitlab(dir, findings, &context)?;
+    }
+    Ok(())
+}
+
+fn status_label(status: scangate_runner::Status) -> &'static str {
+    match status {
+        scangate_runner::Status::Ok => "ok",
+        scangate_runner::Status::Skipped => "skipped",
+        scangate_runner::Status::Missing => "missing",
+        scangate_runner::Status::Error => "error",
+        scangate_runner::Status::Timeout => "timeout",
+    }
+}
+
+fn publish_github(findings: &[Finding], context: &ReportContext<'_>) -> anyhow::Result<()> {
+    std::io::stdout()
+        .lock()
+        .write_all(github::annotations(findings).as_bytes())?;
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    // Appended: other steps of the job write to the same file.
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot write the step summary to {}", Path::new(&path).display()))?;
+    file.write_all(github::step_summary(findings, context).as_bytes())?;
+    Ok(())
+}
+
+fn publish_gitlab(dir: &Path, findings: &[Finding], context: &ReportContext<'_>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let write = |name: &str, json: &serde_json::Value| -> anyhow::Result<()> {
+        let path = dir.join(name);
+        let text = serde_json::to_vec_pretty(json)?;
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))
+    };
+    for report in gitlab::security_reports(findings, context) {
+        write(report.file_name, &report.json)?;
+    }
+    write(codequality::FILE_NAME, &codequality::report(findings))
+}
