@@ -6,6 +6,7 @@ mod ci_files;
 mod ci_output;
 mod example;
 mod gate;
+mod modes;
 mod normalize;
 mod paths;
 mod runner_faults;

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::normalizer_common::{reported_count, shared};
 use crate::support::{
-    assert_exit, checkout, example_copy, read_summary, require_all_scanners, require_scanner, tool_entry,
-    OfflineServices, Repo, Scangate,
+    assert_exit, checkout, example_copy, random_token, read_summary, require_all_scanners, require_scanner, tool_entry,
+    OfflineServices, Repo, Scangate, ALNUM,
 };
 
 /// One SARIF result as a user reads it.
@@ -132,26 +132,6 @@ fn git(repo: &Path, args: &[&str]) {
         String::from_utf8_lossy(&status.stderr)
     );
 }
-
-/// A token of `len` characters from `alphabet`, different on every run.
-fn random_token(alphabet: &[u8], len: usize) -> String {
-    let mut state = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        ^ u64::from(std::process::id()).rotate_left(32);
-    (0..len)
-        .map(|_| {
-            // xorshift: enough to make tokens that exist only in this run.
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            alphabet[(state % alphabet.len() as u64) as usize] as char
-        })
-        .collect()
-}
-
-const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 #[test]
 fn gitleaks_findings_in_git_history() {

@@ -259,3 +259,23 @@ pub fn require_all_scanners() -> bool {
         .into_iter()
         .all(require_scanner)
 }
+
+/// A token of `len` characters from `alphabet`, different on every run.
+pub fn random_token(alphabet: &[u8], len: usize) -> String {
+    let mut state = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        ^ u64::from(std::process::id()).rotate_left(32);
+    (0..len)
+        .map(|_| {
+            // xorshift: enough to make tokens that exist only in this run.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            alphabet[(state % alphabet.len() as u64) as usize] as char
+        })
+        .collect()
+}
+
+pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -92,9 +92,10 @@ pub struct ScanArgs {
     pub policy: PolicyArgs,
     #[command(flatten)]
     pub verdict: VerdictArgs,
-    /// Write the SARIF 2.1.0 log here (one run per tool).
-    #[arg(long, value_name = "FILE", default_value = "scangate.sarif")]
-    pub sarif: PathBuf,
+    /// Write the SARIF 2.1.0 log here (one run per tool). Default scangate.sarif; with --staged,
+    /// none unless given.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
     /// Also write GitHub workflow annotations (stdout) and the step summary ($GITHUB_STEP_SUMMARY).
     /// On by itself when GITHUB_ACTIONS=true.
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -156,4 +157,12 @@ pub struct ScannerArgs {
     /// No network: trivy scans misconfigurations only unless --trivy-cache-dir has a database.
     #[arg(long, env = "SCANGATE_OFFLINE")]
     pub offline: bool,
+    /// Pull-request mode: gitleaks reads only the commits in REF..HEAD, and only findings in files
+    /// changed since REF count (dependency findings when their lockfile changed); the rest are
+    /// reported as pre-existing.
+    #[arg(long, value_name = "REF", env = "SCANGATE_BASE")]
+    pub base: Option<String>,
+    /// Pre-commit mode: gitleaks on the staged changes and semgrep on the staged files only.
+    #[arg(long, conflicts_with = "base")]
+    pub staged: bool,
 }

@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod exit;
 mod gating;
+mod git;
 mod normalize;
 mod options;
 mod publish;

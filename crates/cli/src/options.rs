@@ -24,8 +24,20 @@ impl From<&ScannerArgs> for ScanOptions {
             osv_offline_db: args.osv_offline_db.as_deref().map(absolute),
             trivy_cache_dir: args.trivy_cache_dir.as_deref().map(absolute),
             offline: args.offline,
+            base_ref: args.base.clone(),
+            // Filled in by the scan once it knows the repository (see `git::staged_files`).
+            staged: None,
         }
     }
+}
+
+/// The runner's options for scanning `root`: the flags, plus the staged files in pre-commit mode.
+pub fn scan_options(args: &ScannerArgs, root: &Path) -> anyhow::Result<ScanOptions> {
+    let mut options = ScanOptions::from(args);
+    if args.staged {
+        options.staged = Some(crate::git::staged_files(root)?);
+    }
+    Ok(options)
 }
 
 /// Scanners run in the scanned directory, so paths given relative to the caller's directory

@@ -26,4 +26,9 @@ pub struct ScanOptions {
     /// No network at all: trivy scans misconfigurations only (its vulnerability database would
     /// need a download) unless `trivy_cache_dir` is given.
     pub offline: bool,
+    /// Pull-request mode: gitleaks scans only the commits in `BASE..HEAD`.
+    pub base_ref: Option<String>,
+    /// Pre-commit mode: these staged files (repository-relative) are all there is to check;
+    /// gitleaks reads the staged diff and semgrep only these files. Other scanners do not run.
+    pub staged: Option<Vec<PathBuf>>,
 }

@@ -77,7 +77,21 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     let mut runs = Vec::new();
     let mut not_run = Vec::new();
     for &tool in TOOLS {
-        let targets = tool.targets(&repo);
+        let targets = match &options.staged {
+            Some(staged) => match tool.staged_targets(staged) {
+                Some(targets) => targets,
+                None => {
+                    let reason = "pre-commit mode (--staged) checks secrets and code only".to_string();
+                    not_run.push(NotRun {
+                        tool,
+                        reason,
+                        applies: false,
+                    });
+                    continue;
+                }
+            },
+            None => tool.targets(&repo),
+        };
         if let Some(reason) = deselected(tool, options) {
             not_run.push(NotRun {
                 tool,

@@ -76,6 +76,11 @@ pub trait Tool: Sync {
     fn version_args(&self) -> &'static [&'static str];
     /// Where the scanner applies; empty when it does not.
     fn targets(&self, repo: &RepoIndex) -> Vec<Target>;
+    /// Pre-commit mode: where the scanner applies to these staged files, or `None` when it does
+    /// not check staged changes at all.
+    fn staged_targets(&self, _staged: &[PathBuf]) -> Option<Vec<Target>> {
+        None
+    }
     /// Why it does not apply, for `plan` and the summary.
     fn not_applicable_reason(&self) -> &'static str;
     /// The argv after the executable.

@@ -3,14 +3,15 @@
 use std::io::Write;
 
 use anyhow::Context;
-use scangate_runner::{Plan, ScanOptions};
+use scangate_runner::Plan;
 
 use crate::args::PlanArgs;
 use crate::exit::ExitStatus;
 use crate::gating::resolve_policy;
+use crate::options::scan_options;
 
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
-    let options = ScanOptions::from(&args.scanners);
+    let options = scan_options(&args.scanners, &args.path)?;
     let plan = scangate_runner::plan(&args.path, &options)
         .with_context(|| format!("cannot plan a scan of {}", args.path.display()))?;
     let policy = resolve_policy(&args.policy, Some(plan.repo.root()))?;

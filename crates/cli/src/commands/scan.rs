@@ -4,22 +4,34 @@
 use std::path::Path;
 
 use anyhow::Context;
-use scangate_gate::{evaluate, Date, Outcome, Policy, Required};
-use scangate_normalizer::Severity;
+use std::collections::BTreeSet;
+
+use scangate_gate::{evaluate, Baseline, Date, Outcome, Policy, Required};
 use scangate_normalizer::{write_sarif, SarifOptions, ToolRun};
-use scangate_runner::{Execution, ScanOptions};
+use scangate_normalizer::{Finding, Severity};
+use scangate_runner::Execution;
 
 use crate::args::{Format, ScanArgs};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_outcomes};
+use crate::git;
 use crate::normalize::{normalize, Normalized};
-use crate::options::semgrep_rule_prefixes;
+use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::publish::{counting_findings, publish, Targets};
 use crate::summary::{print_human, Summary, ToolSummary};
 
+/// Where the SARIF log goes unless `--sarif` says otherwise.
+const DEFAULT_SARIF: &str = "scangate.sarif";
+
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let started = std::time::SystemTime::now();
-    let options = ScanOptions::from(&args.scanners);
+    let options = scan_options(&args.scanners, &args.path)?;
+    let changed = args
+        .scanners
+        .base
+        .as_deref()
+        .map(|base| git::changed_since(&args.path, base))
+        .transpose()?;
     let plan =
         scangate_runner::plan(&args.path, &options).with_context(|| format!("cannot scan {}", args.path.display()))?;
     // The policy and baseline are checked before any scanner starts: a typo should not cost a scan.
@@ -33,7 +45,15 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let today = Date::today_utc();
     let mut normalized = normalize(&mut execution, &semgrep_rule_prefixes(&options), &today.to_string());
     let findings: Vec<_> = normalized.findings().cloned().collect();
-    let gated = if args.no_gate { ungated(&policy) } else { policy };
+    let baseline = match &changed {
+        Some(changed) => Some(pre_existing(&findings, changed, baseline.as_ref())),
+        None => baseline,
+    };
+    let gated = match () {
+        _ if args.no_gate => ungated(&policy),
+        _ if args.scanners.staged => without_required_scanners(policy),
+        _ => policy,
+    };
     let verdict = evaluate(
         &gated,
         &findings,
@@ -42,7 +62,15 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         Date::today_utc(),
     );
     apply_verdict(&mut normalized.runs, &verdict);
-    let notes = write_sarif_file(&args.sarif, &normalized.runs, &execution.root)?;
+    // A pre-commit hook leaves no file in the repository unless asked to.
+    let sarif_path = args
+        .sarif
+        .clone()
+        .or_else(|| (!args.scanners.staged).then(|| DEFAULT_SARIF.into()));
+    let notes = match &sarif_path {
+        Some(path) => write_sarif_file(path, &normalized.runs, &execution.root)?,
+        None => Vec::new(),
+    };
     let summary = Summary::new(
         &verdict,
         execution.wall.as_millis() as u64,
@@ -75,6 +103,26 @@ fn announce_level(policy: &Policy, cli_level: u8) {
     for ignored in &policy.ignored {
         eprintln!("scangate: warning: {}: {}", ignored.origin, ignored.message);
     }
+}
+
+/// PR mode: findings outside the changed files are pre-existing, and so is whatever an explicit
+/// baseline already holds. Dependency findings sit on their lockfile, so they count when it changed.
+fn pre_existing(findings: &[Finding], changed: &BTreeSet<String>, baseline: Option<&Baseline>) -> Baseline {
+    let old = findings.iter().filter(|finding| {
+        let in_change = finding
+            .location
+            .as_ref()
+            .is_some_and(|location| changed.contains(&location.path));
+        !in_change || baseline.is_some_and(|b| b.contains(&finding.fingerprint))
+    });
+    Baseline::from_fingerprints(old.map(|finding| finding.fingerprint.as_str()))
+}
+
+/// Pre-commit mode checks only secrets and code in the staged files: the level's thresholds
+/// apply, its required scanner categories cannot.
+fn without_required_scanners(mut policy: Policy) -> Policy {
+    policy.required = Required::default();
+    policy
 }
 
 /// `--no-gate`: the policy without thresholds or required categories (a CI shard runs only some

@@ -5,6 +5,9 @@
 //! otherwise `gitleaks dir`; both with `--report-format json --report-path F --redact --no-banner
 //! --exit-code 2`, run in the root on `.`.
 //!
+//! In pull-request mode (`--base REF`) `--log-opts=REF..HEAD` limits history to the change; in
+//! pre-commit mode (`--staged`) `--pre-commit --staged` reads the staged diff.
+//!
 //! # Exit codes
 //! 0 clean, 2 leaks found (the `--exit-code` value), anything else an error.
 //!
@@ -41,6 +44,15 @@ impl Tool for Gitleaks {
         };
         vec![root_target(trigger)]
     }
+    fn staged_targets(&self, staged: &[std::path::PathBuf]) -> Option<Vec<Target>> {
+        Some(
+            staged
+                .first()
+                .map(|first| root_target(crate::repo::display(first)))
+                .into_iter()
+                .collect(),
+        )
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "always applies"
     }
@@ -51,6 +63,7 @@ impl Tool for Gitleaks {
             "dir"
         };
         let mut args: Vec<OsString> = vec![mode.into()];
+        args.extend(history_scope(invocation));
         args.extend(["--report-format", "json", "--report-path"].map(OsString::from));
         args.push(invocation.output.into());
         args.extend(
@@ -72,5 +85,20 @@ impl Tool for Gitleaks {
             0 | 2 => parse_json::<Vec<serde::de::IgnoredAny>>(output).map(drop),
             code => Err(format!("exited with {code} (0 = clean, 2 = leaks found)")),
         }
+    }
+}
+
+/// What part of history `gitleaks git` reads: the staged diff (pre-commit), the commits of a
+/// pull request (`--log-opts=BASE..HEAD`), or everything.
+fn history_scope(invocation: &Invocation<'_>) -> Vec<OsString> {
+    if !invocation.repo.is_git_toplevel() {
+        return Vec::new();
+    }
+    if invocation.options.staged.is_some() {
+        return vec!["--pre-commit".into(), "--staged".into()];
+    }
+    match &invocation.options.base_ref {
+        Some(base) => vec![format!("--log-opts={base}..HEAD").into()],
+        None => Vec::new(),
     }
 }

@@ -55,6 +55,15 @@ impl Tool for Semgrep {
             .into_iter()
             .collect()
     }
+    fn staged_targets(&self, staged: &[std::path::PathBuf]) -> Option<Vec<Target>> {
+        let first = staged.iter().find(|path| is_source_path(path));
+        Some(
+            first
+                .map(|path| crate::tools::root_target(crate::repo::display(path)))
+                .into_iter()
+                .collect(),
+        )
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no source file in a language semgrep analyses"
     }
@@ -74,7 +83,16 @@ impl Tool for Semgrep {
         let mut json_output = OsString::from("--json-output=");
         json_output.push(invocation.output);
         args.push(json_output);
-        args.push(".".into());
+        match &invocation.options.staged {
+            // Pre-commit: only the staged source files.
+            Some(files) => args.extend(
+                files
+                    .iter()
+                    .filter(|f| is_source_path(f))
+                    .map(|f| f.as_os_str().to_owned()),
+            ),
+            None => args.push(".".into()),
+        }
         args
     }
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
@@ -86,6 +104,12 @@ impl Tool for Semgrep {
             code => Err(format!("exited with {code} (0 = ran, 2 and above = error)")),
         }
     }
+}
+
+fn is_source_path(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(Semgrep::is_source)
 }
 
 /// Writes the bundled rules into the run's scratch directory (once) and returns their path.
