@@ -64,21 +64,7 @@ fn scan_example(root: &Path, services: &OfflineServices, sarif: &Path, extra: &[
 
 /// The date `days` from today (UTC), as YYYY-MM-DD.
 fn date_in(days: i64) -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let z = now.div_euclid(86_400) + days + 719_468;
-    // Days to civil date (Howard Hinnant's algorithm): no date crate needed for one helper.
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    scangate_gate::Date::today_utc().add_days(days).to_string()
 }
 
 /// A policy that accepts, for 30 days, every critical and high finding of the example.
