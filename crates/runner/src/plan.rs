@@ -74,8 +74,8 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
         .prefix("scangate-")
         .tempdir()
         .map_err(Error::Scratch)?;
-    let mut runs = Vec::new();
     let mut not_run = Vec::new();
+    let mut selected: Vec<(&'static dyn Tool, Vec<Target>)> = Vec::new();
     for &tool in TOOLS {
         let targets = match &options.staged {
             Some(staged) => match tool.staged_targets(staged) {
@@ -108,6 +108,12 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 applies: false,
             });
         }
+        selected.push((tool, targets));
+    }
+    let invocations: usize = selected.iter().map(|(_, targets)| targets.len()).sum();
+    let cores = cores_per_scanner(invocations, options.jobs);
+    let mut runs = Vec::new();
+    for (tool, targets) in selected {
         let program = locate::resolve(tool.executable());
         for (index, target) in targets.into_iter().enumerate() {
             let output = scratch.path().join(format!("{}-{index}.json", tool.name()));
@@ -118,6 +124,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 scratch: scratch.path(),
                 options,
                 repo: &repo,
+                cores,
             };
             let args = tool.args(&invocation);
             let env = tool.env(&invocation);
@@ -139,6 +146,14 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
         not_run,
         scratch,
     })
+}
+
+/// Scanners running at once share the machine: each may use this many cores, so that a
+/// multi-process scanner (semgrep) does not oversubscribe the CPU the others need.
+fn cores_per_scanner(invocations: usize, jobs: Option<usize>) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let at_once = jobs.unwrap_or(invocations).min(invocations).max(1);
+    (cores / at_once).max(1)
 }
 
 fn check_tool_names(options: &ScanOptions) -> Result<(), Error> {

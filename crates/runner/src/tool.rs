@@ -62,6 +62,8 @@ pub struct Invocation<'a> {
     pub options: &'a ScanOptions,
     /// What the repository holds.
     pub repo: &'a RepoIndex,
+    /// Cores this invocation may use: the machine's, shared among the scanners running at once.
+    pub cores: usize,
 }
 
 /// One scanner: everything the runner knows about it. Implemented once per file in `tools/`.

@@ -1,9 +1,11 @@
 //! semgrep: static analysis of first-party source.
 //!
 //! # Invocation
-//! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem --json-output=F .` in the
-//! root. `C` is scangate's bundled rules unless `--semgrep-config` names others (a registry
-//! ruleset such as `p/ci` needs network).
+//! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem
+//! --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
+//! start one worker per core and compete with the scanners running beside it. `C` is scangate's
+//! bundled rules unless `--semgrep-config` names others (a registry ruleset such as `p/ci` needs
+//! network).
 //!
 //! # Exit codes
 //! 0 ran (findings do not change it without `--error`), 1 findings with `--error`, 2 and above
@@ -83,6 +85,7 @@ impl Tool for Semgrep {
         let mut json_output = OsString::from("--json-output=");
         json_output.push(invocation.output);
         args.push(json_output);
+        args.push(format!("--jobs={}", invocation.cores).into());
         match &invocation.options.staged {
             // Pre-commit: only the staged source files.
             Some(files) => args.extend(
