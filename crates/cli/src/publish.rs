@@ -54,7 +54,7 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
         .iter()
         .map(|t| ToolStatus {
             name: &t.name,
-            status: status_label(t.status),
+            status: t.status.as_str(),
             version: t.version.as_deref(),
         })
         .collect();
@@ -82,16 +82,6 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
         publish_gitlab(dir, findings, &context)?;
     }
     Ok(())
-}
-
-fn status_label(status: scangate_runner::Status) -> &'static str {
-    match status {
-        scangate_runner::Status::Ok => "ok",
-        scangate_runner::Status::Skipped => "skipped",
-        scangate_runner::Status::Missing => "missing",
-        scangate_runner::Status::Error => "error",
-        scangate_runner::Status::Timeout => "timeout",
-    }
 }
 
 fn publish_github(findings: &[Finding], context: &ReportContext<'_>) -> anyhow::Result<()> {

@@ -110,16 +110,13 @@ pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict) -> st
                 Status::Ok => tool.trigger.clone().unwrap_or_default(),
                 _ => tool.reason.clone().unwrap_or_default(),
             };
-            let status = serde_json::to_value(tool.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string));
+            let status = tool.status.as_str();
             let seconds = tool.duration_ms as f64 / 1000.0;
             let version = tool.version.as_deref().unwrap_or("-");
             writeln!(
                 out,
                 "{:<12} {:<8} {version:<10} {seconds:>7.1}s  {note}",
-                tool.name,
-                status.unwrap_or_default()
+                tool.name, status
             )?;
         }
         writeln!(out)?;

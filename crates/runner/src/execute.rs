@@ -30,6 +30,17 @@ pub enum Status {
 }
 
 impl Status {
+    /// The lowercase name reports use (`ok`, `skipped`, `missing`, `error`, `timeout`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Skipped => "skipped",
+            Status::Missing => "missing",
+            Status::Error => "error",
+            Status::Timeout => "timeout",
+        }
+    }
+
     /// True when the scanner applied and did not give a trustworthy result.
     pub fn is_failure(self) -> bool {
         matches!(self, Status::Missing | Status::Error | Status::Timeout)

@@ -128,11 +128,10 @@ fn without_required_scanners(mut policy: Policy) -> Policy {
 /// `--no-gate`: the policy without thresholds or required categories (a CI shard runs only some
 /// scanners), so only a scanner that failed changes the outcome; suppressions still apply.
 fn ungated(policy: &Policy) -> Policy {
-    let mut ungated = policy.clone();
+    let mut ungated = without_required_scanners(policy.clone());
     for severity in Severity::ALL {
         ungated.thresholds.get_mut(severity).max = None;
     }
-    ungated.required = Required::default();
     ungated.suppression_rules.expired_fails = false;
     ungated
 }
