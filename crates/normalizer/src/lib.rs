@@ -110,7 +110,7 @@ mod parsers_for_tests {
         name: &str,
         severity: Severity,
     ) -> Finding {
-        let mut finding = crate::parsers::finding(tool, Kind::Dependency, id.to_owned(), severity);
+        let mut finding = Finding::new(tool, Kind::Dependency, id, severity);
         finding.vulnerability_ids = std::iter::once(id)
             .chain(aliases.iter().copied())
             .map(str::to_owned)

@@ -141,3 +141,29 @@ pub struct Finding {
     /// A tool-native suppression the tool reported.
     pub native_suppression: Option<NativeSuppression>,
 }
+
+impl Finding {
+    /// A finding from `tool` with the fields every finding has; the rest start empty (no
+    /// location, ids, package, help or fingerprint yet).
+    pub fn new(tool: &str, kind: Kind, rule_id: impl Into<String>, severity: Severity) -> Finding {
+        Finding {
+            tools: vec![tool.to_owned()],
+            rule_id: rule_id.into(),
+            title: String::new(),
+            message: String::new(),
+            severity,
+            tool_severity: String::new(),
+            kind,
+            location: None,
+            cwes: Vec::new(),
+            vulnerability_ids: Vec::new(),
+            package: None,
+            cvss_score: None,
+            confidence: None,
+            help: None,
+            help_uri: None,
+            fingerprint: String::new(),
+            native_suppression: None,
+        }
+    }
+}

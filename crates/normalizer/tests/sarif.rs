@@ -14,31 +14,21 @@ use scangate_normalizer::{
 use serde_json::Value;
 
 fn finding(tool: &str, rule: &str, path: &str, line: u64, severity: Severity, fingerprint: String) -> Finding {
-    Finding {
-        tools: vec![tool.to_owned()],
-        rule_id: rule.to_owned(),
-        title: format!("title of {rule}"),
-        message: format!("{rule} here"),
-        severity,
-        tool_severity: severity.as_str().to_uppercase(),
-        kind: Kind::Code,
-        location: Some(Location {
-            path: path.to_owned(),
-            start_line: Some(line),
-            end_line: Some(line),
-            start_column: Some(3),
-            end_column: Some(9),
-        }),
-        cwes: vec!["CWE-78".to_owned()],
-        vulnerability_ids: Vec::new(),
-        package: None,
-        cvss_score: None,
-        confidence: Some("high".to_owned()),
-        help: None,
-        help_uri: None,
-        fingerprint,
-        native_suppression: None,
-    }
+    let mut finding = Finding::new(tool, Kind::Code, rule, severity);
+    finding.title = format!("title of {rule}");
+    finding.message = format!("{rule} here");
+    finding.tool_severity = severity.as_str().to_uppercase();
+    finding.location = Some(Location {
+        path: path.to_owned(),
+        start_line: Some(line),
+        end_line: Some(line),
+        start_column: Some(3),
+        end_column: Some(9),
+    });
+    finding.cwes = vec!["CWE-78".to_owned()];
+    finding.confidence = Some("high".to_owned());
+    finding.fingerprint = fingerprint;
+    finding
 }
 
 /// Findings from every recorded output and a few samples, deduped and split per tool as the cli does.

@@ -136,31 +136,19 @@ pub(crate) mod test_support {
     use scangate_normalizer::{Finding, Kind, Location, Package, Severity};
 
     pub fn finding(tool: &str, rule: &str, severity: Severity, kind: Kind, path: &str, line: u64) -> Finding {
-        Finding {
-            tools: vec![tool.to_string()],
-            rule_id: rule.to_string(),
-            title: format!("{rule} title"),
-            message: format!("{rule} found here"),
-            severity,
-            tool_severity: severity.as_str().to_uppercase(),
-            kind,
-            location: Some(Location {
-                path: path.to_string(),
-                start_line: Some(line),
-                end_line: Some(line + 1),
-                start_column: Some(3),
-                end_column: Some(9),
-            }),
-            cwes: vec![],
-            vulnerability_ids: vec![],
-            package: None,
-            cvss_score: None,
-            confidence: None,
-            help: None,
-            help_uri: None,
-            fingerprint: format!("{:064x}", fxhash(&format!("{tool}{rule}{path}{line}"))),
-            native_suppression: None,
-        }
+        let mut finding = Finding::new(tool, kind, rule, severity);
+        finding.title = format!("{rule} title");
+        finding.message = format!("{rule} found here");
+        finding.tool_severity = severity.as_str().to_uppercase();
+        finding.location = Some(Location {
+            path: path.to_string(),
+            start_line: Some(line),
+            end_line: Some(line + 1),
+            start_column: Some(3),
+            end_column: Some(9),
+        });
+        finding.fingerprint = format!("{:064x}", fxhash(&format!("{tool}{rule}{path}{line}")));
+        finding
     }
 
     /// One finding of every kind, with the optional fields filled in on some of them.

@@ -18,31 +18,18 @@ pub fn fp(tag: u8) -> String {
 }
 
 pub fn finding(tool: &str, rule: &str, severity: Severity, path: &str, tag: u8) -> Finding {
-    Finding {
-        tools: vec![tool.to_string()],
-        rule_id: rule.to_string(),
-        title: rule.to_string(),
-        message: format!("{rule} in {path}"),
-        severity,
-        tool_severity: String::new(),
-        kind: Kind::Code,
-        location: Some(Location {
-            path: path.to_string(),
-            start_line: Some(1),
-            end_line: Some(1),
-            start_column: None,
-            end_column: None,
-        }),
-        cwes: Vec::new(),
-        vulnerability_ids: Vec::new(),
-        package: None,
-        cvss_score: None,
-        confidence: None,
-        help: None,
-        help_uri: None,
-        fingerprint: fp(tag),
-        native_suppression: None,
-    }
+    let mut finding = Finding::new(tool, Kind::Code, rule, severity);
+    finding.title = rule.to_string();
+    finding.message = format!("{rule} in {path}");
+    finding.location = Some(Location {
+        path: path.to_string(),
+        start_line: Some(1),
+        end_line: Some(1),
+        start_column: None,
+        end_column: None,
+    });
+    finding.fingerprint = fp(tag);
+    finding
 }
 
 pub fn dependency(id: &str, alias: &str, package: &str, severity: Severity, tag: u8) -> Finding {

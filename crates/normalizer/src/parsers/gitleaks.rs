@@ -37,9 +37,9 @@ gitleaks8_many.json for history mode).
 
 use serde::Deserialize;
 
-use super::{finding, from_json, Parser, Text};
+use super::{from_json, Parser, Text};
 use crate::fingerprint::{hash, sha256_hex};
-use crate::{paths, Context, Kind, Location, ParseError, Parsed, Severity};
+use crate::{paths, Context, Finding, Kind, Location, ParseError, Parsed, Severity};
 
 pub(crate) struct Gitleaks;
 
@@ -118,7 +118,7 @@ pub(crate) fn severity_for_rule(rule_id: &str) -> Severity {
 
 fn to_finding(leak: &Leak<'_>, context: &Context<'_>) -> crate::Finding {
     let path = paths::relativize(&leak.file, context);
-    let mut out = finding(
+    let mut out = Finding::new(
         "gitleaks",
         Kind::Secret,
         leak.rule_id.to_string(),

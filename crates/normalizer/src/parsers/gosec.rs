@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{cwe_id, finding, from_json, Parser, Text};
+use super::{cwe_id, from_json, Parser, Text};
 use crate::fingerprint::{hash, squash_whitespace};
 use crate::{paths, Context, Finding, Kind, Location, NativeSuppression, ParseError, Parsed, Severity};
 
@@ -192,7 +192,7 @@ pub(crate) fn flagged_code(code: &str, range: Option<(u64, u64)>) -> String {
 fn to_finding(issue: &Issue<'_>, context: &Context<'_>) -> Finding {
     let path = paths::relativize(&issue.file, context);
     let range = line_range(&issue.line);
-    let mut out = finding(
+    let mut out = Finding::new(
         "gosec",
         Kind::Code,
         issue.rule_id.to_string(),

@@ -10,7 +10,7 @@ mod trivy;
 
 use std::borrow::Cow;
 
-use crate::{Context, Finding, Kind, ParseError, Parsed, Severity};
+use crate::{Context, ParseError, Parsed};
 
 pub use semgrep::semgrep_rule_prefix;
 
@@ -74,29 +74,6 @@ impl<'de, T: serde::Deserialize<'de>, F: FnMut(T)> serde::de::Visitor<'de> for E
             (self.0)(element);
         }
         Ok(())
-    }
-}
-
-/// A finding with the fields every parser sets; the rest start empty.
-pub(crate) fn finding(tool: &str, kind: Kind, rule_id: String, severity: Severity) -> Finding {
-    Finding {
-        tools: vec![tool.to_owned()],
-        rule_id,
-        title: String::new(),
-        message: String::new(),
-        severity,
-        tool_severity: String::new(),
-        kind,
-        location: None,
-        cwes: Vec::new(),
-        vulnerability_ids: Vec::new(),
-        package: None,
-        cvss_score: None,
-        confidence: None,
-        help: None,
-        help_uri: None,
-        fingerprint: String::new(),
-        native_suppression: None,
     }
 }
 

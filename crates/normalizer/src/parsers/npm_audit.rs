@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{cwe_id, finding, from_json, Parser, Text};
+use super::{cwe_id, from_json, Parser, Text};
 use crate::{paths, Context, Finding, Kind, Location, Package, ParseError, Parsed, Severity};
 
 pub(crate) struct NpmAudit;
@@ -256,7 +256,7 @@ fn v2_finding(entry: &Vulnerable<'_>, advisory: &AdvisoryV2<'_>, lockfile: &str)
     } else {
         &advisory.name
     };
-    let mut out = finding("npm-audit", Kind::Dependency, id.clone(), severity(&advisory.severity));
+    let mut out = Finding::new("npm-audit", Kind::Dependency, id.clone(), severity(&advisory.severity));
     out.tool_severity = advisory.severity.to_string();
     out.title = if advisory.title.is_empty() {
         id.clone()
@@ -289,7 +289,7 @@ fn v1_finding(advisory: &AdvisoryV1<'_>, lockfile: &str) -> Finding {
     let id = ghsa
         .clone()
         .unwrap_or_else(|| format!("NPM-{}", source_id(&advisory.id)));
-    let mut out = finding("npm-audit", Kind::Dependency, id.clone(), severity(&advisory.severity));
+    let mut out = Finding::new("npm-audit", Kind::Dependency, id.clone(), severity(&advisory.severity));
     out.tool_severity = advisory.severity.to_string();
     out.title = if advisory.title.is_empty() {
         id.clone()

@@ -28,7 +28,7 @@ DefectDojo some_findings.json with a MAL record).
 
 use serde::Deserialize;
 
-use super::{cwe_id, finding, from_json, Parser, Text};
+use super::{cwe_id, from_json, Parser, Text};
 use crate::{
     paths, severity_from_score, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError, Parsed,
     Severity,
@@ -315,7 +315,7 @@ fn group_finding(
         .collect();
     let (severity, label) = severity(score, &labels, ids);
     let primary = ids.first().copied().unwrap_or_default().to_owned();
-    let mut out = finding("osv-scanner", Kind::Dependency, primary.clone(), severity);
+    let mut out = Finding::new("osv-scanner", Kind::Dependency, primary.clone(), severity);
     out.tool_severity = label;
     out.cvss_score = score.filter(|s| *s > 0.0);
     out.vulnerability_ids = ids.iter().map(|id| (*id).to_owned()).collect();

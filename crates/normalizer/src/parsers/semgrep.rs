@@ -38,7 +38,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{cwe_id, finding, EachElement, Parser, Text};
+use super::{cwe_id, EachElement, Parser, Text};
 use crate::fingerprint::{hash, squash_whitespace};
 use crate::{paths, Context, Finding, Kind, Location, NativeSuppression, ParseError, Parsed, Severity};
 
@@ -244,7 +244,7 @@ fn to_finding(m: &Match<'_>, context: &Context<'_>, files: &mut FileCache) -> Fi
     let rule = strip_rule_prefix(&m.check_id, context).to_owned();
     let path = paths::relativize(&m.path, context);
     let extra = &m.extra;
-    let mut out = finding("semgrep", Kind::Code, rule, severity(&extra.severity));
+    let mut out = Finding::new("semgrep", Kind::Code, rule, severity(&extra.severity));
     out.tool_severity = extra.severity.to_string();
     out.title = out.rule_id.clone();
     out.message = extra.message.to_string();

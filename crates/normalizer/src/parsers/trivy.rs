@@ -36,7 +36,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::{cwe_id, finding, from_json, Parser, Text};
+use super::{cwe_id, from_json, Parser, Text};
 use crate::fingerprint::hash;
 use crate::{
     paths, severity_from_score, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError, Parsed,
@@ -305,7 +305,7 @@ fn highest_score(cvss: &BTreeMap<Text<'_>, Cvss>) -> Option<f64> {
 
 fn vulnerability(v: &Vulnerability<'_>, target: &str, ecosystem: &str, lines: &HashMap<&str, LineRange>) -> Finding {
     let score = highest_score(&v.cvss);
-    let mut out = finding(
+    let mut out = Finding::new(
         "trivy",
         Kind::Dependency,
         v.id.to_string(),
@@ -369,7 +369,7 @@ fn misconfiguration(m: &Misconfiguration<'_>, target: &str) -> Finding {
     } else {
         m.id.to_string()
     };
-    let mut out = finding("trivy", Kind::Misconfiguration, id, severity(&m.severity, None));
+    let mut out = Finding::new("trivy", Kind::Misconfiguration, id, severity(&m.severity, None));
     out.tool_severity = m.severity.to_string();
     out.title = if m.title.is_empty() {
         out.rule_id.clone()
@@ -406,7 +406,7 @@ fn misconfiguration(m: &Misconfiguration<'_>, target: &str) -> Finding {
 }
 
 fn secret(s: &Secret<'_>, target: &str) -> Finding {
-    let mut out = finding(
+    let mut out = Finding::new(
         "trivy",
         Kind::Secret,
         s.rule_id.to_string(),
