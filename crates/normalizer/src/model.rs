@@ -101,6 +101,46 @@ pub struct NativeSuppression {
     pub kind: String,
     /// The justification written beside it, if any.
     pub justification: Option<String>,
+    /// Where the suppression is written, when known: every report names it, and pull-request
+    /// mode refuses one that the change itself adds.
+    pub origin: Option<SuppressionOrigin>,
+}
+
+/// Where a suppression is written: a line of a repository file (the ignore comment, the
+/// ignore-file entry), or a whole file when no line can be told.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SuppressionOrigin {
+    /// Repository-relative path with `/` separators.
+    pub path: String,
+    /// 1-based line, when known.
+    pub line: Option<u64>,
+}
+
+impl SuppressionOrigin {
+    /// An origin at a line of a file.
+    pub fn at(path: impl Into<String>, line: u64) -> SuppressionOrigin {
+        SuppressionOrigin {
+            path: path.into(),
+            line: Some(line),
+        }
+    }
+
+    /// An origin naming a whole file.
+    pub fn file(path: impl Into<String>) -> SuppressionOrigin {
+        SuppressionOrigin {
+            path: path.into(),
+            line: None,
+        }
+    }
+}
+
+impl std::fmt::Display for SuppressionOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path),
+            None => f.write_str(&self.path),
+        }
+    }
 }
 
 /// One problem, from one or more scanners, on scangate's scale.

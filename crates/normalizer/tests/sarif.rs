@@ -356,7 +356,8 @@ fn read_sarif_of_other_tools_uses_security_severity_then_level() {
         findings[3].native_suppression,
         Some(NativeSuppression {
             kind: "inSource".to_owned(),
-            justification: Some("ok".to_owned())
+            justification: Some("ok".to_owned()),
+            origin: None,
         })
     );
     assert_ne!(
@@ -389,6 +390,7 @@ fn rule_security_severity_is_the_max_and_clamped() {
     suppressed.native_suppression = Some(NativeSuppression {
         kind: "trivyignore".into(),
         justification: None,
+        origin: None,
     });
     let mut run = ToolRun {
         tool: "trivy".into(),

@@ -50,6 +50,7 @@ pub fn natively_suppressed(mut finding: Finding) -> Finding {
     finding.native_suppression = Some(NativeSuppression {
         kind: "nosec".into(),
         justification: None,
+        origin: None,
     });
     finding
 }

@@ -238,6 +238,7 @@ fn native_suppression(issue: &Issue<'_>) -> Option<NativeSuppression> {
             }
         }),
         justification: first.map(|s| s.justification.to_string()).filter(|j| !j.is_empty()),
+        origin: None,
     })
 }
 

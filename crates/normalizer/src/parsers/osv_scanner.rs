@@ -224,6 +224,7 @@ impl IgnoreList {
             finding.native_suppression = Some(NativeSuppression {
                 kind: CONFIG_FILE.to_owned(),
                 justification: entry.reason.clone(),
+                origin: None,
             });
         }
     }

@@ -261,6 +261,7 @@ fn to_finding(m: &Match<'_>, context: &Context<'_>, files: &mut FileCache) -> Fi
         out.native_suppression = Some(NativeSuppression {
             kind: "nosemgrep".to_owned(),
             justification: None,
+            origin: None,
         });
     }
     let text = matched_text(m, &path, context, files);

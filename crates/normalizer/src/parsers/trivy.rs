@@ -260,6 +260,7 @@ fn suppressed_finding(
             source.to_owned()
         },
         justification: Some(modified.statement.to_string()).filter(|s| !s.is_empty()),
+        origin: None,
     });
     Ok(Some(finding))
 }

@@ -275,6 +275,7 @@ fn read_result(result: SarifResult, driver: &Driver) -> Finding {
             .map(|s| NativeSuppression {
                 kind: "inSource".to_owned(),
                 justification: s.justification.clone(),
+                origin: None,
             }),
     }
 }
