@@ -11,6 +11,7 @@ mod normalize;
 mod paths;
 mod runner_faults;
 mod support;
+mod trust;
 
 /// The normalizer's independent finding counter and `shared/` lookup, shared with its own tests.
 #[path = "../../crates/normalizer/tests/common/mod.rs"]

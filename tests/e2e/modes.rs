@@ -2,41 +2,11 @@
 //! repositories the tests make, with the real scanners.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::{assert_exit, checkout, random_token, read_summary, require_scanner, Repo, Scangate, ALNUM};
-
-fn git(repo: &Path, args: &[&str]) -> Output {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args([
-            "-c",
-            "user.name=scangate test",
-            "-c",
-            "user.email=test@example.invalid",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs");
-    output
-}
-
-fn git_ok(repo: &Path, args: &[&str]) {
-    let output = git(repo, args);
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn commit_all(repo: &Path, message: &str) {
-    git_ok(repo, &["add", "-A"]);
-    git_ok(repo, &["commit", "-q", "-m", message]);
-}
+use crate::support::{
+    assert_exit, checkout, commit_all, git, git_ok, random_token, read_summary, require_scanner, Repo, Scangate, ALNUM,
+};
 
 /// A repository whose main branch already has ten high findings.
 fn repo_with_ten_findings() -> Repo {

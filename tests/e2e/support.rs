@@ -279,3 +279,37 @@ pub fn random_token(alphabet: &[u8], len: usize) -> String {
 }
 
 pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Runs git in `repo` with a fixed identity and `main` as the first branch.
+pub fn git(repo: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args([
+            "-c",
+            "user.name=scangate test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs")
+}
+
+/// [`git`], which must succeed.
+pub fn git_ok(repo: &Path, args: &[&str]) {
+    let output = git(repo, args);
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Commits everything in the work tree.
+pub fn commit_all(repo: &Path, message: &str) {
+    git_ok(repo, &["add", "-A"]);
+    git_ok(repo, &["commit", "-q", "-m", message]);
+}

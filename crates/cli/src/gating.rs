@@ -6,14 +6,12 @@ use std::path::Path;
 use anyhow::Context;
 use scangate_gate::{
     Baseline, Category, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
+    REPO_CONFIG,
 };
 use scangate_normalizer::{PolicySuppression, ToolRun};
 use scangate_runner::{Execution, Status};
 
 use crate::args::PolicyArgs;
-
-/// The repository's own policy file, which may raise the level but never lower it.
-pub const REPO_CONFIG: &str = "scangate.toml";
 
 /// Loads the policy: the level preset, the `--policy` file, then `<root>/scangate.toml`. Every
 /// problem in every file is printed with its file, line and column before this fails.
@@ -91,19 +89,24 @@ fn tool_status(status: Status) -> ToolStatus {
     }
 }
 
-/// Writes the verdict's policy suppressions and severity overrides into the runs, so the SARIF
-/// log shows what the gate counted.
+/// Writes the verdict's policy suppressions, refused suppressions and severity overrides into
+/// the runs, so the SARIF log shows what the gate counted.
 pub fn apply_verdict(runs: &mut [ToolRun], verdict: &Verdict) {
     for run in runs {
         for finding in &mut run.findings {
             if let Some(severity) = verdict.overridden.get(&finding.fingerprint) {
                 finding.severity = *severity;
             }
+            if let Some(refused) = verdict.refused.get(&finding.fingerprint) {
+                run.refused_suppressions
+                    .insert(finding.fingerprint.clone(), refused.describe());
+            }
             if let Some(applied) = verdict.suppressions.get(&finding.fingerprint) {
                 let justification = applied.reason.clone().unwrap_or_else(|| applied.status.to_string());
                 let suppression = PolicySuppression {
                     justification: Some(justification),
                     status: Some("accepted".into()),
+                    origin: Some(applied.location.clone()),
                 };
                 run.policy_suppressions.insert(finding.fingerprint.clone(), suppression);
             }

@@ -1,20 +1,94 @@
-//! The two questions PR mode and pre-commit mode ask git: which files a change touched, and which
-//! files are staged. git is started with an argv, never through a shell.
+//! The questions PR mode and pre-commit mode ask git: which commit `--base` names, which lines a
+//! change touched, and which files are staged. git is started with an argv, never through a
+//! shell, and a user-supplied revision reaches it only after `--end-of-options`, verified.
 
-use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context};
+use scangate_gate::Change;
 
-/// Files changed between the merge base of `base` and HEAD, relative to `root`.
-pub fn changed_since(root: &Path, base: &str) -> anyhow::Result<BTreeSet<String>> {
+/// The commit `rev` names, as its full hex id. `rev` reaches git only after `--end-of-options`,
+/// so `--base=--output=x` is refused instead of becoming an option of git (or of a scanner that
+/// passes it on); everything after this sees a commit id.
+pub fn verify_commit(root: &Path, rev: &str) -> anyhow::Result<String> {
+    if rev.is_empty() || rev.starts_with('-') {
+        bail!("--base {rev:?} is not a git revision");
+    }
+    let output = git(root)
+        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
+        .arg(format!("{rev}^{{commit}}"))
+        .output()
+        .context("cannot run git to verify --base")?;
+    let id = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let is_commit_id = matches!(id.len(), 40 | 64) && id.bytes().all(|b| b.is_ascii_hexdigit());
+    if !output.status.success() || !is_commit_id {
+        bail!(
+            "--base {rev:?} does not name a commit in {} (is it fetched?)",
+            root.display()
+        );
+    }
+    Ok(id)
+}
+
+/// What the change from the merge base of `base` (a verified commit id) to HEAD touched: the
+/// lines it added or modified, per file, relative to `root`.
+pub fn change_since(root: &Path, base: &str) -> anyhow::Result<Change> {
     let range = format!("{base}...HEAD");
-    let paths = names(root, &["diff", "--name-only", "-z", "--no-renames", &range])
-        .with_context(|| format!("cannot list the files changed since {base} (is it fetched?)"))?;
-    Ok(paths.iter().map(|p| p.to_string_lossy().replace('\\', "/")).collect())
+    let names = names(root, &["diff", "--name-only", "-z", "--no-renames", &range])
+        .with_context(|| format!("cannot list the files changed since {base}"))?;
+    let patch = output(
+        root,
+        &[
+            "diff",
+            "--unified=0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-renames",
+            "--no-prefix",
+            &range,
+        ],
+    )
+    .with_context(|| format!("cannot read the lines changed since {base}"))?;
+    let mut change = Change::default();
+    for (path, first, count) in added_lines(&String::from_utf8_lossy(&patch)) {
+        change.add_lines(path, first, count);
+    }
+    // A file with no readable hunk (binary, or a name the patch quotes) counts as changed
+    // throughout: a change is never held to fewer lines than it touched.
+    for name in names.iter().map(|p| p.to_string_lossy().replace('\\', "/")) {
+        if !change.touches_file(&name) {
+            change.add_file(name);
+        }
+    }
+    Ok(change)
+}
+
+/// `(path, first line, line count)` of every hunk's new side in a `--unified=0 --no-prefix`
+/// patch; deleted files (`+++ /dev/null`) have none.
+fn added_lines(patch: &str) -> Vec<(String, u64, u64)> {
+    let mut current: Option<String> = None;
+    let mut hunks = Vec::new();
+    for line in patch.lines() {
+        if let Some(path) = line.strip_prefix("+++ ") {
+            current = (path != "/dev/null").then(|| path.to_string());
+        } else if let (Some(header), Some(path)) = (line.strip_prefix("@@ "), &current) {
+            if let Some((first, count)) = new_side(header) {
+                hunks.push((path.clone(), first, count));
+            }
+        }
+    }
+    hunks
+}
+
+/// `(first, count)` from a hunk header's `+first[,count]`.
+fn new_side(header: &str) -> Option<(u64, u64)> {
+    let new = header.split_whitespace().find_map(|part| part.strip_prefix('+'))?;
+    let (first, count) = new.split_once(',').unwrap_or((new, "1"));
+    Some((first.parse().ok()?, count.parse().ok()?))
 }
 
 /// Staged files that still exist (added, copied, modified, renamed), relative to `root`.
@@ -23,16 +97,16 @@ pub fn staged_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .context("cannot list the staged files")
 }
 
-/// Runs `git -C root ARGS` (paths relative to `root`) and splits its NUL-separated output.
-fn names(root: &Path, args: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .arg("-c")
-        .arg("core.quotePath=false")
-        .args(args)
-        .arg("--relative")
-        .output()?;
+/// `git -C root -c core.quotePath=false`, the start of every git command here.
+fn git(root: &Path) -> Command {
+    let mut command = Command::new("git");
+    command.arg("-C").arg(root).args(["-c", "core.quotePath=false"]);
+    command
+}
+
+/// Runs `git -C root ARGS --relative` (paths relative to `root`) and returns its stdout.
+fn output(root: &Path, args: &[&str]) -> anyhow::Result<Vec<u8>> {
+    let output = git(root).args(args).arg("--relative").output()?;
     if !output.status.success() {
         bail!(
             "git {}: {}",
@@ -40,10 +114,30 @@ fn names(root: &Path, args: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
-    Ok(output
-        .stdout
+    Ok(output.stdout)
+}
+
+/// [`output`], split at NUL bytes into paths.
+fn names(root: &Path, args: &[&str]) -> anyhow::Result<Vec<PathBuf>> {
+    Ok(output(root, args)?
         .split(|b| *b == 0)
         .filter(|name| !name.is_empty())
         .map(|name| PathBuf::from(OsStr::from_bytes(name)))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hunks_give_the_new_side_of_each_file() {
+        let patch = "diff --git a.py a.py\n--- a.py\n+++ a.py\n@@ -3,0 +4,2 @@ def f():\n+x\n+y\n\
+                     @@ -9 +11 @@\n-a\n+b\ndiff --git old.txt old.txt\n--- old.txt\n+++ /dev/null\n\
+                     @@ -1 +0,0 @@\n-gone\n@@ -1,0 +1 @@\n";
+        assert_eq!(
+            added_lines(patch),
+            [("a.py".to_string(), 4, 2), ("a.py".to_string(), 11, 1)]
+        );
+    }
 }

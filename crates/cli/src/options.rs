@@ -31,9 +31,13 @@ impl From<&ScannerArgs> for ScanOptions {
     }
 }
 
-/// The runner's options for scanning `root`: the flags, plus the staged files in pre-commit mode.
+/// The runner's options for scanning `root`: the flags, with `--base` verified and resolved to
+/// its commit id, plus the staged files in pre-commit mode.
 pub fn scan_options(args: &ScannerArgs, root: &Path) -> anyhow::Result<ScanOptions> {
     let mut options = ScanOptions::from(args);
+    if let Some(base) = &args.base {
+        options.base_ref = Some(crate::git::verify_commit(root, base)?);
+    }
     if args.staged {
         options.staged = Some(crate::git::staged_files(root)?);
     }

@@ -39,7 +39,7 @@ impl Targets {
 pub fn counting_findings(runs: &[ToolRun], verdict: &Verdict) -> Vec<Finding> {
     runs.iter()
         .flat_map(|run| run.findings.iter())
-        .filter(|f| f.native_suppression.is_none() && !verdict.suppressions.contains_key(&f.fingerprint))
+        .filter(|f| !verdict.is_suppressed(f))
         .cloned()
         .collect()
 }
@@ -58,6 +58,7 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
             version: t.version.as_deref(),
         })
         .collect();
+    let refused: Vec<String> = summary.refused_suppressions.iter().map(|r| r.message.clone()).collect();
     let commit = std::env::var("GITHUB_SHA")
         .or_else(|_| std::env::var("CI_COMMIT_SHA"))
         .ok();
@@ -65,6 +66,8 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
         verdict: summary.verdict,
         level: summary.level,
         violations: &summary.violations,
+        refused_suppressions: &refused,
+        suppressed_by_origin: &summary.suppressed_by_origin,
         tools: &tools,
         source: SourceLink::new(
             std::env::var("GITHUB_SERVER_URL").ok(),

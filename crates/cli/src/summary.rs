@@ -1,10 +1,11 @@
 //! The summary JSON (`--summary-json`) with its stable keys, and the same facts for a terminal.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
 
-use scangate_gate::{Counts, Outcome, Verdict};
+use scangate_gate::{Counts, Outcome, Refusal, Verdict};
 use scangate_normalizer::{Severity, ToolRun};
 use scangate_runner::{RawOutput, Status};
 
@@ -21,6 +22,12 @@ pub struct Summary {
     pub counts: Counts,
     /// Findings suppressed (tool-native or by policy), counted apart.
     pub suppressed: u64,
+    /// Suppressed findings per origin: the policy entry (`policy.toml:12`), the ignore comment
+    /// (`app.py:3`) or the ignore-file entry (`.trivyignore:2`).
+    pub suppressed_by_origin: BTreeMap<String, u64>,
+    /// Suppressions the gate refused, one per origin: added by the change under review (pull
+    /// request mode), or without a reason the level requires. Their findings count.
+    pub refused_suppressions: Vec<RefusedSummary>,
     /// With `--baseline`: findings not in the baseline.
     pub new: Option<u64>,
     /// One entry per scanner invocation, plus one per scanner that did not run.
@@ -32,6 +39,43 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+/// One refused suppression and the findings it would have hidden.
+#[derive(Debug, Serialize)]
+pub struct RefusedSummary {
+    /// Where it is written.
+    pub origin: String,
+    /// Its mechanism (`nosec`, `nosemgrep`, `trivyignore`, `scangate.toml`, ...).
+    pub kind: String,
+    /// `added_by_change` or `no_reason`.
+    pub refusal: Refusal,
+    /// Findings it would have hidden; they count.
+    pub findings: u64,
+    /// The sentence the reports show.
+    pub message: String,
+}
+
+/// The verdict's refused suppressions, one entry per origin and refusal.
+fn refused_summaries(verdict: &Verdict) -> Vec<RefusedSummary> {
+    let mut out: Vec<RefusedSummary> = Vec::new();
+    for refused in verdict.refused.values() {
+        match out
+            .iter_mut()
+            .find(|entry| entry.origin == refused.origin && entry.refusal == refused.refusal)
+        {
+            Some(entry) => entry.findings += 1,
+            None => out.push(RefusedSummary {
+                origin: refused.origin.clone(),
+                kind: refused.kind.clone(),
+                refusal: refused.refusal,
+                findings: 1,
+                message: refused.describe(),
+            }),
+        }
+    }
+    out.sort_by(|a, b| a.origin.cmp(&b.origin));
+    out
+}
+
 impl Summary {
     pub fn new(verdict: &Verdict, wall_ms: u64, tools: Vec<ToolSummary>, notes: &[String]) -> Self {
         Summary {
@@ -40,6 +84,8 @@ impl Summary {
             wall_ms,
             counts: verdict.counts,
             suppressed: verdict.suppressed,
+            suppressed_by_origin: verdict.suppressed_by_origin.clone(),
+            refused_suppressions: refused_summaries(verdict),
             new: verdict.new,
             tools,
             violations: verdict.violations.iter().map(|v| v.message.clone()).collect(),
@@ -143,8 +189,23 @@ pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict) -> st
     for violation in &summary.violations {
         writeln!(out, "  - {violation}")?;
     }
+    print_suppressions(&mut out, summary)?;
     for warning in &summary.warnings {
         writeln!(out, "warning: {warning}")?;
+    }
+    Ok(())
+}
+
+/// Where every suppression came from, and which were refused.
+fn print_suppressions(out: &mut impl Write, summary: &Summary) -> std::io::Result<()> {
+    if !summary.suppressed_by_origin.is_empty() {
+        writeln!(out, "suppressed by:")?;
+        for (origin, findings) in &summary.suppressed_by_origin {
+            writeln!(out, "  {origin}: {findings}")?;
+        }
+    }
+    for refused in &summary.refused_suppressions {
+        writeln!(out, "refused: {} ({} counted)", refused.message, refused.findings)?;
     }
     Ok(())
 }
@@ -160,7 +221,7 @@ fn print_findings_table(out: &mut impl Write, runs: &[ToolRun], verdict: &Verdic
         let mut per_severity = [0usize; 5];
         let mut suppressed = 0;
         for finding in &run.findings {
-            if finding.native_suppression.is_some() || verdict.suppressions.contains_key(&finding.fingerprint) {
+            if verdict.is_suppressed(finding) {
                 suppressed += 1;
             } else {
                 per_severity[Severity::ALL.iter().position(|s| *s == finding.severity).unwrap_or(4)] += 1;

@@ -49,11 +49,15 @@ pub enum Code {
     SeverityOverrideIgnored,
     /// A warning from loading the policy.
     PolicyWarning,
+    /// A suppression the change under review adds was not applied (pull-request mode).
+    SuppressionAddedByChange,
+    /// A tool-native suppression without a reason was not applied at a level that requires one.
+    SuppressionWithoutReason,
 }
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 16] = [
         Code::ThresholdExceeded,
         Code::ExpiredSuppression,
         Code::RequiredCategoryMissing,
@@ -68,6 +72,8 @@ impl Code {
         Code::RepoConfigIgnored,
         Code::SeverityOverrideIgnored,
         Code::PolicyWarning,
+        Code::SuppressionAddedByChange,
+        Code::SuppressionWithoutReason,
     ];
 
     /// The kebab-case code.
@@ -87,6 +93,8 @@ impl Code {
             Code::RepoConfigIgnored => "repo-config-ignored",
             Code::SeverityOverrideIgnored => "severity-override-ignored",
             Code::PolicyWarning => "policy-warning",
+            Code::SuppressionAddedByChange => "suppression-added-by-change",
+            Code::SuppressionWithoutReason => "suppression-without-reason",
         }
     }
 
@@ -109,6 +117,10 @@ impl Code {
             Code::RepoConfigIgnored => "the repository's config tried to loosen the policy; the setting was ignored",
             Code::SeverityOverrideIgnored => "a repository severity override would have lowered a severity",
             Code::PolicyWarning => "the policy loaded with a warning",
+            Code::SuppressionAddedByChange => {
+                "a suppression the change under review adds was not applied: it needs review"
+            }
+            Code::SuppressionWithoutReason => "a suppression without a reason was not applied at this level",
         }
     }
 
@@ -127,7 +139,9 @@ impl Code {
             | Code::ExpiredSuppressionIgnored
             | Code::RepoConfigIgnored
             | Code::SeverityOverrideIgnored
-            | Code::PolicyWarning => Effect::Warn,
+            | Code::PolicyWarning
+            | Code::SuppressionAddedByChange
+            | Code::SuppressionWithoutReason => Effect::Warn,
         }
     }
 }

@@ -9,15 +9,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use scangate_normalizer::{Finding, Severity};
+use scangate_normalizer::{Finding, Location, NativeSuppression, Severity, SuppressionOrigin};
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::Baseline;
+use crate::change::Change;
 use crate::code::{Code, Effect};
 use crate::date::Date;
 use crate::diag::PolicyError;
 use crate::model::{Activity, Category, Level, Origin};
-use crate::policy::Policy;
+use crate::policy::{Policy, REPO_CONFIG};
 use crate::presets::preset_path;
 use crate::suppress::{Suppression, SuppressionStatus};
 
@@ -202,6 +203,59 @@ pub struct AppliedSuppression {
     pub expires: Option<Date>,
     /// The entry.
     pub origin: Origin,
+    /// The entry as reports locate it: `scangate.toml:12` in the repository, or the policy
+    /// file's absolute path and line.
+    pub location: SuppressionOrigin,
+}
+
+/// Why the gate did not apply a suppression: the finding it would hide counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Pull-request mode: the change under review adds or modifies the suppression, and a
+    /// change may not approve its own findings.
+    AddedByChange,
+    /// The level requires every suppression to give a reason, and this one gives none.
+    NoReason,
+}
+
+/// A suppression the gate refused, for the reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefusedSuppression {
+    /// Where it is written: `app.py:3`, `.trivyignore:2`, `scangate.toml:12`.
+    pub origin: String,
+    /// The mechanism: `nosec`, `nosemgrep`, `trivyignore`, `scangate.toml`, ...
+    pub kind: String,
+    /// Why it was refused.
+    pub refusal: Refusal,
+}
+
+impl RefusedSuppression {
+    /// The sentence every report shows for it.
+    pub fn describe(&self) -> String {
+        match self.refusal {
+            Refusal::AddedByChange => format!(
+                "suppression added by this change — needs review: {} ({})",
+                self.origin, self.kind
+            ),
+            Refusal::NoReason => format!(
+                "suppression without a reason not applied: {} ({}); write one as {}",
+                self.origin,
+                self.kind,
+                reason_syntax(&self.kind)
+            ),
+        }
+    }
+}
+
+/// How a reason is written for each kind of suppression.
+fn reason_syntax(kind: &str) -> &'static str {
+    match kind {
+        "nosec" | "inSource" => "`#nosec G204 -- why`",
+        "nosemgrep" => "`nosemgrep: rule-id -- why`",
+        REPO_CONFIG => "`reason = \"…\"`",
+        _ => "a `#` comment on or above the entry",
+    }
 }
 
 /// The gate's answer.
@@ -225,6 +279,11 @@ pub struct Verdict {
     pub suppressions: BTreeMap<String, AppliedSuppression>,
     /// Severities changed by `[[severity]]` overrides, by finding fingerprint.
     pub overridden: BTreeMap<String, Severity>,
+    /// Suppressions not applied (added by the change, or without a required reason), by the
+    /// fingerprint of the finding they would have hidden.
+    pub refused: BTreeMap<String, RefusedSuppression>,
+    /// Suppressed findings per origin (`scangate.toml:12`, `app.py:3`, `.trivyignore:2`).
+    pub suppressed_by_origin: BTreeMap<String, u64>,
 }
 
 impl Verdict {
@@ -257,12 +316,21 @@ impl Verdict {
             warnings: Vec::new(),
             suppressions: BTreeMap::new(),
             overridden: BTreeMap::new(),
+            refused: BTreeMap::new(),
+            suppressed_by_origin: BTreeMap::new(),
         }
     }
 
     /// 0 pass, 1 fail, 2 error.
     pub fn exit_code(&self) -> u8 {
         self.result.exit_code()
+    }
+
+    /// True when the gate counted this finding as suppressed: by a policy entry, or by a
+    /// tool-native suppression it did not refuse.
+    pub fn is_suppressed(&self, finding: &Finding) -> bool {
+        self.suppressions.contains_key(&finding.fingerprint)
+            || (finding.native_suppression.is_some() && !self.refused.contains_key(&finding.fingerprint))
     }
 }
 
@@ -299,11 +367,27 @@ pub fn evaluate(
     baseline: Option<&Baseline>,
     today: Date,
 ) -> Verdict {
+    evaluate_change(policy, findings, tools, baseline, today, None)
+}
+
+/// [`evaluate`] in pull-request mode: suppressions that `change` adds or modifies (ignore
+/// comments on changed lines, ignore-file entries, the repository's `[[suppress]]` entries) are
+/// refused unless the trusted policy sets `trust_changed_suppressions`.
+pub fn evaluate_change(
+    policy: &Policy,
+    findings: &[Finding],
+    tools: &[ToolOutcome],
+    baseline: Option<&Baseline>,
+    today: Date,
+    change: Option<&Change>,
+) -> Verdict {
     let mut gate = Gate::new(policy);
     gate.check_tools(tools);
     gate.check_expired(today);
-    gate.count(findings, baseline, today);
+    let change = change.filter(|_| !policy.suppression_rules.trust_changed_suppressions);
+    gate.count(findings, baseline, today, change);
     gate.check_thresholds();
+    gate.warn_refused();
     gate.warn_policy();
     gate.finish(baseline.is_some())
 }
@@ -316,6 +400,8 @@ struct Gate<'p> {
     warnings: Vec<Warning>,
     suppressions: BTreeMap<String, AppliedSuppression>,
     overridden: BTreeMap<String, Severity>,
+    refused: BTreeMap<String, RefusedSuppression>,
+    suppressed_by_origin: BTreeMap<String, u64>,
 }
 
 impl<'p> Gate<'p> {
@@ -328,6 +414,8 @@ impl<'p> Gate<'p> {
             warnings: Vec::new(),
             suppressions: BTreeMap::new(),
             overridden: BTreeMap::new(),
+            refused: BTreeMap::new(),
+            suppressed_by_origin: BTreeMap::new(),
         }
     }
 
@@ -466,7 +554,7 @@ impl<'p> Gate<'p> {
         }
     }
 
-    fn count(&mut self, findings: &[Finding], baseline: Option<&Baseline>, today: Date) {
+    fn count(&mut self, findings: &[Finding], baseline: Option<&Baseline>, today: Date, change: Option<&Change>) {
         let policy = self.policy;
         let active: Vec<(usize, &Suppression)> = policy
             .suppressions
@@ -483,19 +571,14 @@ impl<'p> Gate<'p> {
             if severity != finding.severity {
                 self.overridden.insert(finding.fingerprint.clone(), severity);
             }
-            let mut matching = active
+            let matching: Vec<&(usize, &Suppression)> = active
                 .iter()
                 .filter(|(_, entry)| entry.selector.matches(finding))
-                .peekable();
-            if let Some((_, first)) = matching.peek() {
-                self.suppressions.insert(finding.fingerprint.clone(), applied(first));
-            }
-            let mut policy_suppressed = false;
-            for (index, _) in matching {
-                used.insert(*index);
-                policy_suppressed = true;
-            }
-            if policy_suppressed || finding.native_suppression.is_some() {
+                .collect();
+            used.extend(matching.iter().map(|(index, _)| *index));
+            let suppressed = self.apply_policy_suppression(finding, &matching, change)
+                || self.apply_native_suppression(finding, change);
+            if suppressed {
                 self.suppressed += 1;
             } else if !baseline.is_some_and(|baseline| baseline.contains(&finding.fingerprint)) {
                 self.counts.add(severity);
@@ -503,6 +586,92 @@ impl<'p> Gate<'p> {
         }
         self.warn_unused(&active, &used);
         self.warn_skipped_overrides(&skipped_overrides);
+    }
+
+    /// Applies the first matching policy entry that the change did not write; records a refusal
+    /// when only entries the change wrote match.
+    fn apply_policy_suppression(
+        &mut self,
+        finding: &Finding,
+        matching: &[&(usize, &Suppression)],
+        change: Option<&Change>,
+    ) -> bool {
+        let written_by_change = |entry: &Suppression| {
+            entry.from_repository && change.is_some_and(|c| c.touches(REPO_CONFIG, Some(entry.lines)))
+        };
+        if let Some((_, entry)) = matching.iter().find(|(_, entry)| !written_by_change(entry)) {
+            let applied = applied(entry);
+            *self
+                .suppressed_by_origin
+                .entry(applied.location.to_string())
+                .or_default() += 1;
+            self.suppressions.insert(finding.fingerprint.clone(), applied);
+            return true;
+        }
+        if let Some((_, entry)) = matching.first() {
+            let refused = RefusedSuppression {
+                origin: format!("{REPO_CONFIG}:{}", entry.lines.0),
+                kind: REPO_CONFIG.to_string(),
+                refusal: Refusal::AddedByChange,
+            };
+            self.refused.insert(finding.fingerprint.clone(), refused);
+        }
+        false
+    }
+
+    /// Applies a tool-native suppression unless the change adds it or the level requires a
+    /// reason it does not give.
+    fn apply_native_suppression(&mut self, finding: &Finding, change: Option<&Change>) -> bool {
+        let Some(native) = &finding.native_suppression else {
+            return false;
+        };
+        let origin = native_origin(finding, native);
+        let without_reason = native.justification.as_deref().is_none_or(|j| j.trim().is_empty());
+        let refusal = if change.is_some_and(|change| native_added_by(change, finding, native)) {
+            Some(Refusal::AddedByChange)
+        } else if self.policy.suppression_rules.require_reason && without_reason {
+            Some(Refusal::NoReason)
+        } else {
+            None
+        };
+        match refusal {
+            None => {
+                *self.suppressed_by_origin.entry(origin).or_default() += 1;
+                true
+            }
+            Some(refusal) => {
+                let refused = RefusedSuppression {
+                    origin,
+                    kind: native.kind.clone(),
+                    refusal,
+                };
+                self.refused.insert(finding.fingerprint.clone(), refused);
+                false
+            }
+        }
+    }
+
+    /// One warning per refused suppression, with how many findings it would have hidden.
+    fn warn_refused(&mut self) {
+        let mut findings_per_refusal: BTreeMap<(String, String, Code), u64> = BTreeMap::new();
+        for refused in self.refused.values() {
+            let code = match refused.refusal {
+                Refusal::AddedByChange => Code::SuppressionAddedByChange,
+                Refusal::NoReason => Code::SuppressionWithoutReason,
+            };
+            let described = refused.describe();
+            *findings_per_refusal
+                .entry((refused.origin.clone(), described, code))
+                .or_default() += 1;
+        }
+        for ((_, described, code), findings) in findings_per_refusal {
+            let noun = if findings == 1 {
+                "finding counts"
+            } else {
+                "findings count"
+            };
+            self.warn(code, format!("{described}; its {findings} {noun}"), None);
+        }
     }
 
     fn warn_unused(&mut self, active: &[(usize, &Suppression)], used: &BTreeSet<usize>) {
@@ -580,17 +749,61 @@ impl<'p> Gate<'p> {
             warnings: self.warnings,
             suppressions: self.suppressions,
             overridden: self.overridden,
+            refused: self.refused,
+            suppressed_by_origin: self.suppressed_by_origin,
         }
     }
 }
 
+/// Where a native suppression is written; the finding's own place when the tool does not say.
+fn native_origin(finding: &Finding, native: &NativeSuppression) -> String {
+    if let Some(origin) = &native.origin {
+        return origin.to_string();
+    }
+    match &finding.location {
+        Some(Location {
+            path,
+            start_line: Some(line),
+            ..
+        }) => format!("{path}:{line}"),
+        Some(location) => location.path.clone(),
+        None => native.kind.clone(),
+    }
+}
+
+/// True when the change wrote the suppression: its line (the ignore comment, the ignore-file
+/// entry), the whole ignore file when no line is known, or — for an inline comment — the lines
+/// of the finding it covers.
+fn native_added_by(change: &Change, finding: &Finding, native: &NativeSuppression) -> bool {
+    let finding_lines = finding.location.as_ref().map(|location| {
+        let first = location.start_line.unwrap_or(1);
+        (location.path.as_str(), (first, location.end_line.unwrap_or(first)))
+    });
+    let finding_touched = finding_lines.is_some_and(|(path, lines)| change.touches(path, Some(lines)));
+    match &native.origin {
+        Some(origin) => {
+            let inline = finding_lines.is_some_and(|(path, _)| path == origin.path);
+            change.touches(&origin.path, origin.line.map(|line| (line, line))) || (inline && finding_touched)
+        }
+        None => finding_touched,
+    }
+}
+
 fn applied(entry: &Suppression) -> AppliedSuppression {
+    let line = entry.origin.line as u64;
+    let location = if entry.from_repository {
+        SuppressionOrigin::at(REPO_CONFIG, line)
+    } else {
+        let file = std::path::absolute(&entry.origin.file).unwrap_or_else(|_| entry.origin.file.clone());
+        SuppressionOrigin::at(file.to_string_lossy(), line)
+    };
     AppliedSuppression {
         status: entry.status,
         reason: entry.reason.clone(),
         owner: entry.owner.clone(),
         expires: entry.expires,
         origin: entry.origin.clone(),
+        location,
     }
 }
 

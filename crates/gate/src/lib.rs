@@ -32,6 +32,7 @@ assert_eq!(verdict.result, Outcome::Pass);
 #![deny(missing_docs)]
 
 mod baseline;
+mod change;
 mod code;
 mod date;
 mod diag;
@@ -44,13 +45,17 @@ mod raw;
 mod suppress;
 
 pub use baseline::{Baseline, BaselineError, FINGERPRINT_KEY};
+pub use change::Change;
 pub use code::{Code, Effect};
 pub use date::Date;
 pub use diag::{Diagnostic, DiagnosticSeverity, PolicyError, SourceFile};
 pub use evaluate::{
-    evaluate, AppliedSuppression, Counts, Outcome, ToolOutcome, ToolStatus, Verdict, Violation, Warning,
+    evaluate, evaluate_change, AppliedSuppression, Counts, Outcome, Refusal, RefusedSuppression, ToolOutcome,
+    ToolStatus, Verdict, Violation, Warning,
 };
 pub use model::{Activity, Category, Level, Origin};
-pub use policy::{Ignored, Policy, PolicySources, Required, SeverityOverride, Threshold, Thresholds, ACTIVITY_KEYS};
+pub use policy::{
+    Ignored, Policy, PolicySources, Required, SeverityOverride, Threshold, Thresholds, ACTIVITY_KEYS, REPO_CONFIG,
+};
 pub use presets::preset_text;
 pub use suppress::{Selector, Suppression, SuppressionRules, SuppressionStatus};

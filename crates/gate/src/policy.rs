@@ -53,6 +53,10 @@ use crate::presets::preset_file;
 use crate::raw::{RawActivity, RawPolicy, RawRequired, RawSuppress, RawSuppressionRules, RawThresholds};
 use crate::suppress::{check_entry, Suppression, SuppressionRules, SuppressionStatus};
 
+/// The repository's own policy file, at the root of the scanned repository. The change under
+/// review may have written it: it can raise the level or tighten the policy, never loosen it.
+pub const REPO_CONFIG: &str = "scangate.toml";
+
 /// What the policy is built from. The cli fills it; tests build it from strings.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySources {
@@ -250,9 +254,10 @@ impl Policy {
             };
             layer.apply(&mut policy, raw, &mut pending);
         }
-        for (file, entry) in &pending {
+        for (file, entry, trust) in &pending {
             let rules = &policy.suppression_rules;
-            if let Some(suppression) = check_entry(file, entry, rules, level, today, &mut diagnostics) {
+            if let Some(mut suppression) = check_entry(file, entry, rules, level, today, &mut diagnostics) {
+                suppression.from_repository = *trust == Trust::RepoConfig;
                 policy.suppressions.push(suppression);
             }
         }
@@ -319,6 +324,7 @@ impl Policy {
                 require_expiry: false,
                 max_expiry_days: None,
                 expired_fails: false,
+                trust_changed_suppressions: false,
             },
             suppressions: Vec::new(),
             activities: BTreeMap::new(),
@@ -433,7 +439,7 @@ impl<'f> Layer<'f, '_> {
         &mut self,
         policy: &mut Policy,
         raw: RawPolicy,
-        pending: &mut Vec<(&'f SourceFile, Spanned<RawSuppress>)>,
+        pending: &mut Vec<(&'f SourceFile, Spanned<RawSuppress>, Trust)>,
     ) {
         if let Some(thresholds) = &raw.thresholds {
             self.thresholds(policy, thresholds);
@@ -458,7 +464,7 @@ impl<'f> Layer<'f, '_> {
             });
         }
         self.activities(policy, &raw.activity);
-        pending.extend(raw.suppress.into_iter().map(|entry| (self.file, entry)));
+        pending.extend(raw.suppress.into_iter().map(|entry| (self.file, entry, self.trust)));
     }
 
     fn thresholds(&mut self, policy: &mut Policy, raw: &RawThresholds) {
@@ -540,6 +546,7 @@ impl<'f> Layer<'f, '_> {
         self.flag(&mut rules.require_reason, raw.require_reason.as_ref(), "require_reason");
         self.flag(&mut rules.require_expiry, raw.require_expiry.as_ref(), "require_expiry");
         self.flag(&mut rules.expired_fails, raw.expired_fails.as_ref(), "expired_fails");
+        self.trust_changed_suppressions(rules, raw.trust_changed_suppressions.as_ref());
         if let Some(days) = &raw.max_expiry_days {
             let new = days.get_ref().as_option();
             if self.trust != Trust::Preset && looser(new, rules.max_expiry_days) {
@@ -552,6 +559,20 @@ impl<'f> Layer<'f, '_> {
             } else {
                 rules.max_expiry_days = new;
             }
+        }
+    }
+
+    /// Trusting what the change under review adds loosens the gate, so only the pipeline's own
+    /// policy file may turn it on; the repository's config may only turn it off.
+    fn trust_changed_suppressions(&mut self, rules: &mut SuppressionRules, new: Option<&Spanned<bool>>) {
+        let Some(new) = new else { return };
+        if *new.get_ref() && self.trust == Trust::RepoConfig {
+            self.refuse(
+                new.span(),
+                "trust_changed_suppressions = true would let a change approve its own findings".into(),
+            );
+        } else {
+            rules.trust_changed_suppressions = *new.get_ref();
         }
     }
 

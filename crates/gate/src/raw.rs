@@ -73,6 +73,7 @@ pub(crate) struct RawSuppressionRules {
     pub require_expiry: Option<Spanned<bool>>,
     pub max_expiry_days: Option<Spanned<Limit>>,
     pub expired_fails: Option<Spanned<bool>>,
+    pub trust_changed_suppressions: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -131,6 +131,11 @@ pub struct Suppression {
     pub expires: Option<Date>,
     /// The entry's position.
     pub origin: Origin,
+    /// The entry's first and last line, for holding it against a change.
+    pub lines: (u64, u64),
+    /// True when the entry comes from the scanned repository's own `scangate.toml`, which the
+    /// change under review may have written.
+    pub from_repository: bool,
 }
 
 impl Suppression {
@@ -155,6 +160,9 @@ pub struct SuppressionRules {
     pub max_expiry_days: Option<u64>,
     /// An expired entry fails the gate (level 5); otherwise it stops applying, with a warning.
     pub expired_fails: bool,
+    /// Pull-request mode applies suppressions that the change itself adds or modifies (for teams
+    /// whose code owners review such files). Only the trusted policy file may set it.
+    pub trust_changed_suppressions: bool,
 }
 
 /// Checks one entry against `rules`; every problem goes to `diagnostics`. `None` when invalid.
@@ -220,6 +228,8 @@ pub(crate) fn check_entry(
         owner: raw.owner.clone(),
         expires,
         origin: file.origin(span.start),
+        lines: (file.origin(span.start).line as u64, file.origin(span.end).line as u64),
+        from_repository: false,
     })
 }
 

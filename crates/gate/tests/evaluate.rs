@@ -5,8 +5,10 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use scangate_gate::{evaluate, Baseline, Category, Code, Date, Outcome, Policy, ToolStatus, Verdict};
-use scangate_normalizer::{Finding, Severity};
+use scangate_gate::{
+    evaluate, evaluate_change, Baseline, Category, Change, Code, Date, Outcome, Policy, Refusal, ToolStatus, Verdict,
+};
+use scangate_normalizer::{Finding, Severity, SuppressionOrigin};
 
 fn gate(policy: &Policy, findings: &[Finding]) -> Verdict {
     evaluate(policy, findings, &all_ok(), None, today())
@@ -176,16 +178,94 @@ fn glob_star_stays_within_a_directory() {
 
 #[test]
 fn native_suppressions_count_apart_and_never_toward_thresholds() {
+    let mut suppressed = natively_suppressed(finding("gosec", "G101", Severity::Critical, "a.go", 1));
+    if let Some(native) = suppressed.native_suppression.as_mut() {
+        native.justification = Some("a test credential".into());
+    }
+    let verdict = gate(&Policy::preset(level(5)), &[suppressed]);
+    assert_eq!(verdict.result, Outcome::Pass);
+    assert_eq!((verdict.suppressed, verdict.counts.total()), (1, 0));
+    assert_eq!(verdict.suppressed_by_origin.get("a.go:1"), Some(&1));
+}
+
+#[test]
+fn from_level_3_a_native_suppression_without_a_reason_counts() {
     let findings = [natively_suppressed(finding(
         "gosec",
         "G101",
-        Severity::Critical,
+        Severity::Medium,
         "a.go",
         1,
     ))];
-    let verdict = gate(&Policy::preset(level(5)), &findings);
-    assert_eq!(verdict.result, Outcome::Pass);
-    assert_eq!((verdict.suppressed, verdict.counts.total()), (1, 0));
+    let at_2 = gate(&Policy::preset(level(2)), &findings);
+    assert_eq!((at_2.result, at_2.suppressed), (Outcome::Pass, 1));
+    let at_3 = gate(&Policy::preset(level(3)), &findings);
+    assert_eq!(
+        (at_3.result, at_3.suppressed, at_3.counts.medium),
+        (Outcome::Fail, 0, 1)
+    );
+    assert_eq!(warning_codes(&at_3), [Code::SuppressionWithoutReason]);
+    let refused = &at_3.refused[&findings[0].fingerprint];
+    assert_eq!(refused.refusal, Refusal::NoReason);
+    assert!(
+        refused.describe().contains("`#nosec G204 -- why`"),
+        "{}",
+        refused.describe()
+    );
+}
+
+/// A pull request adds a finding and, on the same line, the ignore comment that hides it; in
+/// its repo config, a `[[suppress]]` for another and the key that would trust both.
+#[test]
+fn a_change_cannot_approve_its_own_findings() {
+    let mut inline = natively_suppressed(finding("gosec", "G204", Severity::High, "cmd/run.go", 1));
+    if let Some(native) = inline.native_suppression.as_mut() {
+        native.justification = Some("trusted input".into());
+        native.origin = Some(SuppressionOrigin::at("cmd/run.go", 1));
+    }
+    let by_config = finding("semgrep", "python-os-system", Severity::High, "app/a.py", 2);
+    let repo = "[suppression_rules]\ntrust_changed_suppressions = true\n\n[[suppress]]\nrule = \"python-os-system\"\n\
+                path = \"**\"\nstatus = \"false_positive\"\nreason = \"internal\"\n";
+    let policy = resolve(3, None, Some(repo)).unwrap();
+    let findings = [inline.clone(), by_config.clone()];
+    let mut change = Change::default();
+    change.add_file("cmd/run.go");
+    change.add_lines("scangate.toml", 1, 9);
+    let verdict = evaluate_change(&policy, &findings, &all_ok(), None, today(), Some(&change));
+    assert_eq!(
+        (verdict.result, verdict.suppressed, verdict.counts.high),
+        (Outcome::Fail, 0, 2)
+    );
+    let refusals: Vec<_> = verdict
+        .refused
+        .values()
+        .map(|r| (r.origin.as_str(), r.refusal))
+        .collect();
+    assert_eq!(
+        refusals,
+        [
+            ("cmd/run.go:1", Refusal::AddedByChange),
+            ("scangate.toml:4", Refusal::AddedByChange)
+        ]
+    );
+    assert!(warning_codes(&verdict).contains(&Code::SuppressionAddedByChange));
+    assert!(
+        warning_codes(&verdict).contains(&Code::RepoConfigIgnored),
+        "the repo may not trust itself"
+    );
+
+    // Untouched by the change, the same entries apply.
+    let untouched = evaluate_change(&policy, &findings, &all_ok(), None, today(), Some(&Change::default()));
+    assert_eq!((untouched.result, untouched.suppressed), (Outcome::Pass, 2));
+    // The pipeline's policy file may trust what code owners reviewed.
+    let trusting = resolve(
+        3,
+        Some("[suppression_rules]\ntrust_changed_suppressions = true\n"),
+        Some(repo),
+    )
+    .unwrap();
+    let reviewed = evaluate_change(&trusting, &findings, &all_ok(), None, today(), Some(&change));
+    assert_eq!((reviewed.result, reviewed.suppressed), (Outcome::Pass, 2));
 }
 
 #[test]

@@ -43,7 +43,7 @@ fn strip_root(path: &Path, root: &Path) -> Option<PathBuf> {
 }
 
 /// Joins normal components with `/`, dropping `.` and resolving `..` lexically.
-fn to_slash(path: &Path) -> String {
+pub(crate) fn to_slash(path: &Path) -> String {
     let mut parts: Vec<String> = Vec::new();
     for component in path.components() {
         match component {

@@ -402,6 +402,7 @@ fn rule_security_severity_is_the_max_and_clamped() {
         PolicySuppression {
             justification: Some("accepted risk".into()),
             status: None,
+            origin: None,
         },
     );
     let log = serde_json::to_value(to_sarif(&[run], Path::new("/repo")).sarif).unwrap();

@@ -4,9 +4,8 @@
 use std::path::Path;
 
 use anyhow::Context;
-use std::collections::BTreeSet;
 
-use scangate_gate::{evaluate, Baseline, Date, Outcome, Policy, Required};
+use scangate_gate::{evaluate_change, Baseline, Change, Date, Outcome, Policy, Required};
 use scangate_normalizer::{write_sarif, SarifOptions, ToolRun};
 use scangate_normalizer::{Finding, Severity};
 use scangate_runner::Execution;
@@ -26,11 +25,10 @@ const DEFAULT_SARIF: &str = "scangate.sarif";
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let started = std::time::SystemTime::now();
     let options = scan_options(&args.scanners, &args.path)?;
-    let changed = args
-        .scanners
-        .base
+    let change = options
+        .base_ref
         .as_deref()
-        .map(|base| git::changed_since(&args.path, base))
+        .map(|base| git::change_since(&args.path, base))
         .transpose()?;
     let plan =
         scangate_runner::plan(&args.path, &options).with_context(|| format!("cannot scan {}", args.path.display()))?;
@@ -45,8 +43,8 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let today = Date::today_utc();
     let mut normalized = normalize(&mut execution, &semgrep_rule_prefixes(&options), &today.to_string());
     let findings: Vec<_> = normalized.findings().cloned().collect();
-    let baseline = match &changed {
-        Some(changed) => Some(pre_existing(&findings, changed, baseline.as_ref())),
+    let baseline = match &change {
+        Some(change) => Some(pre_existing(&findings, change, baseline.as_ref())),
         None => baseline,
     };
     let gated = match () {
@@ -54,12 +52,13 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         _ if args.scanners.staged => without_required_scanners(policy),
         _ => policy,
     };
-    let verdict = evaluate(
+    let verdict = evaluate_change(
         &gated,
         &findings,
         &tool_outcomes(&execution),
         baseline.as_ref(),
         Date::today_utc(),
+        change.as_ref(),
     );
     apply_verdict(&mut normalized.runs, &verdict);
     // A pre-commit hook leaves no file in the repository unless asked to.
@@ -107,12 +106,12 @@ fn announce_level(policy: &Policy, cli_level: u8) {
 
 /// PR mode: findings outside the changed files are pre-existing, and so is whatever an explicit
 /// baseline already holds. Dependency findings sit on their lockfile, so they count when it changed.
-fn pre_existing(findings: &[Finding], changed: &BTreeSet<String>, baseline: Option<&Baseline>) -> Baseline {
+fn pre_existing(findings: &[Finding], change: &Change, baseline: Option<&Baseline>) -> Baseline {
     let old = findings.iter().filter(|finding| {
         let in_change = finding
             .location
             .as_ref()
-            .is_some_and(|location| changed.contains(&location.path));
+            .is_some_and(|location| change.touches_file(&location.path));
         !in_change || baseline.is_some_and(|b| b.contains(&finding.fingerprint))
     });
     Baseline::from_fingerprints(old.map(|finding| finding.fingerprint.as_str()))

@@ -76,6 +76,7 @@ pub fn step_summary(findings: &[Finding], context: &ReportContext<'_>) -> String
     let mut out = String::new();
     verdict_section(&mut out, context);
     violations_section(&mut out, context.violations);
+    suppressions_section(&mut out, context);
     counts_section(&mut out, findings, context.tools);
     findings_section(&mut out, findings, context.source.as_ref());
     out
@@ -101,6 +102,24 @@ fn violations_section(out: &mut String, violations: &[String]) {
     out.push_str("### Violations\n\n");
     for violation in violations {
         let _ = writeln!(out, "- {}", escape_markdown(violation));
+    }
+    out.push('\n');
+}
+
+/// Refused suppressions first (they need a reviewer), then where the applied ones came from.
+fn suppressions_section(out: &mut String, context: &ReportContext<'_>) {
+    if context.refused_suppressions.is_empty() && context.suppressed_by_origin.is_empty() {
+        return;
+    }
+    out.push_str("### Suppressions\n\n");
+    for refused in context.refused_suppressions {
+        let _ = writeln!(out, "- ⚠️ {}", escape_markdown(refused));
+    }
+    if !context.suppressed_by_origin.is_empty() {
+        out.push_str("\n| suppressed by | findings |\n|---|--:|\n");
+        for (origin, findings) in context.suppressed_by_origin {
+            let _ = writeln!(out, "| {} | {findings} |", escape_markdown(origin));
+        }
     }
     out.push('\n');
 }
@@ -255,6 +274,8 @@ mod tests {
             verdict: "fail",
             level: 2,
             violations,
+            refused_suppressions: &[],
+            suppressed_by_origin: &crate::reports::test_support::NO_ORIGINS,
             tools,
             source,
             commit: Some("abc123".into()),

@@ -357,6 +357,8 @@ mod tests {
             verdict,
             level: 3,
             violations,
+            refused_suppressions: &[],
+            suppressed_by_origin: &crate::reports::test_support::NO_ORIGINS,
             tools,
             source: SourceLink::new(None, None, None),
             commit: Some("0123456789abcdef".into()),

@@ -21,6 +21,10 @@ pub struct ReportContext<'a> {
     pub level: u8,
     /// Why the gate failed or errored, human-readable.
     pub violations: &'a [String],
+    /// Suppressions the gate refused ("suppression added by this change — needs review: …").
+    pub refused_suppressions: &'a [String],
+    /// Suppressed findings per origin (`scangate.toml:12`, `app.py:3`).
+    pub suppressed_by_origin: &'a std::collections::BTreeMap<String, u64>,
     /// One entry per scanner invocation (a tool may appear more than once, e.g. gosec per module).
     pub tools: &'a [ToolStatus<'a>],
     /// Where the scanned commit can be browsed, for links; `None` outside CI.
@@ -134,6 +138,9 @@ fn truncate_chars(text: &str, max: usize) -> &str {
 pub(crate) mod test_support {
     //! Synthetic findings for the renderers' tests.
     use scangate_normalizer::{Finding, Kind, Location, Package, Severity};
+
+    /// A run in which nothing was suppressed.
+    pub static NO_ORIGINS: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
 
     pub fn finding(tool: &str, rule: &str, severity: Severity, kind: Kind, path: &str, line: u64) -> Finding {
         let mut finding = Finding::new(tool, kind, rule, severity);

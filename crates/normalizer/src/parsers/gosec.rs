@@ -33,9 +33,11 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{cwe_id, from_json, Parser, Text};
+use super::{cwe_id, from_json, line_holding, Parser, Text};
 use crate::fingerprint::{hash, squash_whitespace};
-use crate::{paths, Context, Finding, Kind, Location, NativeSuppression, ParseError, Parsed, Severity};
+use crate::{
+    paths, Context, Finding, Kind, Location, NativeSuppression, ParseError, Parsed, Severity, SuppressionOrigin,
+};
 
 pub(crate) struct Gosec;
 
@@ -99,8 +101,6 @@ struct Cwe<'a> {
 
 #[derive(Deserialize)]
 struct Suppression<'a> {
-    #[serde(default, borrow)]
-    kind: Text<'a>,
     #[serde(default, borrow)]
     justification: Text<'a>,
 }
@@ -211,7 +211,7 @@ fn to_finding(issue: &Issue<'_>, context: &Context<'_>) -> Finding {
             .and_then(|cwe| cwe.url.as_ref().map(ToString::to_string))
             .unwrap_or_else(|| "https://github.com/securego/gosec#available-rules".to_owned()),
     );
-    out.native_suppression = native_suppression(issue);
+    out.native_suppression = native_suppression(issue, &path, range, context);
     let code = flagged_code(&issue.code, range);
     out.fingerprint = hash(&[b"gosec", issue.rule_id.as_bytes(), path.as_bytes(), code.as_bytes()]);
     out.location = Some(Location {
@@ -224,21 +224,30 @@ fn to_finding(issue: &Issue<'_>, context: &Context<'_>) -> Finding {
     out
 }
 
-fn native_suppression(issue: &Issue<'_>) -> Option<NativeSuppression> {
+/// A `#nosec` comment gosec honoured (`-track-suppressions` reports it with its `-- why`). gosec
+/// does not say where the comment is: it is the first line of the flagged code (or the line
+/// above it) that holds `#nosec`, else the finding's first line.
+fn native_suppression(
+    issue: &Issue<'_>,
+    path: &str,
+    range: Option<(u64, u64)>,
+    context: &Context<'_>,
+) -> Option<NativeSuppression> {
     let first = issue.suppressions.as_ref().and_then(|list| list.first());
     if !issue.nosec && first.is_none() {
         return None;
     }
+    let (start, end) = range.unwrap_or((1, 1));
+    let line = line_holding(path, start.saturating_sub(1).max(1)..=end, context, |text| {
+        text.contains("#nosec") || text.contains("gosec:disable")
+    })
+    .unwrap_or(start);
     Some(NativeSuppression {
-        kind: first.map_or("nosec".to_owned(), |s| {
-            if s.kind.is_empty() {
-                "nosec".to_owned()
-            } else {
-                s.kind.to_string()
-            }
-        }),
-        justification: first.map(|s| s.justification.to_string()).filter(|j| !j.is_empty()),
-        origin: None,
+        kind: "nosec".to_owned(),
+        justification: first
+            .map(|s| s.justification.trim().to_string())
+            .filter(|j| !j.is_empty()),
+        origin: Some(SuppressionOrigin::at(path, line)),
     })
 }
 

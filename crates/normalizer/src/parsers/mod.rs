@@ -96,6 +96,25 @@ pub(crate) fn read_file_bytes(rel: &str, context: &Context<'_>) -> Option<Vec<u8
     std::fs::read(crate::paths::absolute(rel, context)).ok()
 }
 
+/// The first of `lines` (1-based) of a repository file for which `wanted` holds: where an
+/// ignore comment sits, since scanners report the finding's place rather than the comment's.
+pub(crate) fn line_holding(
+    rel: &str,
+    lines: std::ops::RangeInclusive<u64>,
+    context: &Context<'_>,
+    wanted: impl Fn(&str) -> bool,
+) -> Option<u64> {
+    let bytes = read_file_bytes(rel, context)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let first = *lines.start();
+    text.lines()
+        .zip(1u64..)
+        .skip(first.saturating_sub(1) as usize)
+        .take_while(|(_, number)| lines.contains(number))
+        .find(|(line, _)| wanted(line))
+        .map(|(_, number)| number)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,7 +31,7 @@ use serde::Deserialize;
 use super::{cwe_id, from_json, Parser, Text};
 use crate::{
     paths, severity_from_score, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError, Parsed,
-    Severity,
+    Severity, SuppressionOrigin,
 };
 
 pub(crate) struct OsvScanner;
@@ -170,11 +170,14 @@ impl Parser for OsvScanner {
 struct IgnoreList {
     #[serde(rename = "IgnoredVulns", default)]
     ignored: Vec<IgnoredVuln>,
+    /// The repository-relative file it was read from, and its text (for entries' lines).
+    #[serde(skip)]
+    file: Option<(String, String)>,
 }
 
 #[derive(Deserialize)]
 struct IgnoredVuln {
-    id: String,
+    id: toml::Spanned<String>,
     #[serde(rename = "ignoreUntil")]
     ignore_until: Option<toml::value::Datetime>,
     reason: Option<String>,
@@ -188,11 +191,19 @@ impl IgnoreList {
         let dir = std::path::Path::new(lockfile)
             .parent()
             .unwrap_or(std::path::Path::new(""));
-        [context.root.join(dir).join(CONFIG_FILE), context.root.join(CONFIG_FILE)]
-            .iter()
-            .find_map(|path| std::fs::read_to_string(path).ok())
-            .and_then(|text| match toml::from_str(&text) {
-                Ok(list) => Some(list),
+        let beside = paths::to_slash(&dir.join(CONFIG_FILE));
+        [beside, CONFIG_FILE.to_owned()]
+            .into_iter()
+            .find_map(|rel| {
+                std::fs::read_to_string(context.root.join(&rel))
+                    .ok()
+                    .map(|text| (rel, text))
+            })
+            .and_then(|(rel, text)| match toml::from_str::<IgnoreList>(&text) {
+                Ok(mut list) => {
+                    list.file = Some((rel, text));
+                    Some(list)
+                }
                 Err(error) => {
                     tracing::warn!(%error, "cannot read {CONFIG_FILE}; no osv-scanner ignores applied");
                     None
@@ -208,7 +219,7 @@ impl IgnoreList {
             let named = finding
                 .vulnerability_ids
                 .iter()
-                .any(|id| id.eq_ignore_ascii_case(&entry.id));
+                .any(|id| id.eq_ignore_ascii_case(entry.id.get_ref()));
             let until = entry
                 .ignore_until
                 .as_ref()
@@ -220,11 +231,12 @@ impl IgnoreList {
             };
             named && current
         });
-        if let Some(entry) = entry {
+        if let (Some(entry), Some((path, text))) = (entry, &self.file) {
+            let line = text[..entry.id.span().start.min(text.len())].matches('\n').count() as u64 + 1;
             finding.native_suppression = Some(NativeSuppression {
                 kind: CONFIG_FILE.to_owned(),
-                justification: entry.reason.clone(),
-                origin: None,
+                justification: entry.reason.clone().filter(|reason| !reason.trim().is_empty()),
+                origin: Some(SuppressionOrigin::at(path, line)),
             });
         }
     }

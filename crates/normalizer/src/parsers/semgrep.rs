@@ -40,7 +40,9 @@ use serde::Deserialize;
 
 use super::{cwe_id, EachElement, Parser, Text};
 use crate::fingerprint::{hash, squash_whitespace};
-use crate::{paths, Context, Finding, Kind, Location, NativeSuppression, ParseError, Parsed, Severity};
+use crate::{
+    paths, Context, Finding, Kind, Location, NativeSuppression, ParseError, Parsed, Severity, SuppressionOrigin,
+};
 
 pub(crate) struct Semgrep;
 
@@ -257,13 +259,13 @@ fn to_finding(m: &Match<'_>, context: &Context<'_>, files: &mut FileCache) -> Fi
         .or(extra.metadata.shortlink.as_ref())
         .map(ToString::to_string)
         .or_else(|| extra.metadata.references.items().first().map(|r| (*r).to_owned()));
-    if extra.is_ignored || has_nosemgrep(m, &out.rule_id, &path, context, files) {
-        out.native_suppression = Some(NativeSuppression {
+    out.native_suppression = nosemgrep_comment(m, &out.rule_id, &path, context, files).or_else(|| {
+        extra.is_ignored.then(|| NativeSuppression {
             kind: "nosemgrep".to_owned(),
             justification: None,
-            origin: None,
-        });
-    }
+            origin: Some(SuppressionOrigin::at(&path, m.start.line)),
+        })
+    });
     let text = matched_text(m, &path, context, files);
     out.fingerprint = hash(&[b"semgrep", out.rule_id.as_bytes(), path.as_bytes(), text.as_bytes()]);
     out.location = Some(Location {
@@ -291,37 +293,55 @@ fn matched_text(m: &Match<'_>, path: &str, context: &Context<'_>, files: &mut Fi
 /// semgrep runs with `--disable-nosem`, so findings under a `nosemgrep` comment are reported
 /// and scangate marks them suppressed itself: the comment must be on the match's first line or
 /// the line above, and when it names rules (`nosemgrep: a, b`) one of them must be this rule.
-fn has_nosemgrep(m: &Match<'_>, rule: &str, path: &str, context: &Context<'_>, files: &mut FileCache) -> bool {
-    let Some(content) = files.get(path, context) else {
-        return false;
-    };
-    let first = m.start.line as usize;
+/// Its reason follows ` -- ` (`nosemgrep: rule-id -- why`).
+fn nosemgrep_comment(
+    m: &Match<'_>,
+    rule: &str,
+    path: &str,
+    context: &Context<'_>,
+    files: &mut FileCache,
+) -> Option<NativeSuppression> {
+    let content = files.get(path, context)?;
+    let first = m.start.line;
     let text = String::from_utf8_lossy(content);
-    let lines: Vec<&str> = text
+    let above = first.saturating_sub(1).max(1);
+    let (comment, line) = text
         .lines()
-        .skip(first.saturating_sub(2))
-        .take(if first >= 2 { 2 } else { 1 })
-        .collect();
-    lines.iter().any(|line| nosemgrep_covers(line, rule))
+        .zip(1u64..)
+        .skip(above as usize - 1)
+        .take_while(|(_, number)| *number <= first)
+        .find_map(|(line, number)| nosemgrep_covering(line, rule).map(|comment| (comment, number)))?;
+    let justification = comment
+        .split_once("--")
+        .map(|(_, why)| why.trim().to_string())
+        .filter(|why| !why.is_empty());
+    Some(NativeSuppression {
+        kind: "nosemgrep".to_owned(),
+        justification,
+        origin: Some(SuppressionOrigin::at(path, line)),
+    })
 }
 
-/// True when `line` holds a `nosemgrep` (or `nosem`) comment that covers `rule`.
-fn nosemgrep_covers(line: &str, rule: &str) -> bool {
+/// The `nosemgrep` (or `nosem`) comment on `line`, from the keyword on, when it covers `rule`.
+fn nosemgrep_covering<'l>(line: &'l str, rule: &str) -> Option<&'l str> {
     let lower = line.to_ascii_lowercase();
-    let Some(at) = lower.find("nosem") else { return false };
-    let rest = &line[at..];
-    let rest = rest
+    let at = lower.find("nosem")?;
+    let comment = &line[at..];
+    let rest = comment
         .strip_prefix("nosemgrep")
-        .or_else(|| rest.strip_prefix("nosem"))
+        .or_else(|| comment.strip_prefix("nosem"))
         .unwrap_or("");
     let Some(ids) = rest.trim_start().strip_prefix(':') else {
-        return true;
+        return Some(comment);
     };
-    ids.split(',')
+    let ids = ids.split_once("--").map_or(ids, |(ids, _)| ids);
+    let covers = ids
+        .split(',')
         .map(|id| id.split_whitespace().next().unwrap_or(""))
         .any(|id| {
             !id.is_empty() && (id == rule || rule.ends_with(&format!(".{id}")) || id.ends_with(&format!(".{rule}")))
-        })
+        });
+    covers.then_some(comment)
 }
 
 /// Files read for matched text, each once.
@@ -408,21 +428,12 @@ mod tests {
 
     #[test]
     fn nosemgrep_comments_cover_named_or_all_rules() {
-        assert!(nosemgrep_covers("run(x)  # nosemgrep", "python-os-system"));
-        assert!(nosemgrep_covers(
-            "run(x)  # nosemgrep: python-os-system",
-            "python-os-system"
-        ));
-        assert!(nosemgrep_covers(
-            "// nosemgrep: a, python-os-system",
-            "python-os-system"
-        ));
-        assert!(nosemgrep_covers(
-            "# nosemgrep: rules.python-os-system",
-            "python-os-system"
-        ));
-        assert!(!nosemgrep_covers("# nosemgrep: js-eval", "python-os-system"));
-        assert!(!nosemgrep_covers("run(x)", "python-os-system"));
+        assert!(nosemgrep_covering("run(x)  # nosemgrep", "python-os-system").is_some());
+        assert!(nosemgrep_covering("run(x)  # nosemgrep: python-os-system", "python-os-system").is_some());
+        assert!(nosemgrep_covering("// nosemgrep: a, python-os-system", "python-os-system").is_some());
+        assert!(nosemgrep_covering("# nosemgrep: rules.python-os-system", "python-os-system").is_some());
+        assert!(nosemgrep_covering("# nosemgrep: js-eval", "python-os-system").is_none());
+        assert!(nosemgrep_covering("run(x)", "python-os-system").is_none());
     }
 
     #[test]

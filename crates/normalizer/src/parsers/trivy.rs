@@ -40,7 +40,7 @@ use super::{cwe_id, from_json, Parser, Text};
 use crate::fingerprint::hash;
 use crate::{
     paths, severity_from_score, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError, Parsed,
-    Severity,
+    Severity, SuppressionOrigin,
 };
 
 pub(crate) struct Trivy;
@@ -228,7 +228,7 @@ impl Parser for Trivy {
             );
             findings.extend(result.secrets.iter().map(|s| secret(s, &target)));
             for modified in &result.suppressed {
-                findings.extend(suppressed_finding(modified, &target, ecosystem, &lines)?);
+                findings.extend(suppressed_finding(modified, &target, ecosystem, &lines, context)?);
             }
         }
         Ok(Parsed {
@@ -244,6 +244,7 @@ fn suppressed_finding(
     target: &str,
     ecosystem: &str,
     lines: &HashMap<&str, LineRange>,
+    context: &Context<'_>,
 ) -> Result<Option<Finding>, ParseError> {
     let raw = modified.finding.get().as_bytes();
     let mut finding = match modified.kind.as_ref() {
@@ -252,17 +253,61 @@ fn suppressed_finding(
         "secret" => secret(&from_json::<Secret<'_>>("trivy", raw)?, target),
         _ => return Ok(None),
     };
-    let source = modified.source.as_ref();
+    let source = match modified.source.as_ref() {
+        "" => DEFAULT_IGNORE_FILE.to_owned(),
+        source => paths::relativize(source, context),
+    };
+    let entry = ignore_entry(&source, &finding, context);
+    let statement = Some(modified.statement.trim().to_string()).filter(|s| !s.is_empty());
     finding.native_suppression = Some(NativeSuppression {
-        kind: if source.is_empty() {
-            "trivyignore".to_owned()
-        } else {
-            source.to_owned()
-        },
-        justification: Some(modified.statement.to_string()).filter(|s| !s.is_empty()),
-        origin: None,
+        kind: "trivyignore".to_owned(),
+        justification: statement.or_else(|| entry.as_ref().and_then(|e| e.reason.clone())),
+        origin: Some(match entry {
+            Some(entry) => SuppressionOrigin::at(&source, entry.line),
+            None => SuppressionOrigin::file(&source),
+        }),
     });
     Ok(Some(finding))
+}
+
+/// The ignore file trivy reads from its working directory (the scanned root) by default.
+const DEFAULT_IGNORE_FILE: &str = ".trivyignore";
+
+/// An entry of a `.trivyignore`: its line, and its reason (a `#` comment after the id, else the
+/// comment lines right above it).
+struct IgnoreEntry {
+    line: u64,
+    reason: Option<String>,
+}
+
+/// The `.trivyignore` line that names one of the finding's ids (a `.trivyignore.yaml` names them
+/// in `id:` keys), so reports can point at it.
+fn ignore_entry(source: &str, finding: &Finding, context: &Context<'_>) -> Option<IgnoreEntry> {
+    let text = String::from_utf8(super::read_file_bytes(source, context)?).ok()?;
+    let names_finding = |id: &str| {
+        let id = id.trim_matches(|c| c == '"' || c == '\'');
+        std::iter::once(&finding.rule_id)
+            .chain(&finding.vulnerability_ids)
+            .any(|own| own.eq_ignore_ascii_case(id) || normalize_check_id(own) == normalize_check_id(id))
+    };
+    let mut comment: Vec<&str> = Vec::new();
+    for (line, number) in text.lines().zip(1u64..) {
+        let trimmed = line.trim();
+        if let Some(note) = trimmed.strip_prefix('#') {
+            comment.push(note.trim());
+            continue;
+        }
+        let (entry, trailing) = trimmed.split_once('#').unwrap_or((trimmed, ""));
+        let id = entry.trim().trim_start_matches("- ").trim_start_matches("id:").trim();
+        if !id.is_empty() && names_finding(id) {
+            let reason = Some(trailing.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .or_else(|| Some(comment.join(" ")).filter(|r| !r.trim().is_empty()));
+            return Some(IgnoreEntry { line: number, reason });
+        }
+        comment.clear();
+    }
+    None
 }
 
 /// DESIGN §3's trivy row.

@@ -5,6 +5,8 @@ pub(crate) mod write;
 
 /// `partialFingerprints` key of scangate's fingerprint.
 pub(crate) const FINGERPRINT_KEY: &str = "scangate/v1";
+/// Property of an in-source suppression naming its mechanism (`nosec`, `trivyignore`, ...).
+pub(crate) const SUPPRESSION_KIND_KEY: &str = "scangate/kind";
 /// The base id every artifact uri is relative to.
 pub(crate) const SRCROOT: &str = "%SRCROOT%";
 

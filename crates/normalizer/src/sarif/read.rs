@@ -7,9 +7,12 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{decode_uri_path, FINGERPRINT_KEY};
+use super::{decode_uri_path, FINGERPRINT_KEY, SUPPRESSION_KIND_KEY};
 use crate::fingerprint::{break_ties, hash};
-use crate::{severity_from_score, Finding, Kind, Location, NativeSuppression, Package, ParseError, Severity, ToolRun};
+use crate::{
+    severity_from_score, Finding, Kind, Location, NativeSuppression, Package, ParseError, Severity, SuppressionOrigin,
+    ToolRun,
+};
 
 #[derive(Deserialize)]
 struct Log {
@@ -150,7 +153,39 @@ struct Suppression {
     #[serde(default)]
     kind: Option<String>,
     #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
     justification: Option<String>,
+    #[serde(default)]
+    location: Option<ResultLocation>,
+    #[serde(default)]
+    properties: HashMap<String, Value>,
+}
+
+impl Suppression {
+    /// An in-source suppression in force: SARIF's status is `accepted` when absent; one that
+    /// scangate refused is written `rejected` and counts.
+    fn native(&self) -> Option<NativeSuppression> {
+        let accepted = self.status.as_deref().is_none_or(|status| status == "accepted");
+        if self.kind.as_deref() != Some("inSource") || !accepted {
+            return None;
+        }
+        let kind = self.properties.get(SUPPRESSION_KIND_KEY).and_then(Value::as_str);
+        let origin = self
+            .location
+            .as_ref()
+            .and_then(|l| l.physical_location.as_ref())
+            .map(location)
+            .map(|l| SuppressionOrigin {
+                path: l.path,
+                line: l.start_line,
+            });
+        Some(NativeSuppression {
+            kind: kind.unwrap_or("inSource").to_owned(),
+            justification: self.justification.clone(),
+            origin,
+        })
+    }
 }
 
 /// Reads a SARIF log into one [`ToolRun`] per SARIF run: findings, the tool's name and version,
@@ -268,15 +303,7 @@ fn read_result(result: SarifResult, driver: &Driver) -> Finding {
         help: rule.and_then(|r| r.help.as_ref()).and_then(|t| t.text.clone()),
         help_uri: rule.and_then(|r| r.help_uri.clone()),
         fingerprint,
-        native_suppression: result
-            .suppressions
-            .iter()
-            .find(|s| s.kind.as_deref() == Some("inSource"))
-            .map(|s| NativeSuppression {
-                kind: "inSource".to_owned(),
-                justification: s.justification.clone(),
-                origin: None,
-            }),
+        native_suppression: result.suppressions.iter().find_map(Suppression::native),
     }
 }
 

@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use serde_sarif::sarif;
 
-use super::{encode_uri_path, FINGERPRINT_KEY, SRCROOT};
-use crate::{security_severity, Finding, Parsed, Severity};
+use super::{encode_uri_path, FINGERPRINT_KEY, SRCROOT, SUPPRESSION_KIND_KEY};
+use crate::{security_severity, Finding, Parsed, Severity, SuppressionOrigin};
 
 /// GitHub code scanning accepts at most this many runs per upload.
 pub const GITHUB_MAX_RUNS: usize = 20;
@@ -35,6 +35,10 @@ pub struct ToolRun {
     /// Findings suppressed by scangate's policy, by fingerprint: written as `suppressions[]` of
     /// kind `external`.
     pub policy_suppressions: HashMap<String, PolicySuppression>,
+    /// Suppressions the gate refused (added by the change under review, or without a reason the
+    /// level requires), by fingerprint, with the sentence that says why: written as
+    /// `suppressions[]` with status `rejected`, so no consumer takes the finding as suppressed.
+    pub refused_suppressions: HashMap<String, String>,
 }
 
 impl ToolRun {
@@ -57,6 +61,9 @@ pub struct PolicySuppression {
     pub justification: Option<String>,
     /// SARIF suppression status: `accepted` (default), `underReview` or `rejected`.
     pub status: Option<String>,
+    /// The policy entry: a repository-relative path (the repository's `scangate.toml`) or an
+    /// absolute one (the pipeline's policy file), with its line.
+    pub origin: Option<SuppressionOrigin>,
 }
 
 /// How to write the log.
@@ -181,6 +188,7 @@ struct Prepared<'a> {
     kept: Vec<&'a Finding>,
     rule_index: HashMap<&'a str, usize>,
     policy: Vec<&'a HashMap<String, PolicySuppression>>,
+    refused: Vec<&'a HashMap<String, String>>,
     notes: Vec<String>,
 }
 
@@ -251,6 +259,7 @@ fn prepare<'a>(tool: &str, parts: &[&'a ToolRun], options: &SarifOptions<'_>) ->
         kept,
         rule_index,
         policy: parts.iter().map(|p| &p.policy_suppressions).collect(),
+        refused: parts.iter().map(|p| &p.refused_suppressions).collect(),
         notes,
     }
 }
@@ -453,17 +462,24 @@ impl Prepared<'_> {
         result
     }
 
+    /// The finding's suppressions: the tool-native one (`inSource`, located where it is
+    /// written) and the policy's (`external`). A refused one is written with status `rejected`
+    /// and the refusal as its justification.
     fn suppressions(&self, finding: &Finding) -> Vec<sarif::Suppression> {
         let mut out = Vec::new();
+        let refused = self.refused.iter().find_map(|r| r.get(&finding.fingerprint));
         if let Some(native) = &finding.native_suppression {
+            let (status, justification) = match refused {
+                Some(why) => ("rejected", Some(why.clone())),
+                None => ("accepted", native.justification.clone()),
+            };
             let mut suppression = sarif::Suppression::builder()
                 .kind(json!("inSource"))
-                .status(json!("accepted"))
+                .status(json!(status))
                 .build();
-            suppression.justification = native
-                .justification
-                .clone()
-                .or_else(|| Some(format!("suppressed by {}", native.kind)));
+            suppression.justification = justification;
+            suppression.location = native.origin.as_ref().map(origin_location);
+            suppression.properties = Some(suppression_properties(&native.kind));
             out.push(suppression);
         }
         if let Some(policy) = self.policy.iter().find_map(|p| p.get(&finding.fingerprint)) {
@@ -473,10 +489,46 @@ impl Prepared<'_> {
                 .status(json!(status))
                 .build();
             suppression.justification = policy.justification.clone();
+            suppression.location = policy.origin.as_ref().map(origin_location);
+            out.push(suppression);
+        } else if let Some(why) = refused.filter(|_| finding.native_suppression.is_none()) {
+            let mut suppression = sarif::Suppression::builder()
+                .kind(json!("external"))
+                .status(json!("rejected"))
+                .build();
+            suppression.justification = Some(why.clone());
             out.push(suppression);
         }
         out
     }
+}
+
+/// Where a suppression is written, as a SARIF location: below `%SRCROOT%`, or a `file:` uri for a
+/// policy file outside the repository.
+fn origin_location(origin: &SuppressionOrigin) -> sarif::Location {
+    let mut location = sarif_location(&crate::Location {
+        path: origin.path.clone(),
+        start_line: origin.line,
+        end_line: None,
+        start_column: None,
+        end_column: None,
+    });
+    if origin.path.starts_with('/') {
+        let artifact = sarif::ArtifactLocation::builder()
+            .uri(format!("file://{}", encode_uri_path(&origin.path)))
+            .build();
+        if let Some(physical) = location.physical_location.as_mut() {
+            physical.artifact_location = Some(artifact);
+        }
+    }
+    location
+}
+
+/// The mechanism of a tool-native suppression (`nosec`, `trivyignore`, ...), kept so that
+/// `scangate gate` reads back what the scan saw.
+fn suppression_properties(kind: &str) -> sarif::PropertyBag {
+    let bag = BTreeMap::from([(SUPPRESSION_KIND_KEY.to_owned(), json!(kind))]);
+    sarif::PropertyBag::builder().additional_properties(bag).build()
 }
 
 fn sarif_location(location: &crate::Location) -> sarif::Location {

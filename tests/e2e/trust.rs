@@ -1,0 +1,254 @@
+//! Issue 8 §1: every suppression carries its origin into the reports, a pull request cannot
+//! approve its own findings, and from level 3 a tool-native ignore needs a reason. Real
+//! scanners on git repositories the tests build.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::support::{assert_exit, commit_all, git_ok, read_summary, require_scanner, Repo, Scangate};
+
+const SCANNERS: &[&str] = &["gitleaks", "semgrep", "gosec", "trivy"];
+
+/// A clean main branch: a Go module, a Python package and a Dockerfile without findings at
+/// level 3.
+fn clean_main() -> Repo {
+    let repo = Repo::new();
+    repo.write("README.txt", "service\n");
+    repo.write("svc/go.mod", "module example.com/svc\n\ngo 1.22\n");
+    repo.write("svc/main.go", "package main\n\nfunc main() {}\n");
+    repo.write("app/__init__.py", "VERSION = 1\n");
+    repo.write("Dockerfile", "FROM alpine:3.19\nUSER app\nHEALTHCHECK CMD true\n");
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "clean service");
+    repo
+}
+
+/// What a pull request that wants to get through writes: each finding it adds comes with an
+/// ignore of its own — in source, in an ignore file, and in the repository's scangate.toml
+/// (which also tries to switch on trusting such suppressions).
+fn add_self_approving_change(repo: &Repo) {
+    git_ok(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write(
+        "app/job.py",
+        "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  \
+         # nosemgrep: python-subprocess-shell-true -- the caller validates cmd\n",
+    );
+    repo.write(
+        "app/legacy.py",
+        "import os\n\n\ndef clean(path):\n    os.system(\"rm -rf \" + path)\n",
+    );
+    repo.write(
+        "svc/main.go",
+        "package main\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc main() {\n\t\
+         _ = exec.Command(os.Args[1]).Run() // #nosec G204 G702 -- the operator chooses the command\n}\n",
+    );
+    repo.write("Dockerfile", "FROM alpine:3.19\nHEALTHCHECK CMD true\n");
+    repo.write(".trivyignore", "# the base image sets its own user\nDS-0002\n");
+    repo.write(
+        "scangate.toml",
+        "[suppression_rules]\ntrust_changed_suppressions = true\n\n\
+         [[suppress]]\nrule = \"python-os-system\"\npath = \"**\"\nstatus = \"false_positive\"\n\
+         reason = \"paths are internal\"\n",
+    );
+    commit_all(repo.path(), "add jobs, each with its own ignore");
+}
+
+struct Scan {
+    output: Output,
+    summary: Value,
+    sarif: Value,
+}
+
+fn scan(repo: &Path, extra: &[&str]) -> Scan {
+    let out = repo.parent().unwrap().join(format!("trust-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    let (summary, sarif) = (out.join("summary.json"), out.join("scan.sarif"));
+    let mut args: Vec<OsString> = vec![
+        "scan".into(),
+        repo.into(),
+        "--offline".into(),
+        "--tools".into(),
+        SCANNERS.join(",").into(),
+        "--sarif".into(),
+        sarif.clone().into(),
+        "--summary-json".into(),
+        summary.clone().into(),
+    ];
+    args.extend(extra.iter().map(OsString::from));
+    let output = Scangate::new(args).run();
+    let sarif = std::fs::read(&sarif)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null);
+    Scan {
+        summary: read_summary(&summary),
+        sarif,
+        output,
+    }
+}
+
+/// `(origin, refusal, findings)` of every refused suppression in the summary.
+fn refused(summary: &Value) -> Vec<(String, String, u64)> {
+    summary["refused_suppressions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no refused_suppressions: {summary:#}"))
+        .iter()
+        .map(|r| {
+            (
+                r["origin"].as_str().unwrap().to_string(),
+                r["refusal"].as_str().unwrap().to_string(),
+                r["findings"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// `(status, location "path:line")` of every suppression in the SARIF log.
+fn sarif_suppressions(sarif: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = sarif["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|run| run["results"].as_array().unwrap().iter())
+        .flat_map(|result| result["suppressions"].as_array().into_iter().flatten())
+        .map(|s| {
+            let physical = &s["location"]["physicalLocation"];
+            let place = format!(
+                "{}:{}",
+                physical["artifactLocation"]["uri"].as_str().unwrap_or("-"),
+                physical["region"]["startLine"]
+            );
+            (s["status"].as_str().unwrap().to_string(), place)
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_pull_request_cannot_approve_its_own_findings() {
+    if !SCANNERS.iter().copied().all(require_scanner) {
+        return;
+    }
+    let repo = clean_main();
+    add_self_approving_change(&repo);
+
+    let pr = scan(repo.path(), &["--base", "main", "--level", "3"]);
+    assert_exit(&pr.output, 1);
+    let stdout = String::from_utf8_lossy(&pr.output.stdout);
+    let added = |origin: &str, findings: u64| (origin.to_string(), "added_by_change".to_string(), findings);
+    assert_eq!(
+        refused(&pr.summary),
+        [
+            added(".trivyignore:2", 1),
+            added("app/job.py:5", 1),
+            added("scangate.toml:4", 1),
+            added("svc/main.go:9", 2),
+        ],
+        "{:#}",
+        pr.summary
+    );
+    for origin in [".trivyignore:2", "app/job.py:5", "scangate.toml:4", "svc/main.go:9"] {
+        let line = format!("suppression added by this change — needs review: {origin}");
+        assert!(stdout.contains(&line), "terminal lacks {line:?}:\n{stdout}");
+    }
+    assert_eq!(pr.summary["suppressed"], 0, "{:#}", pr.summary);
+    let counted = |severity: &str| pr.summary["counts"][severity].as_u64().unwrap();
+    assert!(counted("high") + counted("medium") >= 5, "{:#}", pr.summary);
+    let ignored_trust = pr.summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("trust_changed_suppressions = true"));
+    assert!(
+        ignored_trust,
+        "the repo config's trust key is refused: {:#}",
+        pr.summary
+    );
+    let statuses = sarif_suppressions(&pr.sarif);
+    assert!(statuses.iter().all(|(status, _)| status == "rejected"), "{statuses:?}");
+    assert!(
+        statuses.contains(&("rejected".into(), "app/job.py:5".into())),
+        "{statuses:?}"
+    );
+
+    // The pipeline's own policy may trust such changes (code owners review them): then each
+    // suppression applies and is reported with its origin.
+    let trusted = repo.path().parent().unwrap().join("trusted-policy.toml");
+    std::fs::write(&trusted, "[suppression_rules]\ntrust_changed_suppressions = true\n").unwrap();
+    let reviewed = scan(
+        repo.path(),
+        &["--base", "main", "--level", "3", "--policy", trusted.to_str().unwrap()],
+    );
+    assert_exit(&reviewed.output, 0);
+    let by_origin = &reviewed.summary["suppressed_by_origin"];
+    for (origin, findings) in [
+        (".trivyignore:2", 1),
+        ("app/job.py:5", 1),
+        ("scangate.toml:4", 1),
+        ("svc/main.go:9", 2),
+    ] {
+        assert_eq!(by_origin[origin], findings, "{origin}: {:#}", reviewed.summary);
+    }
+    let statuses = sarif_suppressions(&reviewed.sarif);
+    assert!(
+        statuses.contains(&("accepted".into(), "svc/main.go:9".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("accepted".into(), ".trivyignore:2".into())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("accepted".into(), "scangate.toml:4".into())),
+        "{statuses:?}"
+    );
+}
+
+#[test]
+fn from_level_3_a_native_ignore_needs_a_reason() {
+    if !SCANNERS.iter().copied().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    let job = |comment: &str| {
+        format!("import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  # {comment}\n")
+    };
+    // Level 2 and up require a dependency scanner: trivy reads the manifest (offline, it checks
+    // misconfigurations only, and finds none).
+    repo.write("requirements.txt", "requests\n");
+    repo.write("app/job.py", job("nosemgrep"));
+    let level_2 = scan(repo.path(), &["--level", "2"]);
+    assert_exit(&level_2.output, 0);
+    assert_eq!(
+        level_2.summary["suppressed_by_origin"]["app/job.py:5"], 1,
+        "{:#}",
+        level_2.summary
+    );
+
+    let level_3 = scan(repo.path(), &["--level", "3"]);
+    assert_exit(&level_3.output, 1);
+    assert_eq!(
+        refused(&level_3.summary),
+        [("app/job.py:5".to_string(), "no_reason".to_string(), 1)],
+        "{:#}",
+        level_3.summary
+    );
+    let stdout = String::from_utf8_lossy(&level_3.output.stdout);
+    assert!(
+        stdout.contains("suppression without a reason not applied: app/job.py:5 (nosemgrep)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("`nosemgrep: rule-id -- why`"), "{stdout}");
+
+    repo.write(
+        "app/job.py",
+        job("nosemgrep: python-subprocess-shell-true -- cmd comes from our own config"),
+    );
+    let with_reason = scan(repo.path(), &["--level", "3"]);
+    assert_exit(&with_reason.output, 0);
+    assert_eq!(with_reason.summary["suppressed"], 1, "{:#}", with_reason.summary);
+}
