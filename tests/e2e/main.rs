@@ -1,6 +1,6 @@
 //! End-to-end tests: they run the `scangate` binary on repositories they build, with the real
-//! scanners (installed by `scripts/install-scanners`), except the fault tests, which put fake
-//! scanners in front to inject a crash, a hang or broken output.
+//! scanners (installed by `scripts/install-scanners`), except the fault and signal tests, which
+//! put fake scanners in front to inject a crash, a hang or broken output, or to stop a scan.
 
 mod ci_files;
 mod ci_output;
@@ -10,6 +10,7 @@ mod modes;
 mod normalize;
 mod paths;
 mod runner_faults;
+mod signals;
 mod support;
 mod trust;
 

@@ -1,51 +1,12 @@
 //! Fail closed: a scanner that is missing, crashes, hangs or writes broken output makes
 //! `scangate scan` exit 2 and name the tool and the reason. Fake scanners inject the faults.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::{assert_exit, read_summary, tool_entry, FakeTools, Repo, Scangate};
-
-/// A repository where only gitleaks applies (it always does): one plain text file.
-fn text_only_repo() -> Repo {
-    let repo = Repo::new();
-    repo.write("notes.txt", "nothing to see here\n");
-    repo
-}
-
-/// Runs `scangate scan` on `repo` with the fake tools first in line; returns the summary.
-fn scan_with(tools: &FakeTools, repo: &Repo, extra: &[&str]) -> (std::process::Output, serde_json::Value) {
-    let summary = repo.path().join("summary.json");
-    let mut args: Vec<std::ffi::OsString> = vec![
-        "scan".into(),
-        repo.path().into(),
-        "--summary-json".into(),
-        summary.clone().into(),
-    ];
-    args.extend(extra.iter().map(Into::into));
-    let output = Scangate::new(args).env("SCANGATE_TOOLS_DIR", tools.dir()).run();
-    let summary = read_summary(&summary);
-    (output, summary)
-}
-
-/// A fake gitleaks that answers `version` and otherwise runs `body` (with $report set to the
-/// value of --report-path).
-fn fake_gitleaks(body: &str) -> FakeTools {
-    let tools = FakeTools::new();
-    tools.add(
-        "gitleaks",
-        &format!(
-            r#"if [ "$1" = version ]; then echo 8.30.1; exit 0; fi
-report=""
-while [ $# -gt 0 ]; do
-  if [ "$1" = --report-path ]; then report="$2"; fi
-  shift
-done
-{body}"#
-        ),
-    );
-    tools
-}
+use crate::support::{
+    assert_exit, fake_gitleaks, process_alive, read_summary, scan_with, text_only_repo, tool_entry, FakeTools, Repo,
+    Scangate,
+};
 
 #[test]
 fn missing_scanner_is_an_error_naming_the_tool() {
@@ -187,14 +148,4 @@ echo '{{"auditReportVersion": 2, "vulnerabilities": {{}}, "metadata": {{}}}}'"#,
         ["audit", "--json", "--package-lock-only", "--registry", hostile]
     );
     assert!(!repo.path().join("pwned").exists() && !repo.path().join("pwned2").exists());
-}
-
-fn process_alive(pid: &str) -> bool {
-    // A zombie has exited already; only a live process has a state other than Z.
-    match std::fs::read_to_string(Path::new("/proc").join(pid).join("stat")) {
-        Ok(stat) => !stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-        Err(_) => false,
-    }
 }

@@ -80,6 +80,15 @@ impl Scangate {
         self.command.output().expect("scangate runs")
     }
 
+    /// Starts scangate without waiting for it, stdout and stderr piped (to signal it meanwhile).
+    pub fn spawn(mut self) -> std::process::Child {
+        self.command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("scangate starts")
+    }
+
     /// Runs in `dir` (for reports written relative to the working directory).
     pub fn run_in(mut self, dir: &Path) -> Output {
         self.command.current_dir(dir);
@@ -141,6 +150,73 @@ impl FakeTools {
         std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write fake tool");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
         self
+    }
+}
+
+/// A repository where only gitleaks applies (it always does): one plain text file.
+pub fn text_only_repo() -> Repo {
+    let repo = Repo::new();
+    repo.write("notes.txt", "nothing to see here\n");
+    repo
+}
+
+/// Where [`fake_scan`] asks for the summary.
+pub fn fake_scan_summary(repo: &Repo) -> PathBuf {
+    repo.path().join("summary.json")
+}
+
+/// `scangate scan` of `repo` with the fake tools first in line, writing [`fake_scan_summary`].
+pub fn fake_scan(tools: &FakeTools, repo: &Repo, extra: &[&str]) -> Scangate {
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "scan".into(),
+        repo.path().into(),
+        "--summary-json".into(),
+        fake_scan_summary(repo).into(),
+    ];
+    args.extend(extra.iter().map(Into::into));
+    Scangate::new(args).env("SCANGATE_TOOLS_DIR", tools.dir())
+}
+
+/// Runs [`fake_scan`] to its end; returns the summary.
+pub fn scan_with(tools: &FakeTools, repo: &Repo, extra: &[&str]) -> (Output, serde_json::Value) {
+    let output = fake_scan(tools, repo, extra).run();
+    let summary = read_summary(&fake_scan_summary(repo));
+    (output, summary)
+}
+
+/// A fake gitleaks that answers `version` and otherwise runs `body` (with $report set to the
+/// value of --report-path).
+pub fn fake_gitleaks(body: &str) -> FakeTools {
+    fake_gitleaks_versioned("echo 8.30.1; exit 0", body)
+}
+
+/// A fake gitleaks that runs `version` for its version query and `body` otherwise (with $report
+/// set to the value of --report-path).
+pub fn fake_gitleaks_versioned(version: &str, body: &str) -> FakeTools {
+    let tools = FakeTools::new();
+    tools.add(
+        "gitleaks",
+        &format!(
+            r#"if [ "$1" = version ]; then {version}; fi
+report=""
+while [ $# -gt 0 ]; do
+  if [ "$1" = --report-path ]; then report="$2"; fi
+  shift
+done
+{body}"#
+        ),
+    );
+    tools
+}
+
+/// True while the process `pid` runs. A zombie has exited already; only a live process has a
+/// state other than Z.
+pub fn process_alive(pid: &str) -> bool {
+    match std::fs::read_to_string(Path::new("/proc").join(pid).join("stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) => false,
     }
 }
 

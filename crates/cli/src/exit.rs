@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use crate::signals::Signal;
+
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -11,6 +13,8 @@ pub enum ExitStatus {
     Failure,
     /// Usage, configuration, or a scanner that was needed and did not produce a trustworthy result.
     Error,
+    /// A signal ended the scan.
+    Interrupted(Signal),
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -19,6 +23,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Success => ExitCode::from(0),
             ExitStatus::Failure => ExitCode::from(1),
             ExitStatus::Error => ExitCode::from(2),
+            ExitStatus::Interrupted(signal) => ExitCode::from(signal.exit_code()),
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The `scangate` binary: parse the arguments, run the command, turn the outcome into an exit
-//! code (0 pass, 1 gate failed, 2 error).
+//! code (0 pass, 1 gate failed, 2 error; 129, 130, 143 when SIGHUP, SIGINT, SIGTERM ended a
+//! scan). The code is returned from `main`, never passed to `std::process::exit`, so every
+//! guard (the scanners' process groups, the scratch directory) has run by then.
 
 mod args;
 mod commands;
@@ -10,6 +12,7 @@ mod normalize;
 mod options;
 mod publish;
 mod reports;
+mod signals;
 mod summary;
 
 use std::process::ExitCode;

@@ -1,5 +1,8 @@
 //! Running a plan: every invocation at once (or `--jobs N` at a time), each judged by its
 //! scanner's own exit-code meaning.
+//!
+//! Dropping the [`execute`] future (an interrupted scan) kills every running scanner's process
+//! tree and then removes the scratch directory; nothing is left behind.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -84,15 +87,39 @@ pub struct Execution {
     pub wall: Duration,
     /// Root that was scanned (absolute).
     pub root: PathBuf,
-    _scratch: TempDir,
+    _scratch: Scratch,
+}
+
+/// The run's scratch directory (scanner outputs, bundled rules). Before it is removed, every
+/// orphan a scanner left is ended, so that none writes into it or outlives the scan.
+struct Scratch(Option<TempDir>);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        process::end_orphans();
+        let Some(dir) = self.0.take() else { return };
+        let path = dir.path().to_path_buf();
+        if let Err(error) = dir.close() {
+            tracing::warn!(%error, path = %path.display(), "cannot remove the scratch directory");
+        }
+    }
 }
 
 /// Runs every planned invocation concurrently, at most `options.jobs` at once.
 pub async fn execute(plan: Plan, options: &ScanOptions) -> Result<Execution, Error> {
+    process::adopt_orphans();
     let started = Instant::now();
-    let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(plan.runs.len()).max(1)));
-    let tasks: Vec<_> = plan
-        .runs
+    let Plan {
+        repo,
+        runs,
+        not_run,
+        scratch,
+    } = plan;
+    // Declared before the runs, so that if this future is dropped the runs go first (killing
+    // their process groups) and the scratch guard then ends the orphans and removes the directory.
+    let scratch = Scratch(Some(scratch));
+    let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(runs.len()).max(1)));
+    let tasks: Vec<_> = runs
         .into_iter()
         .map(|run| {
             let permits = Arc::clone(&permits);
@@ -104,14 +131,16 @@ pub async fn execute(plan: Plan, options: &ScanOptions) -> Result<Execution, Err
         })
         .collect();
     let mut outputs = futures::future::join_all(tasks).await;
-    outputs.extend(plan.not_run.into_iter().map(skipped));
+    // No scanner is left running: whatever escaped their process groups can go now.
+    process::end_orphans();
+    outputs.extend(not_run.into_iter().map(skipped));
     let order = |name: &str| crate::TOOLS.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
     outputs.sort_by_key(|o| order(o.tool));
     Ok(Execution {
         outputs,
         wall: started.elapsed(),
-        root: plan.repo.root().to_path_buf(),
-        _scratch: plan.scratch,
+        root: repo.root().to_path_buf(),
+        _scratch: scratch,
     })
 }
 
@@ -157,16 +186,22 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
     };
     let started = Instant::now();
     let (version, result) = tokio::join!(
-        locate::cached_version_of(&program, run.tool.version_args()),
+        locate::cached_version_of(&program, run.tool.version_args(), timeout),
         spawn_scanner(&run, &program, timeout)
     );
     raw.duration = started.elapsed();
-    raw.version = version;
     tracing::debug!(
         tool = raw.tool,
         ms = raw.duration.as_millis() as u64,
         "scanner finished"
     );
+    match version {
+        Ok(version) => raw.version = version,
+        Err(hung) => {
+            fail(&mut raw, Status::Timeout, hung.to_string());
+            return raw;
+        }
+    }
     match result {
         Err(reason) => fail(&mut raw, Status::Error, reason),
         Ok(finished) => {

@@ -3,7 +3,8 @@ Plans and runs scangate's scanners.
 
 The runner knows, for each of the six scanners, when it applies to a repository, the exact argv
 that runs it, and what its exit codes mean. It runs every applicable scanner at once on tokio,
-kills a scanner's whole process tree when it overstays its timeout, and hands back one
+kills a scanner's whole process tree when it overstays its timeout or the scan is dropped (on
+Linux, descendants that left the scanner's process group included), and hands back one
 [`RawOutput`] per invocation: the machine-readable output file and a [`Status`]. It never parses
 findings: that is the normalizer's job.
 
@@ -36,6 +37,7 @@ pub use execute::{execute, Execution, RawOutput, Status};
 pub use locate::{pins, resolve, tools_dir, version_of, Pin};
 pub use options::ScanOptions;
 pub use plan::{plan, Plan, PlannedRun};
+pub use process::running_scanners;
 pub use repo::RepoIndex;
 pub use tool::{Category, Target, Tool};
 pub use tools::{tool_named, TOOLS};

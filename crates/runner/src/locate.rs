@@ -8,8 +8,16 @@ use crate::process::{run_captured, Captured};
 /// The pin file, compiled in so `doctor` needs no checkout.
 const PIN_FILE: &str = include_str!("../../../tools.toml");
 
-/// How long a scanner may take to print its version.
+/// How long a scanner may take to print its version, unless the scan's timeout is shorter.
 const VERSION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A version query that overstayed its limit: the scanner hangs before it has scanned anything.
+#[derive(Debug, thiserror::Error)]
+#[error("its version query `{command}` did not finish within {}s; its process tree was killed", limit.as_secs_f64())]
+pub(crate) struct VersionTimeout {
+    command: String,
+    limit: Duration,
+}
 
 /// A scanner version pinned in `tools.toml`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,17 +88,22 @@ fn is_executable(path: &Path) -> bool {
 
 /// The version `program` reports, remembered per executable (path, size and modification time)
 /// in the user's cache directory: semgrep spends a second of CPU printing its version, which
-/// would otherwise compete with the scanners on every scan.
-pub async fn cached_version_of(program: &Path, version_args: &[&str]) -> Option<String> {
+/// would otherwise compete with the scanners on every scan. The query obeys the scan's timeout.
+pub(crate) async fn cached_version_of(
+    program: &Path,
+    version_args: &[&str],
+    scan_timeout: Option<Duration>,
+) -> Result<Option<String>, VersionTimeout> {
     let key = executable_key(program);
     if let Some(version) = key.as_ref().and_then(|key| read_version_cache().remove(key)) {
-        return Some(version);
+        return Ok(Some(version));
     }
-    let version = version_of(program, version_args).await?;
-    if let Some(key) = key {
-        remember_version(key, &version);
+    let limit = scan_timeout.map_or(VERSION_TIMEOUT, |timeout| timeout.min(VERSION_TIMEOUT));
+    let version = query_version(program, version_args, limit).await?;
+    if let (Some(key), Some(version)) = (key, &version) {
+        remember_version(key, version);
     }
-    Some(version)
+    Ok(version)
 }
 
 fn executable_key(program: &Path) -> Option<String> {
@@ -141,12 +154,36 @@ fn remember_version(key: String, version: &str) {
 
 /// Runs `program version_args` and extracts the first dotted version number it prints.
 pub async fn version_of(program: &Path, version_args: &[&str]) -> Option<String> {
+    query_version(program, version_args, VERSION_TIMEOUT)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// `None` when the query cannot start or prints no version: that costs the report a version,
+/// not the scan its result. Overstaying `limit` is an error.
+async fn query_version(
+    program: &Path,
+    version_args: &[&str],
+    limit: Duration,
+) -> Result<Option<String>, VersionTimeout> {
     let cwd = std::env::temp_dir();
-    let Captured { stdout, stderr, .. } = run_captured(program, version_args, &cwd, VERSION_TIMEOUT).await.ok()?;
+    let Captured { stdout, stderr } = match run_captured(program, version_args, &cwd, limit).await {
+        Ok(Some(captured)) => captured,
+        Ok(None) => {
+            let name = program.file_name().unwrap_or(program.as_os_str()).to_string_lossy();
+            let command = format!("{name} {}", version_args.join(" "));
+            return Err(VersionTimeout { command, limit });
+        }
+        Err(error) => {
+            tracing::debug!(%error, program = %program.display(), "the version query did not start");
+            return Ok(None);
+        }
+    };
     let pattern = regex::Regex::new(r"\d+\.\d+(?:\.\d+)?").expect("valid regex");
-    [stdout, stderr]
+    Ok([stdout, stderr]
         .iter()
-        .find_map(|text| pattern.find(text).map(|m| m.as_str().to_string()))
+        .find_map(|text| pattern.find(text).map(|m| m.as_str().to_string())))
 }
 
 #[cfg(test)]
