@@ -252,3 +252,56 @@ fn from_level_3_a_native_ignore_needs_a_reason() {
     assert_exit(&with_reason.output, 0);
     assert_eq!(with_reason.summary["suppressed"], 1, "{:#}", with_reason.summary);
 }
+
+/// `--base` reaches git only as a verified commit id: an option-shaped value is a usage error
+/// that writes nothing (before, `--base=--output=x` made git write the file `x`, and the empty
+/// diff passed the gate).
+#[test]
+fn base_is_verified_as_a_commit_before_git_or_a_scanner_sees_it() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let repo = clean_main();
+    let cwd = tempfile::tempdir().unwrap();
+    for (base, reason) in [
+        ("--output=x", "is not a git revision"),
+        ("no-such-branch", "does not name a commit"),
+    ] {
+        let output = Scangate::new([
+            "scan".as_ref(),
+            repo.path().as_os_str(),
+            format!("--base={base}").as_ref(),
+            "--tools".as_ref(),
+            "gitleaks".as_ref(),
+        ])
+        .run_in(cwd.path());
+        assert_exit(&output, 2);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(reason), "{base}: {stderr}");
+        for dir in [cwd.path(), repo.path()] {
+            assert!(
+                !dir.join("x").exists(),
+                "{base}: a file was written in {}",
+                dir.display()
+            );
+        }
+        assert!(
+            !cwd.path().join("scangate.sarif").exists(),
+            "{base}: no report without a scan"
+        );
+    }
+    let head = String::from_utf8(crate::support::git(repo.path(), &["rev-parse", "HEAD"]).stdout).unwrap();
+    let plan = Scangate::new([
+        "plan".as_ref(),
+        repo.path().as_os_str(),
+        "--base".as_ref(),
+        "main".as_ref(),
+    ])
+    .run();
+    assert_exit(&plan, 0);
+    let stdout = String::from_utf8_lossy(&plan.stdout);
+    assert!(
+        stdout.contains(&format!("--log-opts={}..HEAD", head.trim())),
+        "gitleaks gets the commit id: {stdout}"
+    );
+}

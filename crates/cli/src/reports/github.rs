@@ -415,6 +415,25 @@ mod tests {
     }
 
     #[test]
+    fn summary_lists_refused_suppressions_and_where_the_applied_ones_come_from() {
+        let refused = ["suppression added by this change — needs review: app/job.py:5 (nosemgrep)".to_string()];
+        let origins =
+            std::collections::BTreeMap::from([(".trivyignore:2".to_string(), 3), ("a|b.go:9".to_string(), 1)]);
+        let mut context = context(&[], &[], None);
+        context.refused_suppressions = &refused;
+        context.suppressed_by_origin = &origins;
+        let markdown = step_summary(&[], &context);
+        assert!(
+            markdown.contains(
+                "### Suppressions\n\n- ⚠️ suppression added by this change — needs review: app/job.py:5 (nosemgrep)\n"
+            ),
+            "{markdown}"
+        );
+        assert!(markdown.contains("| .trivyignore:2 | 3 |\n"), "{markdown}");
+        assert!(markdown.contains("| a\\|b.go:9 | 1 |\n"), "{markdown}");
+    }
+
+    #[test]
     fn summary_without_findings_says_so() {
         let markdown = step_summary(&[], &context(&[], &[], None));
         assert!(markdown.contains("No findings count toward the gate."));
