@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use crate::support::{assert_exit, checkout, random_token, read_summary, require_scanner, Repo, Scangate, ALNUM};
 
-fn git(repo: &Path, args: &[&str]) -> Output {
+pub(crate) fn git(repo: &Path, args: &[&str]) -> Output {
     let output = Command::new("git")
         .arg("-C")
         .arg(repo)
@@ -24,7 +24,7 @@ fn git(repo: &Path, args: &[&str]) -> Output {
     output
 }
 
-fn git_ok(repo: &Path, args: &[&str]) {
+pub(crate) fn git_ok(repo: &Path, args: &[&str]) {
     let output = git(repo, args);
     assert!(
         output.status.success(),
@@ -33,7 +33,7 @@ fn git_ok(repo: &Path, args: &[&str]) {
     );
 }
 
-fn commit_all(repo: &Path, message: &str) {
+pub(crate) fn commit_all(repo: &Path, message: &str) {
     git_ok(repo, &["add", "-A"]);
     git_ok(repo, &["commit", "-q", "-m", message]);
 }

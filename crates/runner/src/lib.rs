@@ -28,6 +28,7 @@ mod options;
 mod plan;
 mod process;
 mod repo;
+mod scratch;
 mod tool;
 mod tools;
 
@@ -37,5 +38,5 @@ pub use locate::{pins, resolve, tools_dir, version_of, Pin};
 pub use options::ScanOptions;
 pub use plan::{plan, Plan, PlannedRun};
 pub use repo::RepoIndex;
-pub use tool::{Category, Target, Tool};
+pub use tool::{Category, IgnoredConfig, Target, Tool};
 pub use tools::{tool_named, TOOLS};
