@@ -165,7 +165,7 @@ fn gitleaks_dir_mode_applies_gitleaksignore_itself_with_repository_paths() {
     let repo = Repo::new();
     let token = github_token();
     repo.write("src/a.py", format!("token = \"{token}\"  # hi\n"))
-        .write(".gitleaksignore", "src/a.py:github-pat:1 # rotated already\n");
+        .write(".gitleaksignore", "# rotated already\nsrc/a.py:github-pat:1\n");
     let scan = Scan::run(repo.path(), &["--tools", "gitleaks"], &[]);
     // Before: gitleaks dropped the leak, exit 0 with nothing to see.
     assert_exit(&scan.output, 0);
@@ -261,7 +261,9 @@ fn npmrc_in_the_repository_cannot_redirect_npm_audit_or_leak_the_token() {
     let services = OfflineServices::start();
     let hostile = Recorder::start();
     let token = random_token(ALNUM, 32);
-    let host = hostile.url.trim_start_matches("http:").trim_end_matches('/');
+    let flags = services.scan_flags();
+    let registry = flags[2].to_str().expect("UTF-8 URL");
+    let uri = |url: &str| url.trim_start_matches("http:").trim_end_matches('/').to_owned();
     let lockfile = std::fs::read_to_string(checkout().join("examples/vulnerable-app/package-lock.json")).unwrap();
     let manifest = std::fs::read_to_string(checkout().join("examples/vulnerable-app/package.json")).unwrap();
     let repo = Repo::new();
@@ -270,16 +272,18 @@ fn npmrc_in_the_repository_cannot_redirect_npm_audit_or_leak_the_token() {
         .write(
             "web/.npmrc",
             format!(
-                "registry={url}\n{host}/:_authToken=${{NPM_TOKEN}}\nproxy={url}\nhttps-proxy={url}\nnoproxy=\n",
-                url = hostile.url
+                "registry={url}\n{hostile}/:_authToken=${{NPM_TOKEN}}\n{real}/:_authToken=${{NPM_TOKEN}}\n\
+                 proxy={url}\nhttps-proxy={url}\nnoproxy=\n",
+                url = hostile.url,
+                hostile = uri(&hostile.url),
+                real = uri(registry),
             ),
         );
-    let flags = services.scan_flags();
     let mut extra = vec!["--tools", "npm-audit", "--no-gate"];
     extra.extend(flags.iter().map(|flag| flag.to_str().expect("UTF-8 flag")));
     let scan = Scan::run(repo.path(), &extra, &[("NPM_TOKEN", &token)]);
-    // Before: npm read web/.npmrc, sent the audit through the repository's proxy (which
-    // answered 404: npm-audit error, exit 2), and the proxy saw the request.
+    // Before: npm read web/.npmrc and sent the audit through the repository's proxy (which saw
+    // the request, and answered 404: npm-audit error, exit 2).
     assert_eq!(
         hostile.requests(),
         Vec::<String>::new(),

@@ -28,7 +28,9 @@
 //! (`RepoIndex::is_git_toplevel`). `--redact` keeps secret values out of the report. gitleaks
 //! 8.30 reads `S/.gitleaksignore` whatever `--gitleaks-ignore-path` says, and that flag defaults
 //! to the working directory, so both must point away from the repository. Without `--config` it
-//! reads `GITLEAKS_CONFIG`, `GITLEAKS_CONFIG_TOML`, then `S/.gitleaks.toml`.
+//! reads `GITLEAKS_CONFIG`, `GITLEAKS_CONFIG_TOML`, then `S/.gitleaks.toml`. In a pre-commit hook
+//! git sets `GIT_INDEX_FILE=.git/index`, relative to the work tree: with `git -C S` that would
+//! read no index (every staged change unseen), so it is passed on absolute.
 
 use std::ffi::OsString;
 
@@ -102,10 +104,12 @@ impl Tool for Gitleaks {
         if !invocation.repo.is_git_toplevel() {
             return Vec::new();
         }
-        vec![
+        let mut env: Vec<(OsString, OsString)> = vec![
             ("GIT_DIR".into(), invocation.root.join(".git").into()),
             ("GIT_WORK_TREE".into(), invocation.root.into()),
-        ]
+        ];
+        env.extend(absolute_index_file().map(|index| ("GIT_INDEX_FILE".into(), index.into())));
+        env
     }
     fn ignored_configs(&self, invocation: &Invocation<'_>) -> Vec<IgnoredConfig> {
         present_configs(self, invocation, [".gitleaks.toml".into()], CONFIG_IGNORED)
@@ -131,6 +135,17 @@ fn history_scope(invocation: &Invocation<'_>) -> Vec<OsString> {
         Some(base) => vec![format!("--log-opts={base}..HEAD").into()],
         None => Vec::new(),
     }
+}
+
+/// A pre-commit hook's git hands over `GIT_INDEX_FILE` relative to the hook's working directory
+/// (`.git/index`), where scangate runs; gitleaks' git runs in its scratch source instead, so a
+/// relative index is made absolute. `None` leaves the environment as it is.
+fn absolute_index_file() -> Option<std::path::PathBuf> {
+    let index = std::path::PathBuf::from(std::env::var_os("GIT_INDEX_FILE")?);
+    if index.is_absolute() {
+        return None;
+    }
+    Some(std::env::current_dir().ok()?.join(index))
 }
 
 /// The source gitleaks is given: a directory without the repository's `.gitleaksignore` and
