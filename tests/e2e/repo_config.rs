@@ -107,6 +107,11 @@ impl Scan {
     }
 }
 
+/// A row of [`Scan::results`].
+fn result(rule: &str, path: &str, justification: Option<&str>) -> (String, String, Option<String>) {
+    (rule.to_owned(), path.to_owned(), justification.map(str::to_owned))
+}
+
 fn github_token() -> String {
     format!("ghp_{}", random_token(ALNUM, 36))
 }
@@ -133,12 +138,8 @@ fn gitleaks_applies_gitleaksignore_as_reported_suppressions_and_never_reads_gitl
     assert_eq!(
         scan.results("gitleaks"),
         [
-            (
-                "github-pat".to_owned(),
-                "app/a.py".to_owned(),
-                Some("test fixture, revoked".to_owned())
-            ),
-            ("github-pat".to_owned(), "vendor_b.py".to_owned(), None),
+            result("github-pat", "app/a.py", Some("test fixture, revoked")),
+            result("github-pat", "vendor_b.py", None),
         ]
     );
     assert_eq!(scan.summary["suppressed"], 1, "{:#}", scan.summary);
@@ -171,11 +172,7 @@ fn gitleaks_dir_mode_applies_gitleaksignore_itself_with_repository_paths() {
     assert_exit(&scan.output, 0);
     assert_eq!(
         scan.results("gitleaks"),
-        [(
-            "github-pat".to_owned(),
-            "src/a.py".to_owned(),
-            Some("rotated already".to_owned())
-        )]
+        [result("github-pat", "src/a.py", Some("rotated already"))]
     );
     assert_eq!(scan.summary["suppressed"], 1, "{:#}", scan.summary);
     assert!(!scan.all_output().contains(&token), "a secret value leaked");
