@@ -9,6 +9,7 @@ mod gate;
 mod modes;
 mod normalize;
 mod paths;
+mod repo_config;
 mod runner_faults;
 mod signals;
 mod support;

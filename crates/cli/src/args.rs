@@ -145,7 +145,8 @@ pub struct ScannerArgs {
     /// Semgrep rules (`--config` value; repeatable). Default: scangate's bundled rules, offline.
     #[arg(long, value_name = "CONFIG", env = "SCANGATE_SEMGREP_CONFIG")]
     pub semgrep_config: Vec<String>,
-    /// Registry npm audit asks for advisories.
+    /// Registry npm audit asks for advisories, the only one it asks (a repository's .npmrc is not
+    /// read). Default https://registry.npmjs.org/.
     #[arg(long, value_name = "URL", env = "SCANGATE_NPM_REGISTRY")]
     pub npm_registry: Option<String>,
     /// Offline OSV database directory (holds osv-scalibr/<ecosystem>/all.zip); runs osv-scanner --offline.

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use scangate_gate::{Counts, Outcome, Refusal, Verdict};
 use scangate_normalizer::{Severity, ToolRun};
-use scangate_runner::{RawOutput, Status};
+use scangate_runner::{IgnoredConfig, RawOutput, Status};
 
 /// The whole summary.
 #[derive(Debug, Serialize)]
@@ -37,6 +37,9 @@ pub struct Summary {
     /// What does not change the verdict but should be read (optional scanner failed, unused
     /// suppression, a repository config that asked for a lower level, dropped results).
     pub warnings: Vec<String>,
+    /// Repository files a scanner reads by default (its config, an ignore list) that scangate kept
+    /// from it: untrusted, they could hide findings unseen.
+    pub ignored_repository_configs: Vec<IgnoredConfig>,
 }
 
 /// One refused suppression and the findings it would have hidden.
@@ -95,6 +98,7 @@ impl Summary {
                 .map(|w| w.message.clone())
                 .chain(notes.iter().cloned())
                 .collect(),
+            ignored_repository_configs: Vec::new(),
         }
     }
 

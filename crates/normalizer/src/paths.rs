@@ -5,11 +5,12 @@ use std::path::{Component, Path, PathBuf};
 use crate::Context;
 
 /// `raw` as a repository-relative path with `/`. Absolute paths (gosec, osv-scanner) are made
-/// relative to the root; relative ones are relative to the tool's working directory.
+/// relative to the root, through the links scangate made to it if need be (gitleaks `dir` scans
+/// the root through a scratch symlink); relative ones are relative to the tool's working directory.
 pub(crate) fn relativize(raw: &str, context: &Context<'_>) -> String {
     let raw_path = Path::new(raw);
     let relative: PathBuf = if raw_path.is_absolute() {
-        match strip_root(raw_path, context.root) {
+        match strip_root(raw_path, context.root).or_else(|| through_links(raw_path, context.root)) {
             Some(rel) => rel,
             None => {
                 tracing::debug!(path = raw, "path outside the scanned root kept as reported");
@@ -40,6 +41,11 @@ fn strip_root(path: &Path, root: &Path) -> Option<PathBuf> {
     }
     let canonical = root.canonicalize().ok()?;
     path.strip_prefix(canonical).ok().map(Path::to_path_buf)
+}
+
+/// `path` below `root` once the links in it are resolved.
+fn through_links(path: &Path, root: &Path) -> Option<PathBuf> {
+    strip_root(&path.canonicalize().ok()?, root)
 }
 
 /// Joins normal components with `/`, dropping `.` and resolving `..` lexically.
@@ -84,5 +90,18 @@ mod tests {
         };
         assert_eq!(relativize("package-lock.json", &absolute_dir), "svc/package-lock.json");
         assert_eq!(relativize("/elsewhere/x", &plain), "/elsewhere/x");
+    }
+
+    #[test]
+    fn absolute_paths_through_a_link_to_the_root() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("src")).unwrap();
+        std::fs::write(root.path().join("src/a.py"), "").unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let link = scratch.path().join("tree");
+        std::os::unix::fs::symlink(root.path(), &link).unwrap();
+        let reported = link.join("src/a.py");
+        let context = Context::new(root.path());
+        assert_eq!(relativize(reported.to_str().unwrap(), &context), "src/a.py");
     }
 }

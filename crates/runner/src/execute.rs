@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 
 use crate::plan::{NotRun, PlannedRun};
 use crate::process::{self, Ending, Spawn};
-use crate::{locate, Category, Error, Plan, ScanOptions, Target};
+use crate::{locate, Category, Error, IgnoredConfig, Plan, ScanOptions, Target};
 
 /// How a scanner invocation ended, as reported in the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -77,6 +77,8 @@ pub struct RawOutput {
     pub reason: Option<String>,
     /// True when the scanner applies to the repository (even if deselected).
     pub applies: bool,
+    /// Repository files the scanner was kept from reading.
+    pub ignored_configs: Vec<IgnoredConfig>,
 }
 
 /// The results of running a plan.
@@ -158,6 +160,7 @@ fn skipped(not_run: NotRun) -> RawOutput {
         status: Status::Skipped,
         reason: Some(not_run.reason),
         applies: not_run.applies,
+        ignored_configs: Vec::new(),
     }
 }
 
@@ -175,6 +178,7 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         status: Status::Missing,
         reason: None,
         applies: true,
+        ignored_configs: run.ignored_configs.clone(),
     };
     let Some(program) = run.program.clone() else {
         raw.reason = Some(format!(

@@ -29,6 +29,7 @@ mod options;
 mod plan;
 mod process;
 mod repo;
+mod scratch;
 mod tool;
 mod tools;
 
@@ -39,5 +40,5 @@ pub use options::ScanOptions;
 pub use plan::{plan, Plan, PlannedRun};
 pub use process::running_scanners;
 pub use repo::RepoIndex;
-pub use tool::{Category, Target, Tool};
+pub use tool::{Category, IgnoredConfig, Target, Tool};
 pub use tools::{tool_named, TOOLS};

@@ -15,7 +15,8 @@ pub struct ScanOptions {
     pub timeout: Option<Duration>,
     /// Semgrep `--config` values. Empty means scangate's bundled rules (no network needed).
     pub semgrep_config: Vec<OsString>,
-    /// Registry that `npm audit` asks for advisories (`--registry`).
+    /// Registry that `npm audit` asks for advisories (`--registry`); `None` asks
+    /// `https://registry.npmjs.org/`.
     pub npm_registry: Option<String>,
     /// Directory holding an offline OSV database (`osv-scalibr/<ecosystem>/all.zip` below it);
     /// when set, osv-scanner runs with `--offline`.

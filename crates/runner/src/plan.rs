@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
-use crate::tool::{Invocation, OutputChannel};
+use crate::tool::{IgnoredConfig, Invocation, OutputChannel};
 use crate::{locate, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
 
 /// One scanner invocation, ready to start.
@@ -24,6 +24,8 @@ pub struct PlannedRun {
     pub cwd: PathBuf,
     /// Where the machine-readable output lands.
     pub output: PathBuf,
+    /// Repository files the scanner is kept from reading.
+    pub ignored_configs: Vec<IgnoredConfig>,
 }
 
 impl PlannedRun {
@@ -128,7 +130,8 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
             };
             let args = tool.args(&invocation);
             let env = tool.env(&invocation);
-            let cwd = repo.root().join(&target.dir);
+            let cwd = tool.cwd(&invocation);
+            let ignored_configs = tool.ignored_configs(&invocation);
             runs.push(PlannedRun {
                 tool,
                 target,
@@ -137,6 +140,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 env,
                 cwd,
                 output,
+                ignored_configs,
             });
         }
     }

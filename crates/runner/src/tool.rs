@@ -48,6 +48,19 @@ pub enum OutputChannel {
     Stdout,
 }
 
+/// A repository file the scanner would read by default (an ignore list, its own config) that
+/// scangate keeps it from reading: the repository is untrusted, and such a file could hide
+/// findings unseen. Every report names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IgnoredConfig {
+    /// Repository-relative path with `/`.
+    pub file: String,
+    /// Canonical name of the scanner that would have read it.
+    pub tool: &'static str,
+    /// What was not applied, and what to do instead.
+    pub reason: &'static str,
+}
+
 /// What a scanner's argv is built from.
 pub struct Invocation<'a> {
     /// The scanned root, absolute.
@@ -91,6 +104,15 @@ pub trait Tool: Sync {
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         Vec::new()
     }
+    /// The absolute working directory: the target's directory unless the scanner must run away
+    /// from the repository's files (npm audit runs on a copy of the lockfile).
+    fn cwd(&self, invocation: &Invocation<'_>) -> PathBuf {
+        invocation.root.join(&invocation.target.dir)
+    }
+    /// Repository files this invocation keeps the scanner from reading, as found in the repository.
+    fn ignored_configs(&self, _invocation: &Invocation<'_>) -> Vec<IgnoredConfig> {
+        Vec::new()
+    }
     /// Where the machine-readable output goes.
     fn output_channel(&self) -> OutputChannel {
         OutputChannel::File
@@ -98,6 +120,24 @@ pub trait Tool: Sync {
     /// Decides from the exit code, the output and the end of stderr whether the run is trustworthy.
     /// `Err` carries the reason shown to the user.
     fn judge(&self, exit_code: i32, output: &[u8], stderr: &str) -> Result<(), String>;
+}
+
+/// The files among `candidates` (repository-relative) that exist, as [`IgnoredConfig`]s of `tool`.
+pub(crate) fn present_configs(
+    tool: &dyn Tool,
+    invocation: &Invocation<'_>,
+    candidates: impl IntoIterator<Item = PathBuf>,
+    reason: &'static str,
+) -> Vec<IgnoredConfig> {
+    candidates
+        .into_iter()
+        .filter(|path| invocation.root.join(path).is_file())
+        .map(|path| IgnoredConfig {
+            file: crate::repo::display(&path),
+            tool: tool.name(),
+            reason,
+        })
+        .collect()
 }
 
 /// Shared check: the output must be one well-formed JSON document of shape `T`. `T` names only

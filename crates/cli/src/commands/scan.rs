@@ -8,7 +8,7 @@ use anyhow::Context;
 use scangate_gate::{evaluate_change, Baseline, Change, Date, Outcome, Policy, Required};
 use scangate_normalizer::{write_sarif, SarifOptions, ToolRun};
 use scangate_normalizer::{Finding, Severity};
-use scangate_runner::Execution;
+use scangate_runner::{Execution, IgnoredConfig};
 
 use crate::args::{Format, ScanArgs};
 use crate::exit::ExitStatus;
@@ -37,6 +37,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let baseline = read_baseline(args.verdict.baseline.as_deref())?;
     announce_level(&policy, args.policy.level);
     let mut execution = scangate_runner::execute(plan, &options).await?;
+    let ignored_configs = ignored_repository_configs(&execution);
     if let Some(dir) = &args.raw_dir {
         keep_raw_outputs(&execution, dir)?;
     }
@@ -70,12 +71,13 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         Some(path) => write_sarif_file(path, &normalized.runs, &execution.root)?,
         None => Vec::new(),
     };
-    let summary = Summary::new(
+    let mut summary = Summary::new(
         &verdict,
         execution.wall.as_millis() as u64,
         tool_summaries(&execution, &normalized),
         &notes,
     );
+    summary.ignored_repository_configs = ignored_configs;
     if let Some(path) = &args.verdict.summary_json {
         summary.write(path)?;
     }
@@ -102,6 +104,25 @@ fn announce_level(policy: &Policy, cli_level: u8) {
     for ignored in &policy.ignored {
         eprintln!("scangate: warning: {}: {}", ignored.origin, ignored.message);
     }
+}
+
+/// The repository files scanners were kept from reading, once each, announced on stderr.
+#[allow(clippy::print_stderr)]
+fn ignored_repository_configs(execution: &Execution) -> Vec<IgnoredConfig> {
+    let mut ignored: Vec<IgnoredConfig> = execution
+        .outputs
+        .iter()
+        .flat_map(|raw| raw.ignored_configs.iter().cloned())
+        .collect();
+    ignored.sort_by(|a, b| (&a.file, a.tool).cmp(&(&b.file, b.tool)));
+    ignored.dedup();
+    for config in &ignored {
+        eprintln!(
+            "scangate: warning: {} (repository file, untrusted) not read by {}: {}",
+            config.file, config.tool, config.reason
+        );
+    }
+    ignored
 }
 
 /// PR mode: findings outside the changed files are pre-existing, and so is whatever an explicit

@@ -6,6 +6,16 @@ A JSON array of leaks: `RuleID`, `Description`, `File`, `StartLine`/`EndLine`,
 `StartColumn`/`EndColumn`, `Match`, `Secret`, `Commit` (empty in `dir` mode), `Tags`,
 `Fingerprint` (`file:rule:line` or `commit:file:rule:line`). A clean scan is `[]`.
 
+# `.gitleaksignore`
+The runner keeps gitleaks from reading the repository's `.gitleaksignore` (an untrusted file that
+would drop leaks unseen); this parser applies it instead, as reported suppressions. A leak whose
+`file:rule:line` or (history) `commit:file:rule:line` — built from the repo-relative path, not
+from the report's `Fingerprint`, whose path may run through a scratch link — is an entry of the
+root's `.gitleaksignore` gets `native_suppression` kind `gitleaksignore`, origin
+`.gitleaksignore:<line>` and as justification the `#` comment trailing the entry or on the line
+above it. Entries follow gitleaks 8.30: trimmed lines, `#` lines are comments, `\` in the path
+reads as `/`. A `.gitleaksignore` that is not a regular file (a symlink) is not read: a warning.
+
 # Severity
 gitleaks has none. DESIGN §3: `critical` for provider credentials and private keys (rule ids
 starting with [`CRITICAL_PREFIXES`]), `medium` for `generic-api-key`, `high` for everything else.
@@ -26,8 +36,8 @@ rule + path + a secret digest (+ commit in history mode). scangate runs gitleaks
 # Known traps
 `EndColumn` is inclusive (SARIF's is exclusive: +1). With `--redact`, `Match` keeps the characters
 around the secret (`REDACTED"`), so it is no secret but not unique either. Secrets never reach a
-Finding: the message is built from `Description` and the rule only. `.gitleaksignore`d leaks are
-not in the report at all. The sarif `File` in `git` mode is relative to the repo root.
+Finding: the message is built from `Description` and the rule only. The `File` in `git` mode is
+relative to the repo root; in `dir` mode it is absolute, below the scratch link to the root.
 
 # Sample source
 Recorded: crates/normalizer/tests/fixtures/recorded/ (gitleaks 8.30.1 `dir` on examples/vulnerable-app).
@@ -35,11 +45,18 @@ Shapes learned from shared/samples/gitleaks (local-gitleaks-8.16.0-redacted.json
 gitleaks8_many.json for history mode).
 */
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 
 use super::{from_json, Parser, Text};
 use crate::fingerprint::{hash, sha256_hex};
-use crate::{paths, Context, Finding, Kind, Location, ParseError, Parsed, Severity};
+use crate::{
+    paths, Context, Finding, Kind, Location, NativeSuppression, ParseError, Parsed, Severity, SuppressionOrigin,
+};
+
+/// The repository's ignore list, at the root: gitleaks reads it from the source it scans.
+const IGNORE_FILE: &str = ".gitleaksignore";
 
 pub(crate) struct Gitleaks;
 
@@ -96,12 +113,122 @@ impl Parser for Gitleaks {
 
     fn parse(&self, output: &[u8], context: &Context<'_>) -> Result<Parsed, ParseError> {
         let leaks: Vec<Leak<'_>> = from_json(self.name(), output)?;
-        let findings = leaks.iter().map(|leak| to_finding(leak, context)).collect();
+        let (ignores, warnings) = IgnoreList::read(context);
+        let findings = leaks
+            .iter()
+            .map(|leak| {
+                let mut finding = to_finding(leak, context);
+                finding.native_suppression = ignores.suppression(leak, &finding);
+                finding
+            })
+            .collect();
         Ok(Parsed {
             findings,
+            warnings,
             ..Parsed::default()
         })
     }
+}
+
+/// One entry of `.gitleaksignore`.
+struct IgnoreEntry {
+    /// 1-based line in the file.
+    line: u64,
+    justification: Option<String>,
+}
+
+/// The entries of the repository's `.gitleaksignore`, by fingerprint.
+#[derive(Default)]
+struct IgnoreList(HashMap<String, IgnoreEntry>);
+
+impl IgnoreList {
+    /// The root's `.gitleaksignore` (none when absent), and a warning when it cannot be applied.
+    fn read(context: &Context<'_>) -> (IgnoreList, Vec<String>) {
+        let path = context.root.join(IGNORE_FILE);
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            return (IgnoreList::default(), Vec::new());
+        };
+        let text = match metadata.is_file() {
+            true => std::fs::read(&path).map_err(|error| error.to_string()),
+            false => Err("not a regular file".to_owned()),
+        };
+        match text {
+            Ok(bytes) => (IgnoreList::parse(&String::from_utf8_lossy(&bytes)), Vec::new()),
+            Err(why) => (
+                IgnoreList::default(),
+                vec![format!("{IGNORE_FILE} was not applied: {why}")],
+            ),
+        }
+    }
+
+    fn parse(text: &str) -> IgnoreList {
+        let mut entries = HashMap::new();
+        let mut comment_above: Option<&str> = None;
+        for (index, raw) in text.lines().enumerate() {
+            let line = raw.trim();
+            if let Some(comment) = line.strip_prefix('#') {
+                comment_above = Some(comment);
+                continue;
+            }
+            let (entry, trailing) = split_trailing_comment(line);
+            if let Some(fingerprint) = normalized_fingerprint(entry) {
+                let justification = trailing.or(comment_above).map(str::trim).filter(|j| !j.is_empty());
+                entries.insert(
+                    fingerprint,
+                    IgnoreEntry {
+                        line: index as u64 + 1,
+                        justification: justification.map(str::to_owned),
+                    },
+                );
+            }
+            comment_above = None;
+        }
+        IgnoreList(entries)
+    }
+
+    /// The suppression for a leak whose finding has already been made (repo-relative path).
+    fn suppression(&self, leak: &Leak<'_>, finding: &Finding) -> Option<NativeSuppression> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let path = finding.location.as_ref().map_or("", |location| location.path.as_str());
+        let global = format!("{path}:{}:{}", leak.rule_id, leak.start_line);
+        let entry = self.0.get(&global).or_else(|| match leak.commit.as_ref() {
+            "" => None,
+            commit => self.0.get(&format!("{commit}:{global}")),
+        })?;
+        Some(NativeSuppression {
+            kind: "gitleaksignore".to_owned(),
+            justification: entry.justification.clone(),
+            origin: Some(SuppressionOrigin::at(IGNORE_FILE, entry.line)),
+        })
+    }
+}
+
+/// `fingerprint # why` → (`fingerprint`, `why`). A `#` only starts a comment after whitespace,
+/// since paths may hold one.
+fn split_trailing_comment(line: &str) -> (&str, Option<&str>) {
+    let at = line
+        .char_indices()
+        .find(|&(i, c)| c == '#' && line[..i].ends_with(char::is_whitespace))
+        .map(|(i, _)| i);
+    match at {
+        Some(i) => (line[..i].trim_end(), Some(&line[i + 1..])),
+        None => (line, None),
+    }
+}
+
+/// An entry as gitleaks keys it: `file:rule:line` or `commit:file:rule:line`, `\` in the file
+/// read as `/`; `None` for anything else.
+fn normalized_fingerprint(entry: &str) -> Option<String> {
+    let mut parts: Vec<String> = entry.split(':').map(str::to_owned).collect();
+    let file = match parts.len() {
+        3 => 0,
+        4 => 1,
+        _ => return None,
+    };
+    parts[file] = parts[file].replace('\\', "/");
+    Some(parts.join(":"))
 }
 
 /// DESIGN §3's gitleaks row.
@@ -232,6 +359,49 @@ mod tests {
         assert_ne!(first.findings[0].fingerprint, changed.findings[0].fingerprint);
         let text = serde_json::to_string(&first.findings).unwrap();
         assert!(!text.contains(&secret));
+    }
+
+    fn leak_report(file: &str, line: u64, commit: &str) -> String {
+        format!(
+            r#"[{{"RuleID":"github-pat","Description":"GitHub PAT","File":"{file}","StartLine":{line},"EndLine":{line},"StartColumn":1,"EndColumn":4,"Match":"REDACTED","Secret":"REDACTED","Commit":"{commit}"}}]"#
+        )
+    }
+
+    #[test]
+    fn gitleaksignore_entries_become_reported_suppressions() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".gitleaksignore"),
+            "# test fixture, not a real token\nsrc/a.py:github-pat:2\n\nabc123:b.py:github-pat:7   # rotated 2026-01\nc.py:github-pat:1\n",
+        )
+        .unwrap();
+        let parse = |file: &str, line: u64, commit: &str| {
+            let parsed = crate::parse("gitleaks", leak_report(file, line, commit).as_bytes(), dir.path()).unwrap();
+            parsed.findings[0].native_suppression.clone()
+        };
+        let first = parse("src/a.py", 2, "").expect("global entry");
+        assert_eq!(first.kind, "gitleaksignore");
+        assert_eq!(first.origin, Some(SuppressionOrigin::at(".gitleaksignore", 2)));
+        assert_eq!(first.justification.as_deref(), Some("test fixture, not a real token"));
+        // A global entry covers every commit; a commit entry only its commit.
+        assert!(parse("src/a.py", 2, "fff999").is_some());
+        let commit = parse("b.py", 7, "abc123").expect("commit entry");
+        assert_eq!(commit.origin, Some(SuppressionOrigin::at(".gitleaksignore", 4)));
+        assert_eq!(commit.justification.as_deref(), Some("rotated 2026-01"));
+        assert!(parse("b.py", 7, "other").is_none());
+        let bare = parse("c.py", 1, "").expect("entry without a comment");
+        assert_eq!(bare.justification, None);
+        assert!(parse("src/a.py", 3, "").is_none());
+    }
+
+    #[test]
+    fn a_symlinked_gitleaksignore_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("elsewhere"), "a.py:github-pat:2\n").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), dir.path().join(".gitleaksignore")).unwrap();
+        let parsed = crate::parse("gitleaks", leak_report("a.py", 2, "").as_bytes(), dir.path()).unwrap();
+        assert!(parsed.findings[0].native_suppression.is_none());
+        assert_eq!(parsed.warnings, [".gitleaksignore was not applied: not a regular file"]);
     }
 
     #[test]

@@ -1,9 +1,16 @@
 //! npm audit: advisories for the packages a `package-lock.json` pins, once per lockfile.
 //!
 //! # Invocation
-//! `npm audit --json --package-lock-only` in each directory with a `package-lock.json` or
-//! `npm-shrinkwrap.json`; `--registry URL` when scangate is told where advisories live. The report
-//! is printed on stdout, which the runner sends to the output file.
+//! `npm audit --json --package-lock-only --registry URL` once per directory with a
+//! `package-lock.json` or `npm-shrinkwrap.json`. `URL` is always given: `--npm-registry`, else
+//! [`DEFAULT_REGISTRY`]. The report is printed on stdout, which the runner sends to the output file.
+//!
+//! npm runs in a private scratch directory holding copies of that directory's `package.json`,
+//! `package-lock.json` and `npm-shrinkwrap.json` (regular files only), not in the repository: npm
+//! reads the project `.npmrc` of the directory it runs in, and the repository's (untrusted) one
+//! could send the audit to a host it chose, with the pipeline's registry token, or omit
+//! dependencies from it. Such `.npmrc` files are not applied and are reported. The pipeline's
+//! own user and global npm config are still read; findings still point at the repository's lockfile.
 //!
 //! # Exit codes
 //! 0 and 1 both come with a report (1 when vulnerabilities were found) and both come with a
@@ -11,15 +18,42 @@
 //! `error`.
 //!
 //! # Known traps
-//! `npm audit --offline` prints an empty report and exits 0, so it is never used.
+//! `npm audit --offline` prints an empty report and exits 0, so it is never used. npm looks for its
+//! project `.npmrc` in the nearest directory with a `package.json` or `node_modules`, walking up
+//! from its working directory.
 
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 
 use crate::repo::display;
-use crate::tool::{parse_json, Invocation, OutputChannel};
+use crate::scratch;
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, OutputChannel};
 use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct NpmAudit;
+
+/// The registry npm audit asks when scangate is not told another (`--npm-registry`).
+const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
+
+/// The files npm audit needs, copied into its scratch directory.
+const MANIFESTS: &[&str] = &["package.json", "package-lock.json", "npm-shrinkwrap.json"];
+
+/// Why the repository's `.npmrc` files are not read.
+const NPMRC_IGNORED: &str = "its settings (registry, tokens, omitted dependencies) were not applied: npm audit \
+     asked only the registry scangate was given (--npm-registry)";
+
+/// Copies the regular files among [`MANIFESTS`] from `from` into the new private directory `to`.
+fn copy_manifests(from: &Path, to: &Path) -> std::io::Result<()> {
+    scratch::private_dir(to)?;
+    for name in MANIFESTS {
+        let source = from.join(name);
+        // A symlink could point anywhere outside the repository: only regular files are copied.
+        if std::fs::symlink_metadata(&source).is_ok_and(|m| m.is_file()) {
+            scratch::write_private(&to.join(name), &std::fs::read(&source)?)?;
+        }
+    }
+    Ok(())
+}
 
 #[derive(serde::Deserialize)]
 struct AuditShape {
@@ -65,12 +99,22 @@ impl Tool for NpmAudit {
         "no package-lock.json or npm-shrinkwrap.json"
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
-        let mut args: Vec<OsString> = ["audit", "--json", "--package-lock-only"].map(OsString::from).to_vec();
-        if let Some(registry) = &invocation.options.npm_registry {
-            args.push("--registry".into());
-            args.push(registry.into());
+        let registry = invocation.options.npm_registry.as_deref().unwrap_or(DEFAULT_REGISTRY);
+        ["audit", "--json", "--package-lock-only", "--registry", registry]
+            .map(OsString::from)
+            .to_vec()
+    }
+    fn cwd(&self, invocation: &Invocation<'_>) -> PathBuf {
+        // `npm-audit-<index>.json` is this invocation's own: its stem names a directory no other uses.
+        let copy = invocation.output.with_extension("");
+        if let Err(error) = copy_manifests(&invocation.root.join(&invocation.target.dir), &copy) {
+            tracing::warn!(%error, path = %copy.display(), "cannot copy the lockfile for npm audit");
         }
-        args
+        copy
+    }
+    fn ignored_configs(&self, invocation: &Invocation<'_>) -> Vec<IgnoredConfig> {
+        let npmrcs = invocation.target.dir.ancestors().map(|dir| dir.join(".npmrc"));
+        present_configs(self, invocation, npmrcs, NPMRC_IGNORED)
     }
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         vec![

@@ -2,10 +2,16 @@
 //!
 //! # Invocation
 //! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem
-//! --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
+//! --x-semgrepignore-filename=I --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
 //! start one worker per core and compete with the scanners running beside it. `C` is scangate's
 //! bundled rules unless `--semgrep-config` names others (a registry ruleset such as `p/ci` needs
 //! network).
+//!
+//! `I` is a file name no repository has (`.semgrepignore-` and the run's random scratch name):
+//! semgrep consults files named `I` instead of `.semgrepignore`, so the repository's
+//! `.semgrepignore` files (untrusted; they would drop findings unseen) are not applied and are
+//! reported, while semgrep's default exclusions, which it applies when the project root has no
+//! ignore file (`node_modules/`, `vendor/`, `.git/`, tests, minified files …), stay.
 //!
 //! # Exit codes
 //! 0 ran (findings do not change it without `--error`), 1 findings with `--error`, 2 and above
@@ -13,10 +19,14 @@
 //!
 //! # Known traps
 //! The JSON's `extra.fingerprint` and `extra.lines` say `requires login` when logged out.
+//! `--x-semgrepignore-filename` is an internal option (semgrep 1.185 has no public one that keeps
+//! the defaults); semgrep warns on stderr that `--x-` options may change, so a new pin must
+//! re-check it. `--x-ignore-semgrepignore-files` would drop the default exclusions too.
 
 use std::ffi::OsString;
 
-use crate::tool::{parse_json, Invocation};
+use crate::scratch;
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation};
 use crate::{Category, RepoIndex, Target, Tool};
 
 /// File extensions of languages semgrep analyses.
@@ -24,6 +34,10 @@ const SOURCE_EXTENSIONS: &[&str] = &[
     "py", "js", "jsx", "mjs", "cjs", "ts", "tsx", "go", "java", "kt", "rb", "php", "c", "h", "cc", "cpp", "cs",
     "scala", "rs", "swift", "sh", "tf", "yaml", "yml", "json", "html", "ex", "exs", "lua", "sol", "dart", "jl",
 ];
+
+/// Why the repository's `.semgrepignore` files are not read.
+const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scanned the files it lists \
+     (semgrep's default exclusions still apply); suppress findings in a trusted --policy file instead";
 
 /// The rules scangate ships, so a scan needs no rule registry.
 const BUNDLED_RULES: &str = include_str!("../../../../rules/semgrep/scangate.yaml");
@@ -82,6 +96,7 @@ impl Tool for Semgrep {
         // --disable-nosem: findings under `nosemgrep` comments are reported, and scangate marks
         // them suppressed instead of letting them vanish.
         args.extend(["--metrics=off", "--disable-version-check", "--quiet", "--disable-nosem"].map(OsString::from));
+        args.push(ignore_file_name(invocation));
         let mut json_output = OsString::from("--json-output=");
         json_output.push(invocation.output);
         args.push(json_output);
@@ -101,6 +116,10 @@ impl Tool for Semgrep {
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         vec![("SEMGREP_SEND_METRICS".into(), "off".into())]
     }
+    fn ignored_configs(&self, invocation: &Invocation<'_>) -> Vec<IgnoredConfig> {
+        let found = invocation.repo.files_named(|name| name == ".semgrepignore").cloned();
+        present_configs(self, invocation, found, IGNORE_FILE_IGNORED)
+    }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
             0 | 1 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
@@ -117,11 +136,17 @@ fn is_source_path(path: &std::path::Path) -> bool {
 
 /// Writes the bundled rules into the run's scratch directory (once) and returns their path.
 fn bundled_rules_path(invocation: &Invocation<'_>) -> std::path::PathBuf {
-    let path = invocation.scratch.join("scangate-semgrep-rules.yaml");
-    if !path.exists() {
-        if let Err(error) = std::fs::write(&path, BUNDLED_RULES) {
-            tracing::warn!(%error, path = %path.display(), "cannot write bundled semgrep rules");
-        }
-    }
-    path
+    scratch::shared_file(
+        invocation.scratch,
+        "scangate-semgrep-rules.yaml",
+        BUNDLED_RULES.as_bytes(),
+    )
+}
+
+/// `--x-semgrepignore-filename=.semgrepignore-<scratch name>`: a name the repository cannot
+/// know in advance, since the scratch directory's name is random.
+fn ignore_file_name(invocation: &Invocation<'_>) -> OsString {
+    let mut flag = OsString::from("--x-semgrepignore-filename=.semgrepignore-");
+    flag.push(invocation.scratch.file_name().unwrap_or_default());
+    flag
 }

@@ -1,22 +1,37 @@
 //! trivy: vulnerable dependencies and misconfigured infrastructure files.
 //!
 //! # Invocation
-//! `trivy fs --scanners vuln,misconfig --format json --output F --show-suppressed --list-all-pkgs --quiet
-//! --skip-version-check --disable-telemetry --skip-check-update --exit-code 0 .` in the root.
+//! `trivy fs --config C --scanners vuln,misconfig --format json --output F --show-suppressed
+//! --list-all-pkgs --quiet --skip-version-check --disable-telemetry --skip-check-update --exit-code 0 .`
+//! in the root. `C` is an empty scratch config: trivy otherwise reads `trivy.yaml` from its working
+//! directory, and the repository's (untrusted) one could skip files, raise the severity floor or
+//! ignore checks; it is not applied and is reported. `.trivyignore` is still read: with
+//! `--show-suppressed` what it ignores stays in the report, marked, and scangate shows it as suppressed.
 //! `--skip-check-update` uses the checks embedded in the pinned trivy, so results do not drift
 //! between runs. Offline, vulnerability scanning needs a database already in `--cache-dir`
 //! (then `--skip-db-update`); without one only `misconfig` runs.
 //!
 //! # Exit codes
 //! 0 ran (with `--exit-code 0` findings do not change it), anything else an error.
+//!
+//! # Known traps
+//! `--config` defaults to `trivy.yaml` relative to the working directory, not to the scanned path.
 
 use std::ffi::OsString;
 
-use crate::tool::{parse_json, Invocation};
+use crate::scratch;
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation};
 use crate::tools::{root_target, DEPENDENCY_FILES};
 use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct Trivy;
+
+/// Why the repository's `trivy.yaml` is not read.
+const CONFIG_IGNORED: &str = "its settings (skipped files, severities, ignores) were not applied: trivy ran \
+     with scangate's configuration; suppress findings in a trusted --policy file instead";
+
+/// The configuration trivy reads instead of the repository's `trivy.yaml`: none.
+const EMPTY_CONFIG: &str = "# scangate: no trivy settings from the scanned repository\n";
 
 /// How many bytes of a YAML file are read to tell Kubernetes or CloudFormation from other YAML.
 const SNIFF_BYTES: usize = 16 * 1024;
@@ -74,9 +89,9 @@ impl Tool for Trivy {
         } else {
             "vuln,misconfig"
         };
-        let mut args: Vec<OsString> = ["fs", "--scanners", scanners, "--format", "json", "--output"]
-            .map(OsString::from)
-            .to_vec();
+        let mut args: Vec<OsString> = vec!["fs".into(), "--config".into()];
+        args.push(scratch::shared_file(invocation.scratch, "trivy.yaml", EMPTY_CONFIG.as_bytes()).into());
+        args.extend(["--scanners", scanners, "--format", "json", "--output"].map(OsString::from));
         args.push(invocation.output.into());
         args.extend(
             [
@@ -99,6 +114,9 @@ impl Tool for Trivy {
         }
         args.push(".".into());
         args
+    }
+    fn ignored_configs(&self, invocation: &Invocation<'_>) -> Vec<IgnoredConfig> {
+        present_configs(self, invocation, ["trivy.yaml".into()], CONFIG_IGNORED)
     }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
