@@ -8,7 +8,9 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::support::{assert_exit, commit_all, git_ok, read_summary, require_scanner, Repo, Scangate};
+use crate::support::{
+    assert_exit, commit_all, git, git_ok, random_token, read_summary, require_scanner, Repo, Scangate, ALNUM,
+};
 
 const SCANNERS: &[&str] = &["gitleaks", "semgrep", "gosec", "trivy"];
 
@@ -54,6 +56,20 @@ fn add_self_approving_change(repo: &Repo) {
          reason = \"paths are internal\"\n",
     );
     commit_all(repo.path(), "add jobs, each with its own ignore");
+    // A leak, and in a later commit the .gitleaksignore entry (gitleaks' fingerprint names the
+    // commit) that would hide it.
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    repo.write("app/settings.py", format!("GITHUB_TOKEN = \"{token}\"\n"));
+    commit_all(repo.path(), "settings");
+    let commit = String::from_utf8(git(repo.path(), &["rev-parse", "HEAD"]).stdout).unwrap();
+    repo.write(
+        ".gitleaksignore",
+        format!(
+            "# a revoked test token\n{}:app/settings.py:github-pat:1\n",
+            commit.trim()
+        ),
+    );
+    commit_all(repo.path(), "ignore the test token");
 }
 
 struct Scan {
@@ -143,6 +159,7 @@ fn a_pull_request_cannot_approve_its_own_findings() {
     assert_eq!(
         refused(&pr.summary),
         [
+            added(".gitleaksignore:2", 1),
             added(".trivyignore:2", 1),
             added("app/job.py:5", 1),
             added("scangate.toml:4", 1),
@@ -151,7 +168,13 @@ fn a_pull_request_cannot_approve_its_own_findings() {
         "{:#}",
         pr.summary
     );
-    for origin in [".trivyignore:2", "app/job.py:5", "scangate.toml:4", "svc/main.go:9"] {
+    for origin in [
+        ".gitleaksignore:2",
+        ".trivyignore:2",
+        "app/job.py:5",
+        "scangate.toml:4",
+        "svc/main.go:9",
+    ] {
         let line = format!("suppression added by this change — needs review: {origin}");
         assert!(stdout.contains(&line), "terminal lacks {line:?}:\n{stdout}");
     }
@@ -186,6 +209,7 @@ fn a_pull_request_cannot_approve_its_own_findings() {
     assert_exit(&reviewed.output, 0);
     let by_origin = &reviewed.summary["suppressed_by_origin"];
     for (origin, findings) in [
+        (".gitleaksignore:2", 1),
         (".trivyignore:2", 1),
         ("app/job.py:5", 1),
         ("scangate.toml:4", 1),
