@@ -3,11 +3,12 @@
 //! vulnerability scanning needs its online database and is covered by the parser's unit tests.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-use crate::support::{assert_exit, read_summary, require_scanner, OfflineServices, Repo, Scangate};
+use crate::modes::{commit_all, git_ok};
+use crate::support::{assert_exit, read_summary, require_scanner, tool_entry, OfflineServices, Repo, Scangate};
 
 /// One dependency result as a user reads it in the SARIF log.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -140,6 +141,16 @@ fn write_many_versions_project(repo: &Repo) {
     );
 }
 
+/// The SARIF log and summary of the dependency scanners on [`write_many_versions_project`].
+fn scan_many_versions() -> (Value, Value) {
+    let services = OfflineServices::start();
+    let repo = Repo::new();
+    write_many_versions_project(&repo);
+    let (output, sarif, summary) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
+    assert_exit(&output, 0);
+    (sarif, summary)
+}
+
 const BOTH: [&str; 2] = ["osv-scanner", "npm-audit"];
 
 /// The dependency scanners alone, reports only (a level needs a secrets scanner to gate).
@@ -177,12 +188,8 @@ fn every_installed_version_in_one_lockfile_is_its_own_result() {
     if !both_scanners() {
         return;
     }
-    let services = OfflineServices::start();
-    let repo = Repo::new();
-    write_many_versions_project(&repo);
-    let (output, sarif, summary) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
-    assert_exit(&output, 0);
-    let osv = crate::support::tool_entry(&summary, "osv-scanner");
+    let (sarif, summary) = scan_many_versions();
+    let osv = tool_entry(&summary, "osv-scanner");
     assert_eq!(osv["findings"], 20, "{summary:#}");
     let found = installs(&sarif);
     assert_eq!(found.len(), 20, "{found:#?}");
@@ -211,11 +218,7 @@ fn the_fixed_version_is_the_fix_of_the_installed_versions_range() {
     if !both_scanners() {
         return;
     }
-    let services = OfflineServices::start();
-    let repo = Repo::new();
-    write_many_versions_project(&repo);
-    let (output, sarif, _) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
-    assert_exit(&output, 0);
+    let (sarif, _) = scan_many_versions();
     let fixes: Vec<(String, String, Option<String>)> = installs(&sarif)
         .into_iter()
         .filter(|i| i.package == "minimist" || (i.package == "lodash" && i.rule == "GHSA-p6mc-m468-83gw"))
@@ -238,33 +241,6 @@ fn the_fixed_version_is_the_fix_of_the_installed_versions_range() {
     );
 }
 
-fn git(repo: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args([
-            "-c",
-            "user.name=scangate test",
-            "-c",
-            "user.email=test@example.invalid",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn commit_all(repo: &Path, message: &str) {
-    git(repo, &["add", "-A"]);
-    git(repo, &["commit", "-q", "-m", message]);
-}
-
 #[test]
 fn a_pull_request_adding_a_copy_of_a_vulnerable_lockfile_fails_the_gate() {
     if !both_scanners() || !require_scanner("gitleaks") {
@@ -273,9 +249,9 @@ fn a_pull_request_adding_a_copy_of_a_vulnerable_lockfile_fails_the_gate() {
     let services = OfflineServices::start();
     let repo = Repo::new();
     write_minimist_project(&repo, "app1");
-    git(repo.path(), &["init", "-q"]);
+    git_ok(repo.path(), &["init", "-q"]);
     commit_all(repo.path(), "app1 pins minimist 1.2.5");
-    git(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    git_ok(repo.path(), &["checkout", "-q", "-b", "feature"]);
     write_minimist_project(&repo, "app2");
     commit_all(repo.path(), "app2, a copy of app1");
     let (output, sarif, summary) = scan(

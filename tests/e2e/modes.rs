@@ -24,7 +24,7 @@ fn git(repo: &Path, args: &[&str]) -> Output {
     output
 }
 
-fn git_ok(repo: &Path, args: &[&str]) {
+pub(crate) fn git_ok(repo: &Path, args: &[&str]) {
     let output = git(repo, args);
     assert!(
         output.status.success(),
@@ -33,7 +33,7 @@ fn git_ok(repo: &Path, args: &[&str]) {
     );
 }
 
-fn commit_all(repo: &Path, message: &str) {
+pub(crate) fn commit_all(repo: &Path, message: &str) {
     git_ok(repo, &["add", "-A"]);
     git_ok(repo, &["commit", "-q", "-m", message]);
 }
