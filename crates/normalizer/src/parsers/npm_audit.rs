@@ -283,19 +283,26 @@ struct InstalledVersions(HashMap<String, String>);
 
 #[derive(Deserialize)]
 struct Lockfile {
+    /// v2 and v3: node path → package.
     #[serde(default)]
     packages: HashMap<String, LockedPackage>,
+    /// v1 (v2 keeps it too, for npm 6): name → package, nested.
     #[serde(default)]
-    dependencies: HashMap<String, LockedPackage>,
+    dependencies: HashMap<String, LockedDependency>,
 }
 
 #[derive(Deserialize)]
 struct LockedPackage {
     #[serde(default)]
     version: Option<String>,
-    /// v1 only: the packages nested below this one.
+}
+
+#[derive(Deserialize)]
+struct LockedDependency {
     #[serde(default)]
-    dependencies: HashMap<String, LockedPackage>,
+    version: Option<String>,
+    #[serde(default)]
+    dependencies: HashMap<String, LockedDependency>,
 }
 
 impl InstalledVersions {
@@ -331,7 +338,7 @@ impl InstalledVersions {
 }
 
 /// v1's tree as the node paths npm audit names: `node_modules/a/node_modules/b`.
-fn nested_versions(prefix: &str, dependencies: &HashMap<String, LockedPackage>, out: &mut HashMap<String, String>) {
+fn nested_versions(prefix: &str, dependencies: &HashMap<String, LockedDependency>, out: &mut HashMap<String, String>) {
     for (name, package) in dependencies {
         let node = format!("{prefix}node_modules/{name}");
         nested_versions(&format!("{node}/"), &package.dependencies, out);
@@ -555,13 +562,13 @@ mod tests {
         let lockfile = if v1 {
             r#"{"lockfileVersion":1,"dependencies":{
                  "minimist":{"version":"1.2.5"},
-                 "mkdirp":{"version":"0.5.1","dependencies":{"minimist":{"version":"0.0.8"},"lodash":{"version":"4.17.15"}}},
+                 "mkdirp":{"version":"0.5.1","requires":{"minimist":"0.0.8"},"dependencies":{"minimist":{"version":"0.0.8"},"lodash":{"version":"4.17.15"}}},
                  "optimist":{"version":"0.6.1","dependencies":{"minimist":{"version":"1.2.6"}}},
                  "lodash":{"version":"4.17.20"}}}"#
         } else {
-            r#"{"lockfileVersion":3,"packages":{"":{"name":"web"},
+            r#"{"lockfileVersion":3,"packages":{"":{"name":"web","dependencies":{"minimist":"1.2.5"}},
                  "node_modules/minimist":{"version":"1.2.5"},
-                 "node_modules/mkdirp":{"version":"0.5.1"},
+                 "node_modules/mkdirp":{"version":"0.5.1","dependencies":{"minimist":"0.0.8"}},
                  "node_modules/mkdirp/node_modules/minimist":{"version":"0.0.8"},
                  "node_modules/mkdirp/node_modules/lodash":{"version":"4.17.15"},
                  "node_modules/optimist":{"version":"0.6.1"},
