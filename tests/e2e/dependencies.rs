@@ -218,6 +218,15 @@ fn the_fixed_version_is_the_fix_of_the_installed_versions_range() {
     if !both_scanners() {
         return;
     }
+    // The case: minimist 1.2.5 was told to move to 0.2.4, the first `fixed` of the record.
+    let services = OfflineServices::start();
+    let repo = Repo::new();
+    write_minimist_project(&repo, "web");
+    let (output, sarif, _) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
+    assert_exit(&output, 0);
+    let fixed: Vec<Option<String>> = installs(&sarif).into_iter().map(|i| i.fixed).collect();
+    assert_eq!(fixed, [Some("1.2.6".to_owned())]);
+
     let (sarif, _) = scan_many_versions();
     let fixes: Vec<(String, String, Option<String>)> = installs(&sarif)
         .into_iter()
