@@ -141,11 +141,12 @@ fn write_many_versions_project(repo: &Repo) {
     );
 }
 
-/// The SARIF log and summary of the dependency scanners on [`write_many_versions_project`].
-fn scan_many_versions() -> (Value, Value) {
+/// The SARIF log and summary of the dependency scanners alone, reports only, on a repository
+/// that `write` fills.
+fn scan_dependencies(write: impl FnOnce(&Repo)) -> (Value, Value) {
     let services = OfflineServices::start();
     let repo = Repo::new();
-    write_many_versions_project(&repo);
+    write(&repo);
     let (output, sarif, summary) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
     assert_exit(&output, 0);
     (sarif, summary)
@@ -161,12 +162,10 @@ fn the_same_vulnerability_in_two_lockfiles_is_two_results_each_with_every_tool()
     if !both_scanners() {
         return;
     }
-    let services = OfflineServices::start();
-    let repo = Repo::new();
-    write_minimist_project(&repo, "app1");
-    write_minimist_project(&repo, "app2");
-    let (output, sarif, _) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
-    assert_exit(&output, 0);
+    let (sarif, _) = scan_dependencies(|repo| {
+        write_minimist_project(repo, "app1");
+        write_minimist_project(repo, "app2");
+    });
     let found = installs(&sarif);
     let places: Vec<(&str, &str, Vec<String>)> = found
         .iter()
@@ -188,7 +187,7 @@ fn every_installed_version_in_one_lockfile_is_its_own_result() {
     if !both_scanners() {
         return;
     }
-    let (sarif, summary) = scan_many_versions();
+    let (sarif, summary) = scan_dependencies(write_many_versions_project);
     let osv = tool_entry(&summary, "osv-scanner");
     assert_eq!(osv["findings"], 20, "{summary:#}");
     let found = installs(&sarif);
@@ -219,15 +218,11 @@ fn the_fixed_version_is_the_fix_of_the_installed_versions_range() {
         return;
     }
     // The case: minimist 1.2.5 was told to move to 0.2.4, the first `fixed` of the record.
-    let services = OfflineServices::start();
-    let repo = Repo::new();
-    write_minimist_project(&repo, "web");
-    let (output, sarif, _) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
-    assert_exit(&output, 0);
+    let (sarif, _) = scan_dependencies(|repo| write_minimist_project(repo, "web"));
     let fixed: Vec<Option<String>> = installs(&sarif).into_iter().map(|i| i.fixed).collect();
     assert_eq!(fixed, [Some("1.2.6".to_owned())]);
 
-    let (sarif, _) = scan_many_versions();
+    let (sarif, _) = scan_dependencies(write_many_versions_project);
     let fixes: Vec<(String, String, Option<String>)> = installs(&sarif)
         .into_iter()
         .filter(|i| i.package == "minimist" || (i.package == "lodash" && i.rule == "GHSA-p6mc-m468-83gw"))
