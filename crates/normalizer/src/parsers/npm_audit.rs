@@ -33,9 +33,11 @@ Lockfile + ecosystem `npm` + package name + installed version + the canonical vu
 (the GHSA id from the advisory URL; `NPM-<source>` when the URL names none). No line.
 
 # Known traps
-One finding per (package, advisory): a `via` entry that is a string says "vulnerable because of
-that dependency" and its advisory is reported on that dependency already, so `metadata.
-vulnerabilities.total` (which counts such packages) is larger than the finding count. `npm audit
+One finding per (package, advisory, installed version): a `via` entry that is a string says
+"vulnerable because of that dependency" and its advisory is reported on that dependency already,
+so `metadata.vulnerabilities.total` (which counts such packages) says nothing about the finding
+count; neither does the number of advisory `via` objects once a package is installed in several
+versions. `npm audit
 --offline` prints a report with no `auditReportVersion` and no advisories: that is a tool error,
 never "clean". Exit code 1 comes with a report when vulnerabilities exist. Findings point at the
 lockfile in [`Context::target_dir`] (`package-lock.json`, or `npm-shrinkwrap.json` when that is
