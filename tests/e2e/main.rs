@@ -4,6 +4,7 @@
 
 mod ci_files;
 mod ci_output;
+mod dependencies;
 mod example;
 mod gate;
 mod modes;

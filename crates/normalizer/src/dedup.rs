@@ -1,15 +1,17 @@
-//! Cross-tool dedup (DESIGN §4): the same vulnerability in the same package, reported by trivy,
-//! osv-scanner and npm audit, is one finding listing every tool.
+//! Cross-tool dedup (DESIGN §4): the same vulnerability in the same package *at the same lockfile
+//! and installed version*, reported by trivy, osv-scanner and npm audit, is one finding listing
+//! every tool. Two lockfiles, or two installed versions in one lockfile, are two findings.
 //!
 //! Choices, each for a gate that must neither miss nor double-count:
-//! - same package = same ecosystem (case-insensitive) and name (PyPI names normalized per PEP 503);
-//!   the lockfile path is not part of it, as DESIGN §4's fingerprint has no path either;
+//! - the key is lockfile path + ecosystem (case-insensitive) + package name (PyPI names normalized
+//!   per PEP 503) + installed version (a leading `v` dropped: trivy writes Go's `v1.2.3`) +
+//!   vulnerability; a copy of a vulnerable lockfile in a second directory is a finding of its own;
 //! - same vulnerability = any shared id or alias, transitively (A~B, B~C ⇒ one finding);
 //! - the merged finding is the first one in input order (so it lands in the first tool's SARIF
 //!   run), with the **most severe** severity of the group and that member's tool label and CVSS:
 //!   tools disagree mostly because one lacks a score, and under-reporting is the worse error;
-//! - ids, CWEs and tools are unioned in order of appearance; missing location line, versions, help
-//!   are filled from other members;
+//! - ids, CWEs and tools are unioned in order of appearance; missing location line, fixed version
+//!   and help are filled from other members;
 //! - a native suppression by any member (an osv-scanner.toml or .trivyignore entry) is kept: the
 //!   user said so for that vulnerability in one tool;
 //! - the fingerprint is recomputed from the union of ids, so it does not depend on which tool's id
@@ -29,39 +31,96 @@ pub fn canonical_vulnerability_id<'a>(ids: impl IntoIterator<Item = &'a str>) ->
         .find_map(|prefix| ids.iter().copied().filter(|id| id.starts_with(prefix)).min())
 }
 
-/// DESIGN §4 dependency fingerprint: ecosystem + package name + canonical vulnerability id.
+/// The dependency fingerprint: lockfile path + ecosystem + package name + installed version +
+/// canonical vulnerability id. No line, so it survives edits elsewhere in the lockfile; the path
+/// and version keep a second lockfile or a second installed version apart in baseline and PR
+/// mode. Parsers set the location and package before calling it.
 pub(crate) fn dependency_fingerprint(finding: &Finding) -> String {
-    let (ecosystem, name) = package_key(finding).unwrap_or_default();
+    let installed = Installed::of(finding).unwrap_or_default();
     let ids = std::iter::once(finding.rule_id.as_str()).chain(finding.vulnerability_ids.iter().map(String::as_str));
     let id = canonical_vulnerability_id(ids).unwrap_or_default();
-    hash(&[b"dependency", ecosystem.as_bytes(), name.as_bytes(), id.as_bytes()])
+    hash(&[
+        b"dependency",
+        installed.lockfile.as_bytes(),
+        installed.ecosystem.as_bytes(),
+        installed.name.as_bytes(),
+        installed.version.as_bytes(),
+        id.as_bytes(),
+    ])
 }
 
-fn package_key(finding: &Finding) -> Option<(String, String)> {
-    let package = finding.package.as_ref()?;
-    let ecosystem = package.ecosystem.to_ascii_lowercase();
-    let name = if ecosystem == "pypi" {
-        package.name.to_ascii_lowercase().replace(['_', '.'], "-")
-    } else {
-        package.name.clone()
-    };
-    Some((ecosystem, name))
+/// One installed package: where, what and which version, normalized so the tools' spellings meet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+struct Installed {
+    lockfile: String,
+    ecosystem: String,
+    name: String,
+    /// Empty when the tool did not say.
+    version: String,
 }
 
-/// Merges dependency findings that are the same vulnerability in the same package; every other
-/// finding passes through. Order: each merged finding where its first member was.
+impl Installed {
+    fn of(finding: &Finding) -> Option<Installed> {
+        let package = finding.package.as_ref()?;
+        let ecosystem = package.ecosystem.to_ascii_lowercase();
+        let name = if ecosystem == "pypi" {
+            package.name.to_ascii_lowercase().replace(['_', '.'], "-")
+        } else {
+            package.name.clone()
+        };
+        let version = package.version.as_deref().unwrap_or_default().trim();
+        let version = match version.strip_prefix('v') {
+            Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+            _ => version,
+        };
+        Some(Installed {
+            lockfile: finding.location.as_ref().map(|l| l.path.clone()).unwrap_or_default(),
+            ecosystem,
+            name,
+            version: version.to_owned(),
+        })
+    }
+}
+
+/// Merges dependency findings that are the same vulnerability in the same installed package of
+/// the same lockfile; every other finding passes through. Order: each merged finding where its
+/// first member was.
 pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut groups = same_vulnerability_groups(&findings);
+    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
+    for index in 0..findings.len() {
+        members.entry(groups.find(index)).or_default().push(index);
+    }
+    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(slots.len());
+    for index in 0..slots.len() {
+        let group = &members[&groups.find(index)];
+        if group[0] != index {
+            continue;
+        }
+        let mut merged = slots[index].take().expect("each finding is taken once");
+        for &other in &group[1..] {
+            merge(&mut merged, slots[other].take().expect("each finding is taken once"));
+        }
+        out.push(merged);
+    }
+    refingerprint_dependencies(&mut out);
+    out
+}
+
+/// Unions dependency findings that share the installed package and any id or alias.
+fn same_vulnerability_groups(findings: &[Finding]) -> UnionFind {
     let mut groups = UnionFind::new(findings.len());
-    let mut first_by_id: HashMap<(String, String, String), usize> = HashMap::new();
+    let mut first_by_id: HashMap<(Installed, String), usize> = HashMap::new();
     for (index, finding) in findings.iter().enumerate() {
         if finding.kind != Kind::Dependency {
             continue;
         }
-        let Some((ecosystem, name)) = package_key(finding) else {
+        let Some(installed) = Installed::of(finding) else {
             continue;
         };
         for id in std::iter::once(&finding.rule_id).chain(&finding.vulnerability_ids) {
-            let key = (ecosystem.clone(), name.clone(), id.to_ascii_uppercase());
+            let key = (installed.clone(), id.to_ascii_uppercase());
             match first_by_id.get(&key) {
                 Some(&other) => groups.union(other, index),
                 None => {
@@ -70,48 +129,24 @@ pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
             }
         }
     }
-    let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
-    for index in 0..findings.len() {
-        members.entry(groups.find(index)).or_default().push(index);
+    groups
+}
+
+/// Recomputes every dependency fingerprint from the merged ids (a lone finding may carry its
+/// tool's occurrence index, which no longer means anything once its duplicates are merged), then
+/// breaks the ties that remain: findings without a package have no key to tell them apart.
+fn refingerprint_dependencies(findings: &mut [Finding]) {
+    let positions: Vec<usize> = (0..findings.len())
+        .filter(|&position| findings[position].kind == Kind::Dependency)
+        .collect();
+    let mut dependencies: Vec<Finding> = positions.iter().map(|&position| findings[position].clone()).collect();
+    for finding in &mut dependencies {
+        finding.fingerprint = dependency_fingerprint(finding);
     }
-    let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
-    let mut out = Vec::with_capacity(slots.len());
-    for index in 0..slots.len() {
-        let Some(group) = members.get(&groups.find(index)) else {
-            continue;
-        };
-        if group[0] != index {
-            continue;
-        }
-        let mut merged = slots[index].take().expect("each finding is taken once");
-        if group.len() > 1 {
-            for &other in &group[1..] {
-                merge(&mut merged, slots[other].take().expect("each finding is taken once"));
-            }
-            merged.fingerprint = dependency_fingerprint(&merged);
-        }
-        out.push(merged);
+    break_ties(&mut dependencies);
+    for (position, finding) in positions.into_iter().zip(dependencies) {
+        findings[position].fingerprint = finding.fingerprint;
     }
-    if out.iter().any(|f| f.kind == Kind::Dependency) {
-        // Two lockfiles with the same package and vulnerability are two findings again only if
-        // some tool kept them apart; the occurrence index keeps their fingerprints distinct.
-        let mut dependency: Vec<Finding> = Vec::new();
-        let mut positions = Vec::new();
-        for (position, finding) in out.iter().enumerate() {
-            if finding.kind == Kind::Dependency {
-                positions.push(position);
-                dependency.push(finding.clone());
-            }
-        }
-        for finding in &mut dependency {
-            finding.fingerprint = dependency_fingerprint(finding);
-        }
-        break_ties(&mut dependency);
-        for (position, finding) in positions.into_iter().zip(dependency) {
-            out[position].fingerprint = finding.fingerprint;
-        }
-    }
-    out
 }
 
 fn merge(into: &mut Finding, other: Finding) {
@@ -186,7 +221,7 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parsers_for_tests::dependency;
+    use crate::parsers_for_tests::{dependency, installed_at};
     use crate::Severity;
 
     #[test]
@@ -223,5 +258,79 @@ mod tests {
             "fingerprint does not depend on which tools saw it"
         );
         assert_ne!(merged[0].fingerprint, merged[2].fingerprint);
+    }
+
+    /// minimist's GHSA-xvch-5gv4-984h as each tool reports it, at `lockfile` and `version`.
+    fn minimist_from_every_tool(lockfile: &str, version: &str) -> Vec<Finding> {
+        let minimist = |tool, id, aliases: &[&str]| {
+            installed_at(
+                dependency(tool, id, aliases, "npm", "minimist", Severity::Critical),
+                lockfile,
+                version,
+            )
+        };
+        vec![
+            minimist("trivy", "CVE-2021-44906", &["GHSA-xvch-5gv4-984h"]),
+            minimist("osv-scanner", "GHSA-xvch-5gv4-984h", &["CVE-2021-44906"]),
+            minimist("npm-audit", "GHSA-xvch-5gv4-984h", &[]),
+        ]
+    }
+
+    #[test]
+    fn the_same_vulnerability_in_two_lockfiles_is_two_findings_each_with_every_tool() {
+        let mut findings = minimist_from_every_tool("app1/package-lock.json", "1.2.5");
+        findings.extend(minimist_from_every_tool("app2/package-lock.json", "1.2.5"));
+        let merged = dedup(findings);
+        let paths: Vec<&str> = merged
+            .iter()
+            .map(|f| f.location.as_ref().unwrap().path.as_str())
+            .collect();
+        assert_eq!(paths, ["app1/package-lock.json", "app2/package-lock.json"]);
+        for finding in &merged {
+            assert_eq!(finding.tools, ["trivy", "osv-scanner", "npm-audit"]);
+        }
+        assert_ne!(merged[0].fingerprint, merged[1].fingerprint);
+    }
+
+    #[test]
+    fn two_installed_versions_in_one_lockfile_are_two_findings() {
+        let mut findings = minimist_from_every_tool("package-lock.json", "1.2.5");
+        findings.extend(minimist_from_every_tool("package-lock.json", "0.0.8"));
+        let merged = dedup(findings);
+        let versions: Vec<&str> = merged
+            .iter()
+            .map(|f| f.package.as_ref().unwrap().version.as_deref().unwrap())
+            .collect();
+        assert_eq!(versions, ["1.2.5", "0.0.8"]);
+        assert!(merged.iter().all(|f| f.tools.len() == 3), "{merged:#?}");
+        assert_ne!(merged[0].fingerprint, merged[1].fingerprint);
+    }
+
+    #[test]
+    fn go_versions_meet_with_or_without_their_v() {
+        let module = |tool, version| {
+            installed_at(
+                dependency(tool, "GO-2024-1", &[], "Go", "golang.org/x/net", Severity::High),
+                "go.mod",
+                version,
+            )
+        };
+        let merged = dedup(vec![module("trivy", "v0.17.0"), module("osv-scanner", "0.17.0")]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].tools, ["trivy", "osv-scanner"]);
+    }
+
+    #[test]
+    fn the_fingerprint_has_the_lockfile_and_version_but_no_line() {
+        let at_line = |line| {
+            let mut finding = minimist_from_every_tool("web/package-lock.json", "1.2.5").remove(1);
+            finding.location.as_mut().unwrap().start_line = Some(line);
+            dependency_fingerprint(&finding)
+        };
+        assert_eq!(at_line(12), at_line(40), "a line shift keeps the fingerprint");
+        let fingerprint = |lockfile, version| dependency_fingerprint(&minimist_from_every_tool(lockfile, version)[1]);
+        let base = fingerprint("web/package-lock.json", "1.2.5");
+        assert_ne!(base, fingerprint("api/package-lock.json", "1.2.5"));
+        assert_ne!(base, fingerprint("web/package-lock.json", "0.0.8"));
     }
 }

@@ -22,6 +22,7 @@ mod parsers;
 mod paths;
 mod sarif;
 mod severity;
+mod version;
 
 use std::path::Path;
 
@@ -128,6 +129,22 @@ mod parsers_for_tests {
             start_column: None,
             end_column: None,
         });
+        finding.fingerprint = crate::dedup::dependency_fingerprint(&finding);
+        finding
+    }
+
+    /// `finding` installed at `version` in `lockfile`, its fingerprint recomputed.
+    pub(crate) fn installed_at(mut finding: Finding, lockfile: &str, version: &str) -> Finding {
+        finding
+            .location
+            .as_mut()
+            .expect("a dependency finding has a location")
+            .path = lockfile.to_owned();
+        finding
+            .package
+            .as_mut()
+            .expect("a dependency finding has a package")
+            .version = Some(version.to_owned());
         finding.fingerprint = crate::dedup::dependency_fingerprint(&finding);
         finding
     }

@@ -89,7 +89,8 @@ pub struct Package {
     pub name: String,
     /// Installed version, when known.
     pub version: Option<String>,
-    /// Lowest version that fixes it, when known.
+    /// The version that fixes the installed one (the fix of its affected range, never a
+    /// downgrade), when known.
     pub fixed_version: Option<String>,
 }
 

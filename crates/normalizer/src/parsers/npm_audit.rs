@@ -14,14 +14,30 @@ when the advisory endpoint fails.
 critical, high, moderate→medium, low, info — from the advisory's own `severity`, not the package
 entry's (that is the worst of its advisories and of its vulnerable dependencies).
 
+# Installed versions
+A v2 entry names the lockfile nodes it found vulnerable (`nodes`: `node_modules/minimist`,
+`node_modules/mkdirp/node_modules/minimist`) but not their versions: those are read from the
+lockfile (`packages`, or v1's nested `dependencies`). Each advisory is one finding per distinct
+installed version its `range` contains, so minimist 0.0.8 nested and 1.2.5 at the top are two
+findings that meet osv-scanner's and trivy's. When the lockfile cannot be read, one finding per
+advisory without a version. v1 reports carry the version in `findings[].version` (the first is
+kept).
+
+# Fixed version
+The `<` bound of the advisory range's set that holds the installed version (`<0.2.4 || >=1.0.0
+<1.2.6`: 1.2.5 → 1.2.6, 0.0.8 → 0.2.4); else `fixAvailable` when it upgrades the package itself
+to a version above the installed one. v1: `patched_versions` when it is a plain `>=X`.
+
 # Fingerprint
-Ecosystem `npm` + package name + the canonical vulnerability id (the GHSA id from the advisory URL;
-`NPM-<source>` when the URL names none).
+Lockfile + ecosystem `npm` + package name + installed version + the canonical vulnerability id
+(the GHSA id from the advisory URL; `NPM-<source>` when the URL names none). No line.
 
 # Known traps
-One finding per (package, advisory): a `via` entry that is a string says "vulnerable because of
-that dependency" and its advisory is reported on that dependency already, so `metadata.
-vulnerabilities.total` (which counts such packages) is larger than the finding count. `npm audit
+One finding per (package, advisory, installed version): a `via` entry that is a string says
+"vulnerable because of that dependency" and its advisory is reported on that dependency already,
+so `metadata.vulnerabilities.total` (which counts such packages) says nothing about the finding
+count; neither does the number of advisory `via` objects once a package is installed in several
+versions. `npm audit
 --offline` prints a report with no `auditReportVersion` and no advisories: that is a tool error,
 never "clean". Exit code 1 comes with a report when vulnerabilities exist. Findings point at the
 lockfile in [`Context::target_dir`] (`package-lock.json`, or `npm-shrinkwrap.json` when that is
@@ -33,11 +49,13 @@ examples/vulnerable-app). Shapes from shared/samples/npm-audit (npm/cli and arbo
 one-vuln fixture, local ENOLOCK and endpoint-error outputs).
 */
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use serde::Deserialize;
 
 use super::{cwe_id, from_json, Parser, Text};
+use crate::version::{self, NpmRange};
 use crate::{paths, Context, Finding, Kind, Location, Package, ParseError, Parsed, Severity};
 
 pub(crate) struct NpmAudit;
@@ -68,11 +86,18 @@ struct NpmError<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct Vulnerable<'a> {
     #[serde(default, borrow)]
     name: Text<'a>,
     #[serde(default, borrow)]
     via: Vec<Via<'a>>,
+    /// Lockfile node paths of the vulnerable installs.
+    #[serde(default, borrow)]
+    nodes: Vec<Text<'a>>,
+    /// `true`, `false`, or `{name, version, isSemVerMajor}`: what `npm audit fix` would install.
+    #[serde(default)]
+    fix_available: serde_json::Value,
 }
 
 #[derive(Deserialize)]
@@ -158,11 +183,15 @@ impl Parser for NpmAudit {
             return Ok(parsed);
         }
         if let Some(vulnerabilities) = &report.vulnerabilities {
+            let installed = InstalledVersions::read(&paths::absolute(&lockfile, context));
             for entry in vulnerabilities.values() {
-                parsed.findings.extend(entry.via.iter().filter_map(|via| match via {
-                    Via::Advisory(advisory) => Some(v2_finding(entry, advisory, &lockfile)),
-                    Via::Dependency(_) => None,
-                }));
+                for via in &entry.via {
+                    if let Via::Advisory(advisory) = via {
+                        parsed
+                            .findings
+                            .extend(v2_findings(entry, advisory, &lockfile, &installed));
+                    }
+                }
             }
         } else if let Some(advisories) = &report.advisories {
             parsed
@@ -249,7 +278,148 @@ fn located(path: &str) -> Option<Location> {
     })
 }
 
-fn v2_finding(entry: &Vulnerable<'_>, advisory: &AdvisoryV2<'_>, lockfile: &str) -> Finding {
+/// Installed version of each lockfile node (`node_modules/a/node_modules/b`), from `packages`
+/// (lockfile v2 and v3) or the nested `dependencies` (v1).
+#[derive(Default)]
+struct InstalledVersions(HashMap<String, String>);
+
+#[derive(Deserialize)]
+struct Lockfile {
+    /// v2 and v3: node path → package.
+    #[serde(default)]
+    packages: HashMap<String, LockedPackage>,
+    /// v1 (v2 keeps it too, for npm 6): name → package, nested.
+    #[serde(default)]
+    dependencies: HashMap<String, LockedDependency>,
+}
+
+#[derive(Deserialize)]
+struct LockedPackage {
+    #[serde(default)]
+    version: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LockedDependency {
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    dependencies: HashMap<String, LockedDependency>,
+}
+
+impl InstalledVersions {
+    /// Empty when the lockfile cannot be read: findings then carry no version.
+    fn read(path: &Path) -> InstalledVersions {
+        let parsed = std::fs::read(path)
+            .map_err(|error| error.to_string())
+            .and_then(|bytes| serde_json::from_slice::<Lockfile>(&bytes).map_err(|error| error.to_string()));
+        let lockfile = match parsed {
+            Ok(lockfile) => lockfile,
+            Err(error) => {
+                tracing::warn!(path = %path.display(), %error, "cannot read the lockfile; npm audit findings carry no installed version");
+                return InstalledVersions::default();
+            }
+        };
+        let mut versions = HashMap::new();
+        if lockfile.packages.is_empty() {
+            nested_versions("", &lockfile.dependencies, &mut versions);
+        } else {
+            versions.extend(
+                lockfile
+                    .packages
+                    .into_iter()
+                    .filter_map(|(node, package)| Some((node, package.version?))),
+            );
+        }
+        InstalledVersions(versions)
+    }
+
+    fn of(&self, node: &str) -> Option<&str> {
+        self.0.get(node).map(String::as_str)
+    }
+}
+
+/// v1's tree as the node paths npm audit names: `node_modules/a/node_modules/b`.
+fn nested_versions(prefix: &str, dependencies: &HashMap<String, LockedDependency>, out: &mut HashMap<String, String>) {
+    for (name, package) in dependencies {
+        let node = format!("{prefix}node_modules/{name}");
+        nested_versions(&format!("{node}/"), &package.dependencies, out);
+        if let Some(version) = &package.version {
+            out.insert(node, version.clone());
+        }
+    }
+}
+
+/// The distinct installed versions of `entry`'s nodes that `range` holds, in node order. A
+/// version or range that cannot be evaluated counts as affected; so does every version when none
+/// is in the range, as npm said the advisory applies.
+fn affected_versions<'i>(
+    entry: &Vulnerable<'_>,
+    range: Option<&NpmRange>,
+    installed: &'i InstalledVersions,
+) -> Vec<&'i str> {
+    let mut versions: Vec<&str> = Vec::new();
+    for version in entry.nodes.iter().filter_map(|node| installed.of(node)) {
+        if !versions.contains(&version) {
+            versions.push(version);
+        }
+    }
+    let in_range = |version: &&str| match (range, version::parse_semver(version)) {
+        (Some(range), Some(parsed)) => range.contains(&parsed),
+        _ => true,
+    };
+    let affected: Vec<&str> = versions.iter().copied().filter(in_range).collect();
+    if affected.is_empty() {
+        versions
+    } else {
+        affected
+    }
+}
+
+/// One finding per installed version the advisory affects (one without a version when unknown).
+fn v2_findings(
+    entry: &Vulnerable<'_>,
+    advisory: &AdvisoryV2<'_>,
+    lockfile: &str,
+    installed: &InstalledVersions,
+) -> Vec<Finding> {
+    let range = NpmRange::parse(&advisory.range);
+    let versions = affected_versions(entry, range.as_ref(), installed);
+    if versions.is_empty() {
+        return vec![v2_finding(entry, advisory, lockfile, None, range.as_ref())];
+    }
+    versions
+        .into_iter()
+        .map(|version| v2_finding(entry, advisory, lockfile, Some(version), range.as_ref()))
+        .collect()
+}
+
+/// The fix for `installed` (see the module doc), never a downgrade.
+fn v2_fixed_version(
+    entry: &Vulnerable<'_>,
+    name: &str,
+    installed: Option<&str>,
+    range: Option<&NpmRange>,
+) -> Option<String> {
+    let from_range = installed
+        .and_then(version::parse_semver)
+        .and_then(|version| Some(range?.fix_for(&version)?.to_string()));
+    let upgrade = &entry.fix_available;
+    let from_fix_available = (upgrade["name"].as_str() == Some(name))
+        .then(|| upgrade["version"].as_str())
+        .flatten()
+        .and_then(|fix| version::lowest_above("npm", installed, [fix]))
+        .map(str::to_owned);
+    from_range.or(from_fix_available)
+}
+
+fn v2_finding(
+    entry: &Vulnerable<'_>,
+    advisory: &AdvisoryV2<'_>,
+    lockfile: &str,
+    installed: Option<&str>,
+    range: Option<&NpmRange>,
+) -> Finding {
     let id = ghsa_in(&advisory.url).unwrap_or_else(|| format!("NPM-{}", source_id(&advisory.source)));
     let name = if advisory.name.is_empty() {
         &entry.name
@@ -263,7 +433,7 @@ fn v2_finding(entry: &Vulnerable<'_>, advisory: &AdvisoryV2<'_>, lockfile: &str)
     } else {
         advisory.title.to_string()
     };
-    out.message = format!("{name} {}: {id} ({})", advisory.range, out.title);
+    out.message = format!("{name} {}: {id} ({})", installed.unwrap_or(&advisory.range), out.title);
     out.vulnerability_ids = vec![id];
     out.cwes = advisory.cwe.iter().filter_map(|c| cwe_id(c)).collect();
     out.cvss_score = advisory.cvss.as_ref().and_then(|c| c.score).filter(|s| *s > 0.0);
@@ -272,11 +442,11 @@ fn v2_finding(entry: &Vulnerable<'_>, advisory: &AdvisoryV2<'_>, lockfile: &str)
     out.package = Some(Package {
         ecosystem: "npm".to_owned(),
         name: name.to_string(),
-        version: None,
-        fixed_version: None,
+        version: installed.map(str::to_owned),
+        fixed_version: v2_fixed_version(entry, name, installed, range),
     });
-    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
     out.location = located(lockfile);
+    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
     out
 }
 
@@ -328,8 +498,8 @@ fn v1_finding(advisory: &AdvisoryV1<'_>, lockfile: &str) -> Finding {
         version,
         fixed_version: (!fixed.is_empty() && !fixed.contains(['<', ' ', '|'])).then(|| fixed.to_owned()),
     });
-    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
     out.location = located(lockfile);
+    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
     out
 }
 
@@ -384,5 +554,90 @@ mod tests {
         assert_eq!(parsed.findings.len(), 1);
         assert_eq!(parsed.findings[0].rule_id, "NPM-7");
         assert_eq!(parsed.findings[0].location.as_ref().unwrap().path, "package-lock.json");
+    }
+
+    /// A lockfile (v3, or v1's nested tree) with minimist 1.2.5 at the top, 0.0.8 under mkdirp,
+    /// 1.2.6 under optimist, and lodash 4.17.20 at the top and 4.17.15 under mkdirp, in
+    /// `web/` of a temporary root.
+    fn root_with_lockfile(v1: bool) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        let lockfile = if v1 {
+            r#"{"lockfileVersion":1,"dependencies":{
+                 "minimist":{"version":"1.2.5"},
+                 "mkdirp":{"version":"0.5.1","requires":{"minimist":"0.0.8"},"dependencies":{"minimist":{"version":"0.0.8"},"lodash":{"version":"4.17.15"}}},
+                 "optimist":{"version":"0.6.1","dependencies":{"minimist":{"version":"1.2.6"}}},
+                 "lodash":{"version":"4.17.20"}}}"#
+        } else {
+            r#"{"lockfileVersion":3,"packages":{"":{"name":"web","dependencies":{"minimist":"1.2.5"}},
+                 "node_modules/minimist":{"version":"1.2.5"},
+                 "node_modules/mkdirp":{"version":"0.5.1","dependencies":{"minimist":"0.0.8"}},
+                 "node_modules/mkdirp/node_modules/minimist":{"version":"0.0.8"},
+                 "node_modules/mkdirp/node_modules/lodash":{"version":"4.17.15"},
+                 "node_modules/optimist":{"version":"0.6.1"},
+                 "node_modules/optimist/node_modules/minimist":{"version":"1.2.6"},
+                 "node_modules/lodash":{"version":"4.17.20"}}}"#
+        };
+        std::fs::create_dir(root.path().join("web")).unwrap();
+        std::fs::write(root.path().join("web/package-lock.json"), lockfile).unwrap();
+        root
+    }
+
+    const MINIMIST_AND_LODASH: &[u8] = br#"{"auditReportVersion":2,"vulnerabilities":{
+      "minimist":{"name":"minimist","severity":"critical","nodes":["node_modules/minimist","node_modules/mkdirp/node_modules/minimist","node_modules/optimist/node_modules/minimist"],
+        "fixAvailable":{"name":"minimist","version":"1.2.8","isSemVerMajor":false},
+        "via":[{"source":100004,"name":"minimist","url":"https://github.com/advisories/GHSA-xvch-5gv4-984h","severity":"critical","range":"<0.2.4 || >=1.0.0 <1.2.6"}]},
+      "lodash":{"name":"lodash","severity":"high","nodes":["node_modules/lodash","node_modules/mkdirp/node_modules/lodash"],"fixAvailable":{"name":"lodash","version":"4.17.21"},
+        "via":[{"source":100001,"name":"lodash","url":"https://github.com/advisories/GHSA-35jh-r3h4-6jhm","severity":"high","range":"<4.17.21"},
+               {"source":100003,"name":"lodash","url":"https://github.com/advisories/GHSA-p6mc-m468-83gw","severity":"high","range":">=3.7.0 <4.17.19"},
+               {"source":100005,"name":"lodash","url":"https://github.com/advisories/GHSA-aaaa-bbbb-cccc","severity":"low","range":"*"}]}}}"#;
+
+    /// `(package, installed, fixed)` of each finding of MINIMIST_AND_LODASH run in `root/web`.
+    fn installs(root: &Path) -> Vec<(String, Option<String>, Option<String>)> {
+        let context = Context {
+            target_dir: Some(Path::new("web")),
+            ..Context::new(root)
+        };
+        let parsed = crate::parse_with("npm-audit", MINIMIST_AND_LODASH, &context).unwrap();
+        parsed
+            .findings
+            .into_iter()
+            .map(|f| {
+                assert_eq!(f.location.unwrap().path, "web/package-lock.json");
+                let package = f.package.unwrap();
+                (package.name, package.version, package.fixed_version)
+            })
+            .collect()
+    }
+
+    fn install(name: &str, version: &str, fixed: Option<&str>) -> (String, Option<String>, Option<String>) {
+        (name.to_owned(), Some(version.to_owned()), fixed.map(str::to_owned))
+    }
+
+    #[test]
+    fn one_finding_per_installed_version_the_advisory_affects_with_its_own_fix() {
+        let expected = [
+            install("lodash", "4.17.20", Some("4.17.21")),
+            install("lodash", "4.17.15", Some("4.17.21")),
+            // GHSA-p6mc-m468-83gw (>=3.7.0 <4.17.19) is not in 4.17.20.
+            install("lodash", "4.17.15", Some("4.17.19")),
+            // `*` has no bound: fixAvailable names the fix.
+            install("lodash", "4.17.20", Some("4.17.21")),
+            install("lodash", "4.17.15", Some("4.17.21")),
+            // minimist 1.2.6 is past the range.
+            install("minimist", "1.2.5", Some("1.2.6")),
+            install("minimist", "0.0.8", Some("0.2.4")),
+        ];
+        for v1 in [false, true] {
+            let root = root_with_lockfile(v1);
+            assert_eq!(installs(root.path()), expected, "lockfile v1: {v1}");
+        }
+    }
+
+    #[test]
+    fn without_the_lockfile_one_finding_per_advisory_without_a_version() {
+        let root = tempfile::tempdir().unwrap();
+        let found = installs(root.path());
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found.iter().all(|(_, version, _)| version.is_none()), "{found:?}");
     }
 }

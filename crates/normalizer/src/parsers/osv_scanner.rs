@@ -12,7 +12,16 @@ group's CVSS `max_severity` (≥9.0 critical, ≥7.0 high, ≥4.0 medium, >0 low
 the group is `MAL-*` (a known malicious package); else medium.
 
 # Fingerprint
-Ecosystem + package name + the canonical id of the group's ids and aliases (no version, no line).
+Lockfile (`source.path`) + ecosystem + package name + installed version + the canonical id of the
+group's ids and aliases (no line). Each installed version of a package is its own entry in
+`packages`, so minimist 0.0.8 nested and 1.2.5 at the top of one lockfile are two findings.
+
+# Fixed version
+The `fixed` event of the record's range that contains the installed version (events in the order
+the record lists them, compared per ecosystem: SemVer for npm), so 1.2.5 in
+`introduced 0, fixed 0.2.4, introduced 1.0.0, fixed 1.2.6` is fixed in 1.2.6, not 0.2.4. When no
+range can be shown to contain it, the lowest `fixed` above the installed version; `GIT` ranges
+(commit hashes) are never a fixed version.
 
 # Known traps
 `source.path` is absolute. A package's `vulnerabilities` holds every record of every group, so
@@ -30,8 +39,8 @@ use serde::Deserialize;
 
 use super::{cwe_id, from_json, Parser, Text};
 use crate::{
-    paths, severity_from_score, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError, Parsed,
-    Severity, SuppressionOrigin,
+    paths, severity_from_score, version, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError,
+    Parsed, Severity, SuppressionOrigin,
 };
 
 pub(crate) struct OsvScanner;
@@ -117,12 +126,16 @@ struct AffectedPackage<'a> {
 
 #[derive(Deserialize)]
 struct Range<'a> {
+    #[serde(default, rename = "type", borrow)]
+    kind: Text<'a>,
     #[serde(default, borrow)]
     events: Vec<Event<'a>>,
 }
 
 #[derive(Deserialize)]
 struct Event<'a> {
+    #[serde(default, borrow)]
+    introduced: Option<Text<'a>>,
     #[serde(default, borrow)]
     fixed: Option<Text<'a>>,
 }
@@ -351,13 +364,13 @@ fn group_finding(
         .collect();
     out.cwes.sort();
     out.cwes.dedup();
+    let installed = &package.package;
     out.package = Some(Package {
-        ecosystem: package.package.ecosystem.to_string(),
-        name: package.package.name.to_string(),
-        version: (!package.package.version.is_empty()).then(|| package.package.version.to_string()),
-        fixed_version: fixed_version(records, &package.package.name),
+        ecosystem: installed.ecosystem.to_string(),
+        name: installed.name.to_string(),
+        version: (!installed.version.is_empty()).then(|| installed.version.to_string()),
+        fixed_version: fixed_version(records, installed),
     });
-    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
     out.location = Some(Location {
         path: path.to_owned(),
         start_line: None,
@@ -365,16 +378,58 @@ fn group_finding(
         start_column: None,
         end_column: None,
     });
+    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
     out
 }
 
-fn fixed_version(records: &[&Record<'_>], name: &str) -> Option<String> {
-    records
+/// The fix for the installed version (see the module doc): never a downgrade.
+fn fixed_version(records: &[&Record<'_>], package: &PackageInfo<'_>) -> Option<String> {
+    let ranges: Vec<&Range<'_>> = records
         .iter()
         .flat_map(|r| r.affected.iter())
-        .filter(|a| a.package.as_ref().is_none_or(|p| p.name == name))
-        .flat_map(|a| a.ranges.iter().flat_map(|r| r.events.iter()))
-        .find_map(|e| e.fixed.as_ref().map(ToString::to_string))
+        .filter(|a| a.package.as_ref().is_none_or(|p| p.name == package.name))
+        .flat_map(|a| a.ranges.iter())
+        .filter(|r| !r.kind.eq_ignore_ascii_case("GIT"))
+        .collect();
+    let installed = Some(package.version.as_ref()).filter(|v| !v.is_empty());
+    let ecosystem = package.ecosystem.as_ref();
+    let containing = installed.and_then(|installed| {
+        ranges
+            .iter()
+            .find_map(|range| fix_of_interval_containing(&range.events, ecosystem, installed))
+    });
+    let fixed = ranges
+        .iter()
+        .flat_map(|r| r.events.iter())
+        .filter_map(|e| e.fixed.as_deref());
+    containing
+        .or_else(|| version::lowest_above(ecosystem, installed, fixed))
+        .map(str::to_owned)
+}
+
+/// The `fixed` that closes the `introduced`..`fixed` interval holding `installed`, if one
+/// provably does (an interval closed by `last_affected` has no fix).
+fn fix_of_interval_containing<'e>(events: &'e [Event<'_>], ecosystem: &str, installed: &str) -> Option<&'e str> {
+    let mut since: Option<&str> = None;
+    for event in events {
+        if let Some(introduced) = event.introduced.as_deref() {
+            since = Some(introduced);
+            continue;
+        }
+        let Some(start) = since.take() else {
+            continue;
+        };
+        // OSV's `introduced: "0"` is "every version", which no ordering has to prove.
+        let after_start =
+            start == "0" || version::compare(ecosystem, installed, start).is_some_and(|order| order.is_ge());
+        let Some(fixed) = event.fixed.as_deref().filter(|_| after_start) else {
+            continue;
+        };
+        if version::compare(ecosystem, installed, fixed).is_some_and(|order| order.is_lt()) {
+            return Some(fixed);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -425,5 +480,67 @@ mod tests {
         assert_eq!(found.location.as_ref().unwrap().path, "package-lock.json");
         assert_eq!(found.vulnerability_ids, ["GHSA-a", "CVE-2020-1"]);
         assert_eq!(found.cvss_score, Some(7.5));
+    }
+
+    /// osv-scanner's report of GHSA-xvch-5gv4-984h on each of `versions` of minimist.
+    fn minimist(versions: &[&str], ranges: &str) -> Vec<Finding> {
+        let packages: Vec<String> = versions
+            .iter()
+            .map(|version| {
+                format!(
+                    r#"{{"package":{{"name":"minimist","version":"{version}","ecosystem":"npm"}},
+                      "vulnerabilities":[{{"id":"GHSA-xvch-5gv4-984h","aliases":["CVE-2021-44906"],
+                        "affected":[{{"package":{{"ecosystem":"npm","name":"minimist"}},"ranges":{ranges}}}]}}],
+                      "groups":[{{"ids":["GHSA-xvch-5gv4-984h"],"aliases":["CVE-2021-44906","GHSA-xvch-5gv4-984h"],"max_severity":"9.8"}}]}}"#
+                )
+            })
+            .collect();
+        let report = format!(
+            r#"{{"results":[{{"source":{{"path":"/r/web/package-lock.json","type":"lockfile"}},"packages":[{}]}}]}}"#,
+            packages.join(",")
+        );
+        crate::parse("osv-scanner", report.as_bytes(), Path::new("/r"))
+            .unwrap()
+            .findings
+    }
+
+    const TWO_INTERVALS: &str = r#"[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"0.2.4"},{"introduced":"1.0.0"},{"fixed":"1.2.6"}]}]"#;
+
+    fn fixed_versions(findings: &[Finding]) -> Vec<Option<&str>> {
+        findings
+            .iter()
+            .map(|f| f.package.as_ref().unwrap().fixed_version.as_deref())
+            .collect()
+    }
+
+    #[test]
+    fn the_fixed_version_is_the_one_of_the_installed_versions_interval() {
+        let found = minimist(&["1.2.5", "0.0.8", "1.2.0"], TWO_INTERVALS);
+        assert_eq!(fixed_versions(&found), [Some("1.2.6"), Some("0.2.4"), Some("1.2.6")]);
+    }
+
+    #[test]
+    fn without_a_containing_interval_the_lowest_fix_above_the_installed_version() {
+        // Not a range that holds 1.2.5 (an unordered record): never 0.2.4, a downgrade.
+        let unordered = r#"[{"type":"ECOSYSTEM","events":[{"introduced":"1.0.0"},{"introduced":"0"},{"fixed":"1.2.6"},{"fixed":"0.2.4"}]},
+                           {"type":"GIT","events":[{"introduced":"0"},{"fixed":"6d5a3b1c"}]}]"#;
+        assert_eq!(fixed_versions(&minimist(&["1.2.5"], unordered)), [Some("1.2.6")]);
+        let no_fix = r#"[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"0.2.4"},{"introduced":"1.0.0"},{"last_affected":"1.2.5"}]}]"#;
+        assert_eq!(fixed_versions(&minimist(&["1.2.5"], no_fix)), [None]);
+    }
+
+    #[test]
+    fn each_installed_version_keeps_its_fingerprint_whatever_the_order() {
+        let by_version = |versions: &[&str]| {
+            let mut prints: Vec<(String, String)> = minimist(versions, TWO_INTERVALS)
+                .into_iter()
+                .map(|f| (f.package.unwrap().version.unwrap(), f.fingerprint))
+                .collect();
+            prints.sort();
+            prints
+        };
+        let forward = by_version(&["1.2.5", "0.0.8"]);
+        assert_eq!(forward.len(), 2);
+        assert_eq!(forward, by_version(&["0.0.8", "1.2.5"]));
     }
 }

@@ -14,10 +14,16 @@ CRITICAL, HIGH, MEDIUM, LOW map directly. UNKNOWN (or anything else) → the buc
 CVSS score any source gives (V3 preferred, V2 otherwise), else medium.
 
 # Fingerprint
-Vulnerabilities: ecosystem + package name + canonical vulnerability id (see
-[`crate::canonical_vulnerability_id`]; no version, no line). Misconfigurations: target + the id
+Vulnerabilities: lockfile (`Target`) + ecosystem + package name + installed version + canonical
+vulnerability id (see [`crate::canonical_vulnerability_id`]; no line, so it survives line shifts).
+Trivy reports each installed version (`PkgID` `name@version`) on its own, so two versions of a
+package in one lockfile are two findings. Misconfigurations: target + the id
 normalized (`DS-0002`, `DS002` and `AVD-DS-0002` are all `DS2`) + `CauseMetadata.Resource`.
 Secrets: rule + target + the masked `Match` text (trivy masks the secret with `*`).
+
+# Fixed version
+`FixedVersion` can list several releases (`"2.2.3, 3.0.1, 3.1.1"`, one per release line): the lowest
+one above `InstalledVersion` is the fix, never a downgrade (see `crate::version`).
 
 # Known traps
 `Packages[]` (from `--list-all-pkgs`) are not findings; their `Locations` give the lockfile line of
@@ -39,8 +45,8 @@ use serde::Deserialize;
 use super::{cwe_id, from_json, Parser, Text};
 use crate::fingerprint::hash;
 use crate::{
-    paths, severity_from_score, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError, Parsed,
-    Severity, SuppressionOrigin,
+    paths, severity_from_score, version, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError,
+    Parsed, Severity, SuppressionOrigin,
 };
 
 pub(crate) struct Trivy;
@@ -380,9 +386,8 @@ fn vulnerability(v: &Vulnerability<'_>, target: &str, ecosystem: &str, lines: &H
         ecosystem: ecosystem.to_owned(),
         name: v.pkg_name.to_string(),
         version: (!v.installed_version.is_empty()).then(|| v.installed_version.to_string()),
-        fixed_version: (!v.fixed_version.is_empty()).then(|| v.fixed_version.to_string()),
+        fixed_version: fixed_version(v, ecosystem),
     });
-    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
     let line = lines.get(v.pkg_id.as_ref()).filter(|l| l.start_line > 0);
     out.location = Some(Location {
         path: target.to_owned(),
@@ -391,7 +396,14 @@ fn vulnerability(v: &Vulnerability<'_>, target: &str, ecosystem: &str, lines: &H
         start_column: None,
         end_column: None,
     });
+    out.fingerprint = crate::dedup::dependency_fingerprint(&out);
     out
+}
+
+/// The lowest release in `FixedVersion` above the installed version.
+fn fixed_version(v: &Vulnerability<'_>, ecosystem: &str) -> Option<String> {
+    let installed = Some(v.installed_version.as_ref()).filter(|i| !i.is_empty());
+    version::lowest_above(ecosystem, installed, v.fixed_version.split(',')).map(str::to_owned)
 }
 
 /// `DS-0002`, `DS002`, `AVD-DS-0002` → `DS2`: trivy renamed its check ids between releases.
@@ -529,5 +541,46 @@ mod tests {
         let parsed = crate::parse("trivy", report, Path::new("/r")).unwrap();
         assert_eq!(parsed.findings.len(), 1);
         assert_eq!(parsed.findings[0].kind, Kind::Misconfiguration);
+    }
+
+    fn fixed_in(installed: &str, fixed: &str) -> Option<String> {
+        let report = format!(
+            r#"{{"Results":[{{"Target":"package-lock.json","Type":"npm","Vulnerabilities":[{{"VulnerabilityID":"CVE-2021-44906","PkgName":"minimist","InstalledVersion":"{installed}","FixedVersion":"{fixed}","Severity":"CRITICAL"}}]}}]}}"#
+        );
+        let mut parsed = crate::parse("trivy", report.as_bytes(), Path::new("/r")).unwrap();
+        parsed.findings.remove(0).package.unwrap().fixed_version
+    }
+
+    #[test]
+    fn the_fixed_version_is_the_lowest_listed_above_the_installed_one() {
+        assert_eq!(fixed_in("1.2.5", "0.2.4, 1.2.6").as_deref(), Some("1.2.6"));
+        assert_eq!(fixed_in("0.0.8", "1.2.6, 0.2.4").as_deref(), Some("0.2.4"));
+        assert_eq!(fixed_in("1.2.5", "1.2.6").as_deref(), Some("1.2.6"));
+        assert_eq!(fixed_in("1.2.5", ""), None);
+    }
+
+    #[test]
+    fn each_installed_version_keeps_its_fingerprint_whatever_the_order() {
+        let minimist = |version: &str| {
+            format!(
+                r#"{{"VulnerabilityID":"CVE-2021-44906","PkgID":"minimist@{version}","PkgName":"minimist","InstalledVersion":"{version}","Severity":"CRITICAL"}}"#
+            )
+        };
+        let by_version = |versions: [&str; 2]| {
+            let entries: Vec<String> = versions.iter().map(|v| minimist(v)).collect();
+            let report = format!(
+                r#"{{"Results":[{{"Target":"web/package-lock.json","Type":"npm","Vulnerabilities":[{}]}}]}}"#,
+                entries.join(",")
+            );
+            let parsed = crate::parse("trivy", report.as_bytes(), Path::new("/r")).unwrap();
+            let mut prints: Vec<(String, String)> = parsed
+                .findings
+                .into_iter()
+                .map(|f| (f.package.unwrap().version.unwrap(), f.fingerprint))
+                .collect();
+            prints.sort();
+            prints
+        };
+        assert_eq!(by_version(["0.0.8", "1.2.5"]), by_version(["1.2.5", "0.0.8"]));
     }
 }

@@ -1,0 +1,278 @@
+//! Issue 8 §3: dependency findings per lockfile and installed version. osv-scanner (offline
+//! database) and npm audit (local advisory server) on lockfiles the tests write; trivy's
+//! vulnerability scanning needs its online database and is covered by the parser's unit tests.
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::support::{
+    assert_exit, commit_all, git_ok, read_summary, require_scanner, tool_entry, OfflineServices, Repo, Scangate,
+};
+
+/// One dependency result as a user reads it in the SARIF log.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Install {
+    path: String,
+    package: String,
+    version: String,
+    fixed: Option<String>,
+    rule: String,
+    tools: Vec<String>,
+}
+
+/// `scangate scan ROOT` against the offline services with `extra` flags (`--tools` among them);
+/// the SARIF log and summary as JSON.
+fn scan(root: &Path, services: &OfflineServices, extra: &[&str]) -> (Output, Value, Value) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let sarif_path = out.path().join("scan.sarif");
+    let summary_path = out.path().join("summary.json");
+    let mut args: Vec<std::ffi::OsString> = vec![
+        "scan".into(),
+        root.into(),
+        "--sarif".into(),
+        sarif_path.clone().into(),
+        "--summary-json".into(),
+        summary_path.clone().into(),
+    ];
+    args.extend(services.scan_flags());
+    args.extend(extra.iter().map(Into::into));
+    let output = Scangate::new(args).run();
+    let sarif = serde_json::from_slice(&std::fs::read(&sarif_path).expect("SARIF written")).expect("SARIF is JSON");
+    (output, sarif, read_summary(&summary_path))
+}
+
+fn installs(sarif: &Value) -> Vec<Install> {
+    let results = sarif["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .flat_map(|run| run["results"].as_array().expect("results"));
+    let mut installs: Vec<Install> = results
+        .map(|result| {
+            let package = &result["properties"]["package"];
+            let text = |value: &Value| value.as_str().map(str::to_owned);
+            Install {
+                path: text(&result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]).expect("uri"),
+                package: text(&package["name"]).expect("package name"),
+                version: text(&package["version"]).expect("installed version"),
+                fixed: text(&package["fixed_version"]),
+                rule: text(&result["ruleId"]).expect("ruleId"),
+                tools: result["properties"]["tools"]
+                    .as_array()
+                    .expect("tools")
+                    .iter()
+                    .filter_map(text)
+                    .collect(),
+            }
+        })
+        .collect();
+    installs.sort();
+    installs
+}
+
+fn both_scanners() -> bool {
+    ["osv-scanner", "npm"].into_iter().all(require_scanner)
+}
+
+/// A `package.json` and lockfile v3 in `dir`: `top` installed at the top, and each
+/// `(parent, [(package, version)])` as a parent package with its own nested copies.
+fn write_npm_project(repo: &Repo, dir: &str, top: &[(&str, &str)], nested: &[(&str, &[(&str, &str)])]) {
+    let mut dependencies = serde_json::Map::new();
+    let mut packages = serde_json::Map::new();
+    for (name, version) in top {
+        dependencies.insert((*name).into(), (*version).into());
+        packages.insert(format!("node_modules/{name}"), serde_json::json!({"version": version}));
+    }
+    for (parent, children) in nested {
+        dependencies.insert((*parent).into(), "1.0.0".into());
+        let own: serde_json::Map<String, Value> = children
+            .iter()
+            .map(|(name, version)| ((*name).to_owned(), Value::from(*version)))
+            .collect();
+        packages.insert(
+            format!("node_modules/{parent}"),
+            serde_json::json!({"version": "1.0.0", "dependencies": own}),
+        );
+        for (name, version) in *children {
+            packages.insert(
+                format!("node_modules/{parent}/node_modules/{name}"),
+                serde_json::json!({"version": version}),
+            );
+        }
+    }
+    let manifest = serde_json::json!({"name": dir, "version": "1.0.0", "dependencies": dependencies});
+    packages.insert(
+        String::new(),
+        serde_json::json!({"name": dir, "version": "1.0.0", "dependencies": dependencies}),
+    );
+    let lockfile = serde_json::json!({
+        "name": dir, "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": packages
+    });
+    repo.write(
+        format!("{dir}/package.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    );
+    repo.write(
+        format!("{dir}/package-lock.json"),
+        serde_json::to_vec_pretty(&lockfile).unwrap(),
+    );
+}
+
+/// minimist 1.2.5 (GHSA-xvch-5gv4-984h, critical) and nothing else.
+fn write_minimist_project(repo: &Repo, dir: &str) {
+    write_npm_project(repo, dir, &[("minimist", "1.2.5")], &[]);
+}
+
+/// Four installed minimist versions and six lodash versions in one lockfile: 20 advisories
+/// (minimist ×4; lodash 4.17.15, 4.17.11, 3.10.1, 4.17.4 ×3; 4.17.19, 4.17.20 ×2).
+fn write_many_versions_project(repo: &Repo) {
+    write_npm_project(
+        repo,
+        "web",
+        &[("minimist", "1.2.5"), ("lodash", "4.17.15")],
+        &[
+            ("fixture-a", &[("minimist", "0.0.8"), ("lodash", "4.17.11")]),
+            ("fixture-b", &[("minimist", "0.2.1"), ("lodash", "4.17.19")]),
+            ("fixture-c", &[("minimist", "1.2.0"), ("lodash", "3.10.1")]),
+            ("fixture-d", &[("lodash", "4.17.20")]),
+            ("fixture-e", &[("lodash", "4.17.4")]),
+        ],
+    );
+}
+
+/// The SARIF log and summary of the dependency scanners alone, reports only, on a repository
+/// that `write` fills.
+fn scan_dependencies(write: impl FnOnce(&Repo)) -> (Value, Value) {
+    let services = OfflineServices::start();
+    let repo = Repo::new();
+    write(&repo);
+    let (output, sarif, summary) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
+    assert_exit(&output, 0);
+    (sarif, summary)
+}
+
+const BOTH: [&str; 2] = ["osv-scanner", "npm-audit"];
+
+/// The dependency scanners alone, reports only (a level needs a secrets scanner to gate).
+const DEPENDENCY_SCANNERS: &[&str] = &["--tools", "osv-scanner,npm-audit", "--no-gate"];
+
+#[test]
+fn the_same_vulnerability_in_two_lockfiles_is_two_results_each_with_every_tool() {
+    if !both_scanners() {
+        return;
+    }
+    let (sarif, _) = scan_dependencies(|repo| {
+        write_minimist_project(repo, "app1");
+        write_minimist_project(repo, "app2");
+    });
+    let found = installs(&sarif);
+    let places: Vec<(&str, &str, Vec<String>)> = found
+        .iter()
+        .map(|i| (i.path.as_str(), i.rule.as_str(), i.tools.clone()))
+        .collect();
+    let tools: Vec<String> = BOTH.iter().map(|t| (*t).to_owned()).collect();
+    assert_eq!(
+        places,
+        [
+            ("app1/package-lock.json", "GHSA-xvch-5gv4-984h", tools.clone()),
+            ("app2/package-lock.json", "GHSA-xvch-5gv4-984h", tools),
+        ],
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn every_installed_version_in_one_lockfile_is_its_own_result() {
+    if !both_scanners() {
+        return;
+    }
+    let (sarif, summary) = scan_dependencies(write_many_versions_project);
+    let osv = tool_entry(&summary, "osv-scanner");
+    assert_eq!(osv["findings"], 20, "{summary:#}");
+    let found = installs(&sarif);
+    assert_eq!(found.len(), 20, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .all(|i| i.tools == BOTH && i.path == "web/package-lock.json"),
+        "npm audit's report meets osv-scanner's on every install: {found:#?}"
+    );
+    let minimist: Vec<&str> = found
+        .iter()
+        .filter(|i| i.package == "minimist")
+        .map(|i| i.version.as_str())
+        .collect();
+    assert_eq!(minimist, ["0.0.8", "0.2.1", "1.2.0", "1.2.5"]);
+    let lodash_4_17_19: Vec<&str> = found
+        .iter()
+        .filter(|i| i.package == "lodash" && i.version == "4.17.19")
+        .map(|i| i.rule.as_str())
+        .collect();
+    assert_eq!(lodash_4_17_19, ["GHSA-29mw-wpgm-hmr9", "GHSA-35jh-r3h4-6jhm"]);
+}
+
+#[test]
+fn the_fixed_version_is_the_fix_of_the_installed_versions_range() {
+    if !both_scanners() {
+        return;
+    }
+    // The issue's case: minimist 1.2.5 was told to move to 0.2.4, the first `fixed` of the record.
+    let (sarif, _) = scan_dependencies(|repo| write_minimist_project(repo, "web"));
+    let fixed: Vec<Option<String>> = installs(&sarif).into_iter().map(|i| i.fixed).collect();
+    assert_eq!(fixed, [Some("1.2.6".to_owned())]);
+
+    let (sarif, _) = scan_dependencies(write_many_versions_project);
+    let fixes: Vec<(String, String, Option<String>)> = installs(&sarif)
+        .into_iter()
+        .filter(|i| i.package == "minimist" || (i.package == "lodash" && i.rule == "GHSA-p6mc-m468-83gw"))
+        .map(|i| (i.package, i.version, i.fixed))
+        .collect();
+    let fix =
+        |package: &str, version: &str, fixed: &str| (package.to_owned(), version.to_owned(), Some(fixed.to_owned()));
+    assert_eq!(
+        fixes,
+        [
+            fix("lodash", "3.10.1", "4.17.19"),
+            fix("lodash", "4.17.11", "4.17.19"),
+            fix("lodash", "4.17.15", "4.17.19"),
+            fix("lodash", "4.17.4", "4.17.19"),
+            fix("minimist", "0.0.8", "0.2.4"),
+            fix("minimist", "0.2.1", "0.2.4"),
+            fix("minimist", "1.2.0", "1.2.6"),
+            fix("minimist", "1.2.5", "1.2.6"),
+        ]
+    );
+}
+
+#[test]
+fn a_pull_request_adding_a_copy_of_a_vulnerable_lockfile_fails_the_gate() {
+    if !both_scanners() || !require_scanner("gitleaks") {
+        return;
+    }
+    let services = OfflineServices::start();
+    let repo = Repo::new();
+    write_minimist_project(&repo, "app1");
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "app1 pins minimist 1.2.5");
+    git_ok(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    write_minimist_project(&repo, "app2");
+    commit_all(repo.path(), "app2, a copy of app1");
+    let (output, sarif, summary) = scan(
+        repo.path(),
+        &services,
+        &[
+            "--base",
+            "main",
+            "--level",
+            "1",
+            "--tools",
+            "gitleaks,osv-scanner,npm-audit",
+        ],
+    );
+    assert_exit(&output, 1);
+    assert_eq!(summary["verdict"], "fail", "{summary:#}");
+    assert_eq!(summary["new"], 1, "app2's minimist is new, app1's is not: {summary:#}");
+    assert_eq!(installs(&sarif).len(), 2);
+}
