@@ -13,6 +13,9 @@
 //!
 //! # Known traps
 //! The JSON's `extra.fingerprint` and `extra.lines` say `requires login` when logged out.
+//! A report is an object with a `results` array; `{}` or an error object is an error. A report
+//! in which every scanned file has a per-file error analysed nothing: the normalizer makes that
+//! an error too.
 
 use std::ffi::OsString;
 
@@ -29,6 +32,13 @@ const SOURCE_EXTENSIONS: &[&str] = &[
 const BUNDLED_RULES: &str = include_str!("../../../../rules/semgrep/scangate.yaml");
 
 pub(crate) struct Semgrep;
+
+/// What tells a semgrep report from other JSON.
+#[derive(serde::Deserialize)]
+struct ReportShape {
+    #[serde(rename = "results")]
+    _results: Vec<serde::de::IgnoredAny>,
+}
 
 impl Semgrep {
     fn is_source(name: &str) -> bool {
@@ -103,7 +113,7 @@ impl Tool for Semgrep {
     }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
-            0 | 1 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
+            0 | 1 => parse_json::<ReportShape>(output).map(drop),
             code => Err(format!("exited with {code} (0 = ran, 2 and above = error)")),
         }
     }
@@ -124,4 +134,18 @@ fn bundled_rules_path(invocation: &Invocation<'_>) -> std::path::PathBuf {
         }
     }
     path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_object_with_results_is_a_report() {
+        assert!(Semgrep.judge(0, br#"{"results": [], "errors": []}"#, "").is_ok());
+        for other in [&br#"{}"#[..], br#"[]"#, br#"{"error": "bad config"}"#] {
+            let reason = Semgrep.judge(0, other, "").unwrap_err();
+            assert!(reason.contains("not its report"), "{reason}");
+        }
+    }
 }

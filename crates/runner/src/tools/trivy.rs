@@ -9,6 +9,10 @@
 //!
 //! # Exit codes
 //! 0 ran (with `--exit-code 0` findings do not change it), anything else an error.
+//!
+//! # Known traps
+//! A report is an object with `SchemaVersion`; `Results` is left out when nothing was found.
+//! Anything else that parses as JSON (`{}`, `[]`, an error object) is an error, not a clean run.
 
 use std::ffi::OsString;
 
@@ -17,6 +21,15 @@ use crate::tools::{root_target, DEPENDENCY_FILES};
 use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct Trivy;
+
+/// What tells a trivy report from other JSON.
+#[derive(serde::Deserialize)]
+struct ReportShape {
+    #[serde(rename = "SchemaVersion")]
+    _schema_version: u32,
+    #[serde(rename = "Results", default)]
+    _results: Option<Vec<serde::de::IgnoredAny>>,
+}
 
 /// How many bytes of a YAML file are read to tell Kubernetes or CloudFormation from other YAML.
 const SNIFF_BYTES: usize = 16 * 1024;
@@ -102,8 +115,30 @@ impl Tool for Trivy {
     }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
-            0 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
+            0 => parse_json::<ReportShape>(output).map(drop),
             code => Err(format!("exited with {code} (0 = ran)")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_object_with_a_schema_version_is_a_report() {
+        assert!(Trivy
+            .judge(0, br#"{"SchemaVersion": 2, "ArtifactName": "."}"#, "")
+            .is_ok());
+        assert!(Trivy.judge(0, br#"{"SchemaVersion": 2, "Results": []}"#, "").is_ok());
+        for other in [
+            &br#"{}"#[..],
+            br#"[]"#,
+            br#"{"error": "scan failed"}"#,
+            br#"{"SchemaVersion": 2, "Results": 1}"#,
+        ] {
+            let reason = Trivy.judge(0, other, "").unwrap_err();
+            assert!(reason.contains("not its report"), "{reason}");
         }
     }
 }
