@@ -5,6 +5,7 @@
 mod ci_files;
 mod ci_output;
 mod example;
+mod fail_closed;
 mod gate;
 mod modes;
 mod normalize;

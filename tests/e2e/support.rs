@@ -147,12 +147,7 @@ impl FakeTools {
 /// True when the real scanner is installed. Under `CI=true` a missing scanner fails the test;
 /// elsewhere the test is skipped with a loud message.
 pub fn require_scanner(executable: &str) -> bool {
-    let local = std::env::var_os("SCANGATE_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| checkout().join(".tools"))
-        .join("bin")
-        .join(executable);
-    if local.exists() || which_on_path(executable) {
+    if installed(executable).exists() || which_on_path(executable) {
         return true;
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -160,6 +155,16 @@ pub fn require_scanner(executable: &str) -> bool {
     }
     eprintln!("\n!!! SKIPPED: scanner `{executable}` is not installed; run scripts/install-scanners !!!\n");
     false
+}
+
+/// Where `scripts/install-scanners` puts `executable`: `$SCANGATE_TOOLS_DIR/bin`, else the
+/// checkout's `.tools/bin`.
+pub fn installed(executable: &str) -> PathBuf {
+    std::env::var_os("SCANGATE_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| checkout().join(".tools"))
+        .join("bin")
+        .join(executable)
 }
 
 fn which_on_path(executable: &str) -> bool {
