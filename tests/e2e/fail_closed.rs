@@ -10,8 +10,9 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::normalizer_common::shared;
-use crate::support::{assert_exit, installed, read_summary, require_scanner, tool_entry, FakeTools, Repo, Scangate};
+use crate::support::{
+    assert_exit, assert_valid_sarif, installed, read_summary, require_scanner, tool_entry, FakeTools, Repo, Scangate,
+};
 
 /// How a fake stands in for one scanner.
 struct Scanner {
@@ -337,32 +338,7 @@ fn failed_scanner_leaves_a_failed_run_in_a_valid_sarif() {
     );
     let gitleaks = runs.iter().find(|r| r["tool"]["driver"]["name"] == "gitleaks").unwrap();
     assert_eq!(gitleaks["invocations"][0]["executionSuccessful"], true);
-    assert_sarif_valid(&run.sarif, &out.path().join("scan.sarif"));
-}
-
-/// `sarif-multitool validate` and the SARIF 2.1.0 schema both accept the log.
-fn assert_sarif_valid(sarif: &Value, file: &Path) {
-    if let Some(schema_path) = shared("schemas/sarif/sarif-schema-2.1.0.json") {
-        let schema: Value = serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
-        let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
-        let problems: Vec<String> = validator
-            .iter_errors(sarif)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
-        assert!(problems.is_empty(), "{problems:#?}");
-    }
-    if !require_scanner("sarif-multitool") {
-        return;
-    }
-    let output = std::process::Command::new(installed("sarif-multitool"))
-        .arg("validate")
-        .arg(file)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{report}");
-    let errors: Vec<&str> = report.lines().filter(|l| l.contains(": error")).collect();
-    assert!(errors.is_empty(), "sarif-multitool errors:\n{}", errors.join("\n"));
+    assert_valid_sarif(&run.sarif, &out.path().join("scan.sarif"));
 }
 
 #[test]

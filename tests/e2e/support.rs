@@ -171,6 +171,33 @@ fn which_on_path(executable: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(executable).is_file()))
 }
 
+/// `sarif-multitool validate` (when installed) and the SARIF 2.1.0 schema (when `shared/` is
+/// there) both accept the log `sarif`, read from `file`.
+pub fn assert_valid_sarif(sarif: &serde_json::Value, file: &Path) {
+    if let Some(schema_path) = crate::normalizer_common::shared("schemas/sarif/sarif-schema-2.1.0.json") {
+        let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
+        let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+        let problems: Vec<String> = validator
+            .iter_errors(sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+    if !require_scanner("sarif-multitool") {
+        return;
+    }
+    let output = Command::new(installed("sarif-multitool"))
+        .arg("validate")
+        .arg(file)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}");
+    let errors: Vec<&str> = report.lines().filter(|l| l.contains(": error")).collect();
+    assert!(errors.is_empty(), "sarif-multitool errors:\n{}", errors.join("\n"));
+    assert!(report.contains("Analysis completed successfully"), "{report}");
+}
+
 /// The offline stand-ins for the scanners' online services: npm's advisory endpoint served on
 /// 127.0.0.1 by `scripts/advisory-server`, and an OSV database built by `scripts/osv-offline-db`,
 /// both from the advisories under `tests/fixtures/advisories/`.

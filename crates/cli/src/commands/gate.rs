@@ -129,46 +129,47 @@ impl GatedTool {
 }
 
 /// The scanners of all parts together, scangate's in registry order, then other tools' runs.
-/// A scanner some part ran counts as those parts recorded it; one that no part ran but that
-/// applies is missing; one that applies nowhere is skipped.
 fn gated_tools(records: &[ScannerRecord], runs: &[ToolRun]) -> Vec<GatedTool> {
-    let mut gated = Vec::new();
-    for name in TOOLS.iter().map(|tool| tool.name()) {
-        let ran: Vec<&ScannerRecord> = records
-            .iter()
-            .filter(|r| r.name == name && r.status != Status::Skipped.as_str())
-            .collect();
-        let runs_of: Vec<&ToolRun> = runs.iter().filter(|run| run.tool == name).collect();
-        let version = runs_of.iter().find_map(|run| run.version.clone());
-        let findings = runs_of.iter().map(|run| run.findings.len()).sum();
-        let first = gated.len();
-        if !ran.is_empty() {
-            gated.extend(ran.into_iter().map(|record| recorded(record, version.clone())));
-            // A run that says it failed counts even if its part's record says otherwise.
-            if !gated[first..].iter().any(|tool| tool.status.is_failure()) {
-                gated.extend(
-                    runs_of
-                        .iter()
-                        .filter(|run| !run.tool_errors.is_empty())
-                        .map(|run| from_run(run)),
-                );
-            }
-        } else if !runs_of.is_empty() {
-            gated.extend(runs_of.iter().map(|run| from_run(run)));
-        } else if let Some(record) = records.iter().find(|r| r.name == name && r.applies) {
-            gated.push(no_part_ran(record));
-        } else if let Some(record) = records.iter().find(|r| r.name == name) {
-            gated.push(recorded(record, None));
-        }
-        if let Some(tool) = gated.get_mut(first).filter(|tool| tool.status != Status::Skipped) {
-            tool.findings = Some(findings);
-        }
-    }
+    let mut gated: Vec<GatedTool> = TOOLS
+        .iter()
+        .flat_map(|tool| gated_scanner(tool.name(), records, runs))
+        .collect();
     let foreign = runs.iter().filter(|run| tool_named(&run.tool).is_none());
     gated.extend(foreign.map(|run| GatedTool {
         findings: Some(run.findings.len()),
         ..from_run(run)
     }));
+    gated
+}
+
+/// One scangate scanner over all parts: as the parts that ran it recorded it; missing when no
+/// part ran it but it applies; skipped when it applies nowhere. Runs of parts without records
+/// (older scangate) count by their own success. Its first entry carries the findings count.
+fn gated_scanner(name: &str, records: &[ScannerRecord], runs: &[ToolRun]) -> Vec<GatedTool> {
+    let of_tool = || records.iter().filter(move |record| record.name == name);
+    let ran: Vec<&ScannerRecord> = of_tool()
+        .filter(|record| record.status != Status::Skipped.as_str())
+        .collect();
+    let runs_of: Vec<&ToolRun> = runs.iter().filter(|run| run.tool == name).collect();
+    let version = runs_of.iter().find_map(|run| run.version.clone());
+    let mut gated: Vec<GatedTool> = if !ran.is_empty() {
+        let mut gated: Vec<GatedTool> = ran.iter().map(|record| recorded(record, version.clone())).collect();
+        // A run that says it failed counts even if its part's record says otherwise.
+        if !gated.iter().any(|tool| tool.status.is_failure()) {
+            let failed_runs = runs_of.iter().filter(|run| !run.tool_errors.is_empty());
+            gated.extend(failed_runs.map(|run| from_run(run)));
+        }
+        gated
+    } else if !runs_of.is_empty() {
+        runs_of.iter().map(|run| from_run(run)).collect()
+    } else if let Some(record) = of_tool().find(|record| record.applies) {
+        vec![no_part_ran(record)]
+    } else {
+        of_tool().take(1).map(|record| recorded(record, None)).collect()
+    };
+    if let Some(first) = gated.first_mut().filter(|tool| tool.status != Status::Skipped) {
+        first.findings = Some(runs_of.iter().map(|run| run.findings.len()).sum());
+    }
     gated
 }
 

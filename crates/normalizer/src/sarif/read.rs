@@ -376,3 +376,45 @@ fn location(physical: &PhysicalLocation) -> Location {
         end_column: region.and_then(|r| r.end_column),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{to_sarif_with, SarifOptions};
+
+    #[test]
+    fn the_scan_record_and_a_failed_run_survive_a_round_trip() {
+        let scanners = [ScannerRecord {
+            name: "gosec".to_owned(),
+            status: "skipped".to_owned(),
+            applies: true,
+            reason: Some("not selected by --tools".to_owned()),
+        }];
+        let failed = ToolRun {
+            tool: "semgrep".to_owned(),
+            tool_errors: vec!["semgrep error: exited with 2".to_owned()],
+            ..ToolRun::default()
+        };
+        let options = SarifOptions {
+            scanners: &scanners,
+            ..SarifOptions::new(std::path::Path::new("/repo"))
+        };
+        let log = to_sarif_with(&[failed.clone()], &options).sarif;
+        let back = read_sarif_log(&serde_json::to_vec(&log).unwrap()).unwrap();
+        assert_eq!(back.scanners.as_deref(), Some(&scanners[..]));
+        assert!(back.from_scangate);
+        assert_eq!(back.runs[0].tool_errors, failed.tool_errors);
+    }
+
+    #[test]
+    fn a_log_needs_runs_and_an_unsuccessful_run_is_a_tool_error() {
+        for not_a_log in [&b"{}"[..], b"[]", br#"{"results": []}"#] {
+            assert!(read_sarif_log(not_a_log).is_err());
+        }
+        let empty = read_sarif_log(br#"{"version": "2.1.0", "runs": []}"#).unwrap();
+        assert!(empty.runs.is_empty() && !empty.from_scangate);
+        let failed =
+            br#"{"runs": [{"tool": {"driver": {"name": "x"}}, "invocations": [{"executionSuccessful": false}]}]}"#;
+        assert_eq!(read_sarif(failed).unwrap()[0].tool_errors.len(), 1);
+    }
+}
