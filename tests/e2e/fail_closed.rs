@@ -395,6 +395,33 @@ fn semgrep_per_file_errors_are_counted_and_all_files_failing_is_an_error() {
     );
 }
 
+#[test]
+fn clean_reports_of_the_real_trivy_and_osv_scanner_are_trusted() {
+    let repo = Repo::new();
+    // A lockfile that pins no package: trivy leaves `Results` out, osv-scanner writes
+    // `"results": null` and exits 0.
+    repo.write(
+        "package-lock.json",
+        r#"{"name": "x", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {"": {"name": "x", "version": "1.0.0"}}}"#,
+    );
+    for tool in ["trivy", "osv-scanner"] {
+        if !require_scanner(tool) {
+            continue;
+        }
+        let out = tempfile::tempdir().unwrap();
+        let empty_db = tempfile::tempdir().unwrap();
+        let db = empty_db.path().to_str().unwrap();
+        let args = scan_args(
+            repo.path(),
+            out.path(),
+            &["--tools", tool, "--no-gate", "--offline", "--osv-offline-db", db],
+        );
+        let run = run_scangate(args, out.path(), &real_tools());
+        assert_exit(&run.output, 0);
+        assert_eq!(tool_entry(&run.summary, tool)["status"], "ok", "{:#}", run.summary);
+    }
+}
+
 /// A repository with one high semgrep finding and nothing else: level 1 fails it.
 fn repo_with_a_high_finding() -> Repo {
     let repo = Repo::new();

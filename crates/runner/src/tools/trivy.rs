@@ -11,7 +11,8 @@
 //! 0 ran (with `--exit-code 0` findings do not change it), anything else an error.
 //!
 //! # Known traps
-//! A report is an object with `SchemaVersion`; `Results` is left out when nothing was found.
+//! A report is an object with `SchemaVersion`; `Results` is left out when nothing was found
+//! (trivy 0.74.0 on a directory holding only a lockfile without packages).
 //! Anything else that parses as JSON (`{}`, `[]`, an error object) is an error, not a clean run.
 
 use std::ffi::OsString;
