@@ -9,7 +9,9 @@
 //! # Exit codes
 //! 0 no vulnerabilities, 1 vulnerabilities found; 127, 129, 130 and anything else are errors.
 //! 128 (no packages found) is an error too: scangate runs osv-scanner only when the repository
-//! holds a lockfile or manifest it reads, so finding none means it did not read them.
+//! holds a lockfile or manifest it reads, so finding none means it did not read them. (Every
+//! name in `DEPENDENCY_FILES` is one osv-scanner 2.5.0 reads; with `--allow-no-lockfiles` it
+//! exits 0 with `"results": null` even on an empty directory, and 128 only without the flag.)
 //!
 //! # Known traps
 //! Paths in the output are absolute. A report is an object whose `results` is an array, or
