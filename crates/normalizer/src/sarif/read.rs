@@ -399,7 +399,7 @@ mod tests {
             scanners: &scanners,
             ..SarifOptions::new(std::path::Path::new("/repo"))
         };
-        let log = to_sarif_with(&[failed.clone()], &options).sarif;
+        let log = to_sarif_with(std::slice::from_ref(&failed), &options).sarif;
         let back = read_sarif_log(&serde_json::to_vec(&log).unwrap()).unwrap();
         assert_eq!(back.scanners.as_deref(), Some(&scanners[..]));
         assert!(back.from_scangate);
