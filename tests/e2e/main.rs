@@ -6,6 +6,7 @@ mod ci_files;
 mod ci_output;
 mod dependencies;
 mod example;
+mod fail_closed;
 mod gate;
 mod modes;
 mod normalize;

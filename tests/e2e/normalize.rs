@@ -6,10 +6,10 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::normalizer_common::{reported_count, shared};
+use crate::normalizer_common::reported_count;
 use crate::support::{
-    assert_exit, checkout, example_copy, random_token, read_summary, require_all_scanners, require_scanner, tool_entry,
-    OfflineServices, Repo, Scangate, ALNUM,
+    assert_exit, assert_valid_sarif, example_copy, random_token, read_summary, require_all_scanners, require_scanner,
+    tool_entry, OfflineServices, Repo, Scangate, ALNUM,
 };
 
 /// One SARIF result as a user reads it.
@@ -370,28 +370,7 @@ fn example_sarif_is_valid_for_sarif_multitool_and_the_schema() {
     let scan = scan_example(example.path(), &services);
     let sarif_file = scan.raw_dir.path().join("example.sarif");
     std::fs::write(&sarif_file, serde_json::to_vec(&scan.sarif).unwrap()).unwrap();
-    let multitool = checkout().join(".tools/bin/sarif-multitool");
-    let output = std::process::Command::new(multitool)
-        .arg("validate")
-        .arg(&sarif_file)
-        .output()
-        .unwrap();
-    let report = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{report}");
-    let errors: Vec<&str> = report.lines().filter(|l| l.contains(": error")).collect();
-    assert!(errors.is_empty(), "sarif-multitool errors:\n{}", errors.join("\n"));
-    assert!(report.contains("Analysis completed successfully"), "{report}");
-
-    let Some(schema_path) = shared("schemas/sarif/sarif-schema-2.1.0.json") else {
-        return;
-    };
-    let schema: Value = serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
-    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
-    let problems: Vec<String> = validator
-        .iter_errors(&scan.sarif)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(problems.is_empty(), "{problems:#?}");
+    assert_valid_sarif(&scan.sarif, &sarif_file);
 }
 
 #[test]

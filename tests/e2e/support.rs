@@ -223,12 +223,7 @@ pub fn process_alive(pid: &str) -> bool {
 /// True when the real scanner is installed. Under `CI=true` a missing scanner fails the test;
 /// elsewhere the test is skipped with a loud message.
 pub fn require_scanner(executable: &str) -> bool {
-    let local = std::env::var_os("SCANGATE_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| checkout().join(".tools"))
-        .join("bin")
-        .join(executable);
-    if local.exists() || which_on_path(executable) {
+    if installed(executable).exists() || which_on_path(executable) {
         return true;
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
@@ -238,8 +233,45 @@ pub fn require_scanner(executable: &str) -> bool {
     false
 }
 
+/// Where `scripts/install-scanners` puts `executable`: `$SCANGATE_TOOLS_DIR/bin`, else the
+/// checkout's `.tools/bin`.
+pub fn installed(executable: &str) -> PathBuf {
+    std::env::var_os("SCANGATE_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| checkout().join(".tools"))
+        .join("bin")
+        .join(executable)
+}
+
 fn which_on_path(executable: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(executable).is_file()))
+}
+
+/// `sarif-multitool validate` (when installed) and the SARIF 2.1.0 schema (when `shared/` is
+/// there) both accept the log `sarif`, read from `file`.
+pub fn assert_valid_sarif(sarif: &serde_json::Value, file: &Path) {
+    if let Some(schema_path) = crate::normalizer_common::shared("schemas/sarif/sarif-schema-2.1.0.json") {
+        let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
+        let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+        let problems: Vec<String> = validator
+            .iter_errors(sarif)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+    if !require_scanner("sarif-multitool") {
+        return;
+    }
+    let output = Command::new(installed("sarif-multitool"))
+        .arg("validate")
+        .arg(file)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}");
+    let errors: Vec<&str> = report.lines().filter(|l| l.contains(": error")).collect();
+    assert!(errors.is_empty(), "sarif-multitool errors:\n{}", errors.join("\n"));
+    assert!(report.contains("Analysis completed successfully"), "{report}");
 }
 
 /// The offline stand-ins for the scanners' online services: npm's advisory endpoint served on

@@ -79,7 +79,8 @@ pub fn category(category: scangate_runner::Category) -> Category {
     }
 }
 
-fn tool_status(status: Status) -> ToolStatus {
+/// The gate's name for a runner status.
+pub fn tool_status(status: Status) -> ToolStatus {
     match status {
         Status::Ok => ToolStatus::Ok,
         Status::Skipped => ToolStatus::Skipped,

@@ -9,10 +9,14 @@ use scangate_runner::{Execution, RawOutput, Status};
 
 /// Findings per tool run, ready for the gate and the reports.
 pub struct Normalized {
-    /// One run per tool that ran, in registry order; dedup'ed findings sit in their first tool's run.
+    /// One run per tool that ran or failed, in registry order; dedup'ed findings sit in their
+    /// first tool's run. A failed tool's run holds its reason as a tool error, so the SARIF log
+    /// says it failed instead of leaving it out.
     pub runs: Vec<ToolRun>,
     /// Findings each invocation reported before cross-tool dedup, by index into `outputs`.
     pub reported: HashMap<usize, usize>,
+    /// Files each invocation reported an error for (semgrep), by index into `outputs`.
+    pub file_errors: HashMap<usize, Vec<String>>,
 }
 
 impl Normalized {
@@ -26,29 +30,37 @@ impl Normalized {
 /// into `error`: a run whose findings cannot be trusted never counts as clean.
 pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String], today: &str) -> Normalized {
     let root = execution.root.clone();
-    let mut parsed_runs: Vec<(usize, Parsed)> = Vec::new();
+    let mut parsed_runs: HashMap<usize, Parsed> = HashMap::new();
     for (index, raw) in execution.outputs.iter_mut().enumerate() {
         if raw.status != Status::Ok {
             continue;
         }
         if let Some(parsed) = parse_output(raw, &root, semgrep_prefixes, today) {
-            parsed_runs.push((index, parsed));
+            parsed_runs.insert(index, parsed);
         }
     }
     let reported = parsed_runs
         .iter()
         .map(|(index, parsed)| (*index, parsed.findings.len()))
         .collect();
+    let file_errors = parsed_runs
+        .iter()
+        .filter(|(_, parsed)| !parsed.file_errors.is_empty())
+        .map(|(index, parsed)| (*index, parsed.file_errors.clone()))
+        .collect();
     let all: Vec<Finding> = parsed_runs
-        .iter_mut()
-        .flat_map(|(_, parsed)| std::mem::take(&mut parsed.findings))
+        .values_mut()
+        .flat_map(|parsed| std::mem::take(&mut parsed.findings))
         .collect();
     let mut by_tool: HashMap<String, Vec<Finding>> = split_by_first_tool(dedup(all)).into_iter().collect();
     let mut runs: Vec<ToolRun> = Vec::new();
-    for (index, parsed) in parsed_runs {
-        let raw = &execution.outputs[index];
-        let run = match runs.iter_mut().find(|run| run.tool == raw.tool) {
-            Some(run) => run,
+    for (index, raw) in execution.outputs.iter().enumerate() {
+        let parsed = parsed_runs.remove(&index);
+        if parsed.is_none() && !raw.status.is_failure() {
+            continue;
+        }
+        let run = match runs.iter().position(|run| run.tool == raw.tool) {
+            Some(at) => &mut runs[at],
             None => {
                 let mut run = ToolRun::new(raw.tool, Parsed::default());
                 run.version = raw.version.clone();
@@ -57,10 +69,33 @@ pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String], today: 
                 runs.last_mut().expect("just pushed")
             }
         };
-        run.tool_errors.extend(parsed.tool_errors);
-        run.warnings.extend(parsed.warnings);
+        match parsed {
+            Some(parsed) => {
+                run.tool_errors.extend(parsed.tool_errors);
+                run.warnings.extend(parsed.warnings);
+            }
+            None => run.tool_errors.push(failure_notice(raw)),
+        }
     }
-    Normalized { runs, reported }
+    Normalized {
+        runs,
+        reported,
+        file_errors,
+    }
+}
+
+/// What the SARIF run of a failed invocation says: status, where it ran, and why.
+fn failure_notice(raw: &RawOutput) -> String {
+    let reason = raw.reason.as_deref().unwrap_or("no reason given");
+    match raw.target.as_ref().filter(|target| !target.dir.as_os_str().is_empty()) {
+        Some(target) => format!(
+            "{} {} in {}: {reason}",
+            raw.tool,
+            raw.status.as_str(),
+            target.dir.display()
+        ),
+        None => format!("{} {}: {reason}", raw.tool, raw.status.as_str()),
+    }
 }
 
 /// Parses one output; on failure marks it as an error and returns `None`.
@@ -70,9 +105,11 @@ fn parse_output(
     semgrep_prefixes: &[String],
     today: &str,
 ) -> Option<Parsed> {
-    // osv-scanner's "no packages" exit writes no report: nothing to parse, nothing found.
+    // Every judge rejects a run without output; an `ok` run without a file would be a clean
+    // result nobody produced.
     let Some(path) = raw.output.clone() else {
-        return Some(Parsed::default());
+        mark_error(raw, "left no output file".to_string());
+        return None;
     };
     let bytes = match std::fs::read(&path) {
         Ok(bytes) => bytes,

@@ -12,7 +12,7 @@ use scangate_runner::{IgnoredConfig, RawOutput, Status};
 /// The whole summary.
 #[derive(Debug, Serialize)]
 pub struct Summary {
-    /// `pass`, `fail` or `error`.
+    /// `pass`, `fail` or `error`; `not_gated` for `scan --no-gate` when no scanner failed.
     pub verdict: &'static str,
     /// The effective DSOMM level.
     pub level: u8,
@@ -111,6 +111,13 @@ impl Summary {
     }
 }
 
+/// How many of a scanner's per-file error paths the summary lists.
+pub const FILE_ERROR_PATHS: usize = 5;
+
+/// The verdict `scan --no-gate` reports when no scanner failed: the gate did not run, so the
+/// result is neither a pass nor a fail.
+pub const NOT_GATED: &str = "not_gated";
+
 /// One scanner invocation.
 #[derive(Debug, Serialize)]
 pub struct ToolSummary {
@@ -121,6 +128,11 @@ pub struct ToolSummary {
     /// Findings the tool reported (before cross-tool dedup).
     pub findings: Option<usize>,
     pub reason: Option<String>,
+    /// Files the scanner reported an error for (semgrep's per-file errors): their findings may
+    /// be missing.
+    pub file_errors: usize,
+    /// The first [`FILE_ERROR_PATHS`] of them.
+    pub file_error_paths: Vec<String>,
     /// The file that made the scanner apply.
     pub trigger: Option<String>,
     /// The directory it ran in, relative to the scanned root.
@@ -130,7 +142,7 @@ pub struct ToolSummary {
 }
 
 impl ToolSummary {
-    pub fn from_raw(raw: &RawOutput, findings: Option<usize>) -> Self {
+    pub fn from_raw(raw: &RawOutput, findings: Option<usize>, file_errors: &[String]) -> Self {
         ToolSummary {
             name: raw.tool.to_string(),
             status: raw.status,
@@ -138,6 +150,8 @@ impl ToolSummary {
             duration_ms: raw.duration.as_millis() as u64,
             findings,
             reason: raw.reason.clone(),
+            file_errors: file_errors.len(),
+            file_error_paths: file_errors.iter().take(FILE_ERROR_PATHS).cloned().collect(),
             trigger: raw.target.as_ref().map(|t| t.trigger.clone()),
             target: raw.target.as_ref().map(|t| t.dir.to_string_lossy().replace('\\', "/")),
             exit_code: raw.exit_code,
@@ -156,10 +170,13 @@ pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict) -> st
             "tool", "status", "version", "time"
         )?;
         for tool in &summary.tools {
-            let note = match tool.status {
+            let mut note = match tool.status {
                 Status::Ok => tool.trigger.clone().unwrap_or_default(),
                 _ => tool.reason.clone().unwrap_or_default(),
             };
+            if tool.file_errors > 0 {
+                note.push_str(&file_errors_note(tool));
+            }
             let status = tool.status.as_str();
             let seconds = tool.duration_ms as f64 / 1000.0;
             let version = tool.version.as_deref().unwrap_or("-");
@@ -180,6 +197,7 @@ pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict) -> st
         c.critical, c.high, c.medium, c.low, c.info, summary.suppressed
     )?;
     let verdict_line = match verdict.result {
+        _ if summary.verdict == NOT_GATED => "NOT GATED (--no-gate)",
         Outcome::Pass => "PASS",
         Outcome::Fail => "FAIL",
         Outcome::Error => "ERROR",
@@ -212,6 +230,20 @@ fn print_suppressions(out: &mut impl Write, summary: &Summary) -> std::io::Resul
         writeln!(out, "refused: {} ({} counted)", refused.message, refused.findings)?;
     }
     Ok(())
+}
+
+/// `; 2 file(s) with errors, findings may be missing: a.py, b.py`, with at most the listed paths.
+fn file_errors_note(tool: &ToolSummary) -> String {
+    let more = if tool.file_errors > tool.file_error_paths.len() {
+        ", …"
+    } else {
+        ""
+    };
+    format!(
+        "; {} file(s) with errors, findings may be missing: {}{more}",
+        tool.file_errors,
+        tool.file_error_paths.join(", ")
+    )
 }
 
 /// Unsuppressed findings per tool and severity, as the SARIF log holds them.

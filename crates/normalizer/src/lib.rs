@@ -30,11 +30,12 @@ pub use dedup::{canonical_vulnerability_id, dedup};
 pub use error::ParseError;
 pub use model::{Finding, Kind, Location, NativeSuppression, Package, Severity, SuppressionOrigin};
 pub use parsers::{parser_names, semgrep_rule_prefix};
-pub use sarif::read::read_sarif;
+pub use sarif::read::{read_sarif, read_sarif_log, SarifLog};
 pub use sarif::write::{
     split_by_first_tool, to_sarif, to_sarif_with, write_sarif, PolicySuppression, SarifOptions, SarifOutput, ToolRun,
     GITHUB_MAX_RESULTS_PER_RUN, GITHUB_MAX_RUNS,
 };
+pub use sarif::ScannerRecord;
 pub use severity::{security_severity, severity_from_score};
 
 /// What a parser needs to know besides the tool's output.
@@ -74,6 +75,9 @@ pub struct Parsed {
     pub tool_errors: Vec<String>,
     /// Problems that leave the rest of the result usable (semgrep's per-file parse errors).
     pub warnings: Vec<String>,
+    /// Repository-relative paths of files the tool reported an error for (semgrep's per-file
+    /// `errors[]`), each once, in the tool's order: their findings may be missing.
+    pub file_errors: Vec<String>,
 }
 
 /// Parses `output` of the tool named `tool` (canonical name) that scanned `root`.

@@ -44,6 +44,19 @@ impl Status {
         }
     }
 
+    /// The status named by [`Status::as_str`].
+    pub fn parse(name: &str) -> Option<Status> {
+        [
+            Status::Ok,
+            Status::Skipped,
+            Status::Missing,
+            Status::Error,
+            Status::Timeout,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == name)
+    }
+
     /// True when the scanner applied and did not give a trustworthy result.
     pub fn is_failure(self) -> bool {
         matches!(self, Status::Missing | Status::Error | Status::Timeout)

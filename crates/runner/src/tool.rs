@@ -141,10 +141,25 @@ pub(crate) fn present_configs(
 }
 
 /// Shared check: the output must be one well-formed JSON document of shape `T`. `T` names only
-/// the fields the judgement needs, so large outputs are not built into a tree.
+/// the fields the judgement needs, so large outputs are not built into a tree. Broken JSON and
+/// well-formed JSON of another shape (`{}`, `[]`, an error object) get different reasons.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(output: &[u8]) -> Result<T, String> {
     if output.iter().all(u8::is_ascii_whitespace) {
         return Err("wrote no output".to_string());
     }
-    serde_json::from_slice(output).map_err(|e| format!("wrote output that is not valid JSON ({e})"))
+    serde_json::from_slice(output).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => format!("wrote JSON that is not its report ({e})"),
+        _ => format!("wrote output that is not valid JSON ({e})"),
+    })
+}
+
+/// For `#[serde(deserialize_with = "present")]` on an `Option` field: the key must be there,
+/// though its value may be `null`. Without it serde reads a missing key as `None`, and `{}`
+/// would pass for a report that found nothing.
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer)
 }

@@ -6,9 +6,9 @@ use std::path::Path;
 use anyhow::Context;
 
 use scangate_gate::{evaluate_change, Baseline, Change, Date, Outcome, Policy, Required};
-use scangate_normalizer::{write_sarif, SarifOptions, ToolRun};
+use scangate_normalizer::{write_sarif, SarifOptions, ScannerRecord, ToolRun};
 use scangate_normalizer::{Finding, Severity};
-use scangate_runner::{Execution, IgnoredConfig};
+use scangate_runner::{Execution, IgnoredConfig, RawOutput};
 
 use crate::args::{Format, ScanArgs};
 use crate::exit::ExitStatus;
@@ -17,7 +17,7 @@ use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::publish::{counting_findings, publish, Targets};
-use crate::summary::{print_human, Summary, ToolSummary};
+use crate::summary::{print_human, Summary, ToolSummary, NOT_GATED};
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
 const DEFAULT_SARIF: &str = "scangate.sarif";
@@ -68,7 +68,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         .clone()
         .or_else(|| (!args.scanners.staged).then(|| DEFAULT_SARIF.into()));
     let notes = match &sarif_path {
-        Some(path) => write_sarif_file(path, &normalized.runs, &execution.root)?,
+        Some(path) => write_sarif_file(path, &normalized.runs, &execution)?,
         None => Vec::new(),
     };
     let mut summary = Summary::new(
@@ -78,6 +78,9 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         &notes,
     );
     summary.ignored_repository_configs = ignored_configs;
+    if args.no_gate && verdict.result != Outcome::Error {
+        summary.verdict = NOT_GATED;
+    }
     if let Some(path) = &args.verdict.summary_json {
         summary.write(path)?;
     }
@@ -177,11 +180,17 @@ fn keep_raw_outputs(execution: &Execution, dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes the SARIF log; returns what was dropped to fit GitHub's limits.
-fn write_sarif_file(path: &Path, runs: &[ToolRun], root: &Path) -> anyhow::Result<Vec<String>> {
+/// Writes the SARIF log, with the record of every scanner that `scangate gate` needs to judge
+/// the log as a part of a sharded scan; returns what was dropped to fit GitHub's limits.
+fn write_sarif_file(path: &Path, runs: &[ToolRun], execution: &Execution) -> anyhow::Result<Vec<String>> {
     let file =
         std::fs::File::create(path).with_context(|| format!("cannot write the SARIF log to {}", path.display()))?;
-    let notes = write_sarif(file, runs, &SarifOptions::new(root))
+    let scanners: Vec<ScannerRecord> = execution.outputs.iter().map(scanner_record).collect();
+    let options = SarifOptions {
+        scanners: &scanners,
+        ..SarifOptions::new(&execution.root)
+    };
+    let notes = write_sarif(file, runs, &options)
         .with_context(|| format!("cannot write the SARIF log to {}", path.display()))?;
     for note in &notes {
         tracing::warn!("{note}");
@@ -189,9 +198,21 @@ fn write_sarif_file(path: &Path, runs: &[ToolRun], root: &Path) -> anyhow::Resul
     Ok(notes)
 }
 
+fn scanner_record(raw: &RawOutput) -> ScannerRecord {
+    ScannerRecord {
+        name: raw.tool.to_string(),
+        status: raw.status.as_str().to_string(),
+        applies: raw.applies,
+        reason: raw.reason.clone(),
+    }
+}
+
 fn tool_summaries(execution: &Execution, normalized: &Normalized) -> Vec<ToolSummary> {
     let outputs = execution.outputs.iter().enumerate();
     outputs
-        .map(|(index, raw)| ToolSummary::from_raw(raw, normalized.reported.get(&index).copied()))
+        .map(|(index, raw)| {
+            let file_errors = normalized.file_errors.get(&index).map_or(&[][..], Vec::as_slice);
+            ToolSummary::from_raw(raw, normalized.reported.get(&index).copied(), file_errors)
+        })
         .collect()
 }

@@ -22,9 +22,10 @@ be read, `extra.lines` is used unless it is that placeholder, else the message.
 `--config /tmp/x/scratch/rules.yaml`): prefixes in [`Context::rule_prefixes`] are stripped, and so
 is any leading run of components that names an existing absolute directory (the runner's scratch
 directory). `extra.fingerprint` is `requires login` too, so it is never used. `errors[]`: an entry
-with a `path` (a file semgrep could not parse or timed out on) is a warning — the rest of the scan
-stands; an entry without a path at level `error` (bad rule, bad config) is a tool error, since the
-whole rule set did not run. `is_ignored: true` results (`nosemgrep` with `--disable-nosem`) are
+with a `path` (a file semgrep could not parse or timed out on) is a warning and lands in
+`file_errors` — the rest of the scan stands, unless every file in `paths.scanned` has one, which
+analysed nothing and is a tool error; an entry without a path at level `error` (bad rule, bad
+config) is a tool error, since the whole rule set did not run. `is_ignored: true` results (`nosemgrep` with `--disable-nosem`) are
 kept as natively suppressed.
 
 # Sample source
@@ -63,6 +64,7 @@ impl<'de> serde::de::Visitor<'de> for ReportVisitor<'_, '_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Parsed, A::Error> {
         let mut parsed = Parsed::default();
         let mut files = FileCache::default();
+        let mut scanned: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<Text<'de>>()? {
             match key.as_ref() {
                 "results" => {
@@ -79,11 +81,20 @@ impl<'de> serde::de::Visitor<'de> for ReportVisitor<'_, '_> {
                         classify_error(error, self.context, &mut parsed);
                     }
                 }
+                "paths" => {
+                    let listed: ScannedPaths<'de> = map.next_value()?;
+                    scanned = listed
+                        .scanned
+                        .iter()
+                        .map(|p| paths::relativize(p, self.context))
+                        .collect();
+                }
                 _ => {
                     map.next_value::<serde::de::IgnoredAny>()?;
                 }
             }
         }
+        fail_when_nothing_was_analysed(&scanned, &mut parsed);
         Ok(parsed)
     }
 }
@@ -171,6 +182,23 @@ struct SemgrepError<'a> {
     message: Text<'a>,
     #[serde(default, borrow)]
     path: Option<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct ScannedPaths<'a> {
+    #[serde(default, borrow)]
+    scanned: Vec<Text<'a>>,
+}
+
+/// Every file in `paths.scanned` has a per-file error: the run analysed nothing, whatever its
+/// exit code says.
+fn fail_when_nothing_was_analysed(scanned: &[String], parsed: &mut Parsed) {
+    if !scanned.is_empty() && scanned.iter().all(|path| parsed.file_errors.contains(path)) {
+        parsed.tool_errors.push(format!(
+            "semgrep could not analyse any of the {} scanned file(s)",
+            scanned.len()
+        ));
+    }
 }
 
 impl Parser for Semgrep {
@@ -371,6 +399,9 @@ fn classify_error(error: &SemgrepError<'_>, context: &Context<'_>, parsed: &mut 
         Some(path) => {
             let rel = paths::relativize(path, context);
             parsed.warnings.push(format!("semgrep {kind} in {rel}: {message}"));
+            if !parsed.file_errors.contains(&rel) {
+                parsed.file_errors.push(rel);
+            }
         }
         None if error.level.eq_ignore_ascii_case("warn") || error.level.eq_ignore_ascii_case("warning") => {
             parsed.warnings.push(format!("semgrep {kind}: {message}"));
@@ -457,6 +488,29 @@ mod tests {
         let report = br#"{"results":[],"errors":[{"code":3,"level":"warn","type":["PartialParsing",[]],"message":"Syntax error","path":"/repo/bad.py"},{"code":7,"level":"error","type":"InvalidRuleSchemaError","message":"bad rule"}]}"#;
         let parsed = crate::parse("semgrep", report, Path::new("/repo")).unwrap();
         assert_eq!(parsed.warnings, ["semgrep PartialParsing in bad.py: Syntax error"]);
+        assert_eq!(parsed.file_errors, ["bad.py"]);
         assert_eq!(parsed.tool_errors, ["semgrep InvalidRuleSchemaError: bad rule"]);
+    }
+
+    /// As semgrep 1.185 writes it for a syntax error (recorded on a one-file repository).
+    fn report_with_scanned(scanned: &[&str]) -> String {
+        let scanned: Vec<String> = scanned.iter().map(|p| format!("\"{p}\"")).collect();
+        format!(
+            r#"{{"results":[],"errors":[{{"code":3,"level":"warn","type":["PartialParsing",[]],"message":"Syntax error at line bad.py:2","path":"bad.py"}}],"paths":{{"scanned":[{}]}}}}"#,
+            scanned.join(",")
+        )
+    }
+
+    #[test]
+    fn a_run_in_which_every_scanned_file_errored_is_a_tool_error() {
+        let root = Path::new("/repo");
+        let all = crate::parse("semgrep", report_with_scanned(&["bad.py"]).as_bytes(), root).unwrap();
+        assert_eq!(
+            all.tool_errors,
+            ["semgrep could not analyse any of the 1 scanned file(s)"]
+        );
+        let some = crate::parse("semgrep", report_with_scanned(&["bad.py", "ok.py"]).as_bytes(), root).unwrap();
+        assert!(some.tool_errors.is_empty(), "{some:?}");
+        assert_eq!(some.file_errors, ["bad.py"]);
     }
 }

@@ -9,6 +9,25 @@ pub(crate) const FINGERPRINT_KEY: &str = "scangate/v1";
 pub(crate) const SUPPRESSION_KIND_KEY: &str = "scangate/kind";
 /// The base id every artifact uri is relative to.
 pub(crate) const SRCROOT: &str = "%SRCROOT%";
+/// Log-level property holding [`ScannerRecord`]s (the reader spells it out for serde).
+pub(crate) const SCANNERS_KEY: &str = "scangate/scanners";
+
+/// One scanner of the scan that wrote a log — ran, failed, or did not run — as the log-level
+/// property `scangate/scanners` records it. The runs alone cannot say which scanners applied
+/// and did not run, so a gate over the logs of a sharded scan could not tell a deleted or
+/// failed shard from a clean one; with these records it judges the scanners as one full scan
+/// would.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ScannerRecord {
+    /// Canonical tool name.
+    pub name: String,
+    /// `ok`, `skipped`, `missing`, `error` or `timeout`.
+    pub status: String,
+    /// True when the scanner applies to the scanned repository (even if it did not run).
+    pub applies: bool,
+    /// Why it was skipped or failed.
+    pub reason: Option<String>,
+}
 
 /// Percent-encodes a path for a SARIF uri: `/` and RFC 3986 unreserved and sub-delimiter
 /// characters stay, everything else (spaces, `%`, `#`, `?`, non-ASCII bytes) becomes `%XX`.

@@ -7,23 +7,33 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{decode_uri_path, FINGERPRINT_KEY, SUPPRESSION_KIND_KEY};
+use super::{decode_uri_path, ScannerRecord, FINGERPRINT_KEY, SUPPRESSION_KIND_KEY};
 use crate::fingerprint::{break_ties, hash};
 use crate::{
     severity_from_score, Finding, Kind, Location, NativeSuppression, Package, ParseError, Severity, SuppressionOrigin,
     ToolRun,
 };
 
+/// `runs` is required: `{}` or another tool's non-SARIF JSON is not a log that found nothing.
 #[derive(Deserialize)]
 struct Log {
-    #[serde(default)]
     runs: Vec<Run>,
+    #[serde(default)]
+    properties: LogProperties,
+}
+
+#[derive(Deserialize, Default)]
+struct LogProperties {
+    #[serde(rename = "scangate/scanners", default)]
+    scanners: Option<Vec<ScannerRecord>>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Run {
     tool: Tool,
+    #[serde(default)]
+    automation_details: Option<AutomationDetails>,
     #[serde(default)]
     results: Option<Vec<SarifResult>>,
     #[serde(default)]
@@ -70,8 +80,16 @@ struct Text {
 }
 
 #[derive(Deserialize)]
+struct AutomationDetails {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Invocation {
+    #[serde(default)]
+    execution_successful: Option<bool>,
     #[serde(default)]
     tool_execution_notifications: Vec<Notification>,
 }
@@ -188,8 +206,22 @@ impl Suppression {
     }
 }
 
+/// A SARIF log read back: its runs, and what scangate recorded about the scan that wrote it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SarifLog {
+    /// One [`ToolRun`] per SARIF run.
+    pub runs: Vec<ToolRun>,
+    /// The log property `scangate/scanners`: every scanner of the scan, whether it ran or not.
+    /// `None` in logs of other tools (and of scangate before it recorded them).
+    pub scanners: Option<Vec<ScannerRecord>>,
+    /// True when the log was written by `scangate scan`: it records its scanners, or a run
+    /// carries `automationDetails.id = "scangate/<tool>/"`.
+    pub from_scangate: bool,
+}
+
 /// Reads a SARIF log into one [`ToolRun`] per SARIF run: findings, the tool's name and version,
-/// and its error (`tool_errors`) and warning notifications.
+/// and its error (`tool_errors`) and warning notifications. A run with
+/// `executionSuccessful: false` always has a tool error, the notification's text or a stand-in.
 ///
 /// Severity: `properties.severity` when present (scangate's own logs), else the rule's
 /// `security-severity` bucket, else `level` (error→high, warning→medium, note→low, none→info;
@@ -197,8 +229,26 @@ impl Suppression {
 /// sha256 of rule id + uri + message (+ occurrence index). Native suppressions come from
 /// `suppressions[]` of kind `inSource`.
 pub fn read_sarif(bytes: &[u8]) -> Result<Vec<ToolRun>, ParseError> {
+    read_sarif_log(bytes).map(|log| log.runs)
+}
+
+/// [`read_sarif`] with scangate's record of the scan that wrote the log.
+pub fn read_sarif_log(bytes: &[u8]) -> Result<SarifLog, ParseError> {
     let log: Log = serde_json::from_slice(bytes).map_err(|error| ParseError::json("sarif", &error))?;
-    Ok(log.runs.into_iter().map(read_run).collect())
+    let scanners = log.properties.scanners;
+    let from_scangate = scanners.is_some() || log.runs.iter().any(is_scangate_run);
+    Ok(SarifLog {
+        runs: log.runs.into_iter().map(read_run).collect(),
+        scanners,
+        from_scangate,
+    })
+}
+
+fn is_scangate_run(run: &Run) -> bool {
+    run.automation_details
+        .as_ref()
+        .and_then(|details| details.id.as_deref())
+        .is_some_and(|id| id.starts_with("scangate/"))
 }
 
 fn read_run(run: Run) -> ToolRun {
@@ -218,6 +268,11 @@ fn read_run(run: Run) -> ToolRun {
             Some("error") => out.tool_errors.push(text),
             _ => out.warnings.push(text),
         }
+    }
+    let failed = run.invocations.iter().any(|i| i.execution_successful == Some(false));
+    if failed && out.tool_errors.is_empty() {
+        out.tool_errors
+            .push("the run says executionSuccessful: false".to_owned());
     }
     let mut computed = Vec::new();
     for result in run.results.unwrap_or_default() {
@@ -347,5 +402,47 @@ fn location(physical: &PhysicalLocation) -> Location {
         end_line: region.and_then(|r| r.end_line),
         start_column: region.and_then(|r| r.start_column),
         end_column: region.and_then(|r| r.end_column),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{to_sarif_with, SarifOptions};
+
+    #[test]
+    fn the_scan_record_and_a_failed_run_survive_a_round_trip() {
+        let scanners = [ScannerRecord {
+            name: "gosec".to_owned(),
+            status: "skipped".to_owned(),
+            applies: true,
+            reason: Some("not selected by --tools".to_owned()),
+        }];
+        let failed = ToolRun {
+            tool: "semgrep".to_owned(),
+            tool_errors: vec!["semgrep error: exited with 2".to_owned()],
+            ..ToolRun::default()
+        };
+        let options = SarifOptions {
+            scanners: &scanners,
+            ..SarifOptions::new(std::path::Path::new("/repo"))
+        };
+        let log = to_sarif_with(std::slice::from_ref(&failed), &options).sarif;
+        let back = read_sarif_log(&serde_json::to_vec(&log).unwrap()).unwrap();
+        assert_eq!(back.scanners.as_deref(), Some(&scanners[..]));
+        assert!(back.from_scangate);
+        assert_eq!(back.runs[0].tool_errors, failed.tool_errors);
+    }
+
+    #[test]
+    fn a_log_needs_runs_and_an_unsuccessful_run_is_a_tool_error() {
+        for not_a_log in [&b"{}"[..], b"[]", br#"{"results": []}"#] {
+            assert!(read_sarif_log(not_a_log).is_err());
+        }
+        let empty = read_sarif_log(br#"{"version": "2.1.0", "runs": []}"#).unwrap();
+        assert!(empty.runs.is_empty() && !empty.from_scangate);
+        let failed =
+            br#"{"runs": [{"tool": {"driver": {"name": "x"}}, "invocations": [{"executionSuccessful": false}]}]}"#;
+        assert_eq!(read_sarif(failed).unwrap()[0].tool_errors.len(), 1);
     }
 }

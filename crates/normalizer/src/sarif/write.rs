@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use serde_sarif::sarif;
 
-use super::{encode_uri_path, FINGERPRINT_KEY, SRCROOT, SUPPRESSION_KIND_KEY};
+use super::{encode_uri_path, ScannerRecord, FINGERPRINT_KEY, SCANNERS_KEY, SRCROOT, SUPPRESSION_KIND_KEY};
 use crate::{security_severity, Finding, Parsed, Severity, SuppressionOrigin};
 
 /// GitHub code scanning accepts at most this many runs per upload.
@@ -73,6 +73,9 @@ pub struct SarifOptions<'a> {
     pub root: &'a Path,
     /// Results per run before the least severe are dropped.
     pub max_results_per_run: usize,
+    /// Every scanner of the scan, written as the log property `scangate/scanners`; empty for a
+    /// log that is not a scan's (the gate's merged findings).
+    pub scanners: &'a [ScannerRecord],
 }
 
 impl<'a> SarifOptions<'a> {
@@ -81,7 +84,17 @@ impl<'a> SarifOptions<'a> {
         SarifOptions {
             root,
             max_results_per_run: GITHUB_MAX_RESULTS_PER_RUN,
+            scanners: &[],
         }
+    }
+
+    /// The log-level property bag, when there is something to record.
+    fn log_properties(&self) -> Option<sarif::PropertyBag> {
+        if self.scanners.is_empty() {
+            return None;
+        }
+        let bag = BTreeMap::from([(SCANNERS_KEY.to_owned(), json!(self.scanners))]);
+        Some(sarif::PropertyBag::builder().additional_properties(bag).build())
     }
 }
 
@@ -112,11 +125,12 @@ pub fn to_sarif_with(runs: &[ToolRun], options: &SarifOptions<'_>) -> SarifOutpu
             run
         })
         .collect();
-    let sarif = sarif::Sarif::builder()
+    let mut sarif = sarif::Sarif::builder()
         .schema(SCHEMA_URI)
         .version(json!("2.1.0"))
         .runs(runs)
         .build();
+    sarif.properties = options.log_properties();
     SarifOutput { sarif, notes }
 }
 
@@ -127,6 +141,7 @@ pub fn write_sarif<W: Write>(writer: W, runs: &[ToolRun], options: &SarifOptions
     let log = StreamLog {
         schema: SCHEMA_URI,
         version: "2.1.0",
+        properties: options.log_properties(),
         runs: prepared
             .iter()
             .map(|p| StreamRun {
@@ -160,6 +175,8 @@ struct StreamLog<'a> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<sarif::PropertyBag>,
     runs: Vec<StreamRun<'a>>,
 }
 

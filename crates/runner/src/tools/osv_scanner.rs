@@ -7,15 +7,21 @@
 //! `OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY` layout).
 //!
 //! # Exit codes
-//! 0 no vulnerabilities, 1 vulnerabilities found, 128 no packages found; 127, 129, 130 and
-//! anything else are errors.
+//! 0 no vulnerabilities, 1 vulnerabilities found; 127, 129, 130 and anything else are errors.
+//! 128 (no packages found) is an error too: scangate runs osv-scanner only when the repository
+//! holds a lockfile or manifest it reads, so finding none means it did not read them. (Every
+//! name in `DEPENDENCY_FILES` is one osv-scanner 2.5.0 reads; with `--allow-no-lockfiles` it
+//! exits 0 with `"results": null` even on an empty directory, and 128 only without the flag.)
 //!
 //! # Known traps
-//! Paths in the output are absolute.
+//! Paths in the output are absolute. A report is an object whose `results` is an array, or
+//! `null` when the lockfiles pin no package (exit 0, "No package sources found" on stderr);
+//! `{}`, `[]` or an error object are not. A lockfile whose ecosystem has no offline database is
+//! skipped with only a line on stderr.
 
 use std::ffi::OsString;
 
-use crate::tool::{parse_json, Invocation};
+use crate::tool::{parse_json, present, Invocation};
 use crate::tools::{root_target, DEPENDENCY_FILES};
 use crate::{Category, RepoIndex, Target, Tool};
 
@@ -26,6 +32,13 @@ const EXTRACTION_ERROR: &str = "Error during extraction";
 
 /// osv-scanner's exit code when it found no package to check.
 const NO_PACKAGES: i32 = 128;
+
+/// What tells an osv-scanner report from other JSON: the `results` key, an array or `null`.
+#[derive(serde::Deserialize)]
+struct ReportShape {
+    #[serde(rename = "results", deserialize_with = "present")]
+    _results: Option<Vec<serde::de::IgnoredAny>>,
+}
 
 impl Tool for OsvScanner {
     fn name(&self) -> &'static str {
@@ -72,11 +85,11 @@ impl Tool for OsvScanner {
             return Err(format!("could not check every lockfile: {}", line.trim()));
         }
         match exit_code {
-            0 | 1 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
-            NO_PACKAGES => Ok(()),
-            code => Err(format!(
-                "exited with {code} (0 = clean, 1 = vulnerabilities, 128 = no packages)"
+            0 | 1 => parse_json::<ReportShape>(output).map(drop),
+            NO_PACKAGES => Err(format!(
+                "exited with {NO_PACKAGES}: found no packages, although the repository holds a lockfile or manifest it reads"
             )),
+            code => Err(format!("exited with {code} (0 = clean, 1 = vulnerabilities)")),
         }
     }
 }
@@ -102,7 +115,26 @@ mod tests {
         let reason = OsvScanner.judge(1, br#"{"results": []}"#, stderr).unwrap_err();
         assert!(reason.contains("could not check every lockfile"), "{reason}");
         assert!(OsvScanner.judge(1, br#"{"results": []}"#, "Scanning dir .\n").is_ok());
-        assert!(OsvScanner.judge(NO_PACKAGES, b"", "").is_ok());
         assert!(OsvScanner.judge(127, br#"{"results": null}"#, "").is_err());
+    }
+
+    #[test]
+    fn only_an_object_with_results_is_a_report() {
+        assert!(OsvScanner
+            .judge(0, br#"{"results": null}"#, "No package sources found\n")
+            .is_ok());
+        assert!(OsvScanner.judge(1, br#"{"results": [{"packages": []}]}"#, "").is_ok());
+        for other in [&br#"{}"#[..], br#"[]"#, br#"{"error": "db"}"#, br#"{"results": 3}"#] {
+            let reason = OsvScanner.judge(0, other, "").unwrap_err();
+            assert!(reason.contains("not its report"), "{reason}");
+        }
+    }
+
+    #[test]
+    fn no_packages_is_an_error_because_it_runs_only_where_lockfiles_are() {
+        let reason = OsvScanner
+            .judge(NO_PACKAGES, b"", "No package sources found")
+            .unwrap_err();
+        assert!(reason.contains("found no packages"), "{reason}");
     }
 }

@@ -22,6 +22,9 @@
 //! `--x-semgrepignore-filename` is an internal option (semgrep 1.185 has no public one that keeps
 //! the defaults); semgrep warns on stderr that `--x-` options may change, so a new pin must
 //! re-check it. `--x-ignore-semgrepignore-files` would drop the default exclusions too.
+//! A report is an object with a `results` array; `{}` or an error object is an error. A report
+//! in which every scanned file has a per-file error analysed nothing: the normalizer makes that
+//! an error too.
 
 use std::ffi::OsString;
 
@@ -43,6 +46,13 @@ const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scan
 const BUNDLED_RULES: &str = include_str!("../../../../rules/semgrep/scangate.yaml");
 
 pub(crate) struct Semgrep;
+
+/// What tells a semgrep report from other JSON.
+#[derive(serde::Deserialize)]
+struct ReportShape {
+    #[serde(rename = "results")]
+    _results: Vec<serde::de::IgnoredAny>,
+}
 
 impl Semgrep {
     fn is_source(name: &str) -> bool {
@@ -122,7 +132,7 @@ impl Tool for Semgrep {
     }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
-            0 | 1 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
+            0 | 1 => parse_json::<ReportShape>(output).map(drop),
             code => Err(format!("exited with {code} (0 = ran, 2 and above = error)")),
         }
     }
@@ -149,4 +159,18 @@ fn ignore_file_name(invocation: &Invocation<'_>) -> OsString {
     let mut flag = OsString::from("--x-semgrepignore-filename=.semgrepignore-");
     flag.push(invocation.scratch.file_name().unwrap_or_default());
     flag
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_object_with_results_is_a_report() {
+        assert!(Semgrep.judge(0, br#"{"results": [], "errors": []}"#, "").is_ok());
+        for other in [&br#"{}"#[..], br#"[]"#, br#"{"error": "bad config"}"#] {
+            let reason = Semgrep.judge(0, other, "").unwrap_err();
+            assert!(reason.contains("not its report"), "{reason}");
+        }
+    }
 }

@@ -16,6 +16,9 @@
 //!
 //! # Known traps
 //! `--config` defaults to `trivy.yaml` relative to the working directory, not to the scanned path.
+//! A report is an object with `SchemaVersion`; `Results` is left out when nothing was found
+//! (trivy 0.74.0 on a directory holding only a lockfile without packages).
+//! Anything else that parses as JSON (`{}`, `[]`, an error object) is an error, not a clean run.
 
 use std::ffi::OsString;
 
@@ -32,6 +35,14 @@ const CONFIG_IGNORED: &str = "its settings (skipped files, severities, ignores) 
 
 /// The configuration trivy reads instead of the repository's `trivy.yaml`: none.
 const EMPTY_CONFIG: &str = "# scangate: no trivy settings from the scanned repository\n";
+/// What tells a trivy report from other JSON.
+#[derive(serde::Deserialize)]
+struct ReportShape {
+    #[serde(rename = "SchemaVersion")]
+    _schema_version: u32,
+    #[serde(rename = "Results", default)]
+    _results: Option<Vec<serde::de::IgnoredAny>>,
+}
 
 /// How many bytes of a YAML file are read to tell Kubernetes or CloudFormation from other YAML.
 const SNIFF_BYTES: usize = 16 * 1024;
@@ -120,8 +131,30 @@ impl Tool for Trivy {
     }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
-            0 => parse_json::<serde::de::IgnoredAny>(output).map(drop),
+            0 => parse_json::<ReportShape>(output).map(drop),
             code => Err(format!("exited with {code} (0 = ran)")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_object_with_a_schema_version_is_a_report() {
+        assert!(Trivy
+            .judge(0, br#"{"SchemaVersion": 2, "ArtifactName": "."}"#, "")
+            .is_ok());
+        assert!(Trivy.judge(0, br#"{"SchemaVersion": 2, "Results": []}"#, "").is_ok());
+        for other in [
+            &br#"{}"#[..],
+            br#"[]"#,
+            br#"{"error": "scan failed"}"#,
+            br#"{"SchemaVersion": 2, "Results": 1}"#,
+        ] {
+            let reason = Trivy.judge(0, other, "").unwrap_err();
+            assert!(reason.contains("not its report"), "{reason}");
         }
     }
 }
