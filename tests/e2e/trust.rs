@@ -329,3 +329,97 @@ fn base_is_verified_as_a_commit_before_git_or_a_scanner_sees_it() {
         "gitleaks gets the commit id: {stdout}"
     );
 }
+
+/// Sharded PR mode: each part says which of its findings were there before (`baselineState`)
+/// and which suppressions it refused, so `scangate gate` over the parts gives the PR scan's
+/// verdict (before, the gate counted every pre-existing finding).
+#[test]
+fn sharded_pull_request_scan_gates_like_one_pull_request_scan() {
+    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write(
+        "legacy/jobs.py",
+        "import subprocess\n\n\ndef job(arg):\n    subprocess.run(\"task \" + arg, shell=True)\n",
+    );
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "legacy");
+    let out = tempfile::tempdir().unwrap();
+    let verdict_of = |args: &[&str]| -> (Option<i32>, Value) {
+        let summary = out.path().join("summary.json");
+        let output = Scangate::new(
+            args.iter()
+                .copied()
+                .chain(["--summary-json", summary.to_str().unwrap()]),
+        )
+        .run();
+        (output.status.code(), read_summary(&summary))
+    };
+    let root = repo.path().to_str().unwrap();
+    let sharded = |name: &str| -> (Option<i32>, Value) {
+        let parts: Vec<String> = ["gitleaks", "semgrep"]
+            .iter()
+            .map(|tool| {
+                let part = out.path().join(format!("{name}-{tool}.sarif"));
+                let part = part.to_str().unwrap().to_string();
+                let shard = Scangate::new([
+                    "scan",
+                    root,
+                    "--base",
+                    "main",
+                    "--tools",
+                    tool,
+                    "--no-gate",
+                    "--sarif",
+                    &part,
+                ])
+                .run();
+                assert_exit(&shard, 0);
+                part
+            })
+            .collect();
+        let mut args = vec!["gate"];
+        args.extend(parts.iter().map(String::as_str));
+        verdict_of(&args)
+    };
+    let full = |_: &str| {
+        verdict_of(&[
+            "scan",
+            root,
+            "--base",
+            "main",
+            "--tools",
+            "gitleaks,semgrep",
+            "--sarif",
+            "/dev/null",
+        ])
+    };
+
+    git_ok(repo.path(), &["checkout", "-q", "-b", "docs"]);
+    repo.write("README.txt", "docs only\n");
+    commit_all(repo.path(), "docs");
+    let (full_code, full_summary) = full("docs");
+    let (gate_code, gate_summary) = sharded("docs");
+    assert_eq!((full_code, gate_code), (Some(0), Some(0)), "{gate_summary:#}");
+    assert_eq!(gate_summary["counts"], full_summary["counts"]);
+
+    git_ok(repo.path(), &["checkout", "-q", "-b", "rotate"]);
+    repo.write(
+        "jobs/rotate.py",
+        "import subprocess\n\n\ndef rotate(log):\n    subprocess.run(\"gzip \" + log, shell=True)  \
+         # nosemgrep: python-subprocess-shell-true -- trust me\n",
+    );
+    commit_all(repo.path(), "rotate");
+    let (full_code, full_summary) = full("rotate");
+    let (gate_code, gate_summary) = sharded("rotate");
+    assert_eq!((full_code, gate_code), (Some(1), Some(1)), "{gate_summary:#}");
+    assert_eq!(gate_summary["counts"], full_summary["counts"]);
+    assert_eq!(gate_summary["counts"]["high"], 1, "{gate_summary:#}");
+    let needs_review = gate_summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap().contains("needs review: jobs/rotate.py:5"));
+    assert!(needs_review, "{gate_summary:#}");
+}

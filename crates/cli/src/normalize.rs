@@ -2,7 +2,7 @@
 //! reports into a failed status, merge the same vulnerability across tools, and group the
 //! findings into one SARIF run per tool.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use scangate_normalizer::{dedup, parse_with, split_by_first_tool, Context, Finding, Parsed, ToolRun};
 use scangate_runner::{Execution, RawOutput, Status};
@@ -30,7 +30,9 @@ impl Normalized {
 /// into `error`: a run whose findings cannot be trusted never counts as clean.
 pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String], today: &str) -> Normalized {
     let root = execution.root.clone();
-    let mut parsed_runs: HashMap<usize, Parsed> = HashMap::new();
+    // Ordered by invocation, so findings meet dedup in registry order: a finding several tools
+    // report lists them, and sits in the run of the first, the same way every time.
+    let mut parsed_runs: BTreeMap<usize, Parsed> = BTreeMap::new();
     for (index, raw) in execution.outputs.iter_mut().enumerate() {
         if raw.status != Status::Ok {
             continue;

@@ -117,6 +117,13 @@ impl Baseline {
         }
     }
 
+    /// Adds fingerprints (a sharded scan's parts each say which of their findings were there
+    /// before).
+    pub fn extend<I: IntoIterator<Item = S>, S: AsRef<str>>(&mut self, fingerprints: I) {
+        self.fingerprints
+            .extend(fingerprints.into_iter().map(|f| f.as_ref().to_ascii_lowercase()));
+    }
+
     /// True when an earlier scan had this finding.
     pub fn contains(&self, fingerprint: &str) -> bool {
         self.fingerprints.contains(&fingerprint.to_ascii_lowercase())

@@ -8,10 +8,11 @@
 //! shard). A part that holds nothing (`{}`, `runs: []`, other JSON) is an error, never a clean
 //! shard.
 
+use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use anyhow::Context;
-use scangate_gate::{evaluate, Date, Outcome, Required, ToolOutcome};
+use scangate_gate::{evaluate, Baseline, Date, Outcome, Required, ToolOutcome};
 use scangate_normalizer::{dedup, read_sarif_log, split_by_first_tool, Finding, SarifLog, ScannerRecord, ToolRun};
 use scangate_runner::{tool_named, Status, TOOLS};
 
@@ -41,6 +42,8 @@ pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
         .flat_map(|part| part.scanners.iter().flatten().cloned())
         .collect();
     let read_runs: Vec<ToolRun> = parts.into_iter().flat_map(|part| part.runs).collect();
+    let baseline = with_recorded_baseline(baseline, &read_runs);
+    warnings.extend(refused_in_parts(&read_runs));
     let gated = gated_tools(&records, &read_runs);
     let outcomes: Vec<ToolOutcome> = gated.iter().map(GatedTool::outcome).collect();
     let findings: Vec<Finding> = dedup(read_runs.iter().flat_map(|run| run.findings.iter().cloned()).collect());
@@ -71,6 +74,26 @@ pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
         Outcome::Fail => ExitStatus::Failure,
         Outcome::Error => ExitStatus::Error,
     })
+}
+
+/// The `--baseline`, plus the findings the parts' scans held as pre-existing (`baselineState`
+/// `unchanged`: a baseline, or PR mode's findings outside the change).
+fn with_recorded_baseline(explicit: Option<Baseline>, runs: &[ToolRun]) -> Option<Baseline> {
+    let recorded: Vec<&HashSet<String>> = runs.iter().filter_map(|run| run.pre_existing.as_ref()).collect();
+    if recorded.is_empty() {
+        return explicit;
+    }
+    let mut baseline = explicit.unwrap_or_else(|| Baseline::from_fingerprints(std::iter::empty::<&str>()));
+    baseline.extend(recorded.into_iter().flatten());
+    Some(baseline)
+}
+
+/// The parts' refused suppressions ("suppression added by this change — needs review: …"),
+/// each once: their findings count here as they did in the part's scan.
+fn refused_in_parts(runs: &[ToolRun]) -> BTreeSet<String> {
+    runs.iter()
+        .flat_map(|run| run.refused_suppressions.values().cloned())
+        .collect()
 }
 
 /// Reads one part. A log with no run and no record of its scan vouches for nothing: gating it

@@ -62,6 +62,9 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         change.as_ref(),
     );
     apply_verdict(&mut normalized.runs, &verdict);
+    if let Some(baseline) = &baseline {
+        mark_pre_existing(&mut normalized.runs, baseline);
+    }
     // A pre-commit hook leaves no file in the repository unless asked to.
     let sarif_path = args
         .sarif
@@ -139,6 +142,15 @@ fn pre_existing(findings: &[Finding], change: &Change, baseline: Option<&Baselin
         !in_change || baseline.is_some_and(|b| b.contains(&finding.fingerprint))
     });
     Baseline::from_fingerprints(old.map(|finding| finding.fingerprint.as_str()))
+}
+
+/// Records which findings the baseline (or PR mode) holds as pre-existing, so the SARIF's
+/// `baselineState` lets `scangate gate` over a sharded scan count what this scan counted.
+fn mark_pre_existing(runs: &mut [ToolRun], baseline: &Baseline) {
+    for run in runs {
+        let known = run.findings.iter().filter(|f| baseline.contains(&f.fingerprint));
+        run.pre_existing = Some(known.map(|f| f.fingerprint.clone()).collect());
+    }
 }
 
 /// Pre-commit mode checks only secrets and code in the staged files: the level's thresholds

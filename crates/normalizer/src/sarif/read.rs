@@ -123,6 +123,22 @@ struct SarifResult {
     properties: HashMap<String, Value>,
     #[serde(default)]
     suppressions: Vec<Suppression>,
+    #[serde(default)]
+    baseline_state: Option<String>,
+}
+
+impl SarifResult {
+    /// Why scangate refused a suppression of this result (written with status `rejected`).
+    fn refusal(&self) -> Option<String> {
+        self.suppressions
+            .iter()
+            .find(|s| s.status.as_deref() == Some("rejected"))
+            .map(|s| {
+                s.justification
+                    .clone()
+                    .unwrap_or_else(|| "suppression refused".to_owned())
+            })
+    }
 }
 
 #[derive(Deserialize)]
@@ -277,7 +293,18 @@ fn read_run(run: Run) -> ToolRun {
     let mut computed = Vec::new();
     for result in run.results.unwrap_or_default() {
         let has_fingerprint = result.partial_fingerprints.contains_key(FINGERPRINT_KEY);
+        let baseline_state = result.baseline_state.clone();
+        let refusal = result.refusal();
         let finding = read_result(result, &driver);
+        if let Some(state) = baseline_state.filter(|_| has_fingerprint) {
+            let pre_existing = out.pre_existing.get_or_insert_with(Default::default);
+            if state == "unchanged" {
+                pre_existing.insert(finding.fingerprint.clone());
+            }
+        }
+        if let Some(why) = refusal {
+            out.refused_suppressions.insert(finding.fingerprint.clone(), why);
+        }
         if has_fingerprint {
             out.findings.push(finding);
         } else {

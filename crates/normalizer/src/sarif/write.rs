@@ -1,6 +1,6 @@
 //! The SARIF writer: one run per tool, GitHub's limits enforced (DESIGN §7).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -39,6 +39,10 @@ pub struct ToolRun {
     /// level requires), by fingerprint, with the sentence that says why: written as
     /// `suppressions[]` with status `rejected`, so no consumer takes the finding as suppressed.
     pub refused_suppressions: HashMap<String, String>,
+    /// With a baseline (`--baseline`, or pull-request mode's findings outside the change): the
+    /// fingerprints of findings that were already there. Results get `baselineState` `unchanged`
+    /// or `new`, so `scangate gate` over the parts of a sharded scan counts what the scan counted.
+    pub pre_existing: Option<HashSet<String>>,
 }
 
 impl ToolRun {
@@ -206,6 +210,7 @@ struct Prepared<'a> {
     rule_index: HashMap<&'a str, usize>,
     policy: Vec<&'a HashMap<String, PolicySuppression>>,
     refused: Vec<&'a HashMap<String, String>>,
+    pre_existing: Vec<&'a HashSet<String>>,
     notes: Vec<String>,
 }
 
@@ -277,6 +282,7 @@ fn prepare<'a>(tool: &str, parts: &[&'a ToolRun], options: &SarifOptions<'_>) ->
         rule_index,
         policy: parts.iter().map(|p| &p.policy_suppressions).collect(),
         refused: parts.iter().map(|p| &p.refused_suppressions).collect(),
+        pre_existing: parts.iter().filter_map(|p| p.pre_existing.as_ref()).collect(),
         notes,
     }
 }
@@ -475,6 +481,10 @@ impl Prepared<'_> {
         let suppressions = self.suppressions(finding);
         if !suppressions.is_empty() {
             result.suppressions = Some(suppressions);
+        }
+        if !self.pre_existing.is_empty() {
+            let known = self.pre_existing.iter().any(|set| set.contains(&finding.fingerprint));
+            result.baseline_state = Some(json!(if known { "unchanged" } else { "new" }));
         }
         result
     }
