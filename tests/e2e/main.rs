@@ -16,6 +16,7 @@ mod runner_faults;
 mod signals;
 mod support;
 mod trust;
+mod untrusted_repo;
 
 /// The normalizer's independent finding counter and `shared/` lookup, shared with its own tests.
 #[path = "../../crates/normalizer/tests/common/mod.rs"]

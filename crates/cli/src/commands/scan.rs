@@ -181,12 +181,11 @@ fn exit_status(outcome: Outcome, dry_run: bool) -> ExitStatus {
     }
 }
 
-/// Copies the scanners' own outputs (they live in a scratch directory removed after the run).
+/// Copies the scanners' own outputs (they live in a scratch directory removed after the run),
+/// private to the user: 0600 files, in a directory created 0700.
 fn keep_raw_outputs(execution: &Execution, dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for output in execution.outputs.iter().filter_map(|raw| raw.output.as_deref()) {
-        let name = output.file_name().expect("scanner outputs are files");
-        std::fs::copy(output, dir.join(name))
+        scangate_runner::copy_private(output, dir)
             .with_context(|| format!("cannot copy a raw output to {}", dir.display()))?;
     }
     Ok(())
