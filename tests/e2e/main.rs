@@ -12,6 +12,7 @@ mod modes;
 mod normalize;
 mod paths;
 mod repo_config;
+mod report_injection;
 mod runner_faults;
 mod signals;
 mod support;
