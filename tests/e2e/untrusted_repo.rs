@@ -1,6 +1,6 @@
 //! Issue 9 §2: the scanned repository runs nothing. Its `.git/config` names programs (fsmonitor,
 //! a textconv driver that would also hide a secret, filters); real gitleaks and semgrep, and
-//! scangate's own git in PR mode, run none of them. Scratch and raw files are private.
+//! scangate's own git in PR and pre-commit mode, run none of them. Scratch and raw files are private.
 
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
@@ -82,9 +82,20 @@ impl HostileRepo {
         assert!(ran.is_empty(), "the repository's programs ran:\n{ran}");
         assert_exit(&output, 1);
         let summary = read_summary(&summary);
-        assert_eq!(tool_entry(&summary, "semgrep")["status"], "ok", "{summary:#}");
+        let staged = extra.contains(&"--staged");
+        let semgrep = if staged { "skipped" } else { "ok" };
+        assert_eq!(tool_entry(&summary, "semgrep")["status"], semgrep, "{summary:#}");
         let sarif: Value = serde_json::from_slice(&std::fs::read(sarif).unwrap()).unwrap();
-        assert_eq!(leak_files(&sarif), ["notes.txt"], "{summary:#}");
+        let leak = if staged { "staged.txt" } else { "notes.txt" };
+        assert_eq!(leak_files(&sarif), [leak], "{summary:#}");
+    }
+
+    /// Stages a second token in `staged.txt` (what a pre-commit hook scans), with the
+    /// repository's fsmonitor held off so that staging it runs nothing.
+    fn stage_token(&self) {
+        let token = format!("ghp_{}", random_token(ALNUM, 36));
+        self.repo.write("staged.txt", format!("token = {token}\n"));
+        git_ok(self.repo.path(), &["-c", "core.fsmonitor=false", "add", "staged.txt"]);
     }
 }
 
@@ -115,6 +126,16 @@ fn a_pull_request_scan_runs_nothing_the_repository_configures() {
         return;
     }
     HostileRepo::new().scan_runs_nothing(&["--base", "main"]);
+}
+
+#[test]
+fn a_pre_commit_scan_runs_nothing_the_repository_configures() {
+    if !(require_scanner("gitleaks") && require_scanner("semgrep")) {
+        return;
+    }
+    let repo = HostileRepo::new();
+    repo.stage_token();
+    repo.scan_runs_nothing(&["--staged"]);
 }
 
 #[test]
