@@ -1,7 +1,7 @@
 //! Issue 9 §3: reports cannot inject commands or markup. Repository file names that hold line
 //! breaks and workflow commands, scanned by the real semgrep (and gitleaks) under GitHub Actions: stdout, read as
 //! the runner reads it, holds no workflow command but scangate's own annotations, and the step
-//! summary keeps the names inert.
+//! summary and `scangate plan` keep the names inert.
 
 use std::ffi::OsString;
 
@@ -76,4 +76,12 @@ fn file_names_cannot_start_workflow_commands() {
         assert!(!line.trim_start().starts_with("::"), "{summary}");
     }
     assert!(summary.contains(r"a ::stop-commands::x .py"), "{summary}");
+    let plan = Scangate::new([OsString::from("plan"), repo.path().into()])
+        .env("GITHUB_ACTIONS", "true")
+        .run();
+    let plan = String::from_utf8_lossy(&plan.stdout);
+    assert!(plan.contains("because: a%0A::stop-commands::x%0A.py"), "{plan}");
+    for line in plan.split(['\n', '\r']) {
+        assert!(!line.trim_start().starts_with("::"), "{plan}");
+    }
 }

@@ -91,11 +91,14 @@ impl HostileRepo {
     }
 
     /// Stages a second token in `staged.txt` (what a pre-commit hook scans), with the
-    /// repository's fsmonitor held off so that staging it runs nothing.
+    /// repository's fsmonitor and filter held off so that staging it runs nothing.
     fn stage_token(&self) {
         let token = format!("ghp_{}", random_token(ALNUM, 36));
         self.repo.write("staged.txt", format!("token = {token}\n"));
-        git_ok(self.repo.path(), &["-c", "core.fsmonitor=false", "add", "staged.txt"]);
+        let held_off = ["core.fsmonitor=false", "filter.run.process=", "filter.run.clean="];
+        let mut args: Vec<&str> = held_off.iter().flat_map(|setting| ["-c", setting]).collect();
+        args.extend(["add", "staged.txt"]);
+        git_ok(self.repo.path(), &args);
     }
 }
 

@@ -247,17 +247,10 @@ impl Inert {
 
     /// `text` on one line, with no control character left.
     pub fn text(self, text: &str) -> String {
-        let escaped = match self {
-            Inert::WorkflowCommands => crate::reports::github::escape_data(text),
-            Inert::Terminal => text.to_string(),
-        };
-        escaped
-            .chars()
-            .map(|c| match c {
-                c if c.is_control() => c.escape_debug().to_string(),
-                c => c.to_string(),
-            })
-            .collect()
+        match self {
+            Inert::WorkflowCommands => scangate_gate::one_line(&crate::reports::github::escape_data(text)),
+            Inert::Terminal => scangate_gate::one_line(text),
+        }
     }
 }
 
