@@ -12,10 +12,12 @@ mod modes;
 mod normalize;
 mod paths;
 mod repo_config;
+mod report_injection;
 mod runner_faults;
 mod signals;
 mod support;
 mod trust;
+mod untrusted_repo;
 
 /// The normalizer's independent finding counter and `shared/` lookup, shared with its own tests.
 #[path = "../../crates/normalizer/tests/common/mod.rs"]

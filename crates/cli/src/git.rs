@@ -1,6 +1,8 @@
 //! The questions PR mode and pre-commit mode ask git: which commit `--base` names, which lines a
 //! change touched, and which files are staged. git is started with an argv, never through a
-//! shell, and a user-supplied revision reaches it only after `--end-of-options`, verified.
+//! shell, and a user-supplied revision reaches it only after `--end-of-options`, verified. The
+//! repository is untrusted: git runs with [`scangate_runner::git_env`] (no fsmonitor, hook,
+//! textconv or filter program it configures), and every diff with `--no-ext-diff --no-textconv`.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -17,7 +19,7 @@ pub fn verify_commit(root: &Path, rev: &str) -> anyhow::Result<String> {
     if rev.is_empty() || rev.starts_with('-') {
         bail!("--base {rev:?} is not a git revision");
     }
-    let output = git(root)
+    let output = git(root)?
         .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
         .arg(format!("{rev}^{{commit}}"))
         .output()
@@ -37,20 +39,11 @@ pub fn verify_commit(root: &Path, rev: &str) -> anyhow::Result<String> {
 /// lines it added or modified, per file, relative to `root`.
 pub fn change_since(root: &Path, base: &str) -> anyhow::Result<Change> {
     let range = format!("{base}...HEAD");
-    let names = names(root, &["diff", "--name-only", "-z", "--no-renames", &range])
+    let names = names(root, &["--name-only", "-z", "--no-renames", &range])
         .with_context(|| format!("cannot list the files changed since {base}"))?;
     let patch = output(
         root,
-        &[
-            "diff",
-            "--unified=0",
-            "--no-color",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--no-renames",
-            "--no-prefix",
-            &range,
-        ],
+        &["--unified=0", "--no-color", "--no-renames", "--no-prefix", &range],
     )
     .with_context(|| format!("cannot read the lines changed since {base}"))?;
     let mut change = Change::default();
@@ -93,23 +86,30 @@ fn new_side(header: &str) -> Option<(u64, u64)> {
 
 /// Staged files that still exist (added, copied, modified, renamed), relative to `root`.
 pub fn staged_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    names(root, &["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR"])
-        .context("cannot list the staged files")
+    names(root, &["--cached", "--name-only", "-z", "--diff-filter=ACMR"]).context("cannot list the staged files")
 }
 
-/// `git -C root -c core.quotePath=false`, the start of every git command here.
-fn git(root: &Path) -> Command {
-    let mut command = Command::new("git");
-    command.arg("-C").arg(root).args(["-c", "core.quotePath=false"]);
-    command
+/// `git -C root -c core.quotePath=false`, with the environment that keeps the repository's
+/// configuration from running anything ([`scangate_runner::git_env`]): the start of every git
+/// command here.
+fn git(root: &Path) -> anyhow::Result<Command> {
+    let mut command = scangate_runner::git_command(root)?;
+    command.args(["-c", "core.quotePath=false"]);
+    Ok(command)
 }
 
-/// Runs `git -C root ARGS --relative` (paths relative to `root`) and returns its stdout.
+/// Runs `git -C root diff ARGS --no-ext-diff --no-textconv --relative` (paths relative to
+/// `root`; no external diff or textconv program) and returns its stdout.
 fn output(root: &Path, args: &[&str]) -> anyhow::Result<Vec<u8>> {
-    let output = git(root).args(args).arg("--relative").output()?;
+    let output = git(root)?
+        .arg("diff")
+        .args(args)
+        .args(scangate_runner::DIFF_FLAGS)
+        .arg("--relative")
+        .output()?;
     if !output.status.success() {
         bail!(
-            "git {}: {}",
+            "git diff {}: {}",
             args.join(" "),
             String::from_utf8_lossy(&output.stderr).trim()
         );

@@ -161,7 +161,11 @@ impl ToolSummary {
 }
 
 /// The terminal report: scanners, findings per tool and severity, the verdict and why.
-pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict) -> std::io::Result<()> {
+/// Prints the summary for a terminal or a CI log. Every line starts with scangate's own text, and
+/// every value from the repository or a scanner (file names, triggers, reasons, violations,
+/// warnings, origins) passes through `inert` first, so none can start a line — under GitHub
+/// Actions, no workflow command (`::…`) but scangate's own annotations.
+pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict, inert: Inert) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     if !summary.tools.is_empty() {
         writeln!(
@@ -179,11 +183,13 @@ pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict) -> st
             }
             let status = tool.status.as_str();
             let seconds = tool.duration_ms as f64 / 1000.0;
-            let version = tool.version.as_deref().unwrap_or("-");
+            let version = inert.text(tool.version.as_deref().unwrap_or("-"));
             writeln!(
                 out,
-                "{:<12} {:<8} {version:<10} {seconds:>7.1}s  {note}",
-                tool.name, status
+                "{:<12} {:<8} {version:<10} {seconds:>7.1}s  {}",
+                tool.name,
+                status,
+                inert.text(&note)
             )?;
         }
         writeln!(out)?;
@@ -209,25 +215,60 @@ pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict) -> st
         summary.wall_ms as f64 / 1000.0
     )?;
     for violation in &summary.violations {
-        writeln!(out, "  - {violation}")?;
+        writeln!(out, "  - {}", inert.text(violation))?;
     }
-    print_suppressions(&mut out, summary)?;
+    print_suppressions(&mut out, summary, inert)?;
     for warning in &summary.warnings {
-        writeln!(out, "warning: {warning}")?;
+        writeln!(out, "warning: {}", inert.text(warning))?;
     }
     Ok(())
 }
 
+/// How [`print_human`] keeps untrusted text on its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inert {
+    /// GitHub Actions (`GITHUB_ACTIONS=true` or `--format github`): the workflow-command rules
+    /// (`%`, CR and LF as `%25`, `%0D`, `%0A`).
+    WorkflowCommands,
+    /// A terminal or another CI: control characters (line breaks, escape sequences) as `\n`,
+    /// `\u{1b}` ….
+    Terminal,
+}
+
+impl Inert {
+    /// [`Inert::WorkflowCommands`] when the GitHub reports are written.
+    pub fn for_github(github: bool) -> Self {
+        if github {
+            Inert::WorkflowCommands
+        } else {
+            Inert::Terminal
+        }
+    }
+
+    /// `text` on one line, with no control character left.
+    pub fn text(self, text: &str) -> String {
+        match self {
+            Inert::WorkflowCommands => scangate_gate::one_line(&crate::reports::github::escape_data(text)),
+            Inert::Terminal => scangate_gate::one_line(text),
+        }
+    }
+}
+
 /// Where every suppression came from, and which were refused.
-fn print_suppressions(out: &mut impl Write, summary: &Summary) -> std::io::Result<()> {
+fn print_suppressions(out: &mut impl Write, summary: &Summary, inert: Inert) -> std::io::Result<()> {
     if !summary.suppressed_by_origin.is_empty() {
         writeln!(out, "suppressed by:")?;
         for (origin, findings) in &summary.suppressed_by_origin {
-            writeln!(out, "  {origin}: {findings}")?;
+            writeln!(out, "  - {}: {findings}", inert.text(origin))?;
         }
     }
     for refused in &summary.refused_suppressions {
-        writeln!(out, "refused: {} ({} counted)", refused.message, refused.findings)?;
+        writeln!(
+            out,
+            "refused: {} ({} counted)",
+            inert.text(&refused.message),
+            refused.findings
+        )?;
     }
     Ok(())
 }
@@ -271,4 +312,22 @@ fn print_findings_table(out: &mut impl Write, runs: &[ToolRun], verdict: &Verdic
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn untrusted_text_stays_on_its_line() {
+        let hostile = "a\n::stop-commands::x\r\n50% \u{1b}[31mred";
+        assert_eq!(
+            Inert::WorkflowCommands.text(hostile),
+            "a%0A::stop-commands::x%0D%0A50%25 \\u{1b}[31mred"
+        );
+        assert_eq!(
+            Inert::Terminal.text(hostile),
+            "a\\n::stop-commands::x\\r\\n50% \\u{1b}[31mred"
+        );
+    }
 }

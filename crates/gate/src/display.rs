@@ -1,4 +1,5 @@
-//! The effective policy as `scangate plan` prints it.
+//! The effective policy as `scangate plan` prints it. Text from a repository's `scangate.toml`
+//! (selectors, owners, reasons) is kept on its line ([`one_line`]): no line starts with it.
 
 use std::fmt;
 
@@ -15,7 +16,7 @@ impl fmt::Display for Policy {
         self.fmt_rules(f)?;
         self.fmt_entries(f)?;
         for ignored in &self.ignored {
-            writeln!(f, "ignored: {} ({})", ignored.message, ignored.origin)?;
+            writeln!(f, "ignored: {} ({})", one_line(&ignored.message), ignored.origin)?;
         }
         Ok(())
     }
@@ -86,15 +87,16 @@ impl Policy {
     fn fmt_entries(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "suppressions: {}", self.suppressions.len())?;
         for entry in &self.suppressions {
-            write!(f, "  {}: {} ({})", entry.origin, entry.selector, entry.status)?;
+            let selector = one_line(&entry.selector.to_string());
+            write!(f, "  {}: {selector} ({})", entry.origin, entry.status)?;
             if let Some(expires) = entry.expires {
                 write!(f, ", expires {expires}")?;
             }
             if let Some(owner) = &entry.owner {
-                write!(f, ", owner {owner}")?;
+                write!(f, ", owner {}", one_line(owner))?;
             }
             if let Some(reason) = &entry.reason {
-                write!(f, ": {reason}")?;
+                write!(f, ": {}", one_line(reason))?;
             }
             writeln!(f)?;
         }
@@ -104,7 +106,9 @@ impl Policy {
             writeln!(
                 f,
                 "severity override: {}{tool} -> {}{raise} ({})",
-                entry.rule, entry.severity, entry.origin
+                one_line(&entry.rule),
+                entry.severity,
+                entry.origin
             )?;
         }
         Ok(())
@@ -124,4 +128,15 @@ fn yes_no(value: bool) -> &'static str {
     } else {
         "no"
     }
+}
+
+/// `text` with control characters (line breaks, escape sequences) shown as `\n`, `\u{1b}` …:
+/// untrusted text kept on the line it is printed on.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_control() => c.escape_debug().to_string(),
+            c => c.to_string(),
+        })
+        .collect()
 }

@@ -49,6 +49,7 @@ pub use change::Change;
 pub use code::{Code, Effect};
 pub use date::Date;
 pub use diag::{Diagnostic, DiagnosticSeverity, PolicyError, SourceFile};
+pub use display::one_line;
 pub use evaluate::{
     evaluate, evaluate_change, AppliedSuppression, Counts, Outcome, Refusal, RefusedSuppression, ToolOutcome,
     ToolStatus, Verdict, Violation, Warning,

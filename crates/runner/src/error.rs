@@ -30,4 +30,11 @@ pub enum Error {
     /// The scratch directory for scanner outputs could not be created.
     #[error("cannot create a scratch directory for scanner outputs")]
     Scratch(#[source] std::io::Error),
+    /// The environment's `GIT_CONFIG_COUNT` is not a count, so scangate cannot add its own git
+    /// settings after the user's (git itself refuses such an environment).
+    #[error("GIT_CONFIG_COUNT={value:?} in the environment is not a number")]
+    GitConfigCount {
+        /// The value found.
+        value: String,
+    },
 }

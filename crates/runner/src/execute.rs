@@ -245,8 +245,8 @@ async fn spawn_scanner(
     timeout: Option<Duration>,
 ) -> Result<process::Finished, String> {
     let stdout = if run.output_on_stdout() {
-        let file =
-            std::fs::File::create(&run.output).map_err(|e| format!("cannot create {}: {e}", run.output.display()))?;
+        let file = crate::scratch::create_private(&run.output)
+            .map_err(|e| format!("cannot create {}: {e}", run.output.display()))?;
         Stdio::from(file)
     } else {
         Stdio::null()

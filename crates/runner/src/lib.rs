@@ -24,6 +24,7 @@ for output in &execution.outputs {
 
 mod error;
 mod execute;
+mod git;
 mod locate;
 mod options;
 mod plan;
@@ -35,10 +36,12 @@ mod tools;
 
 pub use error::Error;
 pub use execute::{execute, Execution, RawOutput, Status};
+pub use git::{git_command, git_env, DIFF_FLAGS};
 pub use locate::{pins, resolve, tools_dir, version_of, Pin};
 pub use options::ScanOptions;
 pub use plan::{plan, Plan, PlannedRun};
 pub use process::running_scanners;
 pub use repo::RepoIndex;
+pub use scratch::copy_private;
 pub use tool::{Category, IgnoredConfig, Target, Tool};
 pub use tools::{tool_named, TOOLS};

@@ -18,7 +18,8 @@ pub struct PlannedRun {
     pub program: Option<PathBuf>,
     /// Arguments after the executable.
     pub args: Vec<OsString>,
-    /// Extra environment.
+    /// Extra environment: the tool's own, then [`crate::git_env`] (every scanner child's git runs
+    /// nothing the repository configures).
     pub env: Vec<(OsString, OsString)>,
     /// Absolute working directory.
     pub cwd: PathBuf,
@@ -114,6 +115,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     }
     let invocations: usize = selected.iter().map(|(_, targets)| targets.len()).sum();
     let cores = cores_per_scanner(invocations, options.jobs);
+    let git_env = crate::git_env(repo.root())?;
     let mut runs = Vec::new();
     for (tool, targets) in selected {
         let program = locate::resolve(tool.executable());
@@ -129,7 +131,8 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 cores,
             };
             let args = tool.args(&invocation);
-            let env = tool.env(&invocation);
+            let mut env = tool.env(&invocation);
+            env.extend(git_env.iter().cloned());
             let cwd = tool.cwd(&invocation);
             let ignored_configs = tool.ignored_configs(&invocation);
             runs.push(PlannedRun {

@@ -1,6 +1,5 @@
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use walkdir::WalkDir;
 
@@ -55,7 +54,7 @@ impl RepoIndex {
             .filter_map(|entry| entry.path().strip_prefix(&root).ok().map(Path::to_path_buf))
             .collect();
         files.sort();
-        let git_toplevel = is_git_toplevel(&root);
+        let git_toplevel = is_git_toplevel(&root)?;
         Ok(Self {
             root,
             files,
@@ -110,26 +109,23 @@ pub fn display(path: &Path) -> String {
 }
 
 /// gitleaks exits 0 when its git child fails, so scangate decides itself whether history exists.
-fn is_git_toplevel(root: &Path) -> bool {
-    let toplevel = Command::new("git")
-        .arg("-C")
-        .arg(root)
+/// git runs with [`crate::git_env`]; a git that cannot be started means no history.
+fn is_git_toplevel(root: &Path) -> Result<bool, Error> {
+    let toplevel = crate::git_command(root)?
         .args(["rev-parse", "--show-toplevel"])
         .output();
-    let Ok(toplevel) = toplevel else { return false };
+    let Ok(toplevel) = toplevel else { return Ok(false) };
     if !toplevel.status.success() {
-        return false;
+        return Ok(false);
     }
     // Bytes, not UTF-8: a repository path may hold any bytes.
     let stdout = toplevel.stdout.strip_suffix(b"\n").unwrap_or(&toplevel.stdout);
     let top = Path::new(std::ffi::OsStr::from_bytes(stdout));
     if top.canonicalize().ok().as_deref() != Some(root) {
-        return false;
+        return Ok(false);
     }
-    Command::new("git")
-        .arg("-C")
-        .arg(root)
+    let head = crate::git_command(root)?
         .args(["rev-parse", "--verify", "--quiet", "HEAD"])
-        .output()
-        .is_ok_and(|out| out.status.success())
+        .output();
+    Ok(head.is_ok_and(|out| out.status.success()))
 }

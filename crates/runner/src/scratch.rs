@@ -1,19 +1,36 @@
 //! Files scangate writes for its scanners in the run's scratch directory (itself 0700, made by
-//! `tempfile`): private to the user, never inside the scanned repository.
+//! `tempfile`): private to the user, never inside the scanned repository. The copies `--raw-dir`
+//! keeps are private too ([`copy_private`]): 0600 files in a directory created 0700.
 
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-/// Writes `contents` to `path`, created 0600.
+/// Writes `contents` to `path`, 0600 (also when the file existed with another mode).
 pub(crate) fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
+    create_private(path)?.write_all(contents)
+}
+
+/// Opens `path` for writing, truncated and 0600.
+pub(crate) fn create_private(path: &Path) -> io::Result<std::fs::File> {
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
         .mode(0o600)
         .open(path)?;
-    file.write_all(contents)
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(file)
+}
+
+/// Copies the file `from` into the directory `dir` (created 0700 with its parents unless it
+/// exists), 0600.
+pub fn copy_private(from: &Path, dir: &Path) -> io::Result<()> {
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
+    let name = from
+        .file_name()
+        .ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+    io::copy(&mut std::fs::File::open(from)?, &mut create_private(&dir.join(name))?).map(drop)
 }
 
 /// Creates the directory `path`, 0700, unless it exists.
@@ -39,7 +56,6 @@ pub(crate) fn shared_file(scratch: &Path, name: &str, contents: &[u8]) -> std::p
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
 
     #[test]
     fn scratch_files_and_dirs_are_private() {
@@ -51,5 +67,11 @@ mod tests {
         assert_eq!(mode(&file), 0o600);
         assert_eq!(mode(&dir.path().join("d")), 0o700);
         assert_eq!(std::fs::read(&file).unwrap(), b"x");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&file, b"y").unwrap();
+        assert_eq!(mode(&file), 0o600);
+        copy_private(&file, &dir.path().join("kept/raw")).unwrap();
+        assert_eq!(mode(&dir.path().join("kept/raw")), 0o700);
+        assert_eq!(mode(&dir.path().join("kept/raw/f")), 0o600);
     }
 }

@@ -19,7 +19,7 @@ use scangate_runner::{tool_named, Status, TOOLS};
 use crate::args::GateCommandArgs;
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, category, read_baseline, resolve_policy, tool_status};
-use crate::summary::{print_human, Summary, ToolSummary};
+use crate::summary::{print_human, Inert, Summary, ToolSummary};
 
 pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
     let started = std::time::Instant::now();
@@ -67,7 +67,8 @@ pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.verdict.summary_json {
         summary.write(path)?;
     }
-    print_human(&summary, &runs, &verdict)?;
+    let github = crate::publish::Targets::resolve(false, None).github;
+    print_human(&summary, &runs, &verdict, Inert::for_github(github))?;
     Ok(match verdict.result {
         _ if args.verdict.dry_run => ExitStatus::Success,
         Outcome::Pass => ExitStatus::Success,

@@ -9,6 +9,7 @@ use crate::args::PlanArgs;
 use crate::exit::ExitStatus;
 use crate::gating::resolve_policy;
 use crate::options::scan_options;
+use crate::summary::Inert;
 
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
     let options = scan_options(&args.scanners, &args.path)?;
@@ -22,7 +23,8 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
         serde_json::to_writer_pretty(&mut out, &json)?;
         writeln!(out)?;
     } else {
-        write_plan(&mut out, &plan)?;
+        let inert = Inert::for_github(crate::publish::Targets::resolve(false, None).github);
+        write_plan(&mut out, &plan, inert)?;
         writeln!(out, "\neffective policy\n{policy}")?;
     }
     let missing = plan.runs.iter().any(|run| run.program.is_none());
@@ -33,8 +35,11 @@ pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
     })
 }
 
-fn write_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
-    writeln!(out, "scan plan for {}", plan.repo.root().display())?;
+/// The plan for a terminal or a CI log; paths, triggers, argv and environment pass through
+/// `inert` (they come from the repository), so none can start a line.
+fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Result<()> {
+    let text = |value: &dyn std::fmt::Display| inert.text(&value.to_string());
+    writeln!(out, "scan plan for {}", text(&plan.repo.root().display()))?;
     for run in &plan.runs {
         let state = if run.program.is_some() {
             "applies"
@@ -42,11 +47,12 @@ fn write_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
             "applies, MISSING"
         };
         writeln!(out, "\n{} ({state})", run.tool.name())?;
-        writeln!(out, "  because: {}", run.target.trigger)?;
-        writeln!(out, "  in:      {}", run.cwd.display())?;
-        writeln!(out, "  argv:    {}", shell_words(&run.argv_display()))?;
+        writeln!(out, "  because: {}", text(&run.target.trigger))?;
+        writeln!(out, "  in:      {}", text(&run.cwd.display()))?;
+        writeln!(out, "  argv:    {}", text(&shell_words(&run.argv_display())))?;
         for (key, value) in &run.env {
-            writeln!(out, "  env:     {}={}", key.to_string_lossy(), value.to_string_lossy())?;
+            let (key, value) = (key.to_string_lossy(), value.to_string_lossy());
+            writeln!(out, "  env:     {}={}", text(&key), text(&value))?;
         }
     }
     for not_run in &plan.not_run {
@@ -54,7 +60,7 @@ fn write_plan(out: &mut impl Write, plan: &Plan) -> std::io::Result<()> {
             out,
             "\n{} (does not run)\n  because: {}",
             not_run.tool.name(),
-            not_run.reason
+            text(&not_run.reason)
         )?;
     }
     Ok(())

@@ -17,13 +17,15 @@ use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::publish::{counting_findings, publish, Targets};
-use crate::summary::{print_human, Summary, ToolSummary, NOT_GATED};
+use crate::summary::{print_human, Inert, Summary, ToolSummary, NOT_GATED};
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
 const DEFAULT_SARIF: &str = "scangate.sarif";
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let started = std::time::SystemTime::now();
+    let targets = Targets::resolve(args.format == Some(Format::Github), args.gitlab_dir.clone());
+    let inert = Inert::for_github(targets.github);
     let options = scan_options(&args.scanners, &args.path)?;
     let change = options
         .base_ref
@@ -35,9 +37,9 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     // The policy and baseline are checked before any scanner starts: a typo should not cost a scan.
     let policy = resolve_policy(&args.policy, Some(plan.repo.root()))?;
     let baseline = read_baseline(args.verdict.baseline.as_deref())?;
-    announce_level(&policy, args.policy.level);
+    announce_level(&policy, args.policy.level, inert);
     let mut execution = scangate_runner::execute(plan, &options).await?;
-    let ignored_configs = ignored_repository_configs(&execution);
+    let ignored_configs = ignored_repository_configs(&execution, inert);
     if let Some(dir) = &args.raw_dir {
         keep_raw_outputs(&execution, dir)?;
     }
@@ -87,8 +89,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.verdict.summary_json {
         summary.write(path)?;
     }
-    print_human(&summary, &normalized.runs, &verdict)?;
-    let targets = Targets::resolve(args.format == Some(Format::Github), args.gitlab_dir.clone());
+    print_human(&summary, &normalized.runs, &verdict, inert)?;
     publish(
         &targets,
         &counting_findings(&normalized.runs, &verdict),
@@ -100,7 +101,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
 
 /// Says when the repository's scangate.toml raised the level above the command line's.
 #[allow(clippy::print_stderr)]
-fn announce_level(policy: &Policy, cli_level: u8) {
+fn announce_level(policy: &Policy, cli_level: u8, inert: Inert) {
     if policy.level.get() != cli_level {
         eprintln!(
             "scangate: running at DSOMM level {} (command line asked for {cli_level})",
@@ -108,13 +109,14 @@ fn announce_level(policy: &Policy, cli_level: u8) {
         );
     }
     for ignored in &policy.ignored {
-        eprintln!("scangate: warning: {}: {}", ignored.origin, ignored.message);
+        let (origin, message) = (inert.text(&ignored.origin.to_string()), inert.text(&ignored.message));
+        eprintln!("scangate: warning: {origin}: {message}");
     }
 }
 
 /// The repository files scanners were kept from reading, once each, announced on stderr.
 #[allow(clippy::print_stderr)]
-fn ignored_repository_configs(execution: &Execution) -> Vec<IgnoredConfig> {
+fn ignored_repository_configs(execution: &Execution, inert: Inert) -> Vec<IgnoredConfig> {
     let mut ignored: Vec<IgnoredConfig> = execution
         .outputs
         .iter()
@@ -125,7 +127,9 @@ fn ignored_repository_configs(execution: &Execution) -> Vec<IgnoredConfig> {
     for config in &ignored {
         eprintln!(
             "scangate: warning: {} (repository file, untrusted) not read by {}: {}",
-            config.file, config.tool, config.reason
+            inert.text(&config.file),
+            config.tool,
+            config.reason
         );
     }
     ignored
@@ -181,12 +185,11 @@ fn exit_status(outcome: Outcome, dry_run: bool) -> ExitStatus {
     }
 }
 
-/// Copies the scanners' own outputs (they live in a scratch directory removed after the run).
+/// Copies the scanners' own outputs (they live in a scratch directory removed after the run),
+/// private to the user: 0600 files, in a directory created 0700.
 fn keep_raw_outputs(execution: &Execution, dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for output in execution.outputs.iter().filter_map(|raw| raw.output.as_deref()) {
-        let name = output.file_name().expect("scanner outputs are files");
-        std::fs::copy(output, dir.join(name))
+        scangate_runner::copy_private(output, dir)
             .with_context(|| format!("cannot copy a raw output to {}", dir.display()))?;
     }
     Ok(())

@@ -61,7 +61,7 @@ fn annotation(finding: &Finding) -> String {
 
 /// Escapes a command's message: `%` first so the escapes themselves survive, then line breaks,
 /// which would otherwise end the command and let the rest of the text be read as a new one.
-fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
@@ -437,6 +437,34 @@ mod tests {
     fn summary_without_findings_says_so() {
         let markdown = step_summary(&[], &context(&[], &[], None));
         assert!(markdown.contains("No findings count toward the gate."));
+    }
+
+    #[test]
+    fn a_hostile_path_and_title_stay_inside_their_cells() {
+        let path = "x\n::error::y|`z`<b>[l](http://e).py";
+        let mut hostile = finding("semgrep", "r`1`", Severity::High, Kind::Code, path, 4);
+        hostile.title = "<script>alert(1)</script> | `code` [click](javascript:x)".into();
+        let link = SourceLink::new(
+            Some("https://github.com".into()),
+            Some("acme/app".into()),
+            Some("abc123".into()),
+        );
+        let markdown = step_summary(&[hostile], &context(&[], &[], link));
+        let row = markdown
+            .lines()
+            .find(|line| line.starts_with("| high |"))
+            .unwrap_or_else(|| panic!("{markdown}"));
+        let unescaped_pipes = row
+            .match_indices('|')
+            .filter(|(i, _)| !row[..*i].ends_with('\\'))
+            .count();
+        assert_eq!(unescaped_pipes, 5, "{row}");
+        for raw in ["<script>", "<b>", "`z`", "`code`", "[click]", "[l]", "\n::"] {
+            assert!(!markdown.contains(raw), "{raw:?} left raw in {markdown}");
+        }
+        assert!(row.contains("\\<script\\>"), "{row}");
+        assert!(row.contains("x ::error::y\\|\\`z\\`"), "{row}");
+        assert!(row.contains("/blob/abc123/x%0A%3A%3Aerror"), "{row}");
     }
 
     #[test]

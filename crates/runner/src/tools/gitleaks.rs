@@ -30,7 +30,11 @@
 //! to the working directory, so both must point away from the repository. Without `--config` it
 //! reads `GITLEAKS_CONFIG`, `GITLEAKS_CONFIG_TOML`, then `S/.gitleaks.toml`. In a pre-commit hook
 //! git sets `GIT_INDEX_FILE=.git/index`, relative to the work tree: with `git -C S` that would
-//! read no index (every staged change unseen), so it is passed on absolute.
+//! read no index (every staged change unseen), so it is passed on absolute. gitleaks' `git diff
+//! --staged` (pre-commit) and `git log -p` pass no `--no-textconv`: the repository's textconv
+//! driver would run and replace the content it scans, hiding a secret, and its fsmonitor would run
+//! too. Like every scanner child, gitleaks gets [`crate::git_env`] (merged after `GIT_DIR`,
+//! `GIT_WORK_TREE` and `GIT_INDEX_FILE`), which holds them off.
 
 use std::ffi::OsString;
 

@@ -98,11 +98,7 @@ impl Tool for OsvScanner {
 /// `osv-scanner.toml` files, which scangate applies itself so that ignored vulnerabilities are
 /// reported as suppressed rather than dropped.
 fn empty_config(invocation: &Invocation<'_>) -> std::path::PathBuf {
-    let path = invocation.scratch.join("empty-osv-scanner.toml");
-    if let Err(error) = std::fs::write(&path, "") {
-        tracing::warn!(%error, path = %path.display(), "cannot write an empty osv-scanner config");
-    }
-    path
+    crate::scratch::shared_file(invocation.scratch, "empty-osv-scanner.toml", b"")
 }
 
 #[cfg(test)]
