@@ -108,7 +108,7 @@ pub struct ScanArgs {
     /// Also keep each scanner's own machine-readable output in this directory (`<tool>-<n>.json`).
     #[arg(long, value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,
-    /// Write the reports but skip the gate: exit 0, or 2 when a scanner failed.
+    /// Write the reports but skip the gate: verdict `not_gated`, exit 0, or 2 when a scanner failed.
     #[arg(long, conflicts_with = "dry_run")]
     pub no_gate: bool,
 }
@@ -160,7 +160,8 @@ pub struct ScannerArgs {
     pub offline: bool,
     /// Pull-request mode: gitleaks reads only the commits in REF..HEAD, and only findings in files
     /// changed since REF count (dependency findings when their lockfile changed); the rest are
-    /// reported as pre-existing.
+    /// reported as pre-existing. Suppressions the change adds or modifies do not apply ("needs
+    /// review"). REF must name a commit.
     #[arg(long, value_name = "REF", env = "SCANGATE_BASE")]
     pub base: Option<String>,
     /// Pre-commit mode: gitleaks on the staged changes and semgrep on the staged files only.
