@@ -14,6 +14,7 @@ mod paths;
 mod repo_config;
 mod report_injection;
 mod runner_faults;
+mod secret_scrubbing;
 mod signals;
 mod support;
 mod trust;

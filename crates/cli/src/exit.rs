@@ -28,11 +28,11 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
-/// Prints an error and each of its causes, one per line.
+/// Prints an error and each of its causes, one per line, scrubbed of the run's secrets.
 #[allow(clippy::print_stderr)]
 pub fn report_error(error: &anyhow::Error) {
-    eprintln!("scangate: error: {error}");
+    eprintln!("scangate: error: {}", crate::redact::scrub(&error.to_string()));
     for cause in error.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        eprintln!("  caused by: {}", crate::redact::scrub(&cause.to_string()));
     }
 }

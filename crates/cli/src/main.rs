@@ -11,6 +11,7 @@ mod git;
 mod normalize;
 mod options;
 mod publish;
+mod redact;
 mod reports;
 mod signals;
 mod summary;
@@ -31,7 +32,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr; `-v` shows scanner timings, `-vv` everything, `RUST_LOG` overrides.
+/// Logs go to stderr, scrubbed of the run's secrets; `-v` shows scanner timings, `-vv` everything,
+/// `RUST_LOG` overrides.
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
@@ -42,7 +44,7 @@ fn init_logging(verbose: u8) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| redact::ScrubbedStderr)
         .with_target(false)
         .init();
 }

@@ -1,10 +1,11 @@
-//! From raw scanner outputs to findings: parse each trustworthy output, turn a tool's own error
-//! reports into a failed status, merge the same vulnerability across tools, and group the
-//! findings into one SARIF run per tool.
+//! From raw scanner outputs to findings: parse each trustworthy output, scrub every secret value
+//! the run learned from what it will show, turn a tool's own error reports into a failed status,
+//! merge the same vulnerability across tools, and group the findings into one SARIF run per tool.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use scangate_normalizer::{dedup, parse_with, split_by_first_tool, Context, Finding, Parsed, ToolRun};
+use scangate_normalizer::{dedup, parse_with, split_by_first_tool, Context, Finding, Parsed, Secrets, ToolRun};
 use scangate_runner::{Execution, RawOutput, Status};
 
 /// Findings per tool run, ready for the gate and the reports.
@@ -17,6 +18,9 @@ pub struct Normalized {
     pub reported: HashMap<usize, usize>,
     /// Files each invocation reported an error for (semgrep), by index into `outputs`.
     pub file_errors: HashMap<usize, Vec<String>>,
+    /// The secret values the run learned: everything above, and every raw output's reason and
+    /// argv, is already scrubbed of them; raw copies kept past the run must be too.
+    pub secrets: Arc<Secrets>,
 }
 
 impl Normalized {
@@ -27,18 +31,42 @@ impl Normalized {
 }
 
 /// Parses every `ok` output. A parse failure or a tool error report turns that output's status
-/// into `error`: a run whose findings cannot be trusted never counts as clean.
-pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String], today: &str) -> Normalized {
+/// into `error`: a run whose findings cannot be trusted never counts as clean. `given_secrets`
+/// are values the run was handed (credentials in `--npm-registry`); with those gitleaks found,
+/// they are scrubbed from every finding, message and record before anything is logged.
+pub fn normalize(
+    execution: &mut Execution,
+    semgrep_prefixes: &[String],
+    today: &str,
+    given_secrets: Vec<String>,
+) -> Normalized {
     let root = execution.root.clone();
     // Ordered by invocation, so findings meet dedup in registry order: a finding several tools
     // report lists them, and sits in the run of the first, the same way every time.
+    let results: BTreeMap<usize, Result<Parsed, String>> = execution
+        .outputs
+        .iter()
+        .enumerate()
+        .filter(|(_, raw)| raw.status == Status::Ok)
+        .map(|(index, raw)| (index, parse_output(raw, &root, semgrep_prefixes, today)))
+        .collect();
+    let secrets = Arc::new(learned_secrets(given_secrets, results.values()));
+    crate::redact::learn(Arc::clone(&secrets));
+    for raw in &mut execution.outputs {
+        scrub_record(raw, &secrets);
+    }
     let mut parsed_runs: BTreeMap<usize, Parsed> = BTreeMap::new();
-    for (index, raw) in execution.outputs.iter_mut().enumerate() {
-        if raw.status != Status::Ok {
-            continue;
-        }
-        if let Some(parsed) = parse_output(raw, &root, semgrep_prefixes, today) {
-            parsed_runs.insert(index, parsed);
+    for (index, result) in results {
+        let raw = &mut execution.outputs[index];
+        match result {
+            Ok(mut parsed) => {
+                scrub_parsed(&mut parsed, &secrets);
+                if !parsed.tool_errors.is_empty() {
+                    mark_error(raw, format!("reported errors: {}", parsed.tool_errors.join("; ")));
+                }
+                parsed_runs.insert(index, parsed);
+            }
+            Err(reason) => mark_error(raw, secrets.scrub(&reason).into_owned()),
         }
     }
     let reported = parsed_runs
@@ -83,6 +111,37 @@ pub fn normalize(execution: &mut Execution, semgrep_prefixes: &[String], today: 
         runs,
         reported,
         file_errors,
+        secrets,
+    }
+}
+
+/// The values handed to the run and those the scanners' reports hold (gitleaks').
+fn learned_secrets<'a>(given: Vec<String>, results: impl Iterator<Item = &'a Result<Parsed, String>>) -> Secrets {
+    let found = results.flatten().flat_map(|parsed| parsed.secrets.0.iter().cloned());
+    Secrets::new(given.into_iter().chain(found))
+}
+
+/// Scrubs what a parse produced: findings, error reports, warnings and file names.
+fn scrub_parsed(parsed: &mut Parsed, secrets: &Secrets) {
+    for finding in &mut parsed.findings {
+        secrets.scrub_serde(finding);
+    }
+    let texts = parsed.tool_errors.iter_mut().chain(&mut parsed.warnings);
+    for text in texts.chain(&mut parsed.file_errors) {
+        secrets.scrub_string(text);
+    }
+}
+
+/// Scrubs what the reports show of an invocation: its argv (URL credentials), trigger, reason and
+/// stderr.
+fn scrub_record(raw: &mut RawOutput, secrets: &Secrets) {
+    let texts = raw
+        .argv
+        .iter_mut()
+        .chain(raw.reason.as_mut())
+        .chain([&mut raw.stderr_tail]);
+    for text in texts.chain(raw.target.as_mut().map(|target| &mut target.trigger)) {
+        secrets.scrub_string(text);
     }
 }
 
@@ -100,26 +159,17 @@ fn failure_notice(raw: &RawOutput) -> String {
     }
 }
 
-/// Parses one output; on failure marks it as an error and returns `None`.
+/// Parses one output; `Err` says why it cannot be trusted.
 fn parse_output(
-    raw: &mut RawOutput,
+    raw: &RawOutput,
     root: &std::path::Path,
     semgrep_prefixes: &[String],
     today: &str,
-) -> Option<Parsed> {
+) -> Result<Parsed, String> {
     // Every judge rejects a run without output; an `ok` run without a file would be a clean
     // result nobody produced.
-    let Some(path) = raw.output.clone() else {
-        mark_error(raw, "left no output file".to_string());
-        return None;
-    };
-    let bytes = match std::fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            mark_error(raw, format!("cannot read its output {}: {error}", path.display()));
-            return None;
-        }
-    };
+    let path = raw.output.as_ref().ok_or("left no output file")?;
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read its output {}: {error}", path.display()))?;
     let target_dir = raw.target.as_ref().map(|target| target.dir.as_path());
     let context = Context {
         root,
@@ -127,17 +177,7 @@ fn parse_output(
         rule_prefixes: semgrep_prefixes,
         today: Some(today),
     };
-    match parse_with(raw.tool, &bytes, &context) {
-        Err(error) => {
-            mark_error(raw, error.to_string());
-            None
-        }
-        Ok(parsed) if !parsed.tool_errors.is_empty() => {
-            mark_error(raw, format!("reported errors: {}", parsed.tool_errors.join("; ")));
-            Some(parsed)
-        }
-        Ok(parsed) => Some(parsed),
-    }
+    parse_with(raw.tool, &bytes, &context).map_err(|error| error.to_string())
 }
 
 fn mark_error(raw: &mut RawOutput, reason: String) {

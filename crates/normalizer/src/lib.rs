@@ -21,6 +21,7 @@ mod model;
 mod parsers;
 mod paths;
 mod sarif;
+mod secrets;
 mod severity;
 mod version;
 
@@ -36,6 +37,7 @@ pub use sarif::write::{
     GITHUB_MAX_RESULTS_PER_RUN, GITHUB_MAX_RUNS,
 };
 pub use sarif::ScannerRecord;
+pub use secrets::{redact_url_credentials, url_credentials, SecretValues, Secrets, REDACTED};
 pub use severity::{security_severity, severity_from_score};
 
 /// What a parser needs to know besides the tool's output.
@@ -78,6 +80,9 @@ pub struct Parsed {
     /// Repository-relative paths of files the tool reported an error for (semgrep's per-file
     /// `errors[]`), each once, in the tool's order: their findings may be missing.
     pub file_errors: Vec<String>,
+    /// Secret values the tool's report holds (gitleaks' `Secret`, when not redacted): never in a
+    /// finding, only kept so that every output can be scrubbed of them ([`Secrets`]).
+    pub secrets: SecretValues,
 }
 
 /// Parses `output` of the tool named `tool` (canonical name) that scanned `root`.

@@ -42,6 +42,6 @@ pub use options::ScanOptions;
 pub use plan::{plan, Plan, PlannedRun};
 pub use process::running_scanners;
 pub use repo::RepoIndex;
-pub use scratch::copy_private;
+pub use scratch::keep_private;
 pub use tool::{Category, IgnoredConfig, Target, Tool};
 pub use tools::{tool_named, TOOLS};

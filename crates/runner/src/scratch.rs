@@ -1,6 +1,6 @@
 //! Files scangate writes for its scanners in the run's scratch directory (itself 0700, made by
 //! `tempfile`): private to the user, never inside the scanned repository. The copies `--raw-dir`
-//! keeps are private too ([`copy_private`]): 0600 files in a directory created 0700.
+//! keeps are private too ([`keep_private`]): 0600 files in a directory created 0700.
 
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
@@ -23,14 +23,11 @@ pub(crate) fn create_private(path: &Path) -> io::Result<std::fs::File> {
     Ok(file)
 }
 
-/// Copies the file `from` into the directory `dir` (created 0700 with its parents unless it
-/// exists), 0600.
-pub fn copy_private(from: &Path, dir: &Path) -> io::Result<()> {
+/// Writes `contents` as the file `name` in the directory `dir` (created 0700 with its parents
+/// unless it exists), 0600: a scanner's raw output kept past the run.
+pub fn keep_private(dir: &Path, name: &std::ffi::OsStr, contents: &[u8]) -> io::Result<()> {
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)?;
-    let name = from
-        .file_name()
-        .ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
-    io::copy(&mut std::fs::File::open(from)?, &mut create_private(&dir.join(name))?).map(drop)
+    write_private(&dir.join(name), contents)
 }
 
 /// Creates the directory `path`, 0700, unless it exists.
@@ -70,7 +67,7 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         write_private(&file, b"y").unwrap();
         assert_eq!(mode(&file), 0o600);
-        copy_private(&file, &dir.path().join("kept/raw")).unwrap();
+        keep_private(&dir.path().join("kept/raw"), "f".as_ref(), b"z").unwrap();
         assert_eq!(mode(&dir.path().join("kept/raw")), 0o700);
         assert_eq!(mode(&dir.path().join("kept/raw/f")), 0o600);
     }

@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use anyhow::Context;
-use scangate_runner::Plan;
+use scangate_normalizer::redact_url_credentials;
+use scangate_runner::{Plan, PlannedRun};
 
 use crate::args::PlanArgs;
 use crate::exit::ExitStatus;
@@ -49,7 +50,7 @@ fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Resul
         writeln!(out, "\n{} ({state})", run.tool.name())?;
         writeln!(out, "  because: {}", text(&run.target.trigger))?;
         writeln!(out, "  in:      {}", text(&run.cwd.display()))?;
-        writeln!(out, "  argv:    {}", text(&shell_words(&run.argv_display())))?;
+        writeln!(out, "  argv:    {}", text(&shell_words(&shown_argv(run))))?;
         for (key, value) in &run.env {
             let (key, value) = (key.to_string_lossy(), value.to_string_lossy());
             writeln!(out, "  env:     {}={}", text(&key), text(&value))?;
@@ -64,6 +65,14 @@ fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Resul
         )?;
     }
     Ok(())
+}
+
+/// The argv as shown: credentials in a URL (`--npm-registry https://user:token@host/`) redacted.
+fn shown_argv(run: &PlannedRun) -> Vec<String> {
+    let argv = run.argv_display();
+    argv.iter()
+        .map(|word| redact_url_credentials(word).into_owned())
+        .collect()
 }
 
 /// Quotes argv elements for display only: scanners are never started through a shell.
@@ -93,7 +102,7 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
                 "tool": run.tool.name(),
                 "trigger": run.target.trigger,
                 "cwd": run.cwd.to_string_lossy(),
-                "argv": run.argv_display(),
+                "argv": shown_argv(run),
                 "missing": run.program.is_none(),
                 "categories": run.tool.categories(),
             })

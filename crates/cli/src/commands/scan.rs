@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use scangate_gate::{evaluate_change, Baseline, Change, Date, Outcome, Policy, Required};
-use scangate_normalizer::{write_sarif, SarifOptions, ScannerRecord, ToolRun};
+use scangate_normalizer::{url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
 use scangate_normalizer::{Finding, Severity};
 use scangate_runner::{Execution, IgnoredConfig, RawOutput};
 
@@ -40,11 +40,17 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     announce_level(&policy, args.policy.level, inert);
     let mut execution = scangate_runner::execute(plan, &options).await?;
     let ignored_configs = ignored_repository_configs(&execution, inert);
-    if let Some(dir) = &args.raw_dir {
-        keep_raw_outputs(&execution, dir)?;
-    }
     let today = Date::today_utc();
-    let mut normalized = normalize(&mut execution, &semgrep_rule_prefixes(&options), &today.to_string());
+    let given_secrets = options.npm_registry.as_deref().map(url_credentials).unwrap_or_default();
+    let mut normalized = normalize(
+        &mut execution,
+        &semgrep_rule_prefixes(&options),
+        &today.to_string(),
+        given_secrets,
+    );
+    if let Some(dir) = &args.raw_dir {
+        keep_raw_outputs(&execution, &normalized.secrets, dir)?;
+    }
     let findings: Vec<_> = normalized.findings().cloned().collect();
     let baseline = match &change {
         Some(change) => Some(pre_existing(&findings, change, baseline.as_ref())),
@@ -186,10 +192,16 @@ fn exit_status(outcome: Outcome, dry_run: bool) -> ExitStatus {
 }
 
 /// Copies the scanners' own outputs (they live in a scratch directory removed after the run),
-/// private to the user: 0600 files, in a directory created 0700.
-fn keep_raw_outputs(execution: &Execution, dir: &Path) -> anyhow::Result<()> {
+/// scrubbed of the run's secrets (gitleaks' report holds them) and private to the user: 0600
+/// files, in a directory created 0700.
+fn keep_raw_outputs(execution: &Execution, secrets: &Secrets, dir: &Path) -> anyhow::Result<()> {
     for output in execution.outputs.iter().filter_map(|raw| raw.output.as_deref()) {
-        scangate_runner::copy_private(output, dir)
+        let Some(name) = output.file_name() else {
+            continue;
+        };
+        let bytes =
+            std::fs::read(output).with_context(|| format!("cannot read the raw output {}", output.display()))?;
+        scangate_runner::keep_private(dir, name, &secrets.scrub_bytes(&bytes))
             .with_context(|| format!("cannot copy a raw output to {}", dir.display()))?;
     }
     Ok(())

@@ -22,21 +22,29 @@ starting with [`CRITICAL_PREFIXES`]), `medium` for `generic-api-key`, `high` for
 `tool_severity` stays empty.
 
 # Fingerprint
-rule + path + a secret digest (+ commit in history mode). scangate runs gitleaks with `--redact`, so
-`Secret` is the literal `REDACTED`; the digest then comes from, in order:
-1. `Secret` itself when it is not redacted (someone else's unredacted report) — hashed in memory;
-2. in history mode, the commit and `StartLine`: a commit's content never changes, so its line
+rule + path + a secret digest (+ commit in history mode); never the value. The digest comes from,
+in order:
+1. in history mode, the commit and `StartLine`: a commit's content never changes, so its line
    numbers cannot shift;
-3. in `dir` mode, the bytes the finding covers, read back from the working tree at `StartLine`,
+2. in `dir` mode, the bytes the finding covers, read back from the working tree at `StartLine`,
    columns `StartColumn..=EndColumn` (the raw secret, hashed and dropped), which follow the secret
    when lines move;
-4. if the file cannot be read, the redacted `Match` text (what surrounds the secret), plus the
-   occurrence index. Never the line number: that would not survive a shift.
+3. `Secret` when the report has it (the file cannot be read) — hashed in memory;
+4. otherwise the redacted `Match` text (what surrounds the secret), plus the occurrence index.
+   Never the line number: that would not survive a shift.
+
+The order makes a report's fingerprints the same whether gitleaks ran with `--redact` or not.
+
+# Secret values
+scangate runs gitleaks without `--redact`: the values of `Secret` go to [`Parsed::secrets`] (never
+into a finding), so that every output can be scrubbed of them, including what other scanners
+quote. A report someone redacted gives none.
 
 # Known traps
 `EndColumn` is inclusive (SARIF's is exclusive: +1). With `--redact`, `Match` keeps the characters
-around the secret (`REDACTED"`), so it is no secret but not unique either. Secrets never reach a
-Finding: the message is built from `Description` and the rule only. The `File` in `git` mode is
+around the secret (`REDACTED"`), so it is no secret but not unique either; unredacted, `Match` holds
+the secret. Secrets never reach a Finding: the message is built from `Description` and the rule
+only. The `File` in `git` mode is
 relative to the repo root; in `dir` mode it is absolute, below the scratch link to the root.
 
 # Sample source
@@ -114,6 +122,7 @@ impl Parser for Gitleaks {
     fn parse(&self, output: &[u8], context: &Context<'_>) -> Result<Parsed, ParseError> {
         let leaks: Vec<Leak<'_>> = from_json(self.name(), output)?;
         let (ignores, warnings) = IgnoreList::read(context);
+        let secrets = leaks.iter().map(|leak| leak.secret.to_string()).collect();
         let findings = leaks
             .iter()
             .map(|leak| {
@@ -125,6 +134,7 @@ impl Parser for Gitleaks {
         Ok(Parsed {
             findings,
             warnings,
+            secrets: crate::SecretValues(secrets),
             ..Parsed::default()
         })
     }
@@ -288,21 +298,16 @@ fn short(commit: &str) -> &str {
 fn fingerprint(leak: &Leak<'_>, path: &str, context: &Context<'_>) -> String {
     let rule = leak.rule_id.as_bytes();
     let commit = leak.commit.as_bytes();
-    if !leak.secret.is_empty() && leak.secret != "REDACTED" {
-        return hash(&[
-            b"gitleaks",
-            rule,
-            path.as_bytes(),
-            sha256_hex(leak.secret.as_bytes()).as_bytes(),
-            commit,
-        ]);
-    }
     if !commit.is_empty() {
         let line = leak.start_line.to_string();
         return hash(&[b"gitleaks", rule, path.as_bytes(), commit, line.as_bytes()]);
     }
     if let Some(digest) = secret_digest_from_file(leak, path, context) {
         return hash(&[b"gitleaks", rule, path.as_bytes(), digest.as_bytes()]);
+    }
+    if !leak.secret.is_empty() && leak.secret != crate::REDACTED {
+        let digest = sha256_hex(leak.secret.as_bytes());
+        return hash(&[b"gitleaks", rule, path.as_bytes(), b"secret", digest.as_bytes()]);
     }
     hash(&[b"gitleaks", rule, path.as_bytes(), b"match", leak.matched.as_bytes()])
 }
@@ -414,5 +419,26 @@ mod tests {
         assert!(!serde_json::to_string(found)
             .unwrap()
             .contains("dfjksdjfs3294dfjlsdaf213"));
+        assert_eq!(parsed.secrets.0, ["dfjksdjfs3294dfjlsdaf213"]);
+        assert_eq!(format!("{:?}", parsed.secrets), "SecretValues(1 values)");
+    }
+
+    #[test]
+    fn redacted_and_unredacted_reports_share_fingerprints() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = format!("ghp_{}", "Q".repeat(36));
+        std::fs::write(dir.path().join("a.py"), format!("token = \"{secret}\"\n")).unwrap();
+        let report = |value: &str, commit: &str| {
+            format!(
+                r#"[{{"RuleID":"github-pat","File":"a.py","StartLine":1,"EndLine":1,"StartColumn":10,"EndColumn":49,"Match":"{value}","Secret":"{value}","Commit":"{commit}"}}]"#
+            )
+        };
+        for commit in ["", "0123456789abcdef"] {
+            let redacted = crate::parse("gitleaks", report("REDACTED", commit).as_bytes(), dir.path()).unwrap();
+            let plain = crate::parse("gitleaks", report(&secret, commit).as_bytes(), dir.path()).unwrap();
+            assert_eq!(redacted.findings, plain.findings, "commit {commit:?}");
+            assert!(redacted.secrets.0.iter().all(|value| value == "REDACTED"));
+            assert_eq!(plain.secrets.0, std::slice::from_ref(&secret));
+        }
     }
 }

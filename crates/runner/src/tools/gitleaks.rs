@@ -3,7 +3,7 @@
 //! # Invocation
 //! `gitleaks git` when the scanned root is the top of a git work tree with commits (history),
 //! otherwise `gitleaks dir`; both with `--config C --gitleaks-ignore-path E --report-format json
-//! --report-path F --redact --no-banner --exit-code 2 --log-level warn S`, run in the root. `C` is
+//! --report-path F --no-banner --exit-code 2 --log-level warn S`, run in the root. `C` is
 //! a scratch config that extends gitleaks' embedded default rules (`[extend] useDefault = true`),
 //! `E` an empty scratch file.
 //!
@@ -25,7 +25,10 @@
 //!
 //! # Known traps
 //! gitleaks exits 0 when its `git log` child fails, so the runner decides history mode itself
-//! (`RepoIndex::is_git_toplevel`). `--redact` keeps secret values out of the report. gitleaks
+//! (`RepoIndex::is_git_toplevel`). There is no `--redact`: scangate learns the secret values from
+//! the report (a 0600 file in the 0700 scratch directory, removed after the run; the copy under
+//! `--raw-dir` is scrubbed) to scrub them from every output, since other scanners quote them
+//! (normalizer `secrets`). The fingerprints are the same as with `--redact`. gitleaks
 //! 8.30 reads `S/.gitleaksignore` whatever `--gitleaks-ignore-path` says, and that flag defaults
 //! to the working directory, so both must point away from the repository. Without `--config` it
 //! reads `GITLEAKS_CONFIG`, `GITLEAKS_CONFIG_TOML`, then `S/.gitleaks.toml`. In a pre-commit hook
@@ -100,7 +103,7 @@ impl Tool for Gitleaks {
         args.push(scratch::shared_file(scratch, "gitleaks-no-ignores", b"").into());
         args.extend(["--report-format", "json", "--report-path"].map(OsString::from));
         args.push(invocation.output.into());
-        args.extend(["--redact", "--no-banner", "--exit-code", "2", "--log-level", "warn"].map(OsString::from));
+        args.extend(["--no-banner", "--exit-code", "2", "--log-level", "warn"].map(OsString::from));
         args.push(source(invocation));
         args
     }
