@@ -12,7 +12,6 @@ mod normalize;
 mod options;
 mod publish;
 mod redact;
-mod reports;
 mod signals;
 mod summary;
 

@@ -10,8 +10,8 @@ use anyhow::Context;
 use scangate_gate::Verdict;
 use scangate_normalizer::{Finding, ToolRun};
 
-use crate::reports::{codequality, github, gitlab, ReportContext, SourceLink, ToolStatus};
 use crate::summary::Summary;
+use scangate_reports::{codequality, github, gitlab, ReportContext, SourceLink, ToolStatus};
 
 /// The GitLab report directory used inside GitLab CI when `--gitlab-dir` is not given.
 const GITLAB_DEFAULT_DIR: &str = "gl-reports";

@@ -248,7 +248,7 @@ impl Inert {
     /// `text` on one line, with no control character left.
     pub fn text(self, text: &str) -> String {
         match self {
-            Inert::WorkflowCommands => scangate_gate::one_line(&crate::reports::github::escape_data(text)),
+            Inert::WorkflowCommands => scangate_gate::one_line(&scangate_reports::github::escape_data(text)),
             Inert::Terminal => scangate_gate::one_line(text),
         }
     }

@@ -77,7 +77,7 @@ fn severity(severity: Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reports::test_support::sample;
+    use crate::test_support::{gitlab_schema, sample};
 
     #[test]
     fn every_entry_has_the_fields_gitlab_reads() {
@@ -111,15 +111,9 @@ mod tests {
 
     #[test]
     fn entries_validate_against_gitlab_schema() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/schemas/gitlab/codeclimate.json"
-        );
-        let Ok(text) = std::fs::read_to_string(path) else {
-            eprintln!("\n!!! SKIPPED: {path} is absent (shared/ not beside the repository) !!!\n");
+        let Some(schema) = gitlab_schema("codeclimate.json") else {
             return;
         };
-        let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
         let validator = jsonschema::draft7::new(&schema).expect("schema compiles");
         for entry in report(&sample()).as_array().unwrap() {
             let errors: Vec<String> = validator.iter_errors(entry).map(|e| e.to_string()).collect();

@@ -61,7 +61,7 @@ fn annotation(finding: &Finding) -> String {
 
 /// Escapes a command's message: `%` first so the escapes themselves survive, then line breaks,
 /// which would otherwise end the command and let the rest of the text be read as a new one.
-pub(crate) fn escape_data(text: &str) -> String {
+pub fn escape_data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
@@ -262,7 +262,7 @@ mod tests {
     use std::time::SystemTime;
 
     use super::*;
-    use crate::reports::test_support::{finding, sample};
+    use crate::test_support::{finding, sample};
     use scangate_normalizer::Kind;
 
     fn context<'a>(
@@ -275,7 +275,7 @@ mod tests {
             level: 2,
             violations,
             refused_suppressions: &[],
-            suppressed_by_origin: &crate::reports::test_support::NO_ORIGINS,
+            suppressed_by_origin: &crate::test_support::NO_ORIGINS,
             tools,
             source,
             commit: Some("abc123".into()),

@@ -349,8 +349,8 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::reports::test_support::sample;
-    use crate::reports::SourceLink;
+    use crate::test_support::{gitlab_schema, sample};
+    use crate::SourceLink;
 
     fn context<'a>(verdict: &'a str, violations: &'a [String], tools: &'a [ToolStatus<'a>]) -> ReportContext<'a> {
         ReportContext {
@@ -358,7 +358,7 @@ mod tests {
             level: 3,
             violations,
             refused_suppressions: &[],
-            suppressed_by_origin: &crate::reports::test_support::NO_ORIGINS,
+            suppressed_by_origin: &crate::test_support::NO_ORIGINS,
             tools,
             source: SourceLink::new(None, None, None),
             commit: Some("0123456789abcdef".into()),
@@ -373,18 +373,6 @@ mod tests {
             .find(|r| r.file_name == name)
             .unwrap_or_else(|| panic!("{name} written"))
             .json
-    }
-
-    /// The schema beside the repository (`shared/`), or `None` with a loud note when absent.
-    fn schema(name: &str) -> Option<Value> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/schemas/gitlab/").to_string() + name;
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Some(serde_json::from_str(&text).expect("schema is JSON")),
-            Err(_) => {
-                eprintln!("\n!!! SKIPPED: GitLab schema {path} is absent (shared/ not beside the repository) !!!\n");
-                None
-            }
-        }
     }
 
     fn assert_valid(schema: &Value, instance: &Value) {
@@ -422,7 +410,9 @@ mod tests {
         ];
         assert_eq!(reports.len(), pairs.len());
         for (file, schema_file) in pairs {
-            let Some(schema) = schema(schema_file) else { return };
+            let Some(schema) = gitlab_schema(schema_file) else {
+                return;
+            };
             assert_eq!(schema["self"]["version"], SCHEMA_VERSION);
             assert_valid(&schema, report(&reports, file));
         }
@@ -431,7 +421,7 @@ mod tests {
     #[test]
     fn empty_reports_validate_too() {
         let reports = security_reports(&[], &context("pass", &[], &[]));
-        let Some(schema) = schema("sast-report-format.json") else {
+        let Some(schema) = gitlab_schema("sast-report-format.json") else {
             return;
         };
         let sast = report(&reports, "gl-sast-report.json");

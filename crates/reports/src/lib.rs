@@ -2,7 +2,9 @@
 //! GitLab security reports and the GitLab Code Quality report. Every renderer is a pure function
 //! of the findings that count and a [`ReportContext`]; the caller decides where the text goes.
 //!
-//! No renderer sees a secret value: [`Finding`] never holds one, and nothing here reads files.
+//! Every report writer besides SARIF (`scangate_normalizer::write_sarif`) lives here, one file per
+//! format. No renderer sees a secret value: [`Finding`] never holds one and the cli scrubs every
+//! text a scanner quoted before it gets here; nothing here reads files.
 
 pub mod codequality;
 pub mod github;
@@ -138,6 +140,20 @@ fn truncate_chars(text: &str, max: usize) -> &str {
 pub(crate) mod test_support {
     //! Synthetic findings for the renderers' tests.
     use scangate_normalizer::{Finding, Kind, Location, Package, Severity};
+
+    /// A GitLab report schema from `shared/schemas/gitlab/` beside the repository, or `None` with
+    /// a loud note when it is absent.
+    #[allow(clippy::print_stderr)]
+    pub fn gitlab_schema(name: &str) -> Option<serde_json::Value> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/schemas/gitlab/").to_string() + name;
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Some(serde_json::from_str(&text).expect("schema is JSON")),
+            Err(_) => {
+                eprintln!("\n!!! SKIPPED: GitLab schema {path} is absent (shared/ not beside the repository) !!!\n");
+                None
+            }
+        }
+    }
 
     /// A run in which nothing was suppressed.
     pub static NO_ORIGINS: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
