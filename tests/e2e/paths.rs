@@ -37,3 +37,69 @@ fn spaces_and_non_ascii_names_scan_with_the_real_scanners() {
     assert_eq!(tool_entry(&summary, "semgrep")["trigger"], "src dir/ünïcode app.py");
     assert_eq!(tool_entry(&summary, "trivy")["trigger"], "déploy/Dockerfile");
 }
+
+/// Issue 12 §1: a CI job on a fresh checkout asks for reports under directories that do not
+/// exist yet (`gl-reports/scangate.sarif`); scangate creates them.
+#[test]
+fn every_output_gets_its_missing_parent_directories() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("app.py", "print('hello')\n");
+    let out = Repo::new();
+    let [sarif, summary, gitlab] =
+        ["gl-reports/scangate.sarif", "a/b/summary.json", "c/gitlab"].map(|p| out.path().join(p));
+    let output = Scangate::new([
+        "scan".as_ref(),
+        repo.path().as_os_str(),
+        "--tools".as_ref(),
+        "gitleaks".as_ref(),
+        "--sarif".as_ref(),
+        sarif.as_os_str(),
+        "--summary-json".as_ref(),
+        summary.as_os_str(),
+        "--gitlab-dir".as_ref(),
+        gitlab.as_os_str(),
+    ])
+    .run();
+    assert_exit(&output, 0);
+    assert_eq!(tool_entry(&read_summary(&summary), "gitleaks")["status"], "ok");
+    let log: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert!(gitlab.join("gl-secret-detection-report.json").is_file());
+}
+
+/// Issue 11 §2: boolean environment variables read as a shell user writes them.
+#[test]
+fn boolean_environment_variables_accept_the_usual_spellings() {
+    let repo = Repo::new();
+    repo.write("Dockerfile", "FROM alpine:3.19\n");
+    let trivy_scanners = |value: &str| {
+        let output = Scangate::new(["plan".as_ref(), repo.path().as_os_str(), "--json".as_ref()])
+            .env("SCANGATE_OFFLINE", value)
+            .run();
+        let plan: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("SCANGATE_OFFLINE={value}: {}", String::from_utf8_lossy(&output.stderr)));
+        let trivy = plan["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|run| run["tool"] == "trivy")
+            .unwrap()
+            .clone();
+        let argv: Vec<String> = serde_json::from_value(trivy["argv"].clone()).unwrap();
+        argv[argv.iter().position(|word| word == "--scanners").unwrap() + 1].clone()
+    };
+    for on in ["1", "true", "yes", "on"] {
+        assert_eq!(trivy_scanners(on), "misconfig", "SCANGATE_OFFLINE={on}");
+    }
+    for off in ["0", "false", "no", "off"] {
+        assert_eq!(trivy_scanners(off), "vuln,misconfig", "SCANGATE_OFFLINE={off}");
+    }
+    let bogus = Scangate::new(["plan".as_ref(), repo.path().as_os_str()])
+        .env("SCANGATE_OFFLINE", "maybe")
+        .run();
+    assert_exit(&bogus, 2);
+    assert!(String::from_utf8_lossy(&bogus.stderr).contains("'maybe'"));
+}

@@ -156,7 +156,7 @@ pub struct ScannerArgs {
     #[arg(long, value_name = "DIR", env = "SCANGATE_TRIVY_CACHE_DIR")]
     pub trivy_cache_dir: Option<PathBuf>,
     /// No network: trivy scans misconfigurations only unless --trivy-cache-dir has a database.
-    #[arg(long, env = "SCANGATE_OFFLINE")]
+    #[arg(long, env = "SCANGATE_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub offline: bool,
     /// Pull-request mode: gitleaks reads only the commits in REF..HEAD, and only findings in files
     /// changed since REF count (dependency findings when their lockfile changed); the rest are

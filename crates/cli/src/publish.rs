@@ -104,6 +104,16 @@ fn publish_github(findings: &[Finding], context: &ReportContext<'_>) -> anyhow::
     Ok(())
 }
 
+/// Creates the file `path` for the report named `what`, and its missing parent directories: a CI
+/// job on a fresh checkout asks for `gl-reports/scangate.sarif` before anything made `gl-reports`.
+pub fn create_output(path: &Path, what: &str) -> anyhow::Result<std::fs::File> {
+    let cannot = || format!("cannot write the {what} to {}", path.display());
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).with_context(cannot)?;
+    }
+    std::fs::File::create(path).with_context(cannot)
+}
+
 fn publish_gitlab(dir: &Path, findings: &[Finding], context: &ReportContext<'_>) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let write = |name: &str, json: &serde_json::Value| -> anyhow::Result<()> {

@@ -103,9 +103,7 @@ impl Summary {
     }
 
     pub fn write(&self, path: &std::path::Path) -> anyhow::Result<()> {
-        use anyhow::Context;
-        let file =
-            std::fs::File::create(path).with_context(|| format!("cannot write the summary to {}", path.display()))?;
+        let file = crate::publish::create_output(path, "summary")?;
         serde_json::to_writer_pretty(std::io::BufWriter::new(file), self)?;
         Ok(())
     }

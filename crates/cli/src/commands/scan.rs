@@ -210,8 +210,7 @@ fn keep_raw_outputs(execution: &Execution, secrets: &Secrets, dir: &Path) -> any
 /// Writes the SARIF log, with the record of every scanner that `scangate gate` needs to judge
 /// the log as a part of a sharded scan; returns what was dropped to fit GitHub's limits.
 fn write_sarif_file(path: &Path, runs: &[ToolRun], execution: &Execution) -> anyhow::Result<Vec<String>> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("cannot write the SARIF log to {}", path.display()))?;
+    let file = crate::publish::create_output(path, "SARIF log")?;
     let scanners: Vec<ScannerRecord> = execution.outputs.iter().map(scanner_record).collect();
     let options = SarifOptions {
         scanners: &scanners,
