@@ -16,6 +16,11 @@ use crate::args::PolicyArgs;
 /// Loads the policy: the level preset, the `--policy` file, then `<root>/scangate.toml`. Every
 /// problem in every file is printed with its file, line and column before this fails.
 pub fn resolve_policy(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Result<Policy> {
+    resolve_sources(&policy_sources(args, repo_root)?)
+}
+
+/// Reads the `--policy` file and `<root>/scangate.toml`, when there are such files.
+pub fn policy_sources(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Result<PolicySources> {
     let policy_file = args
         .policy
         .as_deref()
@@ -28,12 +33,17 @@ pub fn resolve_policy(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Re
         .map(|path| SourceFile::read(&path))
         .transpose()
         .map_err(report_policy_error)?;
-    let sources = PolicySources {
+    Ok(PolicySources {
         policy_file,
         repo_config,
         cli_level: Level::new(args.level),
-    };
-    let policy = Policy::resolve(&sources, Date::today_utc()).map_err(report_policy_error)?;
+        ..PolicySources::default()
+    })
+}
+
+/// Resolves the policy of `sources`, printing every problem before this fails.
+pub fn resolve_sources(sources: &PolicySources) -> anyhow::Result<Policy> {
+    let policy = Policy::resolve(sources, Date::today_utc()).map_err(report_policy_error)?;
     for warning in &policy.warnings {
         tracing::warn!("{warning}");
     }
@@ -65,6 +75,7 @@ pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
             status: tool_status(raw.status),
             applies: raw.applies,
             reason: raw.reason.clone(),
+            scope: raw.scope.map(str::to_string),
         })
         .collect()
 }

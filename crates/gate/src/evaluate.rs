@@ -18,7 +18,7 @@ use crate::code::{Code, Effect};
 use crate::date::Date;
 use crate::diag::PolicyError;
 use crate::model::{Activity, Category, Level, Origin};
-use crate::policy::{Policy, REPO_CONFIG};
+use crate::policy::{Policy, Relaxation, REPO_CONFIG, SCANGATE_POLICY_KEYS};
 use crate::presets::preset_path;
 use crate::suppress::{Suppression, SuppressionStatus};
 
@@ -69,6 +69,10 @@ pub struct ToolOutcome {
     pub applies: bool,
     /// Why it was skipped or failed, in a few words.
     pub reason: Option<String>,
+    /// What it left out of its categories when it ran limited (`partial: the commits since
+    /// --base only, …`); `None` when it covered them fully.
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 impl ToolOutcome {
@@ -265,6 +269,11 @@ pub struct Verdict {
     pub result: Outcome,
     /// The effective level.
     pub level: Level,
+    /// `level N`, or `level N, relaxed by FILE: …` when the policy file loosens the preset:
+    /// what every report says instead of the bare level.
+    pub level_label: String,
+    /// The policy file's settings that loosen the preset, each with its place.
+    pub relaxed_by: Vec<Relaxation>,
     /// Counted findings per severity (not suppressed; new, with a baseline).
     pub counts: Counts,
     /// Findings suppressed by the policy or by the tool itself.
@@ -309,6 +318,8 @@ impl Verdict {
         Verdict {
             result: Outcome::Error,
             level,
+            level_label: crate::policy::level_label(level, &[]),
+            relaxed_by: Vec::new(),
             counts: Counts::default(),
             suppressed: 0,
             new: None,
@@ -421,7 +432,7 @@ impl<'p> Gate<'p> {
 
     fn violate(&mut self, code: Code, key: Option<&str>, message: String, origin: Option<Origin>) {
         let activities = key.map_or_else(Vec::new, |key| self.policy.activities_for(key).to_vec());
-        let message = format!("{message} ({})", context(self.policy.level, &activities));
+        let message = format!("{message} ({})", context(self.policy, key, &activities));
         self.violations.push(Violation {
             code,
             effect: code.effect(),
@@ -503,10 +514,9 @@ impl<'p> Gate<'p> {
             .policy
             .required_categories(|category| in_category(category).any(|tool| tool.applies));
         for category in required {
-            let ok = in_category(category)
-                .filter(|tool| tool.status == ToolStatus::Ok)
-                .count();
-            let applicable = in_category(category).filter(|tool| tool.applies).count();
+            // Distinct scanners: gosec run once per Go module is still one analyzer.
+            let ok = distinct(in_category(category).filter(|tool| tool.status == ToolStatus::Ok));
+            let applicable = distinct(in_category(category).filter(|tool| tool.applies));
             let key = format!("required.{category}");
             if ok == 0 {
                 let tried: Vec<String> = in_category(category).map(ToolOutcome::describe).collect();
@@ -532,6 +542,19 @@ impl<'p> Gate<'p> {
                     message,
                     None,
                 );
+            } else if self.policy.required.multiple_analyzers && applicable == 1 {
+                let cited: Vec<String> = self
+                    .policy
+                    .activities_for("required.multiple_analyzers")
+                    .iter()
+                    .map(Activity::to_string)
+                    .collect();
+                let message = format!(
+                    "multiple analyzers not evidenced for {category}: only one {category} scanner applies to this \
+                     repository (DSOMM {})",
+                    cited.join(", ")
+                );
+                self.warn(Code::MultipleAnalyzersNotEvidenced, message, None);
             }
         }
     }
@@ -742,6 +765,8 @@ impl<'p> Gate<'p> {
         Verdict {
             result,
             level: self.policy.level,
+            level_label: self.policy.level_label(),
+            relaxed_by: self.policy.relaxations.clone(),
             new: with_baseline.then(|| self.counts.total()),
             counts: self.counts,
             suppressed: self.suppressed,
@@ -753,6 +778,11 @@ impl<'p> Gate<'p> {
             suppressed_by_origin: self.suppressed_by_origin,
         }
     }
+}
+
+/// How many different scanners are among `tools`.
+fn distinct<'t>(tools: impl Iterator<Item = &'t ToolOutcome>) -> usize {
+    tools.map(|tool| tool.name.as_str()).collect::<BTreeSet<_>>().len()
 }
 
 /// Where a native suppression is written; the finding's own place when the tool does not say.
@@ -811,11 +841,17 @@ fn is_preset(origin: &Origin, level: Level) -> bool {
     origin.file.as_os_str() == preset_path(level).as_str()
 }
 
-/// `level 1, DSOMM 44f2c8a9 "Treatment of defects with high or critical severity"`.
-fn context(level: Level, activities: &[Activity]) -> String {
-    if activities.is_empty() {
-        return format!("level {level}");
+/// `level 1, DSOMM 44f2c8a9 "Treatment of defects with high or critical severity"`; `level 5,
+/// scangate policy (not a DSOMM requirement)` for a rule of scangate's own; the level says when a
+/// policy file relaxed it.
+fn context(policy: &Policy, key: Option<&str>, activities: &[Activity]) -> String {
+    let mut context = policy.level_label();
+    if !activities.is_empty() {
+        let named: Vec<String> = activities.iter().map(Activity::to_string).collect();
+        context.push_str(&format!(", DSOMM {}", named.join(", ")));
     }
-    let named: Vec<String> = activities.iter().map(Activity::to_string).collect();
-    format!("level {level}, DSOMM {}", named.join(", "))
+    if key.is_some_and(|key| SCANGATE_POLICY_KEYS.contains(&key)) {
+        context.push_str(", scangate policy (not a DSOMM requirement)");
+    }
+    context
 }

@@ -61,6 +61,11 @@ impl Category {
         Category::Infrastructure,
     ];
 
+    /// The category named by [`Category::as_str`].
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|category| category.as_str() == name)
+    }
+
     /// The name used in policies and reports.
     pub fn as_str(self) -> &'static str {
         match self {

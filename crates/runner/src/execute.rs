@@ -68,8 +68,11 @@ impl Status {
 pub struct RawOutput {
     /// Canonical tool name.
     pub tool: &'static str,
-    /// Categories the tool covers.
+    /// Categories this invocation covers: the tool's, or fewer when it ran limited (trivy
+    /// offline without a vulnerability database checks misconfigurations only).
     pub categories: &'static [Category],
+    /// What a limited invocation leaves out (`misconfiguration only: …`, `partial: …`).
+    pub scope: Option<&'static str>,
     /// Where it ran and why; `None` for a scanner that did not run.
     pub target: Option<Target>,
     /// The argv run (or that would have run), for reports.
@@ -163,6 +166,7 @@ fn skipped(not_run: NotRun) -> RawOutput {
     RawOutput {
         tool: not_run.tool.name(),
         categories: not_run.tool.categories(),
+        scope: None,
         target: None,
         argv: Vec::new(),
         version: None,
@@ -180,7 +184,8 @@ fn skipped(not_run: NotRun) -> RawOutput {
 async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
     let mut raw = RawOutput {
         tool: run.tool.name(),
-        categories: run.tool.categories(),
+        categories: run.categories,
+        scope: run.scope,
         target: Some(run.target.clone()),
         argv: run.argv_display(),
         version: None,

@@ -61,6 +61,16 @@ pub struct IgnoredConfig {
     pub reason: &'static str,
 }
 
+/// An invocation that covers less than its scanner can: fewer categories, or a part of what a
+/// category asks (gitleaks on a pull request's commits, not the whole history).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limited {
+    /// The categories this invocation does cover.
+    pub categories: &'static [Category],
+    /// What it leaves out, for every report (`misconfiguration only: …`, `partial: …`).
+    pub scope: &'static str,
+}
+
 /// What a scanner's argv is built from.
 pub struct Invocation<'a> {
     /// The scanned root, absolute.
@@ -100,6 +110,10 @@ pub trait Tool: Sync {
     fn not_applicable_reason(&self) -> &'static str;
     /// The argv after the executable.
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString>;
+    /// How this invocation covers less than [`Tool::categories`] says; `None` when it covers all.
+    fn limited(&self, _invocation: &Invocation<'_>) -> Option<Limited> {
+        None
+    }
     /// Extra environment for the scanner.
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         Vec::new()
