@@ -9,7 +9,7 @@ use scangate_gate::{
     REPO_CONFIG,
 };
 use scangate_normalizer::{PolicySuppression, ToolRun};
-use scangate_runner::{Execution, Status};
+use scangate_runner::{Execution, Limited, Status};
 
 use crate::args::PolicyArgs;
 
@@ -75,7 +75,10 @@ pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
             status: tool_status(raw.status),
             applies: raw.applies,
             reason: raw.reason.clone(),
-            scope: raw.scope.map(str::to_string),
+            partial: match raw.limited {
+                Some(Limited::Partial(note)) => Some(note.to_string()),
+                _ => None,
+            },
         })
         .collect()
 }

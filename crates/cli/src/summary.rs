@@ -172,7 +172,7 @@ impl ToolSummary {
             target: raw.target.as_ref().map(|t| t.dir.to_string_lossy().replace('\\', "/")),
             exit_code: raw.exit_code,
             argv: raw.argv.clone(),
-            scope: raw.scope.map(str::to_string),
+            scope: raw.limited.map(|limited| limited.note().to_string()),
         }
     }
 }

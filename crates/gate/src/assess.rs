@@ -123,8 +123,13 @@ pub struct Assessment {
     pub catalogue_commit: &'static str,
 }
 
-/// Evaluates every preset on the same findings; see the module doc.
+/// Evaluates every preset on the same findings; see the module doc. The rows' warnings are not
+/// logged: they are in the rows, and the verdict the pipeline gates by logs its own once.
 pub fn assess(input: &AssessmentInput<'_>) -> Assessment {
+    tracing::subscriber::with_default(tracing::subscriber::NoSubscriber::default(), || assess_quietly(input))
+}
+
+fn assess_quietly(input: &AssessmentInput<'_>) -> Assessment {
     let verdicts: Vec<Verdict> = (1..=5).filter_map(Level::new).map(|level| row(input, level)).collect();
     let levels: Vec<LevelAssessment> = verdicts.iter().map(LevelAssessment::new).collect();
     let highest_met = levels.iter().take_while(|row| row.verdict == Outcome::Pass).count();
@@ -279,13 +284,13 @@ fn category_claim(category: Category, tools: &[ToolOutcome]) -> (Claim, String) 
         return (Claim::NotEvidenced, reason);
     }
     let names = |tools: &[&&ToolOutcome]| tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ");
-    let full: Vec<&&ToolOutcome> = ok.iter().copied().filter(|t| t.scope.is_none()).collect();
+    let full: Vec<&&ToolOutcome> = ok.iter().copied().filter(|t| t.partial.is_none()).collect();
     if !full.is_empty() {
         return (Claim::Evidenced, format!("{} ran successfully", names(&full)));
     }
     let scopes: Vec<String> = ok
         .iter()
-        .map(|t| format!("{}: {}", t.name, t.scope.as_deref().unwrap_or_default()))
+        .map(|t| format!("{}: {}", t.name, t.partial.as_deref().unwrap_or_default()))
         .collect();
     (Claim::Partial, scopes.join("; "))
 }

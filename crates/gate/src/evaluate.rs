@@ -69,10 +69,10 @@ pub struct ToolOutcome {
     pub applies: bool,
     /// Why it was skipped or failed, in a few words.
     pub reason: Option<String>,
-    /// What it left out of its categories when it ran limited (`partial: the commits since
-    /// --base only, …`); `None` when it covered them fully.
+    /// Why it covered its categories only in part (`partial: the commits since --base only, …`);
+    /// `None` when it covered them fully.
     #[serde(default)]
-    pub scope: Option<String>,
+    pub partial: Option<String>,
 }
 
 impl ToolOutcome {

@@ -24,7 +24,7 @@ let tools = [ToolOutcome {
     status: ToolStatus::Ok,
     applies: true,
     reason: None,
-    scope: None,
+    partial: None,
 }];
 let verdict = evaluate(&policy, &[], &tools, None, today);
 assert_eq!(verdict.result, Outcome::Pass);

@@ -130,9 +130,9 @@ fn the_policy_row_says_when_it_is_relaxed() {
 fn partial_and_missing_evidence_is_named() {
     use Category::*;
     let mut gitleaks = tool("gitleaks", &[Secrets], ToolStatus::Ok, true);
-    gitleaks.scope = Some("partial: the commits since --base only, not the whole git history".into());
-    let mut trivy = tool("trivy", &[Infrastructure], ToolStatus::Ok, true);
-    trivy.scope = Some("misconfiguration only: no vulnerability database offline".into());
+    gitleaks.partial = Some("partial: the commits since --base only, not the whole git history".into());
+    // trivy offline without a vulnerability database: misconfiguration only, fully.
+    let trivy = tool("trivy", &[Infrastructure], ToolStatus::Ok, true);
     let tools = vec![
         gitleaks,
         tool("semgrep", &[Sast], ToolStatus::Ok, true),
@@ -148,6 +148,7 @@ fn partial_and_missing_evidence_is_named() {
         "{}",
         secrets.reason
     );
+    assert_eq!(claim(&assessment, "8fc3de67").claim, Claim::Evidenced);
     let sca = claim(&assessment, "d918cd44");
     assert_eq!(sca.claim, Claim::Evidenced);
     assert_eq!(sca.reason, "osv-scanner ran successfully");

@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 
 use crate::plan::{NotRun, PlannedRun};
 use crate::process::{self, Ending, Spawn};
-use crate::{locate, Category, Error, IgnoredConfig, Plan, ScanOptions, Target};
+use crate::{locate, Category, Error, IgnoredConfig, Limited, Plan, ScanOptions, Target};
 
 /// How a scanner invocation ended, as reported in the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -71,8 +71,8 @@ pub struct RawOutput {
     /// Categories this invocation covers: the tool's, or fewer when it ran limited (trivy
     /// offline without a vulnerability database checks misconfigurations only).
     pub categories: &'static [Category],
-    /// What a limited invocation leaves out (`misconfiguration only: …`, `partial: …`).
-    pub scope: Option<&'static str>,
+    /// How the invocation covered less than the tool can, when it did.
+    pub limited: Option<Limited>,
     /// Where it ran and why; `None` for a scanner that did not run.
     pub target: Option<Target>,
     /// The argv run (or that would have run), for reports.
@@ -166,7 +166,7 @@ fn skipped(not_run: NotRun) -> RawOutput {
     RawOutput {
         tool: not_run.tool.name(),
         categories: not_run.tool.categories(),
-        scope: None,
+        limited: None,
         target: None,
         argv: Vec::new(),
         version: None,
@@ -185,7 +185,7 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
     let mut raw = RawOutput {
         tool: run.tool.name(),
         categories: run.categories,
-        scope: run.scope,
+        limited: run.limited,
         target: Some(run.target.clone()),
         argv: run.argv_display(),
         version: None,

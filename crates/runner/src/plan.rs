@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
-use crate::tool::{IgnoredConfig, Invocation, OutputChannel};
+use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel};
 use crate::{locate, Category, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
 
 /// One scanner invocation, ready to start.
@@ -29,8 +29,8 @@ pub struct PlannedRun {
     pub ignored_configs: Vec<IgnoredConfig>,
     /// The categories this invocation covers (fewer than the tool's when it is limited).
     pub categories: &'static [Category],
-    /// What it leaves out, when it is limited.
-    pub scope: Option<&'static str>,
+    /// How it covers less than the tool can, when it does.
+    pub limited: Option<Limited>,
 }
 
 impl PlannedRun {
@@ -149,8 +149,11 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 cwd,
                 output,
                 ignored_configs,
-                categories: limited.map_or(tool.categories(), |limited| limited.categories),
-                scope: limited.map(|limited| limited.scope),
+                categories: match limited {
+                    Some(Limited::Categories(categories, _)) => categories,
+                    _ => tool.categories(),
+                },
+                limited,
             });
         }
     }

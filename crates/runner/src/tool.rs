@@ -61,14 +61,25 @@ pub struct IgnoredConfig {
     pub reason: &'static str,
 }
 
-/// An invocation that covers less than its scanner can: fewer categories, or a part of what a
-/// category asks (gitleaks on a pull request's commits, not the whole history).
+/// An invocation that covers less than its scanner can. Each carries what it leaves out, for
+/// every report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limited {
-    /// The categories this invocation does cover.
-    pub categories: &'static [Category],
-    /// What it leaves out, for every report (`misconfiguration only: …`, `partial: …`).
-    pub scope: &'static str,
+pub enum Limited {
+    /// Only these of the scanner's categories, each fully (trivy offline without a
+    /// vulnerability database: `misconfiguration only: …`).
+    Categories(&'static [Category], &'static str),
+    /// Its categories, each only in part (gitleaks on a pull request's commits, not the whole
+    /// history: `partial: …`).
+    Partial(&'static str),
+}
+
+impl Limited {
+    /// What the invocation leaves out.
+    pub fn note(self) -> &'static str {
+        match self {
+            Limited::Categories(_, note) | Limited::Partial(note) => note,
+        }
+    }
 }
 
 /// What a scanner's argv is built from.

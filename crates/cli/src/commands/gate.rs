@@ -142,7 +142,8 @@ impl GatedTool {
             status: tool_status(self.status),
             applies: self.applies,
             reason: self.reason.clone(),
-            scope: self.scope.clone(),
+            // A limited run that kept its categories covered them in part (see ScannerRecord).
+            partial: self.scope.clone().filter(|_| self.categories.is_none()),
         }
     }
 

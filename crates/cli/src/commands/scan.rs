@@ -11,7 +11,7 @@ use scangate_gate::{
 };
 use scangate_normalizer::{write_sarif, SarifOptions, ScannerRecord, ToolRun};
 use scangate_normalizer::{Finding, Severity};
-use scangate_runner::{Execution, IgnoredConfig, RawOutput};
+use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
 use crate::exit::ExitStatus;
@@ -313,10 +313,9 @@ fn scanner_record(raw: &RawOutput) -> ScannerRecord {
         status: raw.status.as_str().to_string(),
         applies: raw.applies,
         reason: raw.reason.clone(),
-        categories: raw
-            .scope
-            .map(|_| raw.categories.iter().map(|c| c.as_str().to_string()).collect()),
-        scope: raw.scope.map(str::to_string),
+        categories: matches!(raw.limited, Some(Limited::Categories(..)))
+            .then(|| raw.categories.iter().map(|c| c.as_str().to_string()).collect()),
+        scope: raw.limited.map(|limited| limited.note().to_string()),
     }
 }
 

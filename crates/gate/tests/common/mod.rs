@@ -62,7 +62,7 @@ pub fn tool(name: &str, categories: &[Category], status: ToolStatus, applies: bo
         status,
         applies,
         reason: (status != ToolStatus::Ok).then(|| "test".to_string()),
-        scope: None,
+        partial: None,
     }
 }
 

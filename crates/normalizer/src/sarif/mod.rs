@@ -31,7 +31,8 @@ pub struct ScannerRecord {
     /// vulnerability database: `["infrastructure"]`); absent when it covered all of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
-    /// What a limited run left out (`misconfiguration only: …`, `partial: …`).
+    /// What a limited run left out (`misconfiguration only: …`, `partial: …`). With `categories`
+    /// absent, the run covered each of its categories in part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }

@@ -95,10 +95,7 @@ impl Tool for Gitleaks {
         } else {
             return None;
         };
-        Some(Limited {
-            categories: self.categories(),
-            scope,
-        })
+        Some(Limited::Partial(scope))
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let scratch = invocation.scratch;

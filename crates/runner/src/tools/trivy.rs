@@ -104,10 +104,7 @@ impl Tool for Trivy {
         "no lockfile, Dockerfile, Kubernetes/Helm, Terraform or CloudFormation file"
     }
     fn limited(&self, invocation: &Invocation<'_>) -> Option<Limited> {
-        misconfig_only(invocation.options).then_some(Limited {
-            categories: &[Category::Infrastructure],
-            scope: MISCONFIG_ONLY,
-        })
+        misconfig_only(invocation.options).then_some(Limited::Categories(&[Category::Infrastructure], MISCONFIG_ONLY))
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let options = invocation.options;
