@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use scangate_gate::{
-    Baseline, Category, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
+    Baseline, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
     REPO_CONFIG,
 };
 use scangate_normalizer::{PolicySuppression, ToolRun};
@@ -71,7 +71,7 @@ pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
         .iter()
         .map(|raw| ToolOutcome {
             name: raw.tool.to_string(),
-            categories: raw.categories.iter().map(|c| category(*c)).collect(),
+            categories: raw.categories.to_vec(),
             status: tool_status(raw.status),
             applies: raw.applies,
             reason: raw.reason.clone(),
@@ -81,16 +81,6 @@ pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
             },
         })
         .collect()
-}
-
-/// The gate's name for a runner category.
-pub fn category(category: scangate_runner::Category) -> Category {
-    match category {
-        scangate_runner::Category::Secrets => Category::Secrets,
-        scangate_runner::Category::Sast => Category::Sast,
-        scangate_runner::Category::Dependencies => Category::Dependencies,
-        scangate_runner::Category::Infrastructure => Category::Infrastructure,
-    }
 }
 
 /// The gate's name for a runner status.

@@ -3,31 +3,8 @@ use std::path::{Path, PathBuf};
 
 use crate::{RepoIndex, ScanOptions};
 
-/// What a scanner checks; DSOMM levels require categories, not particular tools.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// Credentials committed to the repository.
-    Secrets,
-    /// Static analysis of first-party source code.
-    Sast,
-    /// Known vulnerabilities in third-party packages.
-    Dependencies,
-    /// Misconfigured Dockerfiles, Kubernetes, Terraform, CloudFormation.
-    Infrastructure,
-}
-
-impl Category {
-    /// The kebab-case name used in policies and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Secrets => "secrets",
-            Category::Sast => "sast",
-            Category::Dependencies => "dependencies",
-            Category::Infrastructure => "infrastructure",
-        }
-    }
-}
+/// What a scanner checks: the normalizer's type, shared with the gate and the reports.
+pub use scangate_normalizer::Category;
 
 /// One place a scanner runs: the directory (relative to the scanned root, empty for the root)
 /// and the file that made it apply.

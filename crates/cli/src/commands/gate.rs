@@ -18,7 +18,7 @@ use scangate_runner::{tool_named, Status, TOOLS};
 
 use crate::args::GateCommandArgs;
 use crate::exit::ExitStatus;
-use crate::gating::{apply_verdict, category, read_baseline, resolve_policy, tool_status};
+use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
 use crate::summary::{print_human, Inert, Summary, ToolSummary};
 
 pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
@@ -130,11 +130,8 @@ impl GatedTool {
         let categories = match &self.categories {
             Some(recorded) => recorded.iter().filter_map(|name| Category::parse(name)).collect(),
             None => tool_named(&self.name)
-                .map(|tool| tool.categories())
-                .unwrap_or_default()
-                .iter()
-                .map(|c| category(*c))
-                .collect(),
+                .map(|tool| tool.categories().to_vec())
+                .unwrap_or_default(),
         };
         ToolOutcome {
             name: self.name.clone(),

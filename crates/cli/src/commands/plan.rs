@@ -50,6 +50,9 @@ fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Resul
         writeln!(out, "  because: {}", text(&run.target.trigger))?;
         writeln!(out, "  in:      {}", text(&run.cwd.display()))?;
         writeln!(out, "  argv:    {}", text(&shell_words(&run.argv_display())))?;
+        if let Some(limited) = run.limited {
+            writeln!(out, "  limited: {}", limited.note())?;
+        }
         for (key, value) in &run.env {
             let (key, value) = (key.to_string_lossy(), value.to_string_lossy());
             writeln!(out, "  env:     {}={}", text(&key), text(&value))?;
@@ -95,7 +98,8 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
                 "cwd": run.cwd.to_string_lossy(),
                 "argv": run.argv_display(),
                 "missing": run.program.is_none(),
-                "categories": run.tool.categories(),
+                "categories": run.categories,
+                "limited": run.limited.map(|limited| limited.note()),
             })
         })
         .collect();
