@@ -328,3 +328,47 @@ fn offline_trivy_does_not_count_as_a_dependency_scanner() {
     assert!(!violations.contains("trivy"), "{violations}");
     assert_eq!(summary["level_met"], 1);
 }
+
+/// A CI shard that ran trivy offline records that it checked misconfigurations only, so the gate
+/// over the parts does not take it for the dependency scan level 2 requires.
+#[test]
+fn an_offline_trivy_shard_does_not_vouch_for_dependencies() {
+    if !["gitleaks", "trivy"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("requirements.txt", "requests==2.31.0\n");
+    let parts = tempfile::tempdir().unwrap();
+    let mut sarifs = Vec::new();
+    for tool in ["gitleaks", "trivy"] {
+        let sarif = parts.path().join(format!("part-{tool}.sarif"));
+        let output = Scangate::new([
+            "scan".as_ref(),
+            repo.path().as_os_str(),
+            "--offline".as_ref(),
+            "--tools".as_ref(),
+            tool.as_ref(),
+            "--no-gate".as_ref(),
+            "--sarif".as_ref(),
+            sarif.as_os_str(),
+        ])
+        .run_in(parts.path());
+        assert_exit(&output, 0);
+        sarifs.push(sarif);
+    }
+    let log: Value = serde_json::from_slice(&std::fs::read(&sarifs[1]).unwrap()).unwrap();
+    let records = log["properties"]["scangate/scanners"].to_string();
+    assert!(records.contains(r#""categories":["infrastructure"]"#), "{records}");
+    let summary = parts.path().join("gated.json");
+    let mut args: Vec<OsString> = vec!["gate".into()];
+    args.extend(sarifs.iter().map(Into::into));
+    args.extend(["--level", "2", "--summary-json"].map(OsString::from));
+    args.push(summary.clone().into());
+    let output = Scangate::new(args).run_in(parts.path());
+    assert_exit(&output, 2);
+    let violations = read_summary(&summary)["violations"].to_string();
+    assert!(
+        violations.contains("no dependencies scanner ran successfully"),
+        "{violations}"
+    );
+}
