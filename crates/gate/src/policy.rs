@@ -34,8 +34,9 @@ limits on who may loosen:
   effective level's rules, whichever file they came from.
 - `[[severity]]`: concatenated; for a finding the last matching entry wins. An override from the
   repo config may only raise a severity (a lowering one is skipped with a warning at evaluation).
-- `[[activity]]`: per enforced key, a layer that names activities for a key replaces the earlier
-  list for that key.
+- `[[activity]]`: per enforced key, the policy file's list for a key replaces the preset's; each
+  entry is checked against the DSOMM catalogue (an unknown id or a wrong name is a warning). The
+  repo config's are ignored and recorded: what the reports cite is the pipeline's to say.
 */
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -661,7 +662,16 @@ impl<'f> Layer<'f, '_> {
         let mut by_key: BTreeMap<String, Vec<Activity>> = BTreeMap::new();
         for activity in activities {
             let raw = activity.get_ref();
-            if self.trust != Trust::Preset {
+            if self.trust == Trust::RepoConfig {
+                // What the reports cite is the pipeline's to say, not the scanned repository's.
+                let message = format!(
+                    "[[activity]] `{}` (\"{}\") would change which DSOMM activities the reports cite",
+                    raw.id, raw.name
+                );
+                self.refuse(activity.span(), message);
+                continue;
+            }
+            if self.trust == Trust::PolicyFile {
                 self.check_activity(raw, activity.span());
             }
             for key in &raw.enforces {

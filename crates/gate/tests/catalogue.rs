@@ -195,12 +195,23 @@ enforces = ["thresholds.max_critical"]
         "{}",
         warnings[1]
     );
-    // The repository's scangate.toml gets the same check.
+    // The repository's scangate.toml may not change what the reports cite: its tables are
+    // ignored, each named, and the preset's citation stays.
     let sources = PolicySources {
         repo_config: Some(SourceFile::new("repo/scangate.toml", text)),
         cli_level: Level::new(2),
         ..PolicySources::default()
     };
     let policy = Policy::resolve(&sources, today()).unwrap();
-    assert_eq!(policy.warnings.len(), 2, "{:#?}", policy.warnings);
+    let ignored: Vec<&str> = policy.ignored.iter().map(|i| i.message.as_str()).collect();
+    assert_eq!(ignored.len(), 2, "{ignored:#?}");
+    assert!(
+        ignored[0].contains("00000000-1111-2222-3333-444444444444"),
+        "{}",
+        ignored[0]
+    );
+    assert!(ignored[1].contains("would change which DSOMM activities the reports cite"));
+    let cited = policy.activities_for("thresholds.max_high");
+    assert_eq!(cited.len(), 1);
+    assert_eq!(cited[0].name, "Treatment of defects with high or critical severity");
 }
