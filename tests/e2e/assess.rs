@@ -372,3 +372,16 @@ fn an_offline_trivy_shard_does_not_vouch_for_dependencies() {
         "{violations}"
     );
 }
+
+#[test]
+fn assess_refuses_pre_commit_mode() {
+    let repo = Repo::new();
+    repo.write("notes.txt", "nothing to see here\n");
+    let output = Scangate::new(["assess".as_ref(), repo.path().as_os_str(), "--staged".as_ref()]).run();
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("--staged is for the pre-commit hook"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -15,6 +15,9 @@ use crate::gating::tool_outcomes;
 use crate::summary::{print_assessment, print_tools, Inert};
 
 pub async fn run(args: AssessArgs) -> anyhow::Result<ExitStatus> {
+    if args.scanners.staged {
+        anyhow::bail!("assess judges the whole repository; --staged is for the pre-commit hook (`scan --staged`)");
+    }
     let inert = Inert::for_github(crate::publish::Targets::resolve(false, None).github);
     let request = ScanRequest {
         path: &args.path,

@@ -187,7 +187,8 @@ impl Scanned {
     }
 }
 
-/// Says when the repository's scangate.toml raised the level above the command line's.
+/// Says when the repository's scangate.toml raised the level above the command line's, which
+/// settings of the policy file relax the preset, and which repository settings were ignored.
 #[allow(clippy::print_stderr)]
 fn announce_level(policy: &Policy, cli_level: u8, inert: Inert) {
     if policy.level.get() != cli_level {
@@ -199,7 +200,9 @@ fn announce_level(policy: &Policy, cli_level: u8, inert: Inert) {
     for relaxation in &policy.relaxations {
         eprintln!(
             "scangate: warning: {}: relaxes the level-{} preset: {}",
-            relaxation.origin, policy.level, relaxation.setting
+            inert.text(&relaxation.origin.to_string()),
+            policy.level,
+            relaxation.setting
         );
     }
     for ignored in &policy.ignored {
