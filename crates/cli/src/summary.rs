@@ -21,7 +21,7 @@ pub struct Summary {
     /// The policy file's settings that loosen the preset; empty when it does not.
     pub relaxed_by: Vec<Relaxation>,
     /// The highest DSOMM preset this run meets, every level below it included (0: none);
-    /// `None` when not assessed (pre-commit mode).
+    /// `None` when not assessed (pre-commit mode, `scangate gate`).
     pub level_met: Option<u8>,
     /// `scangate assess`: every level's verdict and violations, the activities' claims.
     #[serde(skip_serializing_if = "Option::is_none")]

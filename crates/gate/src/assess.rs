@@ -248,8 +248,7 @@ fn claim_for(key: &str, id: &str, verdicts: &[Verdict], tools: &[ToolOutcome]) -
         return (Claim::NotEvidenced, violation.message.clone());
     }
     if key.starts_with("suppression_rules.") {
-        let recorded = verdict.suppressed + verdict.refused.len() as u64;
-        return if recorded == 0 {
+        return if verdict.suppressed == 0 {
             (
                 Claim::NotEvidenced,
                 "no finding was triaged (no suppression in this run)".into(),
