@@ -349,11 +349,12 @@ impl Policy {
     /// The severity a finding counts as after `[[severity]]` overrides (the last match wins).
     pub fn severity_of(&self, finding: &Finding) -> Severity {
         self.override_for(finding, &mut BTreeSet::new())
-            .unwrap_or(finding.severity)
+            .map_or(finding.severity, |(_, severity)| severity)
     }
 
-    /// The applicable override, noting repo overrides skipped because they would lower.
-    fn override_for(&self, finding: &Finding, skipped: &mut BTreeSet<usize>) -> Option<Severity> {
+    /// The applicable override (its index and severity), noting repo overrides skipped because
+    /// they would lower.
+    fn override_for(&self, finding: &Finding, skipped: &mut BTreeSet<usize>) -> Option<(usize, Severity)> {
         for (index, entry) in self.severity_overrides.iter().enumerate().rev() {
             let matches =
                 entry.rule == finding.rule_id && entry.tool.as_ref().is_none_or(|tool| finding.tools.contains(tool));
@@ -364,7 +365,7 @@ impl Policy {
                 skipped.insert(index);
                 continue;
             }
-            return Some(entry.severity);
+            return Some((index, entry.severity));
         }
         None
     }
@@ -413,11 +414,14 @@ struct Gate<'p> {
     overridden: BTreeMap<String, Severity>,
     refused: BTreeMap<String, RefusedSuppression>,
     suppressed_by_origin: BTreeMap<String, u64>,
+    /// The policy's relaxations, and the severity overrides that lowered a finding.
+    relaxed_by: Vec<Relaxation>,
 }
 
 impl<'p> Gate<'p> {
     fn new(policy: &'p Policy) -> Gate<'p> {
         Gate {
+            relaxed_by: policy.relaxations.clone(),
             policy,
             counts: Counts::default(),
             suppressed: 0,
@@ -432,7 +436,8 @@ impl<'p> Gate<'p> {
 
     fn violate(&mut self, code: Code, key: Option<&str>, message: String, origin: Option<Origin>) {
         let activities = key.map_or_else(Vec::new, |key| self.policy.activities_for(key).to_vec());
-        let message = format!("{message} ({})", context(self.policy, key, &activities));
+        let label = crate::policy::level_label(self.policy.level, &self.relaxed_by);
+        let message = format!("{message} ({})", context(label, key, &activities));
         self.violations.push(Violation {
             code,
             effect: code.effect(),
@@ -587,12 +592,15 @@ impl<'p> Gate<'p> {
             .collect();
         let mut used = BTreeSet::new();
         let mut skipped_overrides = BTreeSet::new();
+        let mut lowering = BTreeSet::new();
         for finding in findings {
-            let severity = policy
-                .override_for(finding, &mut skipped_overrides)
-                .unwrap_or(finding.severity);
+            let applied = policy.override_for(finding, &mut skipped_overrides);
+            let severity = applied.map_or(finding.severity, |(_, severity)| severity);
             if severity != finding.severity {
                 self.overridden.insert(finding.fingerprint.clone(), severity);
+            }
+            if let Some((index, _)) = applied.filter(|&(_, severity)| severity < finding.severity) {
+                lowering.insert(index);
             }
             let matching: Vec<&(usize, &Suppression)> = active
                 .iter()
@@ -609,6 +617,15 @@ impl<'p> Gate<'p> {
         }
         self.warn_unused(&active, &used);
         self.warn_skipped_overrides(&skipped_overrides);
+        // Only the policy file's overrides can lower (the repo config's may only raise): a lower
+        // severity than the scanner's loosens the preset like a higher maximum does.
+        for index in lowering {
+            let entry = &policy.severity_overrides[index];
+            self.relaxed_by.push(Relaxation {
+                origin: entry.origin.clone(),
+                setting: format!("severity of {} lowered to {}", entry.rule, entry.severity),
+            });
+        }
     }
 
     /// Applies the first matching policy entry that the change did not write; records a refusal
@@ -765,8 +782,8 @@ impl<'p> Gate<'p> {
         Verdict {
             result,
             level: self.policy.level,
-            level_label: self.policy.level_label(),
-            relaxed_by: self.policy.relaxations.clone(),
+            level_label: crate::policy::level_label(self.policy.level, &self.relaxed_by),
+            relaxed_by: self.relaxed_by,
             new: with_baseline.then(|| self.counts.total()),
             counts: self.counts,
             suppressed: self.suppressed,
@@ -844,8 +861,8 @@ fn is_preset(origin: &Origin, level: Level) -> bool {
 /// `level 1, DSOMM 44f2c8a9 "Treatment of defects with high or critical severity"`; `level 5,
 /// scangate policy (not a DSOMM requirement)` for a rule of scangate's own; the level says when a
 /// policy file relaxed it.
-fn context(policy: &Policy, key: Option<&str>, activities: &[Activity]) -> String {
-    let mut context = policy.level_label();
+fn context(label: String, key: Option<&str>, activities: &[Activity]) -> String {
+    let mut context = label;
     if !activities.is_empty() {
         let named: Vec<String> = activities.iter().map(Activity::to_string).collect();
         context.push_str(&format!(", DSOMM {}", named.join(", ")));

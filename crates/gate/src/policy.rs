@@ -97,7 +97,8 @@ pub struct Policy {
     /// DSOMM activities by the setting they enforce (`thresholds.max_high`, `required.secrets`, ...).
     pub activities: BTreeMap<String, Vec<Activity>>,
     /// Settings of the policy file that loosen the preset (a higher or unlimited maximum, an
-    /// optional scanner): every report names them beside the level.
+    /// optional scanner, trusting changed suppressions): every report names them beside the
+    /// level. A severity override that lowers a finding is added by the evaluation that sees it.
     pub relaxations: Vec<Relaxation>,
     /// Settings of the repo config that would have loosened the policy, and were not applied.
     pub ignored: Vec<Ignored>,

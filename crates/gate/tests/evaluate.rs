@@ -541,6 +541,29 @@ fn one_scanner_run_once_per_module_is_one_analyzer() {
 }
 
 #[test]
+fn a_policy_override_that_lowers_a_severity_relaxes_the_preset() {
+    let text = "[[severity]]\nrule = \"github-pat\"\nseverity = \"low\"\n\n\
+                [[severity]]\nrule = \"G101\"\nseverity = \"critical\"\n";
+    let lowered = policy(2, text);
+    // Nothing is lowered until a finding is: the policy alone reads as the plain level.
+    assert_eq!(lowered.level_label(), "level 2");
+    let findings = [
+        finding("gitleaks", "github-pat", Severity::Critical, "deploy/env.py", 1),
+        finding("gosec", "G101", Severity::Medium, "main.go", 2),
+    ];
+    let verdict = evaluate(&lowered, &findings, &all_ok(), None, today());
+    assert_eq!(
+        verdict.level_label,
+        "level 2, relaxed by policy.toml: severity of github-pat lowered to low"
+    );
+    assert!(verdict.violations[0]
+        .message
+        .contains("(level 2, relaxed by policy.toml: severity of github-pat"));
+    // The raised one is no relaxation.
+    assert_eq!(verdict.relaxed_by.len(), 1);
+}
+
+#[test]
 fn a_relaxed_policy_says_so_in_every_violation() {
     let relaxed = policy(
         2,
