@@ -2,6 +2,7 @@
 //! scanners (installed by `scripts/install-scanners`), except the fault and signal tests, which
 //! put fake scanners in front to inject a crash, a hang or broken output, or to stop a scan.
 
+mod assess;
 mod ci_files;
 mod ci_output;
 mod dependencies;

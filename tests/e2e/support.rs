@@ -299,26 +299,10 @@ impl OfflineServices {
         std::io::BufReader::new(stdout)
             .read_line(&mut registry)
             .expect("advisory server prints its URL");
-        let osv_db = tempfile::Builder::new()
-            .prefix("scangate-osv-db-")
-            .tempdir()
-            .expect("temp dir");
-        let mut records: Vec<PathBuf> = std::fs::read_dir(advisories.join("osv"))
-            .expect("OSV records present")
-            .map(|entry| entry.expect("dir entry").path())
-            .collect();
-        records.sort();
-        let status = Command::new(checkout().join("scripts/osv-offline-db"))
-            .arg("--out")
-            .arg(osv_db.path())
-            .args(&records)
-            .status()
-            .expect("scripts/osv-offline-db runs");
-        assert!(status.success(), "building the offline OSV database failed");
         OfflineServices {
             server,
             registry: registry.trim().to_string(),
-            osv_db,
+            osv_db: osv_offline_db(),
         }
     }
 
@@ -332,6 +316,28 @@ impl OfflineServices {
             self.osv_db.path().into(),
         ]
     }
+}
+
+/// An offline OSV database built by `scripts/osv-offline-db` from the records under
+/// `tests/fixtures/advisories/osv/`, for `--osv-offline-db`.
+pub fn osv_offline_db() -> TempDir {
+    let osv_db = tempfile::Builder::new()
+        .prefix("scangate-osv-db-")
+        .tempdir()
+        .expect("temp dir");
+    let mut records: Vec<PathBuf> = std::fs::read_dir(checkout().join("tests/fixtures/advisories/osv"))
+        .expect("OSV records present")
+        .map(|entry| entry.expect("dir entry").path())
+        .collect();
+    records.sort();
+    let status = Command::new(checkout().join("scripts/osv-offline-db"))
+        .arg("--out")
+        .arg(osv_db.path())
+        .args(&records)
+        .status()
+        .expect("scripts/osv-offline-db runs");
+    assert!(status.success(), "building the offline OSV database failed");
+    osv_db
 }
 
 impl Drop for OfflineServices {

@@ -9,10 +9,13 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, commit_all, git, git_ok, random_token, read_summary, require_scanner, Repo, Scangate, ALNUM,
+    assert_exit, commit_all, git, git_ok, osv_offline_db, random_token, read_summary, require_scanner, Repo, Scangate,
+    ALNUM,
 };
 
-const SCANNERS: &[&str] = &["gitleaks", "semgrep", "gosec", "trivy"];
+/// trivy runs offline without a vulnerability database (misconfiguration only), so osv-scanner,
+/// on its offline database, is the dependency scanner levels 2 and up require.
+const SCANNERS: &[&str] = &["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner"];
 
 /// A clean main branch: a Go module, a Python package and a Dockerfile without findings at
 /// level 3.
@@ -82,10 +85,13 @@ fn scan(repo: &Path, extra: &[&str]) -> Scan {
     let out = repo.parent().unwrap().join(format!("trust-{}", std::process::id()));
     std::fs::create_dir_all(&out).unwrap();
     let (summary, sarif) = (out.join("summary.json"), out.join("scan.sarif"));
+    let osv_db = osv_offline_db();
     let mut args: Vec<OsString> = vec![
         "scan".into(),
         repo.into(),
         "--offline".into(),
+        "--osv-offline-db".into(),
+        osv_db.path().into(),
         "--tools".into(),
         SCANNERS.join(",").into(),
         "--sarif".into(),
@@ -241,8 +247,8 @@ fn from_level_3_a_native_ignore_needs_a_reason() {
     let job = |comment: &str| {
         format!("import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  # {comment}\n")
     };
-    // Level 2 and up require a dependency scanner: trivy reads the manifest (offline, it checks
-    // misconfigurations only, and finds none).
+    // Level 2 and up require a dependency scanner: osv-scanner reads the manifest (trivy,
+    // offline, checks misconfigurations only and is none).
     repo.write("requirements.txt", "requests\n");
     repo.write("app/job.py", job("nosemgrep"));
     let level_2 = scan(repo.path(), &["--level", "2"]);

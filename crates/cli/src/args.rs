@@ -26,6 +26,13 @@ pub enum Command {
     /// Exits 0 when the gate passes, 1 when it fails, 2 when a scanner that applies is missing,
     /// crashes, times out or writes output that cannot be trusted, or the policy is invalid.
     Scan(ScanArgs),
+    /// Run the scanners once and judge the findings by all five DSOMM presets (and --policy):
+    /// each level's verdict and first blocking reasons, the highest level met, what blocks the
+    /// next, and what the run shows of each DSOMM activity.
+    ///
+    /// Exits 0 when the assessment completed, whichever levels fail; 2 when a scanner that
+    /// applies failed (and is not optional in the policy) or the configuration is invalid.
+    Assess(AssessArgs),
     /// Show which scanners apply and why, their exact argv, which are missing, and the effective
     /// policy. Runs nothing.
     Plan(PlanArgs),
@@ -111,6 +118,29 @@ pub struct ScanArgs {
     /// Write the reports but skip the gate: verdict `not_gated`, exit 0, or 2 when a scanner failed.
     #[arg(long, conflicts_with = "dry_run")]
     pub no_gate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Repository to assess.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub scanners: ScannerArgs,
+    /// The pipeline's policy: with --policy (or a --level above 1) it gets a row of its own. The
+    /// preset rows apply only its suppressions and the repository's, checked against each level.
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+    /// An earlier scangate SARIF log: only findings whose fingerprint is not in it count.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the summary JSON here, with the `assessment` object (each level's verdict and
+    /// violations, the highest level met, the activities' claims).
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+    /// Also write the SARIF 2.1.0 log here, as gated by the pipeline's policy.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,17 +5,22 @@ use std::path::Path;
 
 use anyhow::Context;
 use scangate_gate::{
-    Baseline, Category, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
+    Baseline, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
     REPO_CONFIG,
 };
 use scangate_normalizer::{PolicySuppression, ToolRun};
-use scangate_runner::{Execution, Status};
+use scangate_runner::{Execution, Limited, Status};
 
 use crate::args::PolicyArgs;
 
 /// Loads the policy: the level preset, the `--policy` file, then `<root>/scangate.toml`. Every
 /// problem in every file is printed with its file, line and column before this fails.
 pub fn resolve_policy(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Result<Policy> {
+    resolve_sources(&policy_sources(args, repo_root)?)
+}
+
+/// Reads the `--policy` file and `<root>/scangate.toml`, when there are such files.
+pub fn policy_sources(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Result<PolicySources> {
     let policy_file = args
         .policy
         .as_deref()
@@ -28,12 +33,17 @@ pub fn resolve_policy(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Re
         .map(|path| SourceFile::read(&path))
         .transpose()
         .map_err(report_policy_error)?;
-    let sources = PolicySources {
+    Ok(PolicySources {
         policy_file,
         repo_config,
         cli_level: Level::new(args.level),
-    };
-    let policy = Policy::resolve(&sources, Date::today_utc()).map_err(report_policy_error)?;
+        ..PolicySources::default()
+    })
+}
+
+/// Resolves the policy of `sources`, printing every problem before this fails.
+pub fn resolve_sources(sources: &PolicySources) -> anyhow::Result<Policy> {
+    let policy = Policy::resolve(sources, Date::today_utc()).map_err(report_policy_error)?;
     for warning in &policy.warnings {
         tracing::warn!("{warning}");
     }
@@ -61,22 +71,16 @@ pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
         .iter()
         .map(|raw| ToolOutcome {
             name: raw.tool.to_string(),
-            categories: raw.categories.iter().map(|c| category(*c)).collect(),
+            categories: raw.categories.to_vec(),
             status: tool_status(raw.status),
             applies: raw.applies,
             reason: raw.reason.clone(),
+            partial: match raw.limited {
+                Some(Limited::Partial(note)) => Some(note.to_string()),
+                _ => None,
+            },
         })
         .collect()
-}
-
-/// The gate's name for a runner category.
-pub fn category(category: scangate_runner::Category) -> Category {
-    match category {
-        scangate_runner::Category::Secrets => Category::Secrets,
-        scangate_runner::Category::Sast => Category::Sast,
-        scangate_runner::Category::Dependencies => Category::Dependencies,
-        scangate_runner::Category::Infrastructure => Category::Infrastructure,
-    }
 }
 
 /// The gate's name for a runner status.

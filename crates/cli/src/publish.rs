@@ -64,7 +64,7 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
         .ok();
     let context = ReportContext {
         verdict: summary.verdict,
-        level: summary.level,
+        level_label: &summary.level_label,
         violations: &summary.violations,
         refused_suppressions: &refused,
         suppressed_by_origin: &summary.suppressed_by_origin,

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use scangate_gate::{Counts, Outcome, Refusal, Verdict};
+use scangate_gate::{Assessment, Counts, LevelAssessment, Outcome, Refusal, Relaxation, Verdict};
 use scangate_normalizer::{Severity, ToolRun};
 use scangate_runner::{IgnoredConfig, RawOutput, Status};
 
@@ -16,6 +16,16 @@ pub struct Summary {
     pub verdict: &'static str,
     /// The effective DSOMM level.
     pub level: u8,
+    /// `level N`, or `level N, relaxed by FILE: …` when the policy file loosens the preset.
+    pub level_label: String,
+    /// The policy file's settings that loosen the preset; empty when it does not.
+    pub relaxed_by: Vec<Relaxation>,
+    /// The highest DSOMM preset this run meets, every level below it included (0: none);
+    /// `None` when not assessed (pre-commit mode, `scangate gate`).
+    pub level_met: Option<u8>,
+    /// `scangate assess`: every level's verdict and violations, the activities' claims.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<Assessment>,
     /// Wall time of the whole run, in milliseconds.
     pub wall_ms: u64,
     /// Findings that count, per normalized severity.
@@ -84,6 +94,10 @@ impl Summary {
         Summary {
             verdict: verdict.result.as_str(),
             level: verdict.level.get(),
+            level_label: verdict.level_label.clone(),
+            relaxed_by: verdict.relaxed_by.clone(),
+            level_met: None,
+            assessment: None,
             wall_ms,
             counts: verdict.counts,
             suppressed: verdict.suppressed,
@@ -137,6 +151,8 @@ pub struct ToolSummary {
     pub target: Option<String>,
     pub exit_code: Option<i32>,
     pub argv: Vec<String>,
+    /// What a limited run left out of its categories (`misconfiguration only: …`, `partial: …`).
+    pub scope: Option<String>,
 }
 
 impl ToolSummary {
@@ -154,6 +170,7 @@ impl ToolSummary {
             target: raw.target.as_ref().map(|t| t.dir.to_string_lossy().replace('\\', "/")),
             exit_code: raw.exit_code,
             argv: raw.argv.clone(),
+            scope: raw.limited.map(|limited| limited.note().to_string()),
         }
     }
 }
@@ -165,33 +182,7 @@ impl ToolSummary {
 /// Actions, no workflow command (`::…`) but scangate's own annotations.
 pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict, inert: Inert) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    if !summary.tools.is_empty() {
-        writeln!(
-            out,
-            "{:<12} {:<8} {:<10} {:>8}  note",
-            "tool", "status", "version", "time"
-        )?;
-        for tool in &summary.tools {
-            let mut note = match tool.status {
-                Status::Ok => tool.trigger.clone().unwrap_or_default(),
-                _ => tool.reason.clone().unwrap_or_default(),
-            };
-            if tool.file_errors > 0 {
-                note.push_str(&file_errors_note(tool));
-            }
-            let status = tool.status.as_str();
-            let seconds = tool.duration_ms as f64 / 1000.0;
-            let version = inert.text(tool.version.as_deref().unwrap_or("-"));
-            writeln!(
-                out,
-                "{:<12} {:<8} {version:<10} {seconds:>7.1}s  {}",
-                tool.name,
-                status,
-                inert.text(&note)
-            )?;
-        }
-        writeln!(out)?;
-    }
+    print_tools(&mut out, &summary.tools, inert)?;
     print_findings_table(&mut out, runs, verdict)?;
     let c = summary.counts;
     let new = summary.new.map(|n| format!(", {n} new")).unwrap_or_default();
@@ -208,8 +199,8 @@ pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict, inert
     };
     writeln!(
         out,
-        "verdict: {verdict_line} at DSOMM level {} in {:.1}s",
-        summary.level,
+        "verdict: {verdict_line} at DSOMM {} in {:.1}s",
+        inert.text(&summary.level_label),
         summary.wall_ms as f64 / 1000.0
     )?;
     for violation in &summary.violations {
@@ -220,6 +211,104 @@ pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict, inert
         writeln!(out, "warning: {}", inert.text(warning))?;
     }
     Ok(())
+}
+
+/// The scanners: status, version, time, and the file that made each apply or why it failed.
+pub fn print_tools(out: &mut impl Write, tools: &[ToolSummary], inert: Inert) -> std::io::Result<()> {
+    if !tools.is_empty() {
+        writeln!(
+            out,
+            "{:<12} {:<8} {:<10} {:>8}  note",
+            "tool", "status", "version", "time"
+        )?;
+        for tool in tools {
+            let mut note = match tool.status {
+                Status::Ok => tool.trigger.clone().unwrap_or_default(),
+                _ => tool.reason.clone().unwrap_or_default(),
+            };
+            if let Some(scope) = &tool.scope {
+                note.push_str(&format!("; {scope}"));
+            }
+            if tool.file_errors > 0 {
+                note.push_str(&file_errors_note(tool));
+            }
+            let status = tool.status.as_str();
+            let seconds = tool.duration_ms as f64 / 1000.0;
+            let version = inert.text(tool.version.as_deref().unwrap_or("-"));
+            writeln!(
+                out,
+                "{:<12} {:<8} {version:<10} {seconds:>7.1}s  {}",
+                tool.name,
+                status,
+                inert.text(&note)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// How many blocking reasons the assessment table shows per level.
+const FIRST_REASONS: usize = 2;
+
+/// `scangate assess` on a terminal: each level's verdict with its first blocking reasons, the
+/// pipeline policy's row, the highest level met and what blocks the next, and what the run shows
+/// of each DSOMM activity. Untrusted text passes through `inert` as in [`print_human`].
+pub fn print_assessment(assessment: &Assessment, inert: Inert) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{:<7} {:<8} first blocking reasons", "level", "verdict")?;
+    for row in &assessment.levels {
+        print_row(&mut out, &row.level.to_string(), row, inert)?;
+    }
+    if let Some(policy) = &assessment.policy {
+        print_row(&mut out, "policy", policy, inert)?;
+        writeln!(out, "{:<7} {:<8} (DSOMM {})", "", "", inert.text(&policy.label))?;
+    }
+    writeln!(out, "\n{}", inert.text(&assessment.headline(FIRST_REASONS)))?;
+    writeln!(
+        out,
+        "\nDSOMM activities (catalogue: DevSecOps-MaturityModel-data {}):",
+        assessment.catalogue_commit
+    )?;
+    for activity in &assessment.activities {
+        writeln!(
+            out,
+            "  {} level {} {:<13} \"{}\": {}",
+            activity.id.get(..8).unwrap_or(&activity.id),
+            activity.dsomm_level,
+            activity.claim.as_str(),
+            activity.name,
+            inert.text(&activity.reason)
+        )?;
+    }
+    Ok(())
+}
+
+fn print_row(out: &mut impl Write, name: &str, row: &LevelAssessment, inert: Inert) -> std::io::Result<()> {
+    let mut reasons = row.violations.iter().map(|v| inert.text(&v.message));
+    writeln!(
+        out,
+        "{name:<7} {:<8} {}",
+        row.verdict.as_str(),
+        reasons.next().unwrap_or_default()
+    )?;
+    for reason in reasons.by_ref().take(FIRST_REASONS - 1) {
+        writeln!(out, "{:<7} {:<8} {reason}", "", "")?;
+    }
+    let more = row.violations.len().saturating_sub(FIRST_REASONS);
+    if more > 0 {
+        writeln!(out, "{:<7} {:<8} … and {more} more (see --summary-json)", "", "")?;
+    }
+    Ok(())
+}
+
+/// `scan`'s line on the assessment: the highest level met and the first thing blocking the next.
+pub fn print_level_met(assessment: &Assessment, inert: Inert) -> std::io::Result<()> {
+    writeln!(
+        std::io::stdout().lock(),
+        "DSOMM {}",
+        inert.text(&assessment.headline(1))
+    )
 }
 
 /// How [`print_human`] keeps untrusted text on its line.

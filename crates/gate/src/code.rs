@@ -53,11 +53,14 @@ pub enum Code {
     SuppressionAddedByChange,
     /// A tool-native suppression without a reason was not applied at a level that requires one.
     SuppressionWithoutReason,
+    /// A level asks for multiple analyzers, and a required category has only one scanner that
+    /// applies: "Usage of multiple analyzers" is not evidenced there.
+    MultipleAnalyzersNotEvidenced,
 }
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::ThresholdExceeded,
         Code::ExpiredSuppression,
         Code::RequiredCategoryMissing,
@@ -74,6 +77,7 @@ impl Code {
         Code::PolicyWarning,
         Code::SuppressionAddedByChange,
         Code::SuppressionWithoutReason,
+        Code::MultipleAnalyzersNotEvidenced,
     ];
 
     /// The kebab-case code.
@@ -95,6 +99,7 @@ impl Code {
             Code::PolicyWarning => "policy-warning",
             Code::SuppressionAddedByChange => "suppression-added-by-change",
             Code::SuppressionWithoutReason => "suppression-without-reason",
+            Code::MultipleAnalyzersNotEvidenced => "multiple-analyzers-not-evidenced",
         }
     }
 
@@ -121,6 +126,9 @@ impl Code {
                 "a suppression the change under review adds was not applied: it needs review"
             }
             Code::SuppressionWithoutReason => "a suppression without a reason was not applied at this level",
+            Code::MultipleAnalyzersNotEvidenced => {
+                "only one scanner of a required category applies: multiple analyzers are not evidenced there"
+            }
         }
     }
 
@@ -141,7 +149,8 @@ impl Code {
             | Code::SeverityOverrideIgnored
             | Code::PolicyWarning
             | Code::SuppressionAddedByChange
-            | Code::SuppressionWithoutReason => Effect::Warn,
+            | Code::SuppressionWithoutReason
+            | Code::MultipleAnalyzersNotEvidenced => Effect::Warn,
         }
     }
 }

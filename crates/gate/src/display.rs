@@ -10,7 +10,7 @@ use crate::policy::Policy;
 impl fmt::Display for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sources: Vec<String> = self.sources.iter().map(|p| p.display().to_string()).collect();
-        writeln!(f, "level {} (from {})", self.level, sources.join(" < "))?;
+        writeln!(f, "{} (from {})", self.level_label(), sources.join(" < "))?;
         self.fmt_thresholds(f)?;
         self.fmt_required(f)?;
         self.fmt_rules(f)?;
@@ -54,7 +54,7 @@ impl Policy {
         writeln!(f, "optional scanners: {}", list(&optional))?;
         writeln!(
             f,
-            "two analyzers per category where two apply: {}; every applicable scanner: {}",
+            "two analyzers per category where two apply: {}; every applicable scanner (scangate policy): {}",
             yes_no(required.multiple_analyzers),
             yes_no(required.all_applicable)
         )
@@ -74,10 +74,10 @@ impl Policy {
             parts.push("every entry needs an expiry".into());
         }
         if let Some(days) = rules.max_expiry_days {
-            parts.push(format!("expiry at most {days} days ahead"));
+            parts.push(format!("expiry at most {days} days ahead (scangate policy)"));
         }
         parts.push(if rules.expired_fails {
-            "an expired entry fails the gate".into()
+            "an expired entry fails the gate (scangate policy)".into()
         } else {
             "an expired entry stops applying".into()
         });

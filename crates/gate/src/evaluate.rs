@@ -18,7 +18,7 @@ use crate::code::{Code, Effect};
 use crate::date::Date;
 use crate::diag::PolicyError;
 use crate::model::{Activity, Category, Level, Origin};
-use crate::policy::{Policy, REPO_CONFIG};
+use crate::policy::{Policy, Relaxation, REPO_CONFIG, SCANGATE_POLICY_KEYS};
 use crate::presets::preset_path;
 use crate::suppress::{Suppression, SuppressionStatus};
 
@@ -69,6 +69,10 @@ pub struct ToolOutcome {
     pub applies: bool,
     /// Why it was skipped or failed, in a few words.
     pub reason: Option<String>,
+    /// Why it covered its categories only in part (`partial: the commits since --base only, …`);
+    /// `None` when it covered them fully.
+    #[serde(default)]
+    pub partial: Option<String>,
 }
 
 impl ToolOutcome {
@@ -265,6 +269,11 @@ pub struct Verdict {
     pub result: Outcome,
     /// The effective level.
     pub level: Level,
+    /// `level N`, or `level N, relaxed by FILE: …` when the policy file loosens the preset:
+    /// what every report says instead of the bare level.
+    pub level_label: String,
+    /// The policy file's settings that loosen the preset, each with its place.
+    pub relaxed_by: Vec<Relaxation>,
     /// Counted findings per severity (not suppressed; new, with a baseline).
     pub counts: Counts,
     /// Findings suppressed by the policy or by the tool itself.
@@ -309,6 +318,8 @@ impl Verdict {
         Verdict {
             result: Outcome::Error,
             level,
+            level_label: crate::policy::level_label(level, &[]),
+            relaxed_by: Vec::new(),
             counts: Counts::default(),
             suppressed: 0,
             new: None,
@@ -338,11 +349,12 @@ impl Policy {
     /// The severity a finding counts as after `[[severity]]` overrides (the last match wins).
     pub fn severity_of(&self, finding: &Finding) -> Severity {
         self.override_for(finding, &mut BTreeSet::new())
-            .unwrap_or(finding.severity)
+            .map_or(finding.severity, |(_, severity)| severity)
     }
 
-    /// The applicable override, noting repo overrides skipped because they would lower.
-    fn override_for(&self, finding: &Finding, skipped: &mut BTreeSet<usize>) -> Option<Severity> {
+    /// The applicable override (its index and severity), noting repo overrides skipped because
+    /// they would lower.
+    fn override_for(&self, finding: &Finding, skipped: &mut BTreeSet<usize>) -> Option<(usize, Severity)> {
         for (index, entry) in self.severity_overrides.iter().enumerate().rev() {
             let matches =
                 entry.rule == finding.rule_id && entry.tool.as_ref().is_none_or(|tool| finding.tools.contains(tool));
@@ -353,7 +365,7 @@ impl Policy {
                 skipped.insert(index);
                 continue;
             }
-            return Some(entry.severity);
+            return Some((index, entry.severity));
         }
         None
     }
@@ -402,11 +414,14 @@ struct Gate<'p> {
     overridden: BTreeMap<String, Severity>,
     refused: BTreeMap<String, RefusedSuppression>,
     suppressed_by_origin: BTreeMap<String, u64>,
+    /// The policy's relaxations, and the severity overrides that lowered a finding.
+    relaxed_by: Vec<Relaxation>,
 }
 
 impl<'p> Gate<'p> {
     fn new(policy: &'p Policy) -> Gate<'p> {
         Gate {
+            relaxed_by: policy.relaxations.clone(),
             policy,
             counts: Counts::default(),
             suppressed: 0,
@@ -421,7 +436,8 @@ impl<'p> Gate<'p> {
 
     fn violate(&mut self, code: Code, key: Option<&str>, message: String, origin: Option<Origin>) {
         let activities = key.map_or_else(Vec::new, |key| self.policy.activities_for(key).to_vec());
-        let message = format!("{message} ({})", context(self.policy.level, &activities));
+        let label = crate::policy::level_label(self.policy.level, &self.relaxed_by);
+        let message = format!("{message} ({})", context(label, key, &activities));
         self.violations.push(Violation {
             code,
             effect: code.effect(),
@@ -503,10 +519,9 @@ impl<'p> Gate<'p> {
             .policy
             .required_categories(|category| in_category(category).any(|tool| tool.applies));
         for category in required {
-            let ok = in_category(category)
-                .filter(|tool| tool.status == ToolStatus::Ok)
-                .count();
-            let applicable = in_category(category).filter(|tool| tool.applies).count();
+            // Distinct scanners: gosec run once per Go module is still one analyzer.
+            let ok = distinct(in_category(category).filter(|tool| tool.status == ToolStatus::Ok));
+            let applicable = distinct(in_category(category).filter(|tool| tool.applies));
             let key = format!("required.{category}");
             if ok == 0 {
                 let tried: Vec<String> = in_category(category).map(ToolOutcome::describe).collect();
@@ -532,6 +547,19 @@ impl<'p> Gate<'p> {
                     message,
                     None,
                 );
+            } else if self.policy.required.multiple_analyzers && applicable == 1 {
+                let cited: Vec<String> = self
+                    .policy
+                    .activities_for("required.multiple_analyzers")
+                    .iter()
+                    .map(Activity::to_string)
+                    .collect();
+                let message = format!(
+                    "multiple analyzers not evidenced for {category}: only one {category} scanner applies to this \
+                     repository (DSOMM {})",
+                    cited.join(", ")
+                );
+                self.warn(Code::MultipleAnalyzersNotEvidenced, message, None);
             }
         }
     }
@@ -564,12 +592,15 @@ impl<'p> Gate<'p> {
             .collect();
         let mut used = BTreeSet::new();
         let mut skipped_overrides = BTreeSet::new();
+        let mut lowering = BTreeSet::new();
         for finding in findings {
-            let severity = policy
-                .override_for(finding, &mut skipped_overrides)
-                .unwrap_or(finding.severity);
+            let applied = policy.override_for(finding, &mut skipped_overrides);
+            let severity = applied.map_or(finding.severity, |(_, severity)| severity);
             if severity != finding.severity {
                 self.overridden.insert(finding.fingerprint.clone(), severity);
+            }
+            if let Some((index, _)) = applied.filter(|&(_, severity)| severity < finding.severity) {
+                lowering.insert(index);
             }
             let matching: Vec<&(usize, &Suppression)> = active
                 .iter()
@@ -586,6 +617,15 @@ impl<'p> Gate<'p> {
         }
         self.warn_unused(&active, &used);
         self.warn_skipped_overrides(&skipped_overrides);
+        // Only the policy file's overrides can lower (the repo config's may only raise): a lower
+        // severity than the scanner's loosens the preset like a higher maximum does.
+        for index in lowering {
+            let entry = &policy.severity_overrides[index];
+            self.relaxed_by.push(Relaxation {
+                origin: entry.origin.clone(),
+                setting: format!("severity of {} lowered to {}", entry.rule, entry.severity),
+            });
+        }
     }
 
     /// Applies the first matching policy entry that the change did not write; records a refusal
@@ -742,6 +782,8 @@ impl<'p> Gate<'p> {
         Verdict {
             result,
             level: self.policy.level,
+            level_label: crate::policy::level_label(self.policy.level, &self.relaxed_by),
+            relaxed_by: self.relaxed_by,
             new: with_baseline.then(|| self.counts.total()),
             counts: self.counts,
             suppressed: self.suppressed,
@@ -753,6 +795,11 @@ impl<'p> Gate<'p> {
             suppressed_by_origin: self.suppressed_by_origin,
         }
     }
+}
+
+/// How many different scanners are among `tools`.
+fn distinct<'t>(tools: impl Iterator<Item = &'t ToolOutcome>) -> usize {
+    tools.map(|tool| tool.name.as_str()).collect::<BTreeSet<_>>().len()
 }
 
 /// Where a native suppression is written; the finding's own place when the tool does not say.
@@ -811,11 +858,17 @@ fn is_preset(origin: &Origin, level: Level) -> bool {
     origin.file.as_os_str() == preset_path(level).as_str()
 }
 
-/// `level 1, DSOMM 44f2c8a9 "Treatment of defects with high or critical severity"`.
-fn context(level: Level, activities: &[Activity]) -> String {
-    if activities.is_empty() {
-        return format!("level {level}");
+/// `level 1, DSOMM 44f2c8a9 "Treatment of defects with high or critical severity"`; `level 5,
+/// scangate policy (not a DSOMM requirement)` for a rule of scangate's own; the level says when a
+/// policy file relaxed it.
+fn context(label: String, key: Option<&str>, activities: &[Activity]) -> String {
+    let mut context = label;
+    if !activities.is_empty() {
+        let named: Vec<String> = activities.iter().map(Activity::to_string).collect();
+        context.push_str(&format!(", DSOMM {}", named.join(", ")));
     }
-    let named: Vec<String> = activities.iter().map(Activity::to_string).collect();
-    format!("level {level}, DSOMM {}", named.join(", "))
+    if key.is_some_and(|key| SCANGATE_POLICY_KEYS.contains(&key)) {
+        context.push_str(", scangate policy (not a DSOMM requirement)");
+    }
+    context
 }

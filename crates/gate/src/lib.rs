@@ -15,6 +15,7 @@ let sources = PolicySources {
     policy_file: Some(SourceFile::new("policy.toml", "extends = \"level-1\"\n[thresholds]\nmax_medium = 10\n")),
     repo_config: None,
     cli_level: Level::new(1),
+    suppressions_only: false,
 };
 let policy = Policy::resolve(&sources, today)?;
 let tools = [ToolOutcome {
@@ -23,6 +24,7 @@ let tools = [ToolOutcome {
     status: ToolStatus::Ok,
     applies: true,
     reason: None,
+    partial: None,
 }];
 let verdict = evaluate(&policy, &[], &tools, None, today);
 assert_eq!(verdict.result, Outcome::Pass);
@@ -31,7 +33,9 @@ assert_eq!(verdict.result, Outcome::Pass);
 */
 #![deny(missing_docs)]
 
+mod assess;
 mod baseline;
+mod catalogue;
 mod change;
 mod code;
 mod date;
@@ -44,7 +48,9 @@ mod presets;
 mod raw;
 mod suppress;
 
+pub use assess::{assess, ActivityClaim, Assessment, AssessmentInput, Claim, LevelAssessment};
 pub use baseline::{Baseline, BaselineError, FINGERPRINT_KEY};
+pub use catalogue::{Catalogue, CatalogueSource, DsommActivity, DSOMM_COMMIT};
 pub use change::Change;
 pub use code::{Code, Effect};
 pub use date::Date;
@@ -56,7 +62,8 @@ pub use evaluate::{
 };
 pub use model::{Activity, Category, Level, Origin};
 pub use policy::{
-    Ignored, Policy, PolicySources, Required, SeverityOverride, Threshold, Thresholds, ACTIVITY_KEYS, REPO_CONFIG,
+    level_label, Ignored, Policy, PolicySources, Relaxation, Required, SeverityOverride, Threshold, Thresholds,
+    ACTIVITY_KEYS, REPO_CONFIG, SCANGATE_POLICY_KEYS,
 };
 pub use presets::preset_text;
 pub use suppress::{Selector, Suppression, SuppressionRules, SuppressionStatus};

@@ -1,9 +1,11 @@
-//! Small shared types: the DSOMM level, scanner categories, activities and where a setting came from.
+//! Small shared types: the DSOMM level, activities and where a setting came from; scanner
+//! categories are the normalizer's [`Category`], the one type runner, gate and reports share.
 
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+pub use scangate_normalizer::Category;
+use serde::Serialize;
 
 /// A DSOMM maturity level, 1 to 5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -35,46 +37,6 @@ impl Level {
 impl fmt::Display for Level {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
-    }
-}
-
-/// What a scanner checks. DSOMM levels require categories, not particular tools.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// Credentials committed to the repository.
-    Secrets,
-    /// Static analysis of first-party source code.
-    Sast,
-    /// Known vulnerabilities in third-party packages.
-    Dependencies,
-    /// Misconfigured Dockerfiles, Kubernetes, Terraform, CloudFormation.
-    Infrastructure,
-}
-
-impl Category {
-    /// Every category.
-    pub const ALL: [Category; 4] = [
-        Category::Secrets,
-        Category::Sast,
-        Category::Dependencies,
-        Category::Infrastructure,
-    ];
-
-    /// The name used in policies and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Secrets => "secrets",
-            Category::Sast => "sast",
-            Category::Dependencies => "dependencies",
-            Category::Infrastructure => "infrastructure",
-        }
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -34,8 +34,9 @@ limits on who may loosen:
   effective level's rules, whichever file they came from.
 - `[[severity]]`: concatenated; for a finding the last matching entry wins. An override from the
   repo config may only raise a severity (a lowering one is skipped with a warning at evaluation).
-- `[[activity]]`: per enforced key, a layer that names activities for a key replaces the earlier
-  list for that key.
+- `[[activity]]`: per enforced key, the policy file's list for a key replaces the preset's; each
+  entry is checked against the DSOMM catalogue (an unknown id or a wrong name is a warning). The
+  repo config's are ignored and recorded: what the reports cite is the pipeline's to say.
 */
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,6 +47,7 @@ use scangate_normalizer::Severity;
 use serde::Serialize;
 use toml::Spanned;
 
+use crate::catalogue::Catalogue;
 use crate::date::Date;
 use crate::diag::{Diagnostic, DiagnosticSeverity, PolicyError, SourceFile};
 use crate::model::{Activity, Category, Level, Origin};
@@ -66,6 +68,10 @@ pub struct PolicySources {
     pub repo_config: Option<SourceFile>,
     /// `--level` / `SCANGATE_LEVEL`: a floor.
     pub cli_level: Option<Level>,
+    /// `scangate assess`: the preset of `cli_level` exactly, with only the `[[suppress]]` entries
+    /// of the policy file and the repo config (checked against that level's rules). Their levels,
+    /// thresholds, required scanners, optional scanners and severity overrides do not apply.
+    pub suppressions_only: bool,
 }
 
 /// The resolved policy the gate evaluates; also what `scangate plan` prints (Display) or
@@ -90,6 +96,10 @@ pub struct Policy {
     pub suppressions: Vec<Suppression>,
     /// DSOMM activities by the setting they enforce (`thresholds.max_high`, `required.secrets`, ...).
     pub activities: BTreeMap<String, Vec<Activity>>,
+    /// Settings of the policy file that loosen the preset (a higher or unlimited maximum, an
+    /// optional scanner, trusting changed suppressions): every report names them beside the
+    /// level. A severity override that lowers a finding is added by the evaluation that sees it.
+    pub relaxations: Vec<Relaxation>,
     /// Settings of the repo config that would have loosened the policy, and were not applied.
     pub ignored: Vec<Ignored>,
     /// Load-time warnings (unknown scanner names, ...).
@@ -183,6 +193,40 @@ pub struct Ignored {
     pub message: String,
 }
 
+/// A policy-file setting that loosens the preset of its level.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Relaxation {
+    /// Where it is.
+    pub origin: Origin,
+    /// What it allows beyond the preset (`max_high = unlimited (preset: 0)`).
+    pub setting: String,
+}
+
+/// `level 2`, or `level 2, relaxed by policy.toml: max_high = unlimited (preset: 0)` when a
+/// policy file loosens the preset: no report says a plain level for a relaxed policy.
+pub fn level_label(level: Level, relaxations: &[Relaxation]) -> String {
+    let mut label = format!("level {level}");
+    let mut files: Vec<&std::path::Path> = relaxations.iter().map(|r| r.origin.file.as_path()).collect();
+    files.dedup();
+    for file in files {
+        let settings: Vec<&str> = relaxations
+            .iter()
+            .filter(|r| r.origin.file == file)
+            .map(|r| r.setting.as_str())
+            .collect();
+        label.push_str(&format!(", relaxed by {}: {}", file.display(), settings.join("; ")));
+    }
+    label
+}
+
+/// Settings that are scangate's own policy, not a DSOMM requirement: no DSOMM activity says
+/// them, and messages say "scangate policy" instead of citing one.
+pub const SCANGATE_POLICY_KEYS: &[&str] = &[
+    "suppression_rules.max_expiry_days",
+    "required.all_applicable",
+    "suppression_rules.expired_fails",
+];
+
 /// Settings an `[[activity]]` may say it enforces.
 pub const ACTIVITY_KEYS: &[&str] = &[
     "thresholds.max_critical",
@@ -223,14 +267,17 @@ impl Policy {
             .repo_config
             .as_ref()
             .and_then(|f| parse(f, &mut diagnostics).map(|r| (f, r)));
+        let declares = !sources.suppressions_only;
         let policy_level = policy_file
             .as_ref()
+            .filter(|_| declares)
             .and_then(|(f, r)| declared_level(f, r, &mut diagnostics));
-        let repo_level = repo_config.as_ref().and_then(|(f, r)| {
+        let repo_level = repo_config.as_ref().filter(|_| declares).and_then(|(f, r)| {
             declared_level(f, r, &mut diagnostics).map(|(level, span)| (level, f.origin(span.start)))
         });
 
         let mut ignored = Vec::new();
+        let mut relaxations = Vec::new();
         let policy_level = policy_level.map(|(level, _)| level);
         let level = effective_level(sources.cli_level, policy_level, repo_level, &mut ignored);
         let preset = preset_file(level);
@@ -251,8 +298,13 @@ impl Policy {
                 level,
                 diagnostics: &mut diagnostics,
                 ignored: &mut ignored,
+                relaxations: &mut relaxations,
             };
-            layer.apply(&mut policy, raw, &mut pending);
+            if sources.suppressions_only && trust != Trust::Preset {
+                pending.extend(raw.suppress.into_iter().map(|entry| (file, entry, trust)));
+            } else {
+                layer.apply(&mut policy, raw, &mut pending);
+            }
         }
         for (file, entry, trust) in &pending {
             let rules = &policy.suppression_rules;
@@ -262,6 +314,7 @@ impl Policy {
             }
         }
         policy.ignored = ignored;
+        policy.relaxations = relaxations;
         finish(policy, diagnostics)
     }
 
@@ -277,6 +330,11 @@ impl Policy {
             Ok(policy) => policy,
             Err(error) => panic!("embedded preset level-{level} is invalid: {error}"),
         }
+    }
+
+    /// `level N`, or `level N, relaxed by FILE: …` (see [`level_label`]).
+    pub fn level_label(&self) -> String {
+        level_label(self.level, &self.relaxations)
     }
 
     /// The DSOMM activities behind a setting key (see [`ACTIVITY_KEYS`]).
@@ -328,6 +386,7 @@ impl Policy {
             },
             suppressions: Vec::new(),
             activities: BTreeMap::new(),
+            relaxations: Vec::new(),
             ignored: Vec::new(),
             warnings: Vec::new(),
         }
@@ -432,6 +491,7 @@ struct Layer<'f, 'd> {
     level: Level,
     diagnostics: &'d mut Vec<Diagnostic>,
     ignored: &'d mut Vec<Ignored>,
+    relaxations: &'d mut Vec<Relaxation>,
 }
 
 impl<'f> Layer<'f, '_> {
@@ -481,6 +541,10 @@ impl<'f> Layer<'f, '_> {
                 self.refuse(limit.span(), message);
                 continue;
             }
+            if self.trust == Trust::PolicyFile && looser(new, current) {
+                let setting = format!("max_{severity} = {} (preset: {})", show_limit(new), show_limit(current));
+                self.relax(limit.span(), setting);
+            }
             *policy.thresholds.get_mut(severity) = Threshold {
                 max: new,
                 set_at: Some(self.file.origin(limit.span().start)),
@@ -524,6 +588,9 @@ impl<'f> Layer<'f, '_> {
                 continue;
             }
             self.check_scanner_name(Some(scanner.get_ref()), scanner.span());
+            if self.trust == Trust::PolicyFile {
+                self.relax(scanner.span(), format!("optional {}", scanner.get_ref()));
+            }
             policy.optional.insert(scanner.get_ref().clone());
         }
     }
@@ -572,6 +639,9 @@ impl<'f> Layer<'f, '_> {
                 "trust_changed_suppressions = true would let a change approve its own findings".into(),
             );
         } else {
+            if *new.get_ref() && self.trust == Trust::PolicyFile {
+                self.relax(new.span(), "trust_changed_suppressions = true".into());
+            }
             rules.trust_changed_suppressions = *new.get_ref();
         }
     }
@@ -593,6 +663,18 @@ impl<'f> Layer<'f, '_> {
         let mut by_key: BTreeMap<String, Vec<Activity>> = BTreeMap::new();
         for activity in activities {
             let raw = activity.get_ref();
+            if self.trust == Trust::RepoConfig {
+                // What the reports cite is the pipeline's to say, not the scanned repository's.
+                let message = format!(
+                    "[[activity]] `{}` (\"{}\") would change which DSOMM activities the reports cite",
+                    raw.id, raw.name
+                );
+                self.refuse(activity.span(), message);
+                continue;
+            }
+            if self.trust == Trust::PolicyFile {
+                self.check_activity(raw, activity.span());
+            }
             for key in &raw.enforces {
                 if !ACTIVITY_KEYS.contains(&key.get_ref().as_str()) {
                     let message = format!(
@@ -612,6 +694,14 @@ impl<'f> Layer<'f, '_> {
         policy.activities.extend(by_key);
     }
 
+    /// A policy-file setting that loosens the preset: allowed, and named beside the level.
+    fn relax(&mut self, span: Range<usize>, setting: String) {
+        self.relaxations.push(Relaxation {
+            origin: self.file.origin(span.start),
+            setting,
+        });
+    }
+
     /// A setting that would loosen what an earlier layer or the level set: an error in a policy
     /// file (its author should pick a lower level), ignored and recorded from a repo config.
     fn refuse(&mut self, span: Range<usize>, what: String) {
@@ -629,6 +719,23 @@ impl<'f> Layer<'f, '_> {
                 message: format!("{what}; a repo config can only tighten the policy, so it is ignored"),
             }),
         }
+    }
+
+    /// A policy's `[[activity]]` should name a DSOMM activity as the catalogue has it.
+    fn check_activity(&mut self, raw: &RawActivity, span: Range<usize>) {
+        let catalogue = Catalogue::get();
+        let message = match catalogue.activity(&raw.id) {
+            None => format!(
+                "activity `{}` (\"{}\") is not in the DSOMM catalogue (DevSecOps-MaturityModel-data {})",
+                raw.id, raw.name, catalogue.source.commit
+            ),
+            Some(known) if known.name != raw.name => format!(
+                "activity `{}` is named \"{}\" in DSOMM, not \"{}\"",
+                raw.id, known.name, raw.name
+            ),
+            Some(_) => return,
+        };
+        self.diagnostics.push(self.file.warning(span, message));
     }
 
     fn check_scanner_name(&mut self, name: Option<&str>, span: Range<usize>) {

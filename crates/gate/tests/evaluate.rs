@@ -307,8 +307,15 @@ fn expired_entry_is_ignored_with_a_warning_below_level_5() {
     assert_eq!(after.result, Outcome::Fail);
     assert_eq!(codes(&after), [Code::ThresholdExceeded]);
     assert_eq!(after.counts.high, 1);
-    assert_eq!(warning_codes(&after), [Code::ExpiredSuppressionIgnored]);
-    assert!(after.warnings[0]
+    // Level 4 also says where multiple analyzers are not evidenced (secrets, infrastructure).
+    let expired: Vec<_> = after
+        .warnings
+        .iter()
+        .filter(|w| w.code != Code::MultipleAnalyzersNotEvidenced)
+        .collect();
+    assert_eq!(expired.len(), 1, "{:#?}", after.warnings);
+    assert_eq!(expired[0].code, Code::ExpiredSuppressionIgnored);
+    assert!(expired[0]
         .message
         .contains("expired on 2025-06-30 and no longer applies"));
 }
@@ -326,7 +333,7 @@ fn expired_entry_fails_the_gate_at_level_5() {
         "{message}"
     );
     assert!(
-        message.ends_with("expired on 2025-06-30 (level 5, DSOMM b2f77606 \"Treatment of all defects\")"),
+        message.ends_with("expired on 2025-06-30 (level 5, scangate policy (not a DSOMM requirement))"),
         "{message}"
     );
 }
@@ -500,6 +507,86 @@ fn level_4_needs_two_analyzers_where_two_apply() {
     assert_eq!(
         evaluate(&Policy::preset(level(4)), &[], &one, None, today()).result,
         Outcome::Pass
+    );
+}
+
+#[test]
+fn one_scanner_run_once_per_module_is_one_analyzer() {
+    // gosec runs once per Go module: two runs of it are not "multiple analyzers".
+    let mut tools = with_status(all_ok(), "semgrep", ToolStatus::Error, true);
+    tools.push(tool("gosec", &[Category::Sast], ToolStatus::Ok, true));
+    let verdict = evaluate(&policy(4, "optional = [\"semgrep\"]\n"), &[], &tools, None, today());
+    assert_eq!(codes(&verdict), [Code::MultipleAnalyzersMissing]);
+    assert!(verdict.violations[0].message.contains("only 1 of 2 sast scanners"));
+    // Where one scanner (twice) is all that applies, the level passes and says what it lacks.
+    let mut tools = with_status(all_ok(), "semgrep", ToolStatus::Skipped, false);
+    tools.push(tool("gosec", &[Category::Sast], ToolStatus::Ok, true));
+    let verdict = evaluate(&Policy::preset(level(4)), &[], &tools, None, today());
+    assert_eq!(verdict.result, Outcome::Pass);
+    let not_evidenced: Vec<&str> = verdict
+        .warnings
+        .iter()
+        .filter(|w| w.code == Code::MultipleAnalyzersNotEvidenced)
+        .map(|w| w.message.as_str())
+        .collect();
+    assert!(
+        not_evidenced
+            .iter()
+            .any(|m| m.contains("not evidenced for sast") && m.contains("297be001 \"Usage of multiple analyzers\"")),
+        "{not_evidenced:#?}"
+    );
+    // Below level 4 nobody asks for two.
+    let verdict = evaluate(&Policy::preset(level(3)), &[], &tools, None, today());
+    assert!(!warning_codes(&verdict).contains(&Code::MultipleAnalyzersNotEvidenced));
+}
+
+#[test]
+fn a_policy_override_that_lowers_a_severity_relaxes_the_preset() {
+    let text = "[[severity]]\nrule = \"github-pat\"\nseverity = \"low\"\n\n\
+                [[severity]]\nrule = \"G101\"\nseverity = \"critical\"\n";
+    let lowered = policy(2, text);
+    // Nothing is lowered until a finding is: the policy alone reads as the plain level.
+    assert_eq!(lowered.level_label(), "level 2");
+    let findings = [
+        finding("gitleaks", "github-pat", Severity::Critical, "deploy/env.py", 1),
+        finding("gosec", "G101", Severity::Medium, "main.go", 2),
+    ];
+    let verdict = evaluate(&lowered, &findings, &all_ok(), None, today());
+    assert_eq!(
+        verdict.level_label,
+        "level 2, relaxed by policy.toml: severity of github-pat lowered to low"
+    );
+    assert!(verdict.violations[0]
+        .message
+        .contains("(level 2, relaxed by policy.toml: severity of github-pat"));
+    // The raised one is no relaxation.
+    assert_eq!(verdict.relaxed_by.len(), 1);
+}
+
+#[test]
+fn a_relaxed_policy_says_so_in_every_violation() {
+    let relaxed = policy(
+        2,
+        "optional = [\"semgrep\"]\n[thresholds]\nmax_critical = 3\nmax_high = \"unlimited\"\nmax_medium = 4\n",
+    );
+    let label = "level 2, relaxed by policy.toml: max_critical = 3 (preset: 0); max_high = unlimited (preset: 0); \
+                 optional semgrep";
+    assert_eq!(relaxed.level_label(), label);
+    let findings = of_severities(&[Severity::Critical; 4]);
+    let verdict = evaluate(&relaxed, &findings, &all_ok(), None, today());
+    assert_eq!(verdict.level_label, label);
+    assert_eq!(verdict.relaxed_by.len(), 3);
+    assert!(
+        verdict.violations[0]
+            .message
+            .contains(&format!("({label}, DSOMM 44f2c8a9")),
+        "{}",
+        verdict.violations[0].message
+    );
+    // A limit the preset does not set (max_medium at level 2) and a tighter one relax nothing.
+    assert_eq!(
+        policy(2, "[thresholds]\nmax_medium = 4\nmax_high = 0\n").level_label(),
+        "level 2"
     );
 }
 

@@ -477,7 +477,7 @@ reason = "parameterized upstream"
 "#;
     let shown = policy(1, text).to_string();
     let expected = [
-        "level 2 (from gates/level-2.toml < policy.toml)",
+        "level 2, relaxed by policy.toml: optional npm-audit (from gates/level-2.toml < policy.toml)",
         "thresholds: critical ≤ 0, high ≤ 0, medium ≤ 5, low unlimited, info unlimited",
         "required categories: secrets, dependencies, infrastructure (when a scanner applies)",
         "optional scanners: npm-audit",
@@ -492,4 +492,28 @@ reason = "parameterized upstream"
     let json = serde_json::to_value(policy(1, text)).unwrap();
     assert_eq!(json["level"], 2);
     assert_eq!(json["thresholds"]["medium"]["max"], 5);
+}
+
+#[test]
+fn a_repo_config_cannot_relax_and_is_never_shown_as_relaxing() {
+    let repo = "optional = [\"semgrep\"]\n[thresholds]\nmax_high = \"unlimited\"\n";
+    let policy = resolve(2, None, Some(repo)).unwrap();
+    assert_eq!(policy.level_label(), "level 2");
+    assert!(policy.relaxations.is_empty());
+    assert_eq!(policy.ignored.len(), 2, "{:#?}", policy.ignored);
+    assert_eq!(policy.thresholds.high.max, Some(0));
+    assert!(policy.optional.is_empty());
+}
+
+#[test]
+fn trusting_changed_suppressions_relaxes_the_preset() {
+    let policy = policy(3, "[suppression_rules]\ntrust_changed_suppressions = true\n");
+    assert_eq!(
+        policy.level_label(),
+        "level 3, relaxed by policy.toml: trust_changed_suppressions = true"
+    );
+    assert!(
+        policy.to_string().starts_with("level 3, relaxed by policy.toml"),
+        "{policy}"
+    );
 }

@@ -1,5 +1,7 @@
 //! The Finding model: what every scanner's report becomes.
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 
 /// scangate's one severity scale, ordered `Info < Low < Medium < High < Critical`.
@@ -63,6 +65,52 @@ pub enum Kind {
     Dependency,
     /// A misconfigured infrastructure file.
     Misconfiguration,
+}
+
+/// What a scanner checks: one type for the runner (what each scanner covers), the gate (what a
+/// level requires) and the reports. DSOMM levels require categories, not particular tools.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// Credentials committed to the repository.
+    Secrets,
+    /// Static analysis of first-party source code.
+    Sast,
+    /// Known vulnerabilities in third-party packages.
+    Dependencies,
+    /// Misconfigured Dockerfiles, Kubernetes, Terraform, CloudFormation.
+    Infrastructure,
+}
+
+impl Category {
+    /// Every category.
+    pub const ALL: [Category; 4] = [
+        Category::Secrets,
+        Category::Sast,
+        Category::Dependencies,
+        Category::Infrastructure,
+    ];
+
+    /// The category named by [`Category::as_str`].
+    pub fn parse(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|category| category.as_str() == name)
+    }
+
+    /// The name used in policies and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Secrets => "secrets",
+            Category::Sast => "sast",
+            Category::Dependencies => "dependencies",
+            Category::Infrastructure => "infrastructure",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A place in the repository. Paths are repository-relative with `/`.

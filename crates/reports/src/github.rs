@@ -90,8 +90,9 @@ fn verdict_section(out: &mut String, context: &ReportContext<'_>) {
     };
     let _ = writeln!(
         out,
-        "## {mark} scangate: {} (DSOMM level {})\n",
-        context.verdict, context.level
+        "## {mark} scangate: {} (DSOMM {})\n",
+        context.verdict,
+        escape_markdown(context.level_label)
     );
 }
 
@@ -272,7 +273,7 @@ mod tests {
     ) -> ReportContext<'a> {
         ReportContext {
             verdict: "fail",
-            level: 2,
+            level_label: "level 2",
             violations,
             refused_suppressions: &[],
             suppressed_by_origin: &crate::test_support::NO_ORIGINS,

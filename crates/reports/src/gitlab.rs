@@ -355,7 +355,7 @@ mod tests {
     fn context<'a>(verdict: &'a str, violations: &'a [String], tools: &'a [ToolStatus<'a>]) -> ReportContext<'a> {
         ReportContext {
             verdict,
-            level: 3,
+            level_label: "level 3",
             violations,
             refused_suppressions: &[],
             suppressed_by_origin: &crate::test_support::NO_ORIGINS,

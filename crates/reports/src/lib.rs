@@ -19,8 +19,8 @@ use scangate_normalizer::Finding;
 pub struct ReportContext<'a> {
     /// `pass`, `fail` or `error`.
     pub verdict: &'a str,
-    /// The DSOMM level the gate judged by.
-    pub level: u8,
+    /// The DSOMM level the gate judged by: `level 2`, or `level 2, relaxed by FILE: …`.
+    pub level_label: &'a str,
     /// Why the gate failed or errored, human-readable.
     pub violations: &'a [String],
     /// Suppressions the gate refused ("suppression added by this change — needs review: …").

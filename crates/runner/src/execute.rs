@@ -14,7 +14,7 @@ use tokio::sync::Semaphore;
 
 use crate::plan::{NotRun, PlannedRun};
 use crate::process::{self, Ending, Spawn};
-use crate::{locate, Category, Error, IgnoredConfig, Plan, ScanOptions, Target};
+use crate::{locate, Category, Error, IgnoredConfig, Limited, Plan, ScanOptions, Target};
 
 /// How a scanner invocation ended, as reported in the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -68,8 +68,11 @@ impl Status {
 pub struct RawOutput {
     /// Canonical tool name.
     pub tool: &'static str,
-    /// Categories the tool covers.
+    /// Categories this invocation covers: the tool's, or fewer when it ran limited (trivy
+    /// offline without a vulnerability database checks misconfigurations only).
     pub categories: &'static [Category],
+    /// How the invocation covered less than the tool can, when it did.
+    pub limited: Option<Limited>,
     /// Where it ran and why; `None` for a scanner that did not run.
     pub target: Option<Target>,
     /// The argv run (or that would have run), for reports.
@@ -163,6 +166,7 @@ fn skipped(not_run: NotRun) -> RawOutput {
     RawOutput {
         tool: not_run.tool.name(),
         categories: not_run.tool.categories(),
+        limited: None,
         target: None,
         argv: Vec::new(),
         version: None,
@@ -180,7 +184,8 @@ fn skipped(not_run: NotRun) -> RawOutput {
 async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
     let mut raw = RawOutput {
         tool: run.tool.name(),
-        categories: run.tool.categories(),
+        categories: run.categories,
+        limited: run.limited,
         target: Some(run.target.clone()),
         argv: run.argv_display(),
         version: None,

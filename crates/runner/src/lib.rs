@@ -43,5 +43,5 @@ pub use plan::{plan, Plan, PlannedRun};
 pub use process::running_scanners;
 pub use repo::RepoIndex;
 pub use scratch::keep_private;
-pub use tool::{Category, IgnoredConfig, Target, Tool};
+pub use tool::{Category, IgnoredConfig, Limited, Target, Tool};
 pub use tools::{tool_named, TOOLS};

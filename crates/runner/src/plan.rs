@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
-use crate::tool::{IgnoredConfig, Invocation, OutputChannel};
-use crate::{locate, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
+use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel};
+use crate::{locate, Category, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
 
 /// One scanner invocation, ready to start.
 pub struct PlannedRun {
@@ -27,6 +27,10 @@ pub struct PlannedRun {
     pub output: PathBuf,
     /// Repository files the scanner is kept from reading.
     pub ignored_configs: Vec<IgnoredConfig>,
+    /// The categories this invocation covers (fewer than the tool's when it is limited).
+    pub categories: &'static [Category],
+    /// How it covers less than the tool can, when it does.
+    pub limited: Option<Limited>,
 }
 
 impl PlannedRun {
@@ -135,6 +139,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
             env.extend(git_env.iter().cloned());
             let cwd = tool.cwd(&invocation);
             let ignored_configs = tool.ignored_configs(&invocation);
+            let limited = tool.limited(&invocation);
             runs.push(PlannedRun {
                 tool,
                 target,
@@ -144,6 +149,11 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 cwd,
                 output,
                 ignored_configs,
+                categories: match limited {
+                    Some(Limited::Categories(categories, _)) => categories,
+                    _ => tool.categories(),
+                },
+                limited,
             });
         }
     }

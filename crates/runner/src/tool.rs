@@ -3,31 +3,8 @@ use std::path::{Path, PathBuf};
 
 use crate::{RepoIndex, ScanOptions};
 
-/// What a scanner checks; DSOMM levels require categories, not particular tools.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// Credentials committed to the repository.
-    Secrets,
-    /// Static analysis of first-party source code.
-    Sast,
-    /// Known vulnerabilities in third-party packages.
-    Dependencies,
-    /// Misconfigured Dockerfiles, Kubernetes, Terraform, CloudFormation.
-    Infrastructure,
-}
-
-impl Category {
-    /// The kebab-case name used in policies and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Secrets => "secrets",
-            Category::Sast => "sast",
-            Category::Dependencies => "dependencies",
-            Category::Infrastructure => "infrastructure",
-        }
-    }
-}
+/// What a scanner checks: the normalizer's type, shared with the gate and the reports.
+pub use scangate_normalizer::Category;
 
 /// One place a scanner runs: the directory (relative to the scanned root, empty for the root)
 /// and the file that made it apply.
@@ -59,6 +36,27 @@ pub struct IgnoredConfig {
     pub tool: &'static str,
     /// What was not applied, and what to do instead.
     pub reason: &'static str,
+}
+
+/// An invocation that covers less than its scanner can. Each carries what it leaves out, for
+/// every report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limited {
+    /// Only these of the scanner's categories, each fully (trivy offline without a
+    /// vulnerability database: `misconfiguration only: …`).
+    Categories(&'static [Category], &'static str),
+    /// Its categories, each only in part (gitleaks on a pull request's commits, not the whole
+    /// history: `partial: …`).
+    Partial(&'static str),
+}
+
+impl Limited {
+    /// What the invocation leaves out.
+    pub fn note(self) -> &'static str {
+        match self {
+            Limited::Categories(_, note) | Limited::Partial(note) => note,
+        }
+    }
 }
 
 /// What a scanner's argv is built from.
@@ -100,6 +98,10 @@ pub trait Tool: Sync {
     fn not_applicable_reason(&self) -> &'static str;
     /// The argv after the executable.
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString>;
+    /// How this invocation covers less than [`Tool::categories`] says; `None` when it covers all.
+    fn limited(&self, _invocation: &Invocation<'_>) -> Option<Limited> {
+        None
+    }
     /// Extra environment for the scanner.
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         Vec::new()

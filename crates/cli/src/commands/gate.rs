@@ -12,13 +12,13 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use anyhow::Context;
-use scangate_gate::{evaluate, Baseline, Date, Outcome, Required, ToolOutcome};
+use scangate_gate::{evaluate, Baseline, Category, Date, Outcome, Required, ToolOutcome};
 use scangate_normalizer::{dedup, read_sarif_log, split_by_first_tool, Finding, SarifLog, ScannerRecord, ToolRun};
 use scangate_runner::{tool_named, Status, TOOLS};
 
 use crate::args::GateCommandArgs;
 use crate::exit::ExitStatus;
-use crate::gating::{apply_verdict, category, read_baseline, resolve_policy, tool_status};
+use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
 use crate::summary::{print_human, Inert, Summary, ToolSummary};
 
 pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
@@ -120,17 +120,27 @@ struct GatedTool {
     reason: Option<String>,
     version: Option<String>,
     findings: Option<usize>,
+    /// The categories a limited run recorded (trivy misconfiguration only); else the tool's.
+    categories: Option<Vec<String>>,
+    scope: Option<String>,
 }
 
 impl GatedTool {
     fn outcome(&self) -> ToolOutcome {
-        let categories = tool_named(&self.name).map(|tool| tool.categories()).unwrap_or_default();
+        let categories = match &self.categories {
+            Some(recorded) => recorded.iter().filter_map(|name| Category::parse(name)).collect(),
+            None => tool_named(&self.name)
+                .map(|tool| tool.categories().to_vec())
+                .unwrap_or_default(),
+        };
         ToolOutcome {
             name: self.name.clone(),
-            categories: categories.iter().map(|c| category(*c)).collect(),
+            categories,
             status: tool_status(self.status),
             applies: self.applies,
             reason: self.reason.clone(),
+            // A limited run that kept its categories covered them in part (see ScannerRecord).
+            partial: self.scope.clone().filter(|_| self.categories.is_none()),
         }
     }
 
@@ -148,6 +158,7 @@ impl GatedTool {
             target: None,
             exit_code: None,
             argv: Vec::new(),
+            scope: self.scope,
         }
     }
 }
@@ -210,6 +221,8 @@ fn recorded(record: &ScannerRecord, version: Option<String>) -> GatedTool {
         reason,
         version,
         findings: None,
+        categories: record.categories.clone(),
+        scope: record.scope.clone(),
     }
 }
 
@@ -234,5 +247,7 @@ fn from_run(run: &ToolRun) -> GatedTool {
         reason: failed.then(|| run.tool_errors.join("; ")),
         version: run.version.clone(),
         findings: None,
+        categories: None,
+        scope: None,
     }
 }

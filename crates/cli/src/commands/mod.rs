@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod assess;
 mod doctor;
 mod gate;
 mod plan;
@@ -15,6 +16,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     runtime.block_on(async move {
         match cli.command {
             Command::Scan(args) => unless_interrupted(scan::run(args)).await,
+            Command::Assess(args) => unless_interrupted(assess::run(args)).await,
             Command::Plan(args) => plan::run(args),
             Command::Gate(args) => gate::run(args),
             Command::Doctor => doctor::run().await,

@@ -51,6 +51,9 @@ fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Resul
         writeln!(out, "  because: {}", text(&run.target.trigger))?;
         writeln!(out, "  in:      {}", text(&run.cwd.display()))?;
         writeln!(out, "  argv:    {}", text(&shell_words(&shown_argv(run))))?;
+        if let Some(limited) = run.limited {
+            writeln!(out, "  limited: {}", limited.note())?;
+        }
         for (key, value) in &run.env {
             let (key, value) = (key.to_string_lossy(), value.to_string_lossy());
             writeln!(out, "  env:     {}={}", text(&key), text(&value))?;
@@ -104,7 +107,8 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
                 "cwd": run.cwd.to_string_lossy(),
                 "argv": shown_argv(run),
                 "missing": run.program.is_none(),
-                "categories": run.tool.categories(),
+                "categories": run.categories,
+                "limited": run.limited.map(|limited| limited.note()),
             })
         })
         .collect();

@@ -5,19 +5,22 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use scangate_gate::{evaluate_change, Baseline, Change, Date, Outcome, Policy, Required};
+use scangate_gate::{
+    assess, evaluate_change, Assessment, AssessmentInput, Baseline, Change, Date, Outcome, Policy, PolicySources,
+    Required, Verdict,
+};
 use scangate_normalizer::{url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
 use scangate_normalizer::{Finding, Severity};
-use scangate_runner::{Execution, IgnoredConfig, RawOutput};
+use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput};
 
-use crate::args::{Format, ScanArgs};
+use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
 use crate::exit::ExitStatus;
-use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_outcomes};
+use crate::gating::{apply_verdict, policy_sources, read_baseline, resolve_sources, tool_outcomes};
 use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::publish::{counting_findings, publish, Targets};
-use crate::summary::{print_human, Inert, Summary, ToolSummary, NOT_GATED};
+use crate::summary::{print_human, print_level_met, Inert, Summary, ToolSummary, NOT_GATED};
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
 const DEFAULT_SARIF: &str = "scangate.sarif";
@@ -26,92 +29,186 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let started = std::time::SystemTime::now();
     let targets = Targets::resolve(args.format == Some(Format::Github), args.gitlab_dir.clone());
     let inert = Inert::for_github(targets.github);
-    let options = scan_options(&args.scanners, &args.path)?;
-    let change = options
-        .base_ref
-        .as_deref()
-        .map(|base| git::change_since(&args.path, base))
-        .transpose()?;
-    let plan =
-        scangate_runner::plan(&args.path, &options).with_context(|| format!("cannot scan {}", args.path.display()))?;
-    // The policy and baseline are checked before any scanner starts: a typo should not cost a scan.
-    let policy = resolve_policy(&args.policy, Some(plan.repo.root()))?;
-    let baseline = read_baseline(args.verdict.baseline.as_deref())?;
-    announce_level(&policy, args.policy.level, inert);
-    let mut execution = scangate_runner::execute(plan, &options).await?;
-    let ignored_configs = ignored_repository_configs(&execution, inert);
-    let today = Date::today_utc();
-    let given_secrets = options.npm_registry.as_deref().map(url_credentials).unwrap_or_default();
-    let mut normalized = normalize(
-        &mut execution,
-        &semgrep_rule_prefixes(&options),
-        &today.to_string(),
-        given_secrets,
-    );
-    if let Some(dir) = &args.raw_dir {
-        keep_raw_outputs(&execution, &normalized.secrets, dir)?;
-    }
-    let findings: Vec<_> = normalized.findings().cloned().collect();
-    let baseline = match &change {
-        Some(change) => Some(pre_existing(&findings, change, baseline.as_ref())),
-        None => baseline,
+    let request = ScanRequest {
+        path: &args.path,
+        scanners: &args.scanners,
+        policy: &args.policy,
+        baseline: args.verdict.baseline.as_deref(),
+        raw_dir: args.raw_dir.as_deref(),
+        inert,
     };
+    let mut scanned = Scanned::run(&request).await?;
     let gated = match () {
-        _ if args.no_gate => ungated(&policy),
-        _ if args.scanners.staged => without_required_scanners(policy),
-        _ => policy,
+        _ if args.no_gate => ungated(&scanned.policy),
+        _ if args.scanners.staged => without_required_scanners(scanned.policy.clone()),
+        _ => scanned.policy.clone(),
     };
-    let verdict = evaluate_change(
-        &gated,
-        &findings,
-        &tool_outcomes(&execution),
-        baseline.as_ref(),
-        Date::today_utc(),
-        change.as_ref(),
-    );
-    apply_verdict(&mut normalized.runs, &verdict);
-    if let Some(baseline) = &baseline {
-        mark_pre_existing(&mut normalized.runs, baseline);
-    }
+    let verdict = scanned.evaluate(&gated);
+    // Pre-commit mode runs two scanners on the staged files: no level could be met by that.
+    let assessment = (!args.scanners.staged).then(|| scanned.assess(None));
     // A pre-commit hook leaves no file in the repository unless asked to.
     let sarif_path = args
         .sarif
         .clone()
         .or_else(|| (!args.scanners.staged).then(|| DEFAULT_SARIF.into()));
-    let notes = match &sarif_path {
-        Some(path) => write_sarif_file(path, &normalized.runs, &execution)?,
-        None => Vec::new(),
-    };
-    let mut summary = Summary::new(
-        &verdict,
-        execution.wall.as_millis() as u64,
-        tool_summaries(&execution, &normalized),
-        &notes,
-    );
-    summary.ignored_repository_configs = ignored_configs;
+    let mut summary = scanned.report(&verdict, sarif_path.as_deref())?;
+    summary.level_met = assessment.as_ref().map(|assessment| assessment.highest_met);
     if args.no_gate && verdict.result != Outcome::Error {
         summary.verdict = NOT_GATED;
     }
     if let Some(path) = &args.verdict.summary_json {
         summary.write(path)?;
     }
-    print_human(&summary, &normalized.runs, &verdict, inert)?;
+    print_human(&summary, &scanned.normalized.runs, &verdict, inert)?;
+    if let Some(assessment) = &assessment {
+        print_level_met(assessment, inert)?;
+    }
     publish(
         &targets,
-        &counting_findings(&normalized.runs, &verdict),
+        &counting_findings(&scanned.normalized.runs, &verdict),
         &summary,
         started,
     )?;
     Ok(exit_status(verdict.result, args.verdict.dry_run))
 }
 
-/// Says when the repository's scangate.toml raised the level above the command line's.
+/// What a scan runs with: `scan` and `assess` share every flag that changes the scanners' runs.
+pub(super) struct ScanRequest<'a> {
+    pub path: &'a Path,
+    pub scanners: &'a ScannerArgs,
+    pub policy: &'a PolicyArgs,
+    pub baseline: Option<&'a Path>,
+    pub raw_dir: Option<&'a Path>,
+    pub inert: Inert,
+}
+
+/// The scanners' run, normalized, with what the gate judges it by.
+pub(super) struct Scanned {
+    /// The policy files as read, for the assessment's preset rows.
+    pub sources: PolicySources,
+    /// The effective policy (preset < `--policy` < the repository's scangate.toml < `--level`).
+    pub policy: Policy,
+    pub change: Option<Change>,
+    /// `--baseline`, and in PR mode the findings outside the change.
+    pub baseline: Option<Baseline>,
+    pub execution: Execution,
+    pub normalized: Normalized,
+    pub findings: Vec<Finding>,
+    pub ignored_configs: Vec<IgnoredConfig>,
+    pub today: Date,
+}
+
+impl Scanned {
+    /// Checks the policy and baseline, runs the scanners once, and normalizes what they report.
+    pub async fn run(request: &ScanRequest<'_>) -> anyhow::Result<Scanned> {
+        let path = request.path;
+        let options = scan_options(request.scanners, path)?;
+        let change = options
+            .base_ref
+            .as_deref()
+            .map(|base| git::change_since(path, base))
+            .transpose()?;
+        let plan = scangate_runner::plan(path, &options).with_context(|| format!("cannot scan {}", path.display()))?;
+        // The policy and baseline are checked before any scanner starts: a typo should not cost a scan.
+        let sources = policy_sources(request.policy, Some(plan.repo.root()))?;
+        let policy = resolve_sources(&sources)?;
+        let baseline = read_baseline(request.baseline)?;
+        announce_level(&policy, request.policy.level, request.inert);
+        let mut execution = scangate_runner::execute(plan, &options).await?;
+        let ignored_configs = ignored_repository_configs(&execution, request.inert);
+        let today = Date::today_utc();
+        let given_secrets = options.npm_registry.as_deref().map(url_credentials).unwrap_or_default();
+        let normalized = normalize(
+            &mut execution,
+            &semgrep_rule_prefixes(&options),
+            &today.to_string(),
+            given_secrets,
+        );
+        if let Some(dir) = request.raw_dir {
+            keep_raw_outputs(&execution, &normalized.secrets, dir)?;
+        }
+        let findings: Vec<_> = normalized.findings().cloned().collect();
+        let baseline = match &change {
+            Some(change) => Some(pre_existing(&findings, change, baseline.as_ref())),
+            None => baseline,
+        };
+        Ok(Scanned {
+            sources,
+            policy,
+            change,
+            baseline,
+            execution,
+            normalized,
+            findings,
+            ignored_configs,
+            today,
+        })
+    }
+
+    /// The gate's verdict under `policy`.
+    pub fn evaluate(&self, policy: &Policy) -> Verdict {
+        evaluate_change(
+            policy,
+            &self.findings,
+            &tool_outcomes(&self.execution),
+            self.baseline.as_ref(),
+            self.today,
+            self.change.as_ref(),
+        )
+    }
+
+    /// The same findings against all five presets, and `policy` as a row of its own.
+    pub fn assess(&self, policy: Option<&Policy>) -> Assessment {
+        let tools = tool_outcomes(&self.execution);
+        assess(&AssessmentInput {
+            sources: &self.sources,
+            policy,
+            findings: &self.findings,
+            tools: &tools,
+            baseline: self.baseline.as_ref(),
+            today: self.today,
+            change: self.change.as_ref(),
+        })
+    }
+
+    /// Carries `verdict` into the runs, writes the SARIF log to `sarif` (when given), and returns
+    /// the summary.
+    pub fn report(&mut self, verdict: &Verdict, sarif: Option<&Path>) -> anyhow::Result<Summary> {
+        apply_verdict(&mut self.normalized.runs, verdict);
+        if let Some(baseline) = &self.baseline {
+            mark_pre_existing(&mut self.normalized.runs, baseline);
+        }
+        let notes = match sarif {
+            Some(path) => write_sarif_file(path, &self.normalized.runs, &self.execution)?,
+            None => Vec::new(),
+        };
+        let mut summary = Summary::new(
+            verdict,
+            self.execution.wall.as_millis() as u64,
+            tool_summaries(&self.execution, &self.normalized),
+            &notes,
+        );
+        summary.ignored_repository_configs = self.ignored_configs.clone();
+        Ok(summary)
+    }
+}
+
+/// Says when the repository's scangate.toml raised the level above the command line's, which
+/// settings of the policy file relax the preset, and which repository settings were ignored.
 #[allow(clippy::print_stderr)]
 fn announce_level(policy: &Policy, cli_level: u8, inert: Inert) {
     if policy.level.get() != cli_level {
         eprintln!(
             "scangate: running at DSOMM level {} (command line asked for {cli_level})",
             policy.level
+        );
+    }
+    for relaxation in &policy.relaxations {
+        eprintln!(
+            "scangate: warning: {}: relaxes the level-{} preset: {}",
+            inert.text(&relaxation.origin.to_string()),
+            policy.level,
+            relaxation.setting
         );
     }
     for ignored in &policy.ignored {
@@ -230,6 +327,9 @@ fn scanner_record(raw: &RawOutput) -> ScannerRecord {
         status: raw.status.as_str().to_string(),
         applies: raw.applies,
         reason: raw.reason.clone(),
+        categories: matches!(raw.limited, Some(Limited::Categories(..)))
+            .then(|| raw.categories.iter().map(|c| c.as_str().to_string()).collect()),
+        scope: raw.limited.map(|limited| limited.note().to_string()),
     }
 }
 

@@ -62,6 +62,7 @@ pub fn tool(name: &str, categories: &[Category], status: ToolStatus, applies: bo
         status,
         applies,
         reason: (status != ToolStatus::Ok).then(|| "test".to_string()),
+        partial: None,
     }
 }
 
@@ -91,6 +92,7 @@ pub fn resolve(cli: u8, policy: Option<&str>, repo: Option<&str>) -> Result<Poli
         policy_file: policy.map(|text| SourceFile::new("policy.toml", text)),
         repo_config: repo.map(|text| SourceFile::new("repo/scangate.toml", text)),
         cli_level: Level::new(cli),
+        ..PolicySources::default()
     };
     Policy::resolve(&sources, today())
 }

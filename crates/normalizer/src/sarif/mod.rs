@@ -27,6 +27,14 @@ pub struct ScannerRecord {
     pub applies: bool,
     /// Why it was skipped or failed.
     pub reason: Option<String>,
+    /// The categories the run covered when fewer than the scanner's (trivy offline without a
+    /// vulnerability database: `["infrastructure"]`); absent when it covered all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    /// What a limited run left out (`misconfiguration only: …`, `partial: …`). With `categories`
+    /// absent, the run covered each of its categories in part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
 }
 
 /// Percent-encodes a path for a SARIF uri: `/` and RFC 3986 unreserved and sub-delimiter

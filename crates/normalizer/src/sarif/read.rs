@@ -444,6 +444,8 @@ mod tests {
             status: "skipped".to_owned(),
             applies: true,
             reason: Some("not selected by --tools".to_owned()),
+            categories: None,
+            scope: None,
         }];
         let failed = ToolRun {
             tool: "semgrep".to_owned(),

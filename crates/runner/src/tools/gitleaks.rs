@@ -42,7 +42,7 @@
 use std::ffi::OsString;
 
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited};
 use crate::tools::root_target;
 use crate::{Category, RepoIndex, Target, Tool};
 
@@ -87,6 +87,18 @@ impl Tool for Gitleaks {
     }
     fn not_applicable_reason(&self) -> &'static str {
         "always applies"
+    }
+    fn limited(&self, invocation: &Invocation<'_>) -> Option<Limited> {
+        let scope = if !invocation.repo.is_git_toplevel() {
+            "partial: files only, no git history (not a git repository top level)"
+        } else if invocation.options.staged.is_some() {
+            "partial: the staged changes only (--staged), not the git history"
+        } else if invocation.options.base_ref.is_some() {
+            "partial: the commits since --base only, not the whole git history"
+        } else {
+            return None;
+        };
+        Some(Limited::Partial(scope))
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let scratch = invocation.scratch;

@@ -23,9 +23,9 @@
 use std::ffi::OsString;
 
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited};
 use crate::tools::{root_target, DEPENDENCY_FILES};
-use crate::{Category, RepoIndex, Target, Tool};
+use crate::{Category, RepoIndex, ScanOptions, Target, Tool};
 
 pub(crate) struct Trivy;
 
@@ -42,6 +42,16 @@ struct ReportShape {
     _schema_version: u32,
     #[serde(rename = "Results", default)]
     _results: Option<Vec<serde::de::IgnoredAny>>,
+}
+
+/// What an offline trivy without a vulnerability database leaves out: it does not count as a
+/// dependency scanner.
+const MISCONFIG_ONLY: &str =
+    "misconfiguration only: no vulnerability database offline (give --trivy-cache-dir), dependencies not checked";
+
+/// Offline, trivy's vulnerability database would need a download unless a cache holds one.
+fn misconfig_only(options: &ScanOptions) -> bool {
+    options.offline && options.trivy_cache_dir.is_none()
 }
 
 /// How many bytes of a YAML file are read to tell Kubernetes or CloudFormation from other YAML.
@@ -93,9 +103,12 @@ impl Tool for Trivy {
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile, Dockerfile, Kubernetes/Helm, Terraform or CloudFormation file"
     }
+    fn limited(&self, invocation: &Invocation<'_>) -> Option<Limited> {
+        misconfig_only(invocation.options).then_some(Limited::Categories(&[Category::Infrastructure], MISCONFIG_ONLY))
+    }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let options = invocation.options;
-        let scanners = if options.offline && options.trivy_cache_dir.is_none() {
+        let scanners = if misconfig_only(options) {
             "misconfig"
         } else {
             "vuln,misconfig"
