@@ -15,6 +15,7 @@ mod paths;
 mod repo_config;
 mod report_injection;
 mod runner_faults;
+mod sbom;
 mod secret_scrubbing;
 mod signals;
 mod support;

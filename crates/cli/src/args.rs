@@ -115,6 +115,10 @@ pub struct ScanArgs {
     /// Also keep each scanner's own machine-readable output in this directory (`<tool>-<n>.json`).
     #[arg(long, value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,
+    /// Also write a CycloneDX JSON SBOM of the repository's dependencies here (trivy, beside the
+    /// scan; needs no network). Its sha256 and component count go to the summary JSON.
+    #[arg(long, value_name = "FILE")]
+    pub sbom: Option<PathBuf>,
     /// Write the reports but skip the gate: verdict `not_gated`, exit 0, or 2 when a scanner failed.
     #[arg(long, conflicts_with = "dry_run")]
     pub no_gate: bool,

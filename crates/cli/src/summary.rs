@@ -50,6 +50,20 @@ pub struct Summary {
     /// Repository files a scanner reads by default (its config, an ignore list) that scangate kept
     /// from it: untrusted, they could hide findings unseen.
     pub ignored_repository_configs: Vec<IgnoredConfig>,
+    /// The SBOM written with `--sbom`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sbom: Option<SbomSummary>,
+}
+
+/// The SBOM a run wrote: where, which format, a hash an auditor can check it by, and its size.
+#[derive(Debug, Clone, Serialize)]
+pub struct SbomSummary {
+    pub path: String,
+    /// `CycloneDX 1.7`.
+    pub format: String,
+    /// sha256 of the file's bytes, hex.
+    pub sha256: String,
+    pub components: usize,
 }
 
 /// One refused suppression and the findings it would have hidden.
@@ -113,6 +127,7 @@ impl Summary {
                 .chain(notes.iter().cloned())
                 .collect(),
             ignored_repository_configs: Vec::new(),
+            sbom: None,
         }
     }
 

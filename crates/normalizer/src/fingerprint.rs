@@ -16,8 +16,8 @@ pub(crate) fn hash(parts: &[&[u8]]) -> String {
     hex::encode(hasher.finalize())
 }
 
-/// Hex sha256 of one value (used to keep a secret only as its hash).
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+/// Hex sha256 of one value (a secret kept only as its hash; a report's hash for the record).
+pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 

@@ -29,6 +29,7 @@ use std::path::Path;
 
 pub use dedup::{canonical_vulnerability_id, dedup};
 pub use error::ParseError;
+pub use fingerprint::sha256_hex;
 pub use model::{Category, Finding, Kind, Location, NativeSuppression, Package, Severity, SuppressionOrigin};
 pub use parsers::{parser_names, semgrep_rule_prefix};
 pub use sarif::read::{read_sarif, read_sarif_log, SarifLog};

@@ -25,6 +25,7 @@ pub async fn run(args: AssessArgs) -> anyhow::Result<ExitStatus> {
         policy: &args.policy,
         baseline: args.baseline.as_deref(),
         raw_dir: None,
+        sbom: None,
         inert,
     };
     let mut scanned = Scanned::run(&request).await?;

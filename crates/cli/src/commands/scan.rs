@@ -1,7 +1,8 @@
 //! `scangate scan`: run the applicable scanners concurrently, normalize what they report into
 //! one SARIF log, gate it by DSOMM level, and write the summary.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -9,9 +10,9 @@ use scangate_gate::{
     assess, evaluate_change, Assessment, AssessmentInput, Baseline, Change, Date, Outcome, Policy, PolicySources,
     Required, Verdict,
 };
-use scangate_normalizer::{url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
+use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
 use scangate_normalizer::{Finding, Severity};
-use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput};
+use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput, Sbom, SbomError};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
 use crate::exit::ExitStatus;
@@ -20,7 +21,7 @@ use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::publish::{counting_findings, publish, Targets};
-use crate::summary::{print_human, print_level_met, Inert, Summary, ToolSummary, NOT_GATED};
+use crate::summary::{print_human, print_level_met, Inert, SbomSummary, Summary, ToolSummary, NOT_GATED};
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
 const DEFAULT_SARIF: &str = "scangate.sarif";
@@ -35,6 +36,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         policy: &args.policy,
         baseline: args.verdict.baseline.as_deref(),
         raw_dir: args.raw_dir.as_deref(),
+        sbom: args.sbom.as_deref(),
         inert,
     };
     let mut scanned = Scanned::run(&request).await?;
@@ -79,6 +81,8 @@ pub(super) struct ScanRequest<'a> {
     pub policy: &'a PolicyArgs,
     pub baseline: Option<&'a Path>,
     pub raw_dir: Option<&'a Path>,
+    /// `--sbom FILE`: trivy writes it beside the scan.
+    pub sbom: Option<&'a Path>,
     pub inert: Inert,
 }
 
@@ -96,6 +100,8 @@ pub(super) struct Scanned {
     pub findings: Vec<Finding>,
     pub ignored_configs: Vec<IgnoredConfig>,
     pub today: Date,
+    /// Where `--sbom` goes, and what trivy made of it.
+    pub sbom: Option<(PathBuf, Result<Sbom, SbomError>)>,
 }
 
 impl Scanned {
@@ -114,7 +120,15 @@ impl Scanned {
         let policy = resolve_sources(&sources)?;
         let baseline = read_baseline(request.baseline)?;
         announce_level(&policy, request.policy.level, request.inert);
-        let mut execution = scangate_runner::execute(plan, &options).await?;
+        let root = plan.repo.root().to_path_buf();
+        let sbom = async {
+            match request.sbom {
+                Some(path) => Some((path.to_path_buf(), scangate_runner::sbom(&root, &options).await)),
+                None => None,
+            }
+        };
+        let (execution, sbom) = tokio::join!(scangate_runner::execute(plan, &options), sbom);
+        let mut execution = execution?;
         let ignored_configs = ignored_repository_configs(&execution, request.inert);
         let today = Date::today_utc();
         let given_secrets = options.npm_registry.as_deref().map(url_credentials).unwrap_or_default();
@@ -142,6 +156,7 @@ impl Scanned {
             findings,
             ignored_configs,
             today,
+            sbom,
         })
     }
 
@@ -189,7 +204,29 @@ impl Scanned {
             &notes,
         );
         summary.ignored_repository_configs = self.ignored_configs.clone();
+        summary.sbom = self.write_sbom()?;
         Ok(summary)
+    }
+
+    /// Writes the SBOM `--sbom` asked for, scrubbed like every output; trivy's failure to make
+    /// one is an error, never a missing file unseen.
+    fn write_sbom(&self) -> anyhow::Result<Option<SbomSummary>> {
+        let Some((path, made)) = &self.sbom else {
+            return Ok(None);
+        };
+        let sbom = made
+            .as_ref()
+            .map_err(|error| anyhow::anyhow!("cannot write the SBOM to {}: {error}", path.display()))?;
+        let bytes = self.normalized.secrets.scrub_bytes(&sbom.bytes);
+        crate::publish::create_output(path, "SBOM")?
+            .write_all(&bytes)
+            .with_context(|| format!("cannot write the SBOM to {}", path.display()))?;
+        Ok(Some(SbomSummary {
+            path: path.display().to_string(),
+            format: format!("CycloneDX {}", sbom.spec_version),
+            sha256: sha256_hex(&bytes),
+            components: sbom.components,
+        }))
     }
 }
 

@@ -9,6 +9,8 @@ mod trivy;
 
 use crate::Tool;
 
+pub(crate) use trivy::{sbom_args as trivy_sbom_args, EMPTY_CONFIG as TRIVY_EMPTY_CONFIG};
+
 /// Every scanner scangate knows, in report order.
 pub static TOOLS: &[&dyn Tool] = &[
     &gitleaks::Gitleaks,

@@ -11,6 +11,11 @@
 //! between runs. Offline, vulnerability scanning needs a database already in `--cache-dir`
 //! (then `--skip-db-update`); without one only `misconfig` runs.
 //!
+//! `--sbom FILE` runs trivy a second time, beside the scan (`crate::sbom`): `trivy fs --config C
+//! --format cyclonedx --output F --quiet --skip-version-check --disable-telemetry --skip-db-update
+//! --skip-check-update --offline-scan .` — a CycloneDX report lists components without scanning
+//! them, so no database is needed.
+//!
 //! # Exit codes
 //! 0 ran (with `--exit-code 0` findings do not change it), anything else an error.
 //!
@@ -21,6 +26,7 @@
 //! Anything else that parses as JSON (`{}`, `[]`, an error object) is an error, not a clean run.
 
 use std::ffi::OsString;
+use std::path::Path;
 
 use crate::scratch;
 use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited};
@@ -34,7 +40,16 @@ const CONFIG_IGNORED: &str = "its settings (skipped files, severities, ignores) 
      with scangate's configuration; suppress findings in a trusted --policy file instead";
 
 /// The configuration trivy reads instead of the repository's `trivy.yaml`: none.
-const EMPTY_CONFIG: &str = "# scangate: no trivy settings from the scanned repository\n";
+pub(crate) const EMPTY_CONFIG: &str = "# scangate: no trivy settings from the scanned repository\n";
+/// What every trivy run gets: no progress, no version or telemetry calls home, and the checks
+/// embedded in the pinned trivy (`--skip-check-update`), so results do not drift between runs.
+const QUIET_AND_PINNED: [&str; 4] = [
+    "--quiet",
+    "--skip-version-check",
+    "--disable-telemetry",
+    "--skip-check-update",
+];
+
 /// What tells a trivy report from other JSON.
 #[derive(serde::Deserialize)]
 struct ReportShape {
@@ -122,15 +137,12 @@ impl Tool for Trivy {
                 // Findings that .trivyignore suppressed stay in the report, marked: scangate shows them as suppressed.
                 "--show-suppressed",
                 "--list-all-pkgs",
-                "--quiet",
-                "--skip-version-check",
-                "--disable-telemetry",
-                "--skip-check-update",
                 "--exit-code",
                 "0",
             ]
             .map(OsString::from),
         );
+        args.extend(QUIET_AND_PINNED.map(OsString::from));
         if let Some(cache) = &options.trivy_cache_dir {
             args.push("--cache-dir".into());
             args.push(cache.into());
@@ -148,6 +160,23 @@ impl Tool for Trivy {
             code => Err(format!("exited with {code} (0 = ran)")),
         }
     }
+}
+
+/// `--sbom`: `trivy fs --config C --format cyclonedx --output F` with the scan's quiet, offline
+/// flags. A CycloneDX report lists components without vulnerability scanning, so no database is
+/// needed (`--skip-db-update`, `--offline-scan`).
+pub(crate) fn sbom_args(config: &Path, output: &Path, options: &ScanOptions) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec!["fs".into(), "--config".into(), config.into()];
+    args.extend(["--format", "cyclonedx", "--output"].map(OsString::from));
+    args.push(output.into());
+    args.extend(QUIET_AND_PINNED.map(OsString::from));
+    args.extend(["--skip-db-update", "--offline-scan"].map(OsString::from));
+    if let Some(cache) = &options.trivy_cache_dir {
+        args.push("--cache-dir".into());
+        args.push(cache.into());
+    }
+    args.push(".".into());
+    args
 }
 
 #[cfg(test)]
