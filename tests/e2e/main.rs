@@ -6,6 +6,7 @@ mod assess;
 mod ci_files;
 mod ci_output;
 mod dependencies;
+mod evidence;
 mod example;
 mod fail_closed;
 mod gate;

@@ -8,26 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::{
-    assert_exit, checkout, example_copy, fake_gitleaks, fake_scan, read_summary, require_scanner, text_only_repo,
-    Scangate,
+    assert_exit, checkout, example_copy, fake_gitleaks, fake_scan, read_summary, require_scanner, require_test_tool,
+    text_only_repo, tools_dir, Scangate,
 };
 
 /// The test venv's python, which has cyclonedx-python-lib; `None` (skip, loudly) outside CI.
 fn cyclonedx_validator() -> Option<PathBuf> {
-    let tools = std::env::var_os("SCANGATE_TOOLS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| checkout().join(".tools"));
-    let python = tools.join("test-venv/bin/python");
-    if python.exists() {
-        return Some(python);
-    }
-    assert!(
-        !std::env::var("CI").is_ok_and(|v| v == "true"),
-        "{} is missing (CI=true): run scripts/install-test-tools",
-        python.display()
-    );
-    eprintln!("\n!!! SKIPPED: the CycloneDX validator is not installed; run scripts/install-test-tools !!!\n");
-    None
+    let python = tools_dir().join("test-venv/bin/python");
+    require_test_tool(&python, "the CycloneDX validator").then_some(python)
 }
 
 /// `scangate scan REPO --tools gitleaks --offline --sbom OUT/sbom/bom.json`, in a fresh output

@@ -1,7 +1,7 @@
 //! Issue 9 §1: no secret value leaves through any output. The real scanners quote what they
 //! scan — trivy a Dockerfile `RUN` line, a semgrep rule its `$VALUE`, semgrep's parse error the
 //! offending source — so a repository holding secrets generated at run time is scanned with every
-//! output on (SARIF, summary JSON, raw copies, GitHub annotations and step summary, GitLab
+//! output on (SARIF, summary JSON, raw copies, evidence, DSOMM evidence, SBOM, GitHub annotations and step summary, GitLab
 //! reports, `-vv` logs, the terminal), and each output is searched for every secret that an
 //! un-redacted native gitleaks run finds, and for its base64 form.
 
@@ -196,6 +196,9 @@ fn scan_with_every_output(
         ("--summary-json", "summary.json"),
         ("--raw-dir", "raw"),
         ("--gitlab-dir", "gitlab"),
+        ("--evidence", "evidence.json"),
+        ("--dsomm-evidence", "dsomm-evidence.yaml"),
+        ("--sbom", "sbom.json"),
     ] {
         args.extend([flag.into(), reports.join(name).into()]);
     }

@@ -233,14 +233,31 @@ pub fn require_scanner(executable: &str) -> bool {
     false
 }
 
-/// Where `scripts/install-scanners` puts `executable`: `$SCANGATE_TOOLS_DIR/bin`, else the
-/// checkout's `.tools/bin`.
-pub fn installed(executable: &str) -> PathBuf {
+/// Where the install scripts put everything: `$SCANGATE_TOOLS_DIR`, else the checkout's `.tools`.
+pub fn tools_dir() -> PathBuf {
     std::env::var_os("SCANGATE_TOOLS_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| checkout().join(".tools"))
-        .join("bin")
-        .join(executable)
+}
+
+/// Where `scripts/install-scanners` puts `executable`: [`tools_dir`]`/bin`.
+pub fn installed(executable: &str) -> PathBuf {
+    tools_dir().join("bin").join(executable)
+}
+
+/// True when `path` (below [`tools_dir`], from `scripts/install-test-tools`) exists; under
+/// `CI=true` a missing one fails the test, elsewhere it skips loudly.
+pub fn require_test_tool(path: &Path, what: &str) -> bool {
+    if path.exists() {
+        return true;
+    }
+    assert!(
+        !std::env::var("CI").is_ok_and(|v| v == "true"),
+        "{what} ({}) is missing (CI=true): run scripts/install-test-tools",
+        path.display()
+    );
+    eprintln!("\n!!! SKIPPED: {what} is not installed; run scripts/install-test-tools !!!\n");
+    false
 }
 
 fn which_on_path(executable: &str) -> bool {

@@ -119,6 +119,18 @@ pub struct ScanArgs {
     /// scan; needs no network). Its sha256 and component count go to the summary JSON.
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<PathBuf>,
+    /// Write the run's evidence here (JSON): per DSOMM activity the claim (enforced, evidenced,
+    /// partial, not_evidenced) and why, the scanners with versions, argv and config hashes,
+    /// counts before and after suppressions, every suppression, and the run.
+    #[arg(long, value_name = "FILE")]
+    pub evidence: Option<PathBuf>,
+    /// Write the enforced and evidenced activities as DSOMM team evidence (the DSOMM
+    /// application's team-evidence.yaml format).
+    #[arg(long, value_name = "FILE")]
+    pub dsomm_evidence: Option<PathBuf>,
+    /// The team the DSOMM evidence names. Default: the repository's name.
+    #[arg(long, value_name = "NAME", requires = "dsomm_evidence")]
+    pub team: Option<String>,
     /// Write the reports but skip the gate: verdict `not_gated`, exit 0, or 2 when a scanner failed.
     #[arg(long, conflicts_with = "dry_run")]
     pub no_gate: bool,

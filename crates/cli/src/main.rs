@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod evidence;
 mod exit;
 mod gating;
 mod git;

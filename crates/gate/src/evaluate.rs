@@ -166,6 +166,16 @@ impl Counts {
     }
 }
 
+impl FromIterator<Severity> for Counts {
+    fn from_iter<I: IntoIterator<Item = Severity>>(severities: I) -> Counts {
+        let mut counts = Counts::default();
+        for severity in severities {
+            counts.add(severity);
+        }
+        counts
+    }
+}
+
 /// Why the gate failed or errored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Violation {

@@ -6,14 +6,12 @@
 //! SAST, and the dependency-scanning report requires a package in every location.
 
 use std::collections::HashSet;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 
 use scangate_normalizer::{Finding, Kind, Severity};
 
-use super::{heading, most_severe_first, truncate_chars, ReportContext, ToolStatus};
+use super::{heading, most_severe_first, name_based_uuid, truncate_chars, utc_timestamp, ReportContext, ToolStatus};
 
 /// The schema version the reports conform to.
 pub const SCHEMA_VERSION: &str = "15.2.1";
@@ -168,23 +166,9 @@ fn vulnerability(report: ReportType, finding: &Finding, context: &ReportContext<
     Value::Object(out)
 }
 
-/// A UUID that stays the same for the same finding across pipelines: RFC 9562 version 8 built
-/// from SHA-256 of the fingerprint (its name-based example), so any fingerprint string works.
+/// A UUID that stays the same for the same finding across pipelines.
 fn vulnerability_id(fingerprint: &str) -> String {
-    let digest = Sha256::digest(format!("scangate/gitlab/{fingerprint}").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    bytes[6] = (bytes[6] & 0x0f) | 0x80;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    name_based_uuid(&format!("scangate/gitlab/{fingerprint}"))
 }
 
 /// The tool's message, then which tools reported it and their own severity label.
@@ -313,40 +297,9 @@ fn location(report: ReportType, finding: &Finding, context: &ReportContext<'_>) 
     Value::Object(out)
 }
 
-/// `yyyy-mm-ddThh:mm:ss` in UTC, the schema's format for `start_time` and `end_time`.
-fn utc_timestamp(time: SystemTime) -> String {
-    let seconds = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (era arithmetic over 400-year cycles).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     use super::*;
     use crate::test_support::{gitlab_schema, sample};
@@ -506,25 +459,6 @@ mod tests {
             json!({"type": "cwe", "name": "CWE-798", "value": "798",
                    "url": "https://cwe.mitre.org/data/definitions/798.html"})
         );
-    }
-
-    #[test]
-    fn ids_are_deterministic_uuids() {
-        let id = vulnerability_id("abc");
-        assert_eq!(id, vulnerability_id("abc"));
-        assert_ne!(id, vulnerability_id("abd"));
-        let parts: Vec<&str> = id.split('-').collect();
-        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
-        assert!(parts[2].starts_with('8'), "version 8: {id}");
-        assert!(matches!(&parts[3][..1], "8" | "9" | "a" | "b"), "RFC variant: {id}");
-    }
-
-    #[test]
-    fn dates_convert_across_leap_years() {
-        assert_eq!(utc_timestamp(UNIX_EPOCH), "1970-01-01T00:00:00");
-        let leap_day = UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_661);
-        assert_eq!(utc_timestamp(leap_day), "2000-02-29T01:01:01");
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
     }
 
     #[test]

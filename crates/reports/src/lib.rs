@@ -7,6 +7,7 @@
 //! text a scanner quoted before it gets here; nothing here reads files.
 
 pub mod codequality;
+pub mod evidence;
 pub mod github;
 pub mod gitlab;
 
@@ -136,6 +137,58 @@ fn truncate_chars(text: &str, max: usize) -> &str {
     }
 }
 
+/// A UUID that stays the same for the same name: RFC 9562 version 8 built from SHA-256 of the
+/// name (its name-based example), so any string works.
+pub(crate) fn name_based_uuid(name: &str) -> String {
+    let digest = scangate_normalizer::sha256_hex(name.as_bytes());
+    let mut bytes = [0u8; 16];
+    for (byte, pair) in bytes.iter_mut().zip(digest.as_bytes().chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// `yyyy-mm-ddThh:mm:ss` in UTC: GitLab's `start_time`/`end_time`; with `Z`, the evidence's times.
+pub fn utc_timestamp(time: SystemTime) -> String {
+    let seconds = time.duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    let (year, month, day) = civil_from_days(days as i64);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (era arithmetic over 400-year cycles).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * shifted_month + 2) / 5 + 1) as u32;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     //! Synthetic findings for the renderers' tests.
@@ -233,6 +286,26 @@ mod tests {
     use super::test_support::sample;
     use super::*;
     use scangate_normalizer::Severity;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn ids_are_deterministic_uuids() {
+        let id = name_based_uuid("abc");
+        assert_eq!(id, name_based_uuid("abc"));
+        assert_ne!(id, name_based_uuid("abd"));
+        let parts: Vec<&str> = id.split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12]);
+        assert!(parts[2].starts_with('8'), "version 8: {id}");
+        assert!(matches!(&parts[3][..1], "8" | "9" | "a" | "b"), "RFC variant: {id}");
+    }
+
+    #[test]
+    fn dates_convert_across_leap_years() {
+        assert_eq!(utc_timestamp(UNIX_EPOCH), "1970-01-01T00:00:00");
+        let leap_day = UNIX_EPOCH + Duration::from_secs(951_782_400 + 3_661);
+        assert_eq!(utc_timestamp(leap_day), "2000-02-29T01:01:01");
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
 
     #[test]
     fn source_link_needs_all_three_parts() {

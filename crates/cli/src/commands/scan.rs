@@ -12,9 +12,11 @@ use scangate_gate::{
 };
 use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
 use scangate_normalizer::{Finding, Severity};
-use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput, Sbom, SbomError};
+use scangate_reports::evidence::Artifacts;
+use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput, Sbom, SbomError, ScanOptions};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
+use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, policy_sources, read_baseline, resolve_sources, tool_outcomes};
 use crate::git;
@@ -71,6 +73,34 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         &summary,
         started,
     )?;
+    let evidence_targets = EvidenceTargets {
+        evidence: args.evidence.as_deref(),
+        dsomm: args.dsomm_evidence.as_deref(),
+        team: args.team.as_deref(),
+    };
+    let assessment = assessment.unwrap_or_else(|| scanned.assess(None));
+    let artifacts = Artifacts {
+        sbom: summary
+            .sbom
+            .as_ref()
+            .map(|sbom| (sbom.path.clone(), sbom.sha256.clone(), sbom.components)),
+        html: None,
+    };
+    write_evidence(
+        &evidence_targets,
+        EvidenceInput {
+            root: &scanned.execution.root,
+            options: &scanned.options,
+            execution: &scanned.execution,
+            findings: &scanned.findings,
+            sources: &scanned.sources,
+            gated: &gated,
+            verdict: &verdict,
+            assessment: &assessment,
+            artifacts,
+            started,
+        },
+    )?;
     Ok(exit_status(verdict.result, args.verdict.dry_run))
 }
 
@@ -100,6 +130,8 @@ pub(super) struct Scanned {
     pub findings: Vec<Finding>,
     pub ignored_configs: Vec<IgnoredConfig>,
     pub today: Date,
+    /// What the scanners ran with.
+    pub options: ScanOptions,
     /// Where `--sbom` goes, and what trivy made of it.
     pub sbom: Option<(PathBuf, Result<Sbom, SbomError>)>,
 }
@@ -157,6 +189,7 @@ impl Scanned {
             ignored_configs,
             today,
             sbom,
+            options,
         })
     }
 
