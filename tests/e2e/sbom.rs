@@ -36,6 +36,8 @@ fn scan_with_sbom(repo: &Path, out: &Path) -> (std::process::Output, PathBuf, Pa
         out.join("scan.sarif").into(),
         "--summary-json".into(),
         summary.clone().into(),
+        "--evidence".into(),
+        sbom.with_file_name("evidence.json").into(),
     ];
     (Scangate::new(args).run(), sbom, summary)
 }
@@ -91,6 +93,19 @@ fn the_sbom_lists_the_dependencies_validates_and_is_recorded_by_hash() {
         .collect();
     assert!(purls.contains(&"pkg:npm/lodash@4.17.15"), "{purls:?}");
     let recorded = read_summary(&summary_path)["sbom"].clone();
+    let evidence: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(sbom_path.with_file_name("evidence.json")).unwrap()).unwrap();
+    assert_eq!(
+        evidence["sbom"], recorded,
+        "the evidence records the SBOM as the summary does"
+    );
+    let sbom_activity = evidence["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["uuid"] == "2858ac12-0179-40d9-9acf-1b839c030473")
+        .expect("SBOM of components is evidenced");
+    assert_eq!(sbom_activity["claim"], "evidenced");
     assert_eq!(recorded["sha256"], scangate_sha256(&bytes), "{recorded:#}");
     assert_eq!(recorded["components"], sbom["components"].as_array().unwrap().len());
     assert_eq!(

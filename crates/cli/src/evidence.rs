@@ -64,6 +64,7 @@ pub fn write_evidence(targets: &EvidenceTargets<'_>, input: EvidenceInput<'_>) -
             after_suppressions: input.verdict.counts,
         },
         suppressions: suppression_records(input.findings, input.verdict),
+        sbom: input.artifacts.sbom.clone(),
         run,
     };
     if let Some(path) = targets.evidence {

@@ -52,18 +52,7 @@ pub struct Summary {
     pub ignored_repository_configs: Vec<IgnoredConfig>,
     /// The SBOM written with `--sbom`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sbom: Option<SbomSummary>,
-}
-
-/// The SBOM a run wrote: where, which format, a hash an auditor can check it by, and its size.
-#[derive(Debug, Clone, Serialize)]
-pub struct SbomSummary {
-    pub path: String,
-    /// `CycloneDX 1.7`.
-    pub format: String,
-    /// sha256 of the file's bytes, hex.
-    pub sha256: String,
-    pub components: usize,
+    pub sbom: Option<scangate_reports::evidence::SbomRecord>,
 }
 
 /// One refused suppression and the findings it would have hidden.

@@ -138,13 +138,28 @@ pub struct Evidence {
     pub scanners: Vec<ScannerRecord>,
     pub counts: CountsRecord,
     pub suppressions: Vec<SuppressionRecord>,
+    /// The SBOM the run wrote (`--sbom`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sbom: Option<SbomRecord>,
+}
+
+/// An SBOM the run wrote: where, which format, a hash an auditor can check it by, and its size
+/// (the summary JSON's `sbom` too).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SbomRecord {
+    pub path: String,
+    /// `CycloneDX 1.7`.
+    pub format: String,
+    /// sha256 of the file's bytes, hex.
+    pub sha256: String,
+    pub components: usize,
 }
 
 /// What the run produced besides the verdict that evidences more activities.
 #[derive(Debug, Clone, Default)]
 pub struct Artifacts {
-    /// `--sbom`: its path, sha256 and component count ("SBOM of components").
-    pub sbom: Option<(String, String, usize)>,
+    /// `--sbom` ("SBOM of components").
+    pub sbom: Option<SbomRecord>,
     /// `--html`: its path ("Simple visualization of defects").
     pub html: Option<String>,
 }
@@ -181,10 +196,13 @@ pub fn activity_records(
         counts.critical, counts.high, counts.medium, counts.low, counts.info
     );
     records.extend(artifact_record(SEVERITY_COUNTS, counted));
-    if let Some((path, sha256, components)) = &artifacts.sbom {
+    if let Some(sbom) = &artifacts.sbom {
         records.extend(artifact_record(
             SBOM,
-            format!("CycloneDX SBOM {path} (sha256 {sha256}, {components} components)"),
+            format!(
+                "CycloneDX SBOM {} (sha256 {}, {} components)",
+                sbom.path, sbom.sha256, sbom.components
+            ),
         ));
     }
     if let Some(path) = &artifacts.html {

@@ -12,7 +12,7 @@ use scangate_gate::{
 };
 use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
 use scangate_normalizer::{Finding, Severity};
-use scangate_reports::evidence::Artifacts;
+use scangate_reports::evidence::{Artifacts, SbomRecord};
 use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput, Sbom, SbomError, ScanOptions};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
@@ -23,7 +23,7 @@ use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::publish::{counting_findings, publish, Targets};
-use crate::summary::{print_human, print_level_met, Inert, SbomSummary, Summary, ToolSummary, NOT_GATED};
+use crate::summary::{print_human, print_level_met, Inert, Summary, ToolSummary, NOT_GATED};
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
 const DEFAULT_SARIF: &str = "scangate.sarif";
@@ -80,10 +80,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     };
     let assessment = assessment.unwrap_or_else(|| scanned.assess(None));
     let artifacts = Artifacts {
-        sbom: summary
-            .sbom
-            .as_ref()
-            .map(|sbom| (sbom.path.clone(), sbom.sha256.clone(), sbom.components)),
+        sbom: summary.sbom.clone(),
         html: None,
     };
     write_evidence(
@@ -243,7 +240,7 @@ impl Scanned {
 
     /// Writes the SBOM `--sbom` asked for, scrubbed like every output; trivy's failure to make
     /// one is an error, never a missing file unseen.
-    fn write_sbom(&self) -> anyhow::Result<Option<SbomSummary>> {
+    fn write_sbom(&self) -> anyhow::Result<Option<SbomRecord>> {
         let Some((path, made)) = &self.sbom else {
             return Ok(None);
         };
@@ -254,7 +251,7 @@ impl Scanned {
         crate::publish::create_output(path, "SBOM")?
             .write_all(&bytes)
             .with_context(|| format!("cannot write the SBOM to {}", path.display()))?;
-        Ok(Some(SbomSummary {
+        Ok(Some(SbomRecord {
             path: path.display().to_string(),
             format: format!("CycloneDX {}", sbom.spec_version),
             sha256: sha256_hex(&bytes),
