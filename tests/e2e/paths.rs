@@ -103,3 +103,23 @@ fn boolean_environment_variables_accept_the_usual_spellings() {
     assert_exit(&bogus, 2);
     assert!(String::from_utf8_lossy(&bogus.stderr).contains("'maybe'"));
 }
+
+/// Issue 11 §2: an unknown scanner name says which one was meant.
+#[test]
+fn a_misspelled_scanner_name_gets_a_suggestion() {
+    let repo = Repo::new();
+    repo.write("notes.txt", "hello\n");
+    let output = Scangate::new([
+        "scan".as_ref(),
+        repo.path().as_os_str(),
+        "--tools".as_ref(),
+        "gitleak".as_ref(),
+    ])
+    .run();
+    assert_exit(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown tool `gitleak` (did you mean `gitleaks`?)"),
+        "{stderr}"
+    );
+}

@@ -20,10 +20,12 @@ pub enum Error {
         path: PathBuf,
     },
     /// A tool named in `--tools` or `--skip` does not exist.
-    #[error("unknown tool `{name}`; known tools: {known}")]
+    #[error("unknown tool `{name}`{}; known tools: {known}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
     UnknownTool {
         /// The name given.
         name: String,
+        /// The known name closest to it, when one is close.
+        suggestion: Option<String>,
         /// The canonical names.
         known: String,
     },

@@ -179,11 +179,30 @@ fn check_tool_names(options: &ScanOptions) -> Result<(), Error> {
             let known = TOOLS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
             return Err(Error::UnknownTool {
                 name: name.clone(),
+                suggestion: closest_tool(name),
                 known,
             });
         }
     }
     Ok(())
+}
+
+/// The tool name `name` most likely misspells (`gitleak`, `osv`, `npm`), if one is close.
+fn closest_tool(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if lower.is_empty() {
+        return None;
+    }
+    TOOLS
+        .iter()
+        .map(|tool| tool.name())
+        .map(|known| {
+            let prefix = known.starts_with(&lower) || lower.starts_with(known);
+            (strsim::jaro_winkler(&lower, known), prefix, known)
+        })
+        .filter(|(score, prefix, _)| *prefix || *score >= 0.8)
+        .max_by(|a, b| (a.1, a.0).partial_cmp(&(b.1, b.0)).unwrap_or(std::cmp::Ordering::Equal))
+        .map(|(_, _, known)| known.to_owned())
 }
 
 fn deselected(tool: &dyn Tool, options: &ScanOptions) -> Option<String> {
@@ -194,4 +213,25 @@ fn deselected(tool: &dyn Tool, options: &ScanOptions) -> Option<String> {
         return Some("not selected by --tools".to_string());
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelled_tool_gets_the_name_it_misspells() {
+        for (given, meant) in [
+            ("gitleak", "gitleaks"),
+            ("osv", "osv-scanner"),
+            ("npm", "npm-audit"),
+            ("semgrp", "semgrep"),
+            ("Trivvy", "trivy"),
+            ("gosec2", "gosec"),
+        ] {
+            assert_eq!(closest_tool(given).as_deref(), Some(meant), "{given}");
+        }
+        assert_eq!(closest_tool("zap"), None);
+        assert_eq!(closest_tool(""), None);
+    }
 }
