@@ -9,6 +9,7 @@ mod dependencies;
 mod example;
 mod fail_closed;
 mod gate;
+mod html_report;
 mod modes;
 mod normalize;
 mod paths;

@@ -11,6 +11,7 @@ use scangate_gate::{
 };
 use scangate_normalizer::{url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
 use scangate_normalizer::{Finding, Severity};
+use scangate_reports::html;
 use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
@@ -19,7 +20,7 @@ use crate::gating::{apply_verdict, policy_sources, read_baseline, resolve_source
 use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
-use crate::publish::{counting_findings, publish, Targets};
+use crate::publish::{counting_findings, publish, publish_html, Targets};
 use crate::summary::{print_human, print_level_met, Inert, Summary, ToolSummary, NOT_GATED};
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
@@ -69,6 +70,14 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         &summary,
         started,
     )?;
+    if let Some(path) = &args.html {
+        publish_html(
+            path,
+            &scanned.html_run(&verdict, assessment.as_ref()),
+            &summary,
+            started,
+        )?;
+    }
     Ok(exit_status(verdict.result, args.verdict.dry_run))
 }
 
@@ -169,6 +178,17 @@ impl Scanned {
             today: self.today,
             change: self.change.as_ref(),
         })
+    }
+
+    /// What the HTML report shows of the run; after [`Scanned::report`], which carries the
+    /// verdict into the runs.
+    pub fn html_run<'a>(&'a self, verdict: &'a Verdict, assessment: Option<&'a Assessment>) -> html::Run<'a> {
+        html::Run {
+            runs: &self.normalized.runs,
+            verdict,
+            assessment,
+            today: self.today,
+        }
     }
 
     /// Carries `verdict` into the runs, writes the SARIF log to `sarif` (when given), and returns
