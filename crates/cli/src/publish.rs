@@ -89,6 +89,7 @@ fn with_context<T>(summary: &Summary, started: SystemTime, report: impl FnOnce(&
         verdict: summary.verdict,
         level_label: &summary.level_label,
         violations: &summary.violations,
+        warnings: &summary.warnings,
         refused_suppressions: &refused,
         suppressed_by_origin: &summary.suppressed_by_origin,
         tools: &tools,

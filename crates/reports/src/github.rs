@@ -267,6 +267,7 @@ mod tests {
             verdict: "fail",
             level_label: "level 2",
             violations,
+            warnings: &[],
             refused_suppressions: &[],
             suppressed_by_origin: &crate::test_support::NO_ORIGINS,
             tools,

@@ -357,6 +357,7 @@ mod tests {
             verdict,
             level_label: "level 3",
             violations,
+            warnings: &[],
             refused_suppressions: &[],
             suppressed_by_origin: &crate::test_support::NO_ORIGINS,
             tools,

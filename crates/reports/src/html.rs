@@ -1,7 +1,8 @@
-//! The HTML report (`--html FILE`): one self-contained page for people — the verdict, the DSOMM
-//! assessment as a ladder, the counted findings per tool and severity as an inline SVG chart, a
-//! sortable and filterable table of every finding (new, pre-existing or suppressed), the
-//! suppressions with owner and days to expiry, and the scanners with version and duration.
+//! The HTML report (`--html FILE`): one self-contained page for people — the verdict with its
+//! reasons and warnings, the DSOMM assessment as a ladder, the counted findings per tool and
+//! severity as an inline SVG chart, a sortable and filterable table of every finding (new,
+//! pre-existing or suppressed), the suppressions with owner and days to expiry, the scanners with
+//! version and duration, and what the run shows of each DSOMM activity.
 //!
 //! Nothing is fetched: style, script and chart are inline, and the page's Content-Security-Policy
 //! allows only its own style and script (by hash): no other script, image, font, frame or
@@ -167,6 +168,13 @@ fn verdict_section(out: &mut String, context: &ReportContext<'_>, run: &Run<'_>)
         out.push_str("<h2>Why</h2>\n<ul class=\"violations\">\n");
         for violation in context.violations {
             let _ = writeln!(out, "<li>{}</li>", escape(violation));
+        }
+        out.push_str("</ul>\n");
+    }
+    if !context.warnings.is_empty() {
+        out.push_str("<h2>Warnings</h2>\n<ul class=\"warnings\">\n");
+        for warning in context.warnings {
+            let _ = writeln!(out, "<li>{}</li>", escape(warning));
         }
         out.push_str("</ul>\n");
     }
@@ -571,7 +579,7 @@ section{margin-top:8px}
 .verdict .level{margin:0 0 8px;font-weight:600}
 .counts{list-style:none;padding:0;margin:0;display:flex;gap:16px;flex-wrap:wrap}
 .counts b{font-size:18px}
-.violations{margin:0;padding-left:20px}
+.violations,.warnings{margin:0;padding-left:20px}.warnings{color:#9a3412}
 .headline{font-weight:600}
 .ladder{list-style:none;padding:0;margin:0;display:flex;flex-direction:column-reverse;gap:6px;max-width:900px}
 .rung{display:block;padding:6px 12px;border-radius:6px;border:1px solid #d0d7de;background:#f6f8fa}
@@ -817,10 +825,12 @@ mod tests {
         }];
         let violations = vec![HOSTILE.concat()];
         let refused = vec![HOSTILE[0].to_string()];
+        let warnings = vec![HOSTILE[1].to_string()];
         let context = ReportContext {
             verdict: "fail",
             level_label: "level 1",
             violations: &violations,
+            warnings: &warnings,
             refused_suppressions: &refused,
             suppressed_by_origin: &NO_ORIGINS,
             tools: &tools,
@@ -891,6 +901,10 @@ mod tests {
         );
         assert!(html.contains("<td>nosec</td>"), "{html}");
         assert!(html.contains("<td>1.5 s</td>"));
+        assert!(
+            html.contains("<ul class=\"warnings\">\n<li>&quot;&gt;&lt;img"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct ReportContext<'a> {
     pub level_label: &'a str,
     /// Why the gate failed or errored, human-readable.
     pub violations: &'a [String],
+    /// What does not change the verdict but should be read (an optional scanner that failed …).
+    pub warnings: &'a [String],
     /// Suppressions the gate refused ("suppression added by this change — needs review: …").
     pub refused_suppressions: &'a [String],
     /// Suppressed findings per origin (`scangate.toml:12`, `app.py:3`).
