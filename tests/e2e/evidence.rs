@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, checkout, commit_all, git_ok, require_scanner, require_test_tool, tools_dir, Repo, Scangate,
+    assert_exit, checkout, commit_all, git_ok, require_installed_file, require_scanner, tools_dir, Repo, Scangate,
 };
 
 const HIGH_FINDING: &str = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n";
@@ -58,6 +58,8 @@ fn scan_with_evidence(policy_text: &str) -> EvidenceRun {
         team_yaml.clone().into(),
         "--team".into(),
         "payments".into(),
+        "--html".into(),
+        out.join("report.html").into(),
     ];
     let output = Scangate::new(args)
         .env("GITHUB_ACTIONS", "true")
@@ -101,7 +103,7 @@ fn sha256_of(path: &Path) -> String {
 /// loudly) when its YAML library is not installed outside CI.
 fn dsomm_reading(file: &Path) -> Option<Value> {
     let tools = tools_dir();
-    if !require_test_tool(
+    if !require_installed_file(
         &tools.join("node/node_modules/yaml/package.json"),
         "the yaml npm package",
     ) {
@@ -130,6 +132,7 @@ fn the_evidence_records_what_the_gate_enforced_and_loads_into_dsomm() {
         ("c6e3c812", "enforced"),
         ("c1acc8af", "enforced"),
         ("bc548cba", "evidenced"),
+        ("55f4c916", "evidenced"),
     ] {
         let record = activity(evidence, uuid);
         assert_eq!(record["claim"], claim, "{record:#}");

@@ -10,6 +10,7 @@ mod evidence;
 mod example;
 mod fail_closed;
 mod gate;
+mod html_report;
 mod modes;
 mod normalize;
 mod paths;

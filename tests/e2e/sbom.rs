@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::{
-    assert_exit, checkout, example_copy, fake_gitleaks, fake_scan, read_summary, require_scanner, require_test_tool,
-    text_only_repo, tools_dir, Scangate,
+    assert_exit, checkout, example_copy, fake_gitleaks, fake_scan, read_summary, require_installed_file,
+    require_scanner, text_only_repo, tools_dir, Scangate,
 };
 
 /// The test venv's python, which has cyclonedx-python-lib; `None` (skip, loudly) outside CI.
 fn cyclonedx_validator() -> Option<PathBuf> {
     let python = tools_dir().join("test-venv/bin/python");
-    require_test_tool(&python, "the CycloneDX validator").then_some(python)
+    require_installed_file(&python, "the CycloneDX validator").then_some(python)
 }
 
 /// `scangate scan REPO --tools gitleaks --offline --sbom OUT/sbom/bom.json`, in a fresh output

@@ -17,7 +17,7 @@ use crate::support::{
 };
 
 /// A semgrep rule whose message interpolates the string it matched.
-const VALUE_RULE: &str = r#"rules:
+pub(crate) const VALUE_RULE: &str = r#"rules:
   - id: quoted-token
     languages: [python]
     severity: WARNING
@@ -61,7 +61,7 @@ fn repository_with_secrets(tokens: &Tokens) -> Repo {
 }
 
 /// The secret values gitleaks itself finds, un-redacted, with its default rules.
-fn harvest_secrets(repo: &Path) -> Vec<String> {
+pub(crate) fn harvest_secrets(repo: &Path) -> Vec<String> {
     let report = tempfile::NamedTempFile::new().unwrap();
     let output = Command::new(installed("gitleaks"))
         .args([
@@ -199,6 +199,7 @@ fn scan_with_every_output(
         ("--evidence", "evidence.json"),
         ("--dsomm-evidence", "dsomm-evidence.yaml"),
         ("--sbom", "sbom.json"),
+        ("--html", "report.html"),
     ] {
         args.extend([flag.into(), reports.join(name).into()]);
     }

@@ -223,13 +223,23 @@ pub fn process_alive(pid: &str) -> bool {
 /// True when the real scanner is installed. Under `CI=true` a missing scanner fails the test;
 /// elsewhere the test is skipped with a loud message.
 pub fn require_scanner(executable: &str) -> bool {
+    require("scanner", executable, "scripts/install-scanners")
+}
+
+/// [`require_scanner`] for a tool the tests check reports with (chromium), which
+/// `scripts/install-test-tools` installs.
+pub fn require_test_tool(executable: &str) -> bool {
+    require("test tool", executable, "scripts/install-test-tools")
+}
+
+fn require(what: &str, executable: &str, installer: &str) -> bool {
     if installed(executable).exists() || which_on_path(executable) {
         return true;
     }
     if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("scanner `{executable}` is not installed (CI=true): run scripts/install-scanners");
+        panic!("{what} `{executable}` is not installed (CI=true): run {installer}");
     }
-    eprintln!("\n!!! SKIPPED: scanner `{executable}` is not installed; run scripts/install-scanners !!!\n");
+    eprintln!("\n!!! SKIPPED: {what} `{executable}` is not installed; run {installer} !!!\n");
     false
 }
 
@@ -247,7 +257,7 @@ pub fn installed(executable: &str) -> PathBuf {
 
 /// True when `path` (below [`tools_dir`], from `scripts/install-test-tools`) exists; under
 /// `CI=true` a missing one fails the test, elsewhere it skips loudly.
-pub fn require_test_tool(path: &Path, what: &str) -> bool {
+pub fn require_installed_file(path: &Path, what: &str) -> bool {
     if path.exists() {
         return true;
     }

@@ -112,6 +112,10 @@ pub struct ScanArgs {
     /// when GITLAB_CI=true.
     #[arg(long, value_name = "DIR")]
     pub gitlab_dir: Option<PathBuf>,
+    /// Write a self-contained HTML report here: verdict, DSOMM ladder, findings chart and table,
+    /// suppressions, scanners.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Also keep each scanner's own machine-readable output in this directory (`<tool>-<n>.json`).
     #[arg(long, value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,
@@ -157,6 +161,10 @@ pub struct AssessArgs {
     /// Also write the SARIF 2.1.0 log here, as gated by the pipeline's policy.
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
+    /// Write a self-contained HTML report here: the ladder of all five levels, findings chart
+    /// and table, suppressions, scanners.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
-//! Where the CI-specific reports go: GitHub workflow annotations on stdout and the Markdown step
-//! summary appended to `$GITHUB_STEP_SUMMARY`; GitLab security and Code Quality reports in a
-//! directory. Picked automatically inside GitHub Actions and GitLab CI.
+//! Where the reports go: GitHub workflow annotations on stdout and the Markdown step summary
+//! appended to `$GITHUB_STEP_SUMMARY`; GitLab security and Code Quality reports in a directory
+//! (both picked automatically inside GitHub Actions and GitLab CI); the HTML page to `--html`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,7 +11,7 @@ use scangate_gate::Verdict;
 use scangate_normalizer::{Finding, ToolRun};
 
 use crate::summary::Summary;
-use scangate_reports::{codequality, github, gitlab, ReportContext, SourceLink, ToolStatus};
+use scangate_reports::{codequality, github, gitlab, html, ReportContext, SourceLink, ToolStatus};
 
 /// The GitLab report directory used inside GitLab CI when `--gitlab-dir` is not given.
 const GITLAB_DEFAULT_DIR: &str = "gl-reports";
@@ -49,6 +49,28 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
     if !targets.github && targets.gitlab_dir.is_none() {
         return Ok(());
     }
+    with_context(summary, started, |context| {
+        if targets.github {
+            publish_github(findings, context)?;
+        }
+        if let Some(dir) = &targets.gitlab_dir {
+            publish_gitlab(dir, findings, context)?;
+        }
+        Ok(())
+    })
+}
+
+/// Writes the HTML report (`--html`) to `path`.
+pub fn publish_html(path: &Path, run: &html::Run<'_>, summary: &Summary, started: SystemTime) -> anyhow::Result<()> {
+    let page = with_context(summary, started, |context| html::page(context, run));
+    let mut file = create_output(path, "HTML report")?;
+    file.write_all(page.as_bytes())
+        .with_context(|| format!("cannot write the HTML report to {}", path.display()))
+}
+
+/// Calls `report` with what every report says besides the findings, from the summary and the
+/// CI environment.
+fn with_context<T>(summary: &Summary, started: SystemTime, report: impl FnOnce(&ReportContext<'_>) -> T) -> T {
     let tools: Vec<ToolStatus<'_>> = summary
         .tools
         .iter()
@@ -56,6 +78,7 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
             name: &t.name,
             status: t.status.as_str(),
             version: t.version.as_deref(),
+            duration_ms: t.duration_ms,
         })
         .collect();
     let refused: Vec<String> = summary.refused_suppressions.iter().map(|r| r.message.clone()).collect();
@@ -66,6 +89,7 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
         verdict: summary.verdict,
         level_label: &summary.level_label,
         violations: &summary.violations,
+        warnings: &summary.warnings,
         refused_suppressions: &refused,
         suppressed_by_origin: &summary.suppressed_by_origin,
         tools: &tools,
@@ -78,13 +102,7 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
         started,
         finished: SystemTime::now(),
     };
-    if targets.github {
-        publish_github(findings, &context)?;
-    }
-    if let Some(dir) = &targets.gitlab_dir {
-        publish_gitlab(dir, findings, &context)?;
-    }
-    Ok(())
+    report(&context)
 }
 
 fn publish_github(findings: &[Finding], context: &ReportContext<'_>) -> anyhow::Result<()> {

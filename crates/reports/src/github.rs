@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use scangate_normalizer::{Finding, Severity};
 
-use super::{heading, most_severe_first, path_of, start_line, ReportContext, SourceLink, ToolStatus};
+use super::{heading, most_severe_first, path_of, severity_index, start_line, ReportContext, SourceLink, ToolStatus};
 
 /// How many findings the step summary lists; the SARIF upload and the annotations carry the rest.
 const SUMMARY_TOP_FINDINGS: usize = 20;
@@ -193,14 +193,6 @@ fn push_counts(out: &mut String, counts: &[usize; 5]) {
     out.push('\n');
 }
 
-/// The column of `severity` in the counts, in [`Severity::ALL`] order (most severe first).
-fn severity_index(severity: Severity) -> usize {
-    Severity::ALL
-        .iter()
-        .position(|s| *s == severity)
-        .expect("ALL lists every severity")
-}
-
 fn findings_section(out: &mut String, findings: &[Finding], source: Option<&SourceLink>) {
     if findings.is_empty() {
         out.push_str("No findings count toward the gate.\n");
@@ -275,6 +267,7 @@ mod tests {
             verdict: "fail",
             level_label: "level 2",
             violations,
+            warnings: &[],
             refused_suppressions: &[],
             suppressed_by_origin: &crate::test_support::NO_ORIGINS,
             tools,
@@ -291,21 +284,25 @@ mod tests {
                 name: "gitleaks",
                 status: "ok",
                 version: Some("8.30.1"),
+                duration_ms: 0,
             },
             ToolStatus {
                 name: "gosec",
                 status: "ok",
                 version: Some("2.28.0"),
+                duration_ms: 0,
             },
             ToolStatus {
                 name: "gosec",
                 status: "error",
                 version: Some("2.28.0"),
+                duration_ms: 0,
             },
             ToolStatus {
                 name: "npm-audit",
                 status: "skipped",
                 version: None,
+                duration_ms: 0,
             },
         ]
     }

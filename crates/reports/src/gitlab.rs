@@ -310,6 +310,7 @@ mod tests {
             verdict,
             level_label: "level 3",
             violations,
+            warnings: &[],
             refused_suppressions: &[],
             suppressed_by_origin: &crate::test_support::NO_ORIGINS,
             tools,
@@ -344,11 +345,13 @@ mod tests {
                 name: "semgrep",
                 status: "ok",
                 version: Some("1.185.0"),
+                duration_ms: 0,
             },
             ToolStatus {
                 name: "gosec",
                 status: "timeout",
                 version: None,
+                duration_ms: 0,
             },
         ];
         let violations = vec!["gosec timeout: no result after 600s".to_string()];
@@ -409,6 +412,7 @@ mod tests {
             name: "gosec",
             status: "timeout",
             version: Some("2.28.0"),
+            duration_ms: 0,
         }];
         let violations = vec!["gosec timeout".to_string()];
         let reports = security_reports(&[], &context("error", &violations, &tools));

@@ -1,6 +1,6 @@
-//! The reports CI systems read besides SARIF: GitHub workflow annotations and step summary,
-//! GitLab security reports and the GitLab Code Quality report. Every renderer is a pure function
-//! of the findings that count and a [`ReportContext`]; the caller decides where the text goes.
+//! The reports besides SARIF: GitHub workflow annotations and step summary, GitLab security
+//! reports, the GitLab Code Quality report, and the HTML page people look at. Every renderer is a
+//! pure function of the findings and a [`ReportContext`]; the caller decides where the text goes.
 //!
 //! Every report writer besides SARIF (`scangate_normalizer::write_sarif`) lives here, one file per
 //! format. No renderer sees a secret value: [`Finding`] never holds one and the cli scrubs every
@@ -10,10 +10,12 @@ pub mod codequality;
 pub mod evidence;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 
+use std::cmp::Ordering;
 use std::time::SystemTime;
 
-use scangate_normalizer::Finding;
+use scangate_normalizer::{Finding, Severity};
 
 /// What the reports say besides the findings.
 #[derive(Debug, Clone)]
@@ -24,6 +26,8 @@ pub struct ReportContext<'a> {
     pub level_label: &'a str,
     /// Why the gate failed or errored, human-readable.
     pub violations: &'a [String],
+    /// What does not change the verdict but should be read (an optional scanner that failed …).
+    pub warnings: &'a [String],
     /// Suppressions the gate refused ("suppression added by this change — needs review: …").
     pub refused_suppressions: &'a [String],
     /// Suppressed findings per origin (`scangate.toml:12`, `app.py:3`).
@@ -48,6 +52,8 @@ pub struct ToolStatus<'a> {
     /// `ok`, `skipped`, `missing`, `error` or `timeout`.
     pub status: &'a str,
     pub version: Option<&'a str>,
+    /// How long it ran, in milliseconds.
+    pub duration_ms: u64,
 }
 
 /// A web view of the scanned commit: `{server}/{repository}/blob/{commit}/{path}#L{line}`.
@@ -101,14 +107,25 @@ fn encode_path(path: &str) -> String {
 /// the same stable order (GitHub shows only the first annotations of each level).
 pub fn most_severe_first(findings: &[Finding]) -> Vec<&Finding> {
     let mut ranked: Vec<&Finding> = findings.iter().collect();
-    ranked.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| path_of(a).cmp(path_of(b)))
-            .then_with(|| start_line(a).cmp(&start_line(b)))
-            .then_with(|| a.rule_id.cmp(&b.rule_id))
-    });
+    ranked.sort_by(|a, b| severity_order(a, b));
     ranked
+}
+
+/// The order of [`most_severe_first`].
+fn severity_order(a: &Finding, b: &Finding) -> Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then_with(|| path_of(a).cmp(path_of(b)))
+        .then_with(|| start_line(a).cmp(&start_line(b)))
+        .then_with(|| a.rule_id.cmp(&b.rule_id))
+}
+
+/// The column of `severity` in per-severity counts, in [`Severity::ALL`] order (most severe first).
+fn severity_index(severity: Severity) -> usize {
+    Severity::ALL
+        .iter()
+        .position(|s| *s == severity)
+        .expect("ALL lists every severity")
 }
 
 /// The finding's repository-relative path, empty when the tool gave none.

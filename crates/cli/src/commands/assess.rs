@@ -15,6 +15,7 @@ use crate::gating::tool_outcomes;
 use crate::summary::{print_assessment, print_tools, Inert};
 
 pub async fn run(args: AssessArgs) -> anyhow::Result<ExitStatus> {
+    let started = std::time::SystemTime::now();
     if args.scanners.staged {
         anyhow::bail!("assess judges the whole repository; --staged is for the pre-commit hook (`scan --staged`)");
     }
@@ -38,6 +39,10 @@ pub async fn run(args: AssessArgs) -> anyhow::Result<ExitStatus> {
     summary.assessment = Some(assessment);
     if let Some(path) = &args.summary_json {
         summary.write(path)?;
+    }
+    if let Some(path) = &args.html {
+        let run = scanned.html_run(&verdict, summary.assessment.as_ref());
+        crate::publish::publish_html(path, &run, &summary, started)?;
     }
     print_tools(&mut std::io::stdout().lock(), &summary.tools, inert)?;
     if let Some(assessment) = &summary.assessment {

@@ -13,6 +13,7 @@ use scangate_gate::{
 use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
 use scangate_normalizer::{Finding, Severity};
 use scangate_reports::evidence::{Artifacts, SbomRecord};
+use scangate_reports::html;
 use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput, Sbom, SbomError, ScanOptions};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
@@ -22,7 +23,7 @@ use crate::gating::{apply_verdict, policy_sources, read_baseline, resolve_source
 use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
-use crate::publish::{counting_findings, publish, Targets};
+use crate::publish::{counting_findings, publish, publish_html, Targets};
 use crate::summary::{print_human, print_level_met, Inert, Summary, ToolSummary, NOT_GATED};
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
@@ -73,6 +74,14 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         &summary,
         started,
     )?;
+    if let Some(path) = &args.html {
+        publish_html(
+            path,
+            &scanned.html_run(&verdict, assessment.as_ref()),
+            &summary,
+            started,
+        )?;
+    }
     let evidence_targets = EvidenceTargets {
         evidence: args.evidence.as_deref(),
         dsomm: args.dsomm_evidence.as_deref(),
@@ -81,7 +90,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let assessment = assessment.unwrap_or_else(|| scanned.assess(None));
     let artifacts = Artifacts {
         sbom: summary.sbom.clone(),
-        html: None,
+        html: args.html.as_ref().map(|path| path.display().to_string()),
     };
     write_evidence(
         &evidence_targets,
@@ -214,6 +223,17 @@ impl Scanned {
             today: self.today,
             change: self.change.as_ref(),
         })
+    }
+
+    /// What the HTML report shows of the run; after [`Scanned::report`], which carries the
+    /// verdict into the runs.
+    pub fn html_run<'a>(&'a self, verdict: &'a Verdict, assessment: Option<&'a Assessment>) -> html::Run<'a> {
+        html::Run {
+            runs: &self.normalized.runs,
+            verdict,
+            assessment,
+            today: self.today,
+        }
     }
 
     /// Carries `verdict` into the runs, writes the SARIF log to `sarif` (when given), and returns
