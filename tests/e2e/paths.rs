@@ -123,3 +123,28 @@ fn a_misspelled_scanner_name_gets_a_suggestion() {
         "{stderr}"
     );
 }
+
+/// Issue 11 §2: `-vv` into a pipe (a CI log) carries no terminal escape codes.
+#[test]
+fn verbose_logs_into_a_pipe_are_plain_text() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("notes.txt", "hello\n");
+    let out = Repo::new();
+    let output = Scangate::new([
+        "-vv".as_ref(),
+        "scan".as_ref(),
+        repo.path().as_os_str(),
+        "--tools".as_ref(),
+        "gitleaks".as_ref(),
+        "--sarif".as_ref(),
+        out.path().join("scan.sarif").as_os_str(),
+    ])
+    .run();
+    assert_exit(&output, 0);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("scanner finished"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "escape codes in a pipe: {stderr:?}");
+}

@@ -33,7 +33,13 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr, scrubbed of the run's secrets; `-v` shows scanner timings, `-vv` everything,
-/// `RUST_LOG` overrides.
+/// `RUST_LOG` overrides. Colour only on a terminal and without `NO_COLOR`: a CI log or a pipe
+/// gets plain text.
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+}
+
 fn init_logging(verbose: u8) {
     let default = match verbose {
         0 => "warn",
@@ -45,6 +51,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| redact::ScrubbedStderr)
+        .with_ansi(colour_on_stderr())
         .with_target(false)
         .init();
 }
