@@ -135,6 +135,9 @@ pub struct ScanArgs {
     /// The team the DSOMM evidence names. Default: the repository's name.
     #[arg(long, value_name = "NAME", requires = "dsomm_evidence")]
     pub team: Option<String>,
+    /// How many of the most severe counted findings the terminal names (0: none).
+    #[arg(long, value_name = "N", default_value_t = crate::summary::DEFAULT_MAX_FINDINGS)]
+    pub max_findings: usize,
     /// Write the reports but skip the gate: verdict `not_gated`, exit 0, or 2 when a scanner failed.
     #[arg(long, conflicts_with = "dry_run")]
     pub no_gate: bool,

@@ -6,7 +6,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use scangate_gate::{Assessment, Counts, LevelAssessment, Outcome, Refusal, Relaxation, Verdict};
-use scangate_normalizer::{Severity, ToolRun};
+use scangate_normalizer::{Finding, Severity, ToolRun};
 use scangate_runner::{IgnoredConfig, RawOutput, Status};
 
 /// The whole summary.
@@ -184,10 +184,17 @@ impl ToolSummary {
 /// every value from the repository or a scanner (file names, triggers, reasons, violations,
 /// warnings, origins) passes through `inert` first, so none can start a line — under GitHub
 /// Actions, no workflow command (`::…`) but scangate's own annotations.
-pub fn print_human(summary: &Summary, runs: &[ToolRun], verdict: &Verdict, inert: Inert) -> std::io::Result<()> {
+pub fn print_human(
+    summary: &Summary,
+    runs: &[ToolRun],
+    verdict: &Verdict,
+    max_findings: usize,
+    inert: Inert,
+) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     print_tools(&mut out, &summary.tools, inert)?;
     print_findings_table(&mut out, runs, verdict)?;
+    print_top_findings(&mut out, runs, verdict, max_findings, inert)?;
     let c = summary.counts;
     let new = summary.new.map(|n| format!(", {n} new")).unwrap_or_default();
     writeln!(
@@ -379,6 +386,72 @@ fn file_errors_note(tool: &ToolSummary) -> String {
 }
 
 /// Unsuppressed findings per tool and severity, as the SARIF log holds them.
+/// How many findings the terminal names unless `--max-findings` says otherwise.
+pub const DEFAULT_MAX_FINDINGS: usize = 20;
+
+/// The most severe counted findings (not suppressed, not pre-existing), one line each —
+/// severity, tool, rule, file:line, message — so a blocked commit says where.
+fn print_top_findings(
+    out: &mut impl Write,
+    runs: &[ToolRun],
+    verdict: &Verdict,
+    max: usize,
+    inert: Inert,
+) -> std::io::Result<()> {
+    let counted: Vec<Finding> = runs
+        .iter()
+        .flat_map(|run| {
+            let known = run.pre_existing.as_ref();
+            run.findings
+                .iter()
+                .filter(move |f| !verdict.is_suppressed(f) && !known.is_some_and(|k| k.contains(&f.fingerprint)))
+        })
+        .cloned()
+        .collect();
+    if counted.is_empty() || max == 0 {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "
+most severe counted findings:"
+    )?;
+    let ranked = scangate_reports::most_severe_first(&counted);
+    for finding in ranked.iter().take(max) {
+        let place = finding
+            .location
+            .as_ref()
+            .map_or_else(String::new, |location| match location.start_line {
+                Some(line) => format!("{}:{line}", location.path),
+                None => location.path.clone(),
+            });
+        let message: String = scangate_gate::one_line(&finding.message)
+            .chars()
+            .take(MESSAGE_CHARS)
+            .collect();
+        writeln!(
+            out,
+            "  {:<8} {:<12} {}  {}  {}",
+            finding.severity.as_str(),
+            finding.tools.join(","),
+            inert.text(&finding.rule_id),
+            inert.text(&place),
+            inert.text(&message)
+        )?;
+    }
+    if ranked.len() > max {
+        writeln!(
+            out,
+            "  … and {} more (--max-findings, or the SARIF log)",
+            ranked.len() - max
+        )?;
+    }
+    Ok(())
+}
+
+/// How much of a message one line of the terminal shows.
+const MESSAGE_CHARS: usize = 120;
+
 fn print_findings_table(out: &mut impl Write, runs: &[ToolRun], verdict: &Verdict) -> std::io::Result<()> {
     writeln!(
         out,

@@ -19,7 +19,7 @@ use scangate_runner::{tool_named, Status, TOOLS};
 use crate::args::GateCommandArgs;
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
-use crate::summary::{print_human, Inert, Summary, ToolSummary};
+use crate::summary::{print_human, Inert, Summary, ToolSummary, DEFAULT_MAX_FINDINGS};
 
 pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
     let started = std::time::Instant::now();
@@ -68,7 +68,13 @@ pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
         summary.write(path)?;
     }
     let github = crate::publish::Targets::resolve(false, None).github;
-    print_human(&summary, &runs, &verdict, Inert::for_github(github))?;
+    print_human(
+        &summary,
+        &runs,
+        &verdict,
+        DEFAULT_MAX_FINDINGS,
+        Inert::for_github(github),
+    )?;
     Ok(match verdict.result {
         _ if args.verdict.dry_run => ExitStatus::Success,
         Outcome::Pass => ExitStatus::Success,

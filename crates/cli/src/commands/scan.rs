@@ -64,7 +64,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.verdict.summary_json {
         summary.write(path)?;
     }
-    print_human(&summary, &scanned.normalized.runs, &verdict, inert)?;
+    print_human(&summary, &scanned.normalized.runs, &verdict, args.max_findings, inert)?;
     if let Some(assessment) = &assessment {
         print_level_met(assessment, inert)?;
     }
