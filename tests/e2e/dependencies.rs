@@ -8,7 +8,8 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, commit_all, git_ok, read_summary, require_scanner, tool_entry, OfflineServices, Repo, Scangate,
+    assert_exit, commit_all, example_copy, git_ok, read_summary, require_scanner, tool_entry, OfflineServices, Repo,
+    Scangate,
 };
 
 /// One dependency result as a user reads it in the SARIF log.
@@ -275,4 +276,42 @@ fn a_pull_request_adding_a_copy_of_a_vulnerable_lockfile_fails_the_gate() {
     assert_eq!(summary["verdict"], "fail", "{summary:#}");
     assert_eq!(summary["new"], 1, "app2's minimist is new, app1's is not: {summary:#}");
     assert_eq!(installs(&sarif).len(), 2);
+}
+
+/// Issue 11 §2: when the audit endpoint fails, the reason names the HTTP status and the URL
+/// (credentials redacted), not "npm reported error unknown".
+#[test]
+fn a_failing_audit_endpoint_is_named_with_its_status_and_url() {
+    if !require_scanner("npm") {
+        return;
+    }
+    let services = OfflineServices::start();
+    let registry = services.scan_flags()[2].to_string_lossy().into_owned();
+    let wrong = format!(
+        "{}nothing/",
+        registry.replacen("http://", "http://ci:hunter2hunter2@", 1)
+    );
+    let repo = example_copy();
+    let summary = repo.path().join("summary.json");
+    let output = Scangate::new([
+        "scan".as_ref(),
+        repo.path().as_os_str(),
+        "--tools".as_ref(),
+        "npm-audit".as_ref(),
+        "--no-gate".as_ref(),
+        "--npm-registry".as_ref(),
+        wrong.as_ref(),
+        "--summary-json".as_ref(),
+        summary.as_os_str(),
+        "--sarif".as_ref(),
+        repo.path().join("scan.sarif").as_os_str(),
+    ])
+    .run();
+    assert_exit(&output, 2);
+    let npm = tool_entry(&read_summary(&summary), "npm-audit").clone();
+    assert_eq!(npm["status"], "error");
+    let shown = registry.replacen("http://", "http://REDACTED@", 1);
+    let expected = format!("npm audit failed: HTTP 404 from {shown}nothing/-/npm/v1/security/advisories/bulk");
+    assert!(npm["reason"].as_str().unwrap().starts_with(&expected), "{npm:#}");
+    assert!(!String::from_utf8_lossy(&output.stderr).contains("hunter2hunter2"));
 }

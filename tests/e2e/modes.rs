@@ -133,7 +133,11 @@ fn pre_commit_hook_blocks_a_staged_secret_and_lets_a_clean_commit_through() {
         .find(|line| line.contains("github-pat"))
         .unwrap_or_else(|| panic!("the blocked commit's output names no finding: {said}"));
     let words: Vec<&str> = named.split_whitespace().collect();
-    assert_eq!(words[..4], ["critical", "gitleaks", "github-pat", "deploy/env.py:1"], "{named}");
+    assert_eq!(
+        words[..4],
+        ["critical", "gitleaks", "github-pat", "deploy/env.py:1"],
+        "{named}"
+    );
 
     git_ok(repo.path(), &["rm", "-q", "--cached", "deploy/env.py"]);
     std::fs::remove_file(repo.path().join("deploy/env.py")).unwrap();

@@ -61,12 +61,45 @@ struct AuditShape {
     audit_report_version: Option<serde::de::IgnoredAny>,
     advisories: Option<serde::de::IgnoredAny>,
     error: Option<AuditError>,
+    /// When the audit endpoint answered with an HTTP error: `405 Method Not Allowed - POST URL`.
+    message: Option<String>,
+    #[serde(rename = "statusCode")]
+    status_code: Option<u16>,
+    uri: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
 struct AuditError {
     code: Option<String>,
     summary: Option<String>,
+}
+
+impl AuditShape {
+    /// What went wrong, in words a user can act on: npm's error code and summary, the HTTP
+    /// status and the URL it came from (credentials are redacted wherever a reason is shown).
+    fn failure(self, error: AuditError) -> String {
+        let mut parts = Vec::new();
+        if let Some(code) = error.code.filter(|code| !code.is_empty()) {
+            parts.push(format!("npm error {code}"));
+        }
+        if let Some(summary) = error
+            .summary
+            .as_deref()
+            .and_then(|s| s.lines().next())
+            .filter(|s| !s.is_empty())
+        {
+            parts.push(summary.to_owned());
+        }
+        match (self.status_code, self.uri) {
+            (Some(status), Some(uri)) => parts.push(format!("HTTP {status} from {uri}")),
+            (Some(status), None) => parts.push(format!("HTTP {status}")),
+            _ => parts.extend(self.message),
+        }
+        match parts.is_empty() {
+            true => "npm audit reported an error without saying which".to_owned(),
+            false => format!("npm audit failed: {}", parts.join("; ")),
+        }
+    }
 }
 
 impl Tool for NpmAudit {
@@ -129,18 +162,40 @@ impl Tool for NpmAudit {
         if !matches!(exit_code, 0 | 1) {
             return Err(format!("exited with {exit_code} (0 = clean, 1 = vulnerabilities)"));
         }
-        let shape: AuditShape = parse_json(output)?;
-        if let Some(error) = shape.error {
-            let code = error.code.unwrap_or_else(|| "unknown".to_string());
-            let summary = error.summary.unwrap_or_default();
-            return Err(format!(
-                "npm reported error {code}: {}",
-                summary.lines().next().unwrap_or("")
-            ));
+        let mut shape: AuditShape = parse_json(output)?;
+        if let Some(error) = shape.error.take() {
+            return Err(shape.failure(error));
         }
         if shape.audit_report_version.is_none() && shape.advisories.is_none() {
             return Err("printed JSON that is neither an audit report nor an error".to_string());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npm_errors_name_the_code_the_status_and_the_url() {
+        // What npm 11 prints when the registry refuses the bulk advisory endpoint.
+        let refused = br#"{"message":"405 Method Not Allowed - POST https://registry.example/-/npm/v1/security/advisories/bulk","method":"POST","uri":"https://registry.example/-/npm/v1/security/advisories/bulk","statusCode":405,"body":"","error":{"summary":"","detail":""}}"#;
+        assert_eq!(
+            NpmAudit.judge(1, refused, "").unwrap_err(),
+            "npm audit failed: HTTP 405 from https://registry.example/-/npm/v1/security/advisories/bulk"
+        );
+        let no_lock = br#"{"error":{"code":"ENOLOCK","summary":"This command requires an existing lockfile.\nTry creating one first with: npm i --package-lock-only","detail":""}}"#;
+        assert_eq!(
+            NpmAudit.judge(1, no_lock, "").unwrap_err(),
+            "npm audit failed: npm error ENOLOCK; This command requires an existing lockfile."
+        );
+        assert_eq!(
+            NpmAudit.judge(1, br#"{"error":{}}"#, "").unwrap_err(),
+            "npm audit reported an error without saying which"
+        );
+        assert!(NpmAudit
+            .judge(0, br#"{"auditReportVersion":2,"vulnerabilities":{}}"#, "")
+            .is_ok());
     }
 }
