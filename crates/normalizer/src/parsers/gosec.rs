@@ -117,16 +117,9 @@ impl Parser for Gosec {
             findings,
             ..Parsed::default()
         };
-        for (file, errors) in report.golang_errors.iter().flatten() {
-            let rel = paths::relativize(file, context);
-            for error in errors {
-                parsed.tool_errors.push(format!(
-                    "gosec Golang error in {rel}:{}: {}",
-                    number(&error.line).unwrap_or(0),
-                    error.error
-                ));
-            }
-        }
+        parsed
+            .tool_errors
+            .extend(type_check_failures(report.golang_errors.iter().flatten(), context));
         if report.stats.as_ref().is_some_and(|stats| stats.files == 0) {
             parsed
                 .tool_errors
@@ -134,6 +127,38 @@ impl Parser for Gosec {
         }
         Ok(parsed)
     }
+}
+
+/// gosec's `Golang errors`, one sentence per package (directory) that did not type-check: how
+/// many errors, and the first with its place, so the reason stays readable when a package has
+/// hundreds.
+fn type_check_failures<'a>(
+    errors: impl Iterator<Item = (&'a Text<'a>, &'a Vec<GolangError<'a>>)>,
+    context: &Context<'_>,
+) -> Vec<String> {
+    let mut packages: BTreeMap<String, (usize, String)> = BTreeMap::new();
+    for (file, file_errors) in errors {
+        let rel = paths::relativize(file, context);
+        let package = rel.rsplit_once('/').map_or(".", |(dir, _)| dir).to_owned();
+        for error in file_errors {
+            let entry = packages.entry(package.clone()).or_insert_with(|| {
+                let line = number(&error.line).unwrap_or(0);
+                (0, format!("{rel}:{line}: {}", error.error))
+            });
+            entry.0 += 1;
+        }
+    }
+    packages
+        .into_iter()
+        .map(|(package, (count, first))| {
+            let errors = if count == 1 {
+                "1 error".to_owned()
+            } else {
+                format!("{count} errors")
+            };
+            format!("gosec could not type-check package {package} ({errors}; first: {first})")
+        })
+        .collect()
 }
 
 /// DESIGN §3's gosec row.
@@ -277,12 +302,13 @@ mod tests {
 
     #[test]
     fn golang_errors_and_no_files_are_tool_errors() {
-        let report = br#"{"Golang errors":{"/r/a.go":[{"line":3,"column":1,"error":"undefined: x"}]},"Issues":[],"Stats":{"files":0}}"#;
+        let report = br#"{"Golang errors":{"/r/a.go":[{"line":3,"column":1,"error":"undefined: x"}],"/r/pkg/b.go":[{"line":"7","error":"undefined: y"},{"line":9,"error":"undefined: z"}],"/r/pkg/c.go":[{"line":1,"error":"undefined: w"}]},"Issues":[],"Stats":{"files":0}}"#;
         let parsed = crate::parse("gosec", report, Path::new("/r")).unwrap();
         assert_eq!(
             parsed.tool_errors,
             [
-                "gosec Golang error in a.go:3: undefined: x",
+                "gosec could not type-check package . (1 error; first: a.go:3: undefined: x)",
+                "gosec could not type-check package pkg (3 errors; first: pkg/b.go:7: undefined: y)",
                 "gosec scanned no files (Stats.files is 0)"
             ]
         );
