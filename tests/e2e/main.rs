@@ -16,6 +16,7 @@ mod normalize;
 mod paths;
 mod repo_config;
 mod report_injection;
+mod review_comments;
 mod runner_faults;
 mod sbom;
 mod secret_scrubbing;

@@ -181,7 +181,7 @@ fn no_secret_reaches_any_output_whichever_scanner_quotes_it() {
 }
 
 /// Scans `repo` with every output scangate has on: `-vv` logs, SARIF, summary JSON, raw copies,
-/// GitLab reports, GitHub annotations and step summary; the reports land in `out/reports`.
+/// GitLab reports, GitHub annotations and step summary, rdjson; the reports land in `out/reports`.
 fn scan_with_every_output(
     repo: &Path,
     out: &tempfile::TempDir,
@@ -200,6 +200,7 @@ fn scan_with_every_output(
         ("--dsomm-evidence", "dsomm-evidence.yaml"),
         ("--sbom", "sbom.json"),
         ("--html", "report.html"),
+        ("--rdjson", "review.rdjson"),
     ] {
         args.extend([flag.into(), reports.join(name).into()]);
     }
@@ -227,6 +228,7 @@ fn assert_no_secret_in_outputs(output: &std::process::Output, reports: &Path, se
         "summary.json",
         "step-summary.md",
         "gitlab/gl-secret-detection-report.json",
+        "review.rdjson",
     ] {
         assert!(
             outputs.iter().any(|(name, _)| name == expected),

@@ -274,17 +274,22 @@ fn which_on_path(executable: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(executable).is_file()))
 }
 
+/// `value` has no error under the JSON Schema (draft 4) in the file `schema_path`.
+pub fn assert_matches_draft4_schema(value: &serde_json::Value, schema_path: &Path) {
+    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let problems: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
 /// `sarif-multitool validate` (when installed) and the SARIF 2.1.0 schema (when `shared/` is
 /// there) both accept the log `sarif`, read from `file`.
 pub fn assert_valid_sarif(sarif: &serde_json::Value, file: &Path) {
     if let Some(schema_path) = crate::normalizer_common::shared("schemas/sarif/sarif-schema-2.1.0.json") {
-        let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
-        let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
-        let problems: Vec<String> = validator
-            .iter_errors(sarif)
-            .map(|e| format!("{e} at {}", e.instance_path()))
-            .collect();
-        assert!(problems.is_empty(), "{problems:#?}");
+        assert_matches_draft4_schema(sarif, &schema_path);
     }
     if !require_scanner("sarif-multitool") {
         return;

@@ -116,6 +116,10 @@ pub struct ScanArgs {
     /// suppressions, scanners.
     #[arg(long, value_name = "FILE")]
     pub html: Option<PathBuf>,
+    /// Write the counted findings in reviewdog's diagnostic format (rdjson) here, for review
+    /// comments on the changed lines: `reviewdog -f=rdjson -filter-mode=added`.
+    #[arg(long, value_name = "FILE")]
+    pub rdjson: Option<PathBuf>,
     /// Also keep each scanner's own machine-readable output in this directory (`<tool>-<n>.json`).
     #[arg(long, value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,

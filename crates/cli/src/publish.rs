@@ -1,6 +1,7 @@
 //! Where the reports go: GitHub workflow annotations on stdout and the Markdown step summary
 //! appended to `$GITHUB_STEP_SUMMARY`; GitLab security and Code Quality reports in a directory
-//! (both picked automatically inside GitHub Actions and GitLab CI); the HTML page to `--html`.
+//! (both picked automatically inside GitHub Actions and GitLab CI); reviewdog's diagnostics to
+//! `--rdjson`; the HTML page to `--html`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ use scangate_gate::Verdict;
 use scangate_normalizer::{Finding, ToolRun};
 
 use crate::summary::Summary;
-use scangate_reports::{codequality, github, gitlab, html, ReportContext, SourceLink, ToolStatus};
+use scangate_reports::{codequality, github, gitlab, html, rdjson, ReportContext, SourceLink, ToolStatus};
 
 /// The GitLab report directory used inside GitLab CI when `--gitlab-dir` is not given.
 const GITLAB_DEFAULT_DIR: &str = "gl-reports";
@@ -22,15 +23,18 @@ pub struct Targets {
     pub github: bool,
     /// GitLab reports into this directory.
     pub gitlab_dir: Option<PathBuf>,
+    /// reviewdog's diagnostics (`--rdjson`) into this file.
+    pub rdjson: Option<PathBuf>,
 }
 
 impl Targets {
-    /// `--format github` or `GITHUB_ACTIONS=true`; `--gitlab-dir` or `GITLAB_CI=true`.
+    /// `--format github` or `GITHUB_ACTIONS=true`; `--gitlab-dir` or `GITLAB_CI=true`; no rdjson.
     pub fn resolve(format_github: bool, gitlab_dir: Option<PathBuf>) -> Self {
         let env_true = |key: &str| std::env::var(key).is_ok_and(|v| v == "true");
         Targets {
             github: format_github || env_true("GITHUB_ACTIONS"),
             gitlab_dir: gitlab_dir.or_else(|| env_true("GITLAB_CI").then(|| PathBuf::from(GITLAB_DEFAULT_DIR))),
+            rdjson: None,
         }
     }
 }
@@ -46,6 +50,9 @@ pub fn counting_findings(runs: &[ToolRun], verdict: &Verdict) -> Vec<Finding> {
 
 /// Writes every report `targets` asks for.
 pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, started: SystemTime) -> anyhow::Result<()> {
+    if let Some(path) = &targets.rdjson {
+        publish_rdjson(path, findings)?;
+    }
     if !targets.github && targets.gitlab_dir.is_none() {
         return Ok(());
     }
@@ -66,6 +73,14 @@ pub fn publish_html(path: &Path, run: &html::Run<'_>, summary: &Summary, started
     let mut file = create_output(path, "HTML report")?;
     file.write_all(page.as_bytes())
         .with_context(|| format!("cannot write the HTML report to {}", path.display()))
+}
+
+/// Writes reviewdog's diagnostics (`--rdjson`) of `findings` to `path`.
+fn publish_rdjson(path: &Path, findings: &[Finding]) -> anyhow::Result<()> {
+    let text = serde_json::to_vec_pretty(&rdjson::report(findings))?;
+    let mut file = create_output(path, "rdjson report")?;
+    file.write_all(&text)
+        .with_context(|| format!("cannot write the rdjson report to {}", path.display()))
 }
 
 /// Calls `report` with what every report says besides the findings, from the summary and the

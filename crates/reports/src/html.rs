@@ -20,7 +20,7 @@ use scangate_gate::{Assessment, Date, LevelAssessment, Verdict};
 use scangate_normalizer::{Finding, Severity, ToolRun};
 use sha2::{Digest, Sha256};
 
-use super::{heading, path_of, severity_index, severity_order, start_line, truncate_chars, ReportContext};
+use super::{heading, is_web_link, path_of, severity_index, severity_order, start_line, truncate_chars, ReportContext};
 
 /// How many blocking reasons each rung of the ladder shows.
 const FIRST_REASONS: usize = 2;
@@ -431,13 +431,6 @@ fn finding_row(out: &mut String, context: &ReportContext<'_>, run: &Run<'_>, row
         escape(&finding.tools.join(", ")),
         escape(&location),
     );
-}
-
-/// Only `https:` and `http:` links are kept: a `javascript:` or `data:` URL from a scanner's rule
-/// metadata must not become a link.
-fn is_web_link(uri: &str) -> bool {
-    let lower = uri.to_ascii_lowercase();
-    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 /// One suppression as the page lists it.
@@ -920,13 +913,5 @@ mod tests {
         assert!(trivy.contains("data-severity=\"medium\" data-count=\"1\""), "{trivy}");
         assert!(trivy.contains(">2</text>"), "{trivy}");
         assert!(html.contains("data-tool=\"osv-scanner\""));
-    }
-
-    #[test]
-    fn only_web_links_are_links() {
-        assert!(is_web_link("https://semgrep.dev/r/x"));
-        assert!(is_web_link("HTTP://example.com"));
-        assert!(!is_web_link("javascript:alert(1)"));
-        assert!(!is_web_link("data:text/html,x"));
     }
 }

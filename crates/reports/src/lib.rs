@@ -1,5 +1,6 @@
 //! The reports besides SARIF: GitHub workflow annotations and step summary, GitLab security
-//! reports, the GitLab Code Quality report, and the HTML page people look at. Every renderer is a
+//! reports, the GitLab Code Quality report, the HTML page people look at, and reviewdog's
+//! diagnostics for review comments on the changed lines. Every renderer is a
 //! pure function of the findings and a [`ReportContext`]; the caller decides where the text goes.
 //!
 //! Every report writer besides SARIF (`scangate_normalizer::write_sarif`) lives here, one file per
@@ -11,6 +12,7 @@ pub mod evidence;
 pub mod github;
 pub mod gitlab;
 pub mod html;
+pub mod rdjson;
 
 use std::cmp::Ordering;
 use std::time::SystemTime;
@@ -144,6 +146,13 @@ fn heading(finding: &Finding) -> String {
     } else {
         format!("{}: {}", finding.rule_id, finding.title)
     }
+}
+
+/// Only `https:` and `http:` links are kept: a `javascript:` or `data:` URL from a scanner's rule
+/// metadata must not become a link.
+fn is_web_link(uri: &str) -> bool {
+    let lower = uri.to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
 }
 
 /// At most `max` characters of `text`, cut on a character boundary.
@@ -346,6 +355,14 @@ mod tests {
         sorted.sort_by(|a, b| b.cmp(a));
         assert_eq!(severities, sorted);
         assert_eq!(ranked[0].rule_id, "aws-access-token");
+    }
+
+    #[test]
+    fn only_web_links_are_links() {
+        assert!(is_web_link("https://semgrep.dev/r/x"));
+        assert!(is_web_link("HTTP://example.com"));
+        assert!(!is_web_link("javascript:alert(1)"));
+        assert!(!is_web_link("data:text/html,x"));
     }
 
     #[test]

@@ -31,7 +31,10 @@ const DEFAULT_SARIF: &str = "scangate.sarif";
 
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let started = std::time::SystemTime::now();
-    let targets = Targets::resolve(args.format == Some(Format::Github), args.gitlab_dir.clone());
+    let targets = Targets {
+        rdjson: args.rdjson.clone(),
+        ..Targets::resolve(args.format == Some(Format::Github), args.gitlab_dir.clone())
+    };
     let inert = Inert::for_github(targets.github);
     let request = ScanRequest {
         path: &args.path,
