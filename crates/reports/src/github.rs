@@ -75,7 +75,8 @@ fn escape_property(text: &str) -> String {
 pub fn step_summary(findings: &[Finding], context: &ReportContext<'_>) -> String {
     let mut out = String::new();
     verdict_section(&mut out, context);
-    violations_section(&mut out, context.violations);
+    list_section(&mut out, "Violations", context.violations);
+    list_section(&mut out, "Warnings", context.warnings);
     suppressions_section(&mut out, context);
     counts_section(&mut out, findings, context.tools);
     findings_section(&mut out, findings, context.source.as_ref());
@@ -96,13 +97,15 @@ fn verdict_section(out: &mut String, context: &ReportContext<'_>) {
     );
 }
 
-fn violations_section(out: &mut String, violations: &[String]) {
-    if violations.is_empty() {
+/// Why the gate failed, or what should be read although it did not change the verdict (an
+/// optional scanner that failed, an unused suppression): a heading and one item per line.
+fn list_section(out: &mut String, heading: &str, items: &[String]) {
+    if items.is_empty() {
         return;
     }
-    out.push_str("### Violations\n\n");
-    for violation in violations {
-        let _ = writeln!(out, "- {}", escape_markdown(violation));
+    let _ = writeln!(out, "### {heading}\n");
+    for item in items {
+        let _ = writeln!(out, "- {}", escape_markdown(item));
     }
     out.push('\n');
 }
@@ -358,6 +361,23 @@ mod tests {
         assert_eq!(text.lines().count(), 1);
         assert!(text.starts_with("::error file=a%2Cb%3Ac.js,"));
         assert!(text.contains("x%0A::error file=evil::injected"));
+    }
+
+    #[test]
+    fn summary_lists_warnings_escaped() {
+        let warnings = vec!["optional scanner npm-audit failed: <b>|x|</b>".to_string()];
+        let tools = tools();
+        let summary = step_summary(
+            &[],
+            &ReportContext {
+                warnings: &warnings,
+                ..context(&[], &tools, None)
+            },
+        );
+        let section = summary.split("### Warnings\n\n").nth(1).expect("a warnings section");
+        let item = section.lines().next().unwrap();
+        assert!(item.starts_with("- optional scanner npm-audit failed: "), "{item}");
+        assert!(!item.contains("<b>") && !item.contains("|x|"), "{item}");
     }
 
     #[test]

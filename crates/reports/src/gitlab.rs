@@ -126,20 +126,25 @@ fn scan(report: ReportType, context: &ReportContext<'_>) -> Value {
     scan
 }
 
-/// Scanners that did not give a result are warnings; when the run errored, its reasons are fatal.
+/// Scanners that did not give a result and the run's warnings are warnings; when the run
+/// errored, its reasons are fatal.
 fn messages(context: &ReportContext<'_>) -> Vec<Value> {
     let failed_tools = context
         .tools
         .iter()
         .filter(|tool| !matches!(tool.status, "ok" | "skipped"))
         .map(|tool| json!({"level": "warn", "value": tool_problem(tool)}));
+    let warnings = context
+        .warnings
+        .iter()
+        .map(|warning| json!({"level": "warn", "value": warning}));
     let fatal = context
         .violations
         .iter()
         .filter(|_| context.verdict == "error")
         .filter(|violation| !violation.is_empty())
         .map(|violation| json!({"level": "fatal", "value": violation}));
-    failed_tools.chain(fatal).collect()
+    failed_tools.chain(warnings).chain(fatal).collect()
 }
 
 fn tool_problem(tool: &ToolStatus<'_>) -> String {
@@ -415,7 +420,14 @@ mod tests {
             duration_ms: 0,
         }];
         let violations = vec!["gosec timeout".to_string()];
-        let reports = security_reports(&[], &context("error", &violations, &tools));
+        let warnings = vec!["optional scanner npm-audit failed".to_string()];
+        let reports = security_reports(
+            &[],
+            &ReportContext {
+                warnings: &warnings,
+                ..context("error", &violations, &tools)
+            },
+        );
         let scan = &report(&reports, "gl-secret-detection-report.json")["scan"];
         assert_eq!(scan["type"], "secret_detection");
         assert_eq!(scan["start_time"], "2023-11-14T22:13:20");
@@ -423,7 +435,11 @@ mod tests {
         assert_eq!(scan["status"], "failure");
         assert_eq!(
             scan["messages"],
-            json!([{"level": "warn", "value": "gosec 2.28.0: timeout"}, {"level": "fatal", "value": "gosec timeout"}])
+            json!([
+                {"level": "warn", "value": "gosec 2.28.0: timeout"},
+                {"level": "warn", "value": "optional scanner npm-audit failed"},
+                {"level": "fatal", "value": "gosec timeout"}
+            ])
         );
     }
 
