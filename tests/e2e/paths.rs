@@ -148,3 +148,42 @@ fn verbose_logs_into_a_pipe_are_plain_text() {
     assert!(stderr.contains("scanner finished"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "escape codes in a pipe: {stderr:?}");
 }
+
+/// Issue 11 §2: `--format json` puts the summary JSON on stdout, `--sarif -` the SARIF log,
+/// `--quiet` nothing; each alone on stdout, and two documents for stdout are refused.
+#[test]
+fn stdout_carries_one_document_or_nothing_when_asked() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("notes.txt", "hello\n");
+    let out = Repo::new();
+    let scan = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> =
+            vec!["scan".into(), repo.path().into(), "--tools".into(), "gitleaks".into()];
+        args.extend(extra.iter().map(Into::into));
+        Scangate::new(args).run_in(out.path())
+    };
+    let summary_file = out.path().join("summary.json");
+    let json = scan(&["--format", "json", "--summary-json", summary_file.to_str().unwrap()]);
+    assert_exit(&json, 0);
+    let printed: serde_json::Value = serde_json::from_slice(&json.stdout).expect("stdout is the summary JSON alone");
+    assert_eq!(printed, read_summary(&summary_file));
+    assert_eq!(printed["verdict"], "pass");
+
+    let sarif = scan(&["--sarif", "-"]);
+    assert_exit(&sarif, 0);
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("stdout is the SARIF log alone");
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["tool"]["driver"]["name"], "gitleaks");
+    assert!(!out.path().join("-").exists());
+
+    let quiet = scan(&["--quiet"]);
+    assert_exit(&quiet, 0);
+    assert!(quiet.stdout.is_empty(), "{}", String::from_utf8_lossy(&quiet.stdout));
+
+    let both = scan(&["--format", "json", "--sarif", "-"]);
+    assert_exit(&both, 2);
+    assert!(String::from_utf8_lossy(&both.stderr).contains("both write to stdout"));
+}

@@ -49,6 +49,8 @@ pub enum Command {
 pub enum Format {
     /// GitHub Actions annotations and step summary.
     Github,
+    /// The summary JSON on stdout instead of the tables (nothing else goes to stdout).
+    Json,
 }
 
 /// The policy the gate applies.
@@ -99,8 +101,8 @@ pub struct ScanArgs {
     pub policy: PolicyArgs,
     #[command(flatten)]
     pub verdict: VerdictArgs,
-    /// Write the SARIF 2.1.0 log here (one run per tool). Default scangate.sarif; with --staged,
-    /// none unless given.
+    /// Write the SARIF 2.1.0 log here (one run per tool); `-` writes it to stdout, alone. Default
+    /// scangate.sarif; with --staged, none unless given.
     #[arg(long, value_name = "FILE")]
     pub sarif: Option<PathBuf>,
     /// Also write GitHub workflow annotations (stdout) and the step summary ($GITHUB_STEP_SUMMARY).
@@ -139,6 +141,10 @@ pub struct ScanArgs {
     /// The team the DSOMM evidence names. Default: the repository's name.
     #[arg(long, value_name = "NAME", requires = "dsomm_evidence")]
     pub team: Option<String>,
+    /// Nothing on stdout but GitHub annotations: no tables, no verdict line (the exit code and
+    /// the reports say it; errors still go to stderr).
+    #[arg(long, short)]
+    pub quiet: bool,
     /// How many of the most severe counted findings the terminal names (0: none).
     #[arg(long, value_name = "N", default_value_t = crate::summary::DEFAULT_MAX_FINDINGS)]
     pub max_findings: usize,

@@ -21,6 +21,9 @@ const GITLAB_DEFAULT_DIR: &str = "gl-reports";
 pub struct Targets {
     /// GitHub annotations and step summary.
     pub github: bool,
+    /// Whether the GitHub annotations may go to stdout: not when stdout carries the summary
+    /// JSON or the SARIF log.
+    pub annotations: bool,
     /// GitLab reports into this directory.
     pub gitlab_dir: Option<PathBuf>,
     /// reviewdog's diagnostics (`--rdjson`) into this file.
@@ -33,6 +36,7 @@ impl Targets {
         let env_true = |key: &str| std::env::var(key).is_ok_and(|v| v == "true");
         Targets {
             github: format_github || env_true("GITHUB_ACTIONS"),
+            annotations: true,
             gitlab_dir: gitlab_dir.or_else(|| env_true("GITLAB_CI").then(|| PathBuf::from(GITLAB_DEFAULT_DIR))),
             rdjson: None,
         }
@@ -58,7 +62,7 @@ pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, start
     }
     with_context(summary, started, |context| {
         if targets.github {
-            publish_github(findings, context)?;
+            publish_github(findings, context, targets.annotations)?;
         }
         if let Some(dir) = &targets.gitlab_dir {
             publish_gitlab(dir, findings, context)?;
@@ -120,10 +124,12 @@ fn with_context<T>(summary: &Summary, started: SystemTime, report: impl FnOnce(&
     report(&context)
 }
 
-fn publish_github(findings: &[Finding], context: &ReportContext<'_>) -> anyhow::Result<()> {
-    std::io::stdout()
-        .lock()
-        .write_all(github::annotations(findings).as_bytes())?;
+fn publish_github(findings: &[Finding], context: &ReportContext<'_>, annotations: bool) -> anyhow::Result<()> {
+    if annotations {
+        std::io::stdout()
+            .lock()
+            .write_all(github::annotations(findings).as_bytes())?;
+    }
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };

@@ -121,8 +121,15 @@ impl Summary {
     }
 
     pub fn write(&self, path: &std::path::Path) -> anyhow::Result<()> {
-        let file = crate::publish::create_output(path, "summary")?;
-        serde_json::to_writer_pretty(std::io::BufWriter::new(file), self)?;
+        self.write_to(crate::publish::create_output(path, "summary")?)
+    }
+
+    /// The summary JSON, pretty, with a final newline.
+    pub fn write_to(&self, out: impl Write) -> anyhow::Result<()> {
+        let mut out = std::io::BufWriter::new(out);
+        serde_json::to_writer_pretty(&mut out, self)?;
+        writeln!(out)?;
+        out.flush()?;
         Ok(())
     }
 }

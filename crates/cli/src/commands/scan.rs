@@ -29,10 +29,36 @@ use crate::summary::{print_human, print_level_met, Inert, Summary, ToolSummary, 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
 const DEFAULT_SARIF: &str = "scangate.sarif";
 
+/// What stdout carries: the tables (the default), nothing but annotations (`--quiet`), or one
+/// machine-readable document and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stdout {
+    Tables,
+    Quiet,
+    SummaryJson,
+    Sarif,
+}
+
+impl Stdout {
+    /// Refuses two documents on stdout before any scanner runs.
+    fn of(args: &ScanArgs) -> anyhow::Result<Stdout> {
+        let sarif = args.sarif.as_deref() == Some(Path::new("-"));
+        Ok(match (args.format == Some(Format::Json), sarif) {
+            (true, true) => anyhow::bail!("--format json and --sarif - both write to stdout; send one to a file"),
+            (true, false) => Stdout::SummaryJson,
+            (false, true) => Stdout::Sarif,
+            _ if args.quiet => Stdout::Quiet,
+            _ => Stdout::Tables,
+        })
+    }
+}
+
 pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     let started = std::time::SystemTime::now();
+    let stdout = Stdout::of(&args)?;
     let targets = Targets {
         rdjson: args.rdjson.clone(),
+        annotations: matches!(stdout, Stdout::Tables | Stdout::Quiet),
         ..Targets::resolve(args.format == Some(Format::Github), args.gitlab_dir.clone())
     };
     let inert = Inert::for_github(targets.github);
@@ -67,9 +93,15 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     if let Some(path) = &args.verdict.summary_json {
         summary.write(path)?;
     }
-    print_human(&summary, &scanned.normalized.runs, &verdict, args.max_findings, inert)?;
-    if let Some(assessment) = &assessment {
-        print_level_met(assessment, inert)?;
+    match stdout {
+        Stdout::Tables => {
+            print_human(&summary, &scanned.normalized.runs, &verdict, args.max_findings, inert)?;
+            if let Some(assessment) = &assessment {
+                print_level_met(assessment, inert)?;
+            }
+        }
+        Stdout::SummaryJson => summary.write_to(std::io::stdout().lock())?,
+        Stdout::Quiet | Stdout::Sarif => {}
     }
     publish(
         &targets,
@@ -397,7 +429,10 @@ fn keep_raw_outputs(execution: &Execution, secrets: &Secrets, dir: &Path) -> any
 /// Writes the SARIF log, with the record of every scanner that `scangate gate` needs to judge
 /// the log as a part of a sharded scan; returns what was dropped to fit GitHub's limits.
 fn write_sarif_file(path: &Path, runs: &[ToolRun], execution: &Execution) -> anyhow::Result<Vec<String>> {
-    let file = crate::publish::create_output(path, "SARIF log")?;
+    let file: Box<dyn Write> = match path == Path::new("-") {
+        true => Box::new(std::io::stdout().lock()),
+        false => Box::new(crate::publish::create_output(path, "SARIF log")?),
+    };
     let scanners: Vec<ScannerRecord> = execution.outputs.iter().map(scanner_record).collect();
     let options = SarifOptions {
         scanners: &scanners,
