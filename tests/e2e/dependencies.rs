@@ -315,3 +315,61 @@ fn a_failing_audit_endpoint_is_named_with_its_status_and_url() {
     assert!(npm["reason"].as_str().unwrap().starts_with(&expected), "{npm:#}");
     assert!(!String::from_utf8_lossy(&output.stderr).contains("hunter2hunter2"));
 }
+
+/// Issue 11 §3: `--offline` means offline. osv-scanner without `--osv-offline-db` and npm audit
+/// without `--npm-registry` would reach the network; they do not start, end as errors that name
+/// the flag that would make them work, and a policy that marks them optional turns them into
+/// warnings.
+#[test]
+fn offline_dependency_scanners_without_local_data_do_not_start() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let repo = example_copy();
+    let summary = repo.path().join("summary.json");
+    let scan = |extra: &[&str]| {
+        let mut args: Vec<std::ffi::OsString> = vec![
+            "scan".into(),
+            repo.path().into(),
+            "--tools".into(),
+            "gitleaks,osv-scanner,npm-audit".into(),
+            "--offline".into(),
+            "--sarif".into(),
+            repo.path().join("scan.sarif").into(),
+            "--summary-json".into(),
+            summary.clone().into(),
+        ];
+        args.extend(extra.iter().map(Into::into));
+        Scangate::new(args).run()
+    };
+    let refused = scan(&[]);
+    assert_exit(&refused, 2);
+    let recorded = read_summary(&summary);
+    for (tool, flag) in [
+        ("osv-scanner", "--osv-offline-db DIR"),
+        ("npm-audit", "--npm-registry URL"),
+    ] {
+        let entry = tool_entry(&recorded, tool);
+        assert_eq!(entry["status"], "error", "{entry:#}");
+        assert_eq!(
+            entry["exit_code"],
+            Value::Null,
+            "{tool} must not have started: {entry:#}"
+        );
+        let reason = entry["reason"].as_str().unwrap();
+        assert!(reason.contains("--offline") && reason.contains(flag), "{reason}");
+    }
+    let policy = repo.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "extends = \"level-1\"\noptional = [\"osv-scanner\", \"npm-audit\"]\n",
+    )
+    .unwrap();
+    let optional = scan(&["--policy", policy.to_str().unwrap()]);
+    assert_exit(&optional, 1);
+    let warnings = read_summary(&summary)["warnings"].to_string();
+    assert!(
+        warnings.contains("--osv-offline-db") && warnings.contains("--npm-registry"),
+        "{warnings}"
+    );
+}

@@ -198,6 +198,10 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         applies: true,
         ignored_configs: run.ignored_configs.clone(),
     };
+    if let Some(refusal) = run.offline_refusal {
+        fail(&mut raw, Status::Error, refusal.to_owned());
+        return raw;
+    }
     let Some(program) = run.program.clone() else {
         raw.reason = Some(format!(
             "`{}` not found in {} or on PATH; run scripts/install-scanners",

@@ -27,6 +27,8 @@ pub struct PlannedRun {
     pub output: PathBuf,
     /// Repository files the scanner is kept from reading.
     pub ignored_configs: Vec<IgnoredConfig>,
+    /// Why it will not start under `--offline` ([`Tool::offline_refusal`]).
+    pub offline_refusal: Option<&'static str>,
     /// The categories this invocation covers (fewer than the tool's when it is limited).
     pub categories: &'static [Category],
     /// How it covers less than the tool can, when it does.
@@ -149,6 +151,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 cwd,
                 output,
                 ignored_configs,
+                offline_refusal: tool.offline_refusal(options),
                 categories: match limited {
                     Some(Limited::Categories(categories, _)) => categories,
                     _ => tool.categories(),

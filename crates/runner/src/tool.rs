@@ -102,6 +102,12 @@ pub trait Tool: Sync {
     fn limited(&self, _invocation: &Invocation<'_>) -> Option<Limited> {
         None
     }
+    /// Why this invocation cannot run under `--offline` as configured — it would need the
+    /// network — naming the flag that would let it run; `None` when it can. Such a run does not
+    /// start: it ends at once as an error (or a warning, when the policy marks it optional).
+    fn offline_refusal(&self, _options: &crate::ScanOptions) -> Option<&'static str> {
+        None
+    }
     /// Extra environment for the scanner.
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         Vec::new()

@@ -54,6 +54,9 @@ fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Resul
         if let Some(limited) = run.limited {
             writeln!(out, "  limited: {}", limited.note())?;
         }
+        if let Some(refusal) = run.offline_refusal {
+            writeln!(out, "  offline: {refusal}")?;
+        }
         for (key, value) in &run.env {
             let (key, value) = (key.to_string_lossy(), value.to_string_lossy());
             writeln!(out, "  env:     {}={}", text(&key), text(&value))?;
@@ -109,6 +112,7 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
                 "missing": run.program.is_none(),
                 "categories": run.categories,
                 "limited": run.limited.map(|limited| limited.note()),
+                "offline_refusal": run.offline_refusal,
             })
         })
         .collect();

@@ -158,6 +158,11 @@ impl Tool for NpmAudit {
     fn output_channel(&self) -> OutputChannel {
         OutputChannel::Stdout
     }
+    fn offline_refusal(&self, options: &crate::ScanOptions) -> Option<&'static str> {
+        (options.offline && options.npm_registry.is_none()).then_some(
+            "not run: --offline, and npm audit would ask https://registry.npmjs.org/; give --npm-registry URL (an advisory mirror), or mark npm-audit optional in the policy",
+        )
+    }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         if !matches!(exit_code, 0 | 1) {
             return Err(format!("exited with {exit_code} (0 = clean, 1 = vulnerabilities)"));

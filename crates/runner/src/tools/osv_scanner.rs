@@ -62,6 +62,11 @@ impl Tool for OsvScanner {
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile or manifest"
     }
+    fn offline_refusal(&self, options: &crate::ScanOptions) -> Option<&'static str> {
+        (options.offline && options.osv_offline_db.is_none()).then_some(
+            "not run: --offline, and osv-scanner would query osv.dev; give --osv-offline-db DIR (an offline OSV database), or mark osv-scanner optional in the policy",
+        )
+    }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let mut args: Vec<OsString> = ["scan", "source", "-r", "--format", "json", "--output-file"]
             .map(OsString::from)
