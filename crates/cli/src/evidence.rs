@@ -3,6 +3,7 @@
 //! and configuration, where the vulnerability data came from — and writes the documents that
 //! `scangate_reports::evidence` renders.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 use std::time::SystemTime;
@@ -38,11 +39,15 @@ pub struct EvidenceInput<'a> {
     pub started: SystemTime,
 }
 
+impl EvidenceTargets<'_> {
+    /// True when either document was asked for: only then is the evidence gathered.
+    pub fn requested(&self) -> bool {
+        self.evidence.is_some() || self.dsomm.is_some()
+    }
+}
+
 /// Writes the documents `targets` asks for.
 pub fn write_evidence(targets: &EvidenceTargets<'_>, input: EvidenceInput<'_>) -> anyhow::Result<()> {
-    if targets.evidence.is_none() && targets.dsomm.is_none() {
-        return Ok(());
-    }
     let run = run_record(&input);
     let evidence = Evidence {
         format: "scangate-evidence/1",
@@ -87,30 +92,17 @@ pub fn write_evidence(targets: &EvidenceTargets<'_>, input: EvidenceInput<'_>) -
 /// The CI provider's run, the commit, the times, and the policy layers.
 fn run_record(input: &EvidenceInput<'_>) -> RunRecord {
     let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-    let (provider, run_id, run_url, repository, commit) = if var("GITHUB_ACTIONS").as_deref() == Some("true") {
+    let (provider, run_id, run_url, repository) = if var("GITHUB_ACTIONS").as_deref() == Some("true") {
         let run_id = var("GITHUB_RUN_ID");
         let url = match (var("GITHUB_SERVER_URL"), var("GITHUB_REPOSITORY"), &run_id) {
             (Some(server), Some(repository), Some(id)) => Some(format!("{server}/{repository}/actions/runs/{id}")),
             _ => None,
         };
-        (
-            "github-actions",
-            run_id,
-            url,
-            var("GITHUB_REPOSITORY"),
-            var("GITHUB_SHA"),
-        )
+        ("github-actions", run_id, url, var("GITHUB_REPOSITORY"))
     } else if var("GITLAB_CI").as_deref() == Some("true") {
-        let project = var("CI_PROJECT_PATH");
-        (
-            "gitlab-ci",
-            var("CI_JOB_ID"),
-            var("CI_JOB_URL"),
-            project,
-            var("CI_COMMIT_SHA"),
-        )
+        ("gitlab-ci", var("CI_JOB_ID"), var("CI_JOB_URL"), var("CI_PROJECT_PATH"))
     } else {
-        ("local", None, None, None, None)
+        ("local", None, None, None)
     };
     let directory_name = input.root.file_name().map_or_else(
         || input.root.display().to_string(),
@@ -121,7 +113,7 @@ fn run_record(input: &EvidenceInput<'_>) -> RunRecord {
         ci_run_id: run_id,
         ci_run_url: run_url,
         repository: repository.unwrap_or(directory_name),
-        commit: commit.or_else(|| crate::git::verify_commit(input.root, "HEAD").ok()),
+        commit: crate::publish::ci_commit().or_else(|| crate::git::verify_commit(input.root, "HEAD").ok()),
         started: format!("{}Z", utc_timestamp(input.started)),
         finished: format!("{}Z", utc_timestamp(SystemTime::now())),
         level: input.verdict.level_label.clone(),
@@ -281,23 +273,14 @@ fn counts_before_suppressions(findings: &[Finding], verdict: &Verdict) -> Counts
 
 /// Each suppression the run met, once per entry, with the findings it covers.
 fn suppression_records(findings: &[Finding], verdict: &Verdict) -> Vec<SuppressionRecord> {
-    let mut records: Vec<SuppressionRecord> = Vec::new();
-    for finding in findings {
-        let Some(record) = suppression_of(finding, verdict) else {
-            continue;
-        };
-        match records.iter_mut().find(|known| {
-            SuppressionRecord {
-                findings: 0,
-                ..(*known).clone()
-            } == record
-        }) {
-            Some(known) => known.findings += 1,
-            None => records.push(SuppressionRecord { findings: 1, ..record }),
-        }
+    let mut covered: BTreeMap<SuppressionRecord, u64> = BTreeMap::new();
+    for record in findings.iter().filter_map(|finding| suppression_of(finding, verdict)) {
+        *covered.entry(record).or_default() += 1;
     }
-    records.sort();
-    records
+    covered
+        .into_iter()
+        .map(|(record, findings)| SuppressionRecord { findings, ..record })
+        .collect()
 }
 
 /// The suppression that applied to `finding`, or that the gate refused; `findings` left 0.

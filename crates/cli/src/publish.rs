@@ -52,6 +52,13 @@ pub fn counting_findings(runs: &[ToolRun], verdict: &Verdict) -> Vec<Finding> {
         .collect()
 }
 
+/// The commit the CI system says it checked out (`GITHUB_SHA`, `CI_COMMIT_SHA`), when it says.
+pub fn ci_commit() -> Option<String> {
+    ["GITHUB_SHA", "CI_COMMIT_SHA"]
+        .into_iter()
+        .find_map(|key| std::env::var(key).ok().filter(|value| !value.is_empty()))
+}
+
 /// Writes every report `targets` asks for.
 pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, started: SystemTime) -> anyhow::Result<()> {
     if let Some(path) = &targets.rdjson {
@@ -101,9 +108,7 @@ fn with_context<T>(summary: &Summary, started: SystemTime, report: impl FnOnce(&
         })
         .collect();
     let refused: Vec<String> = summary.refused_suppressions.iter().map(|r| r.message.clone()).collect();
-    let commit = std::env::var("GITHUB_SHA")
-        .or_else(|_| std::env::var("CI_COMMIT_SHA"))
-        .ok();
+    let commit = ci_commit();
     let context = ReportContext {
         verdict: summary.verdict,
         level_label: &summary.level_label,

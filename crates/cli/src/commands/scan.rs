@@ -122,26 +122,29 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         dsomm: args.dsomm_evidence.as_deref(),
         team: args.team.as_deref(),
     };
-    let assessment = assessment.unwrap_or_else(|| scanned.assess(None));
-    let artifacts = Artifacts {
-        sbom: summary.sbom.clone(),
-        html: args.html.as_ref().map(|path| path.display().to_string()),
-    };
-    write_evidence(
-        &evidence_targets,
-        EvidenceInput {
-            root: &scanned.execution.root,
-            options: &scanned.options,
-            execution: &scanned.execution,
-            findings: &scanned.findings,
-            sources: &scanned.sources,
-            gated: &gated,
-            verdict: &verdict,
-            assessment: &assessment,
-            artifacts,
-            started,
-        },
-    )?;
+    if evidence_targets.requested() {
+        // A pre-commit run has no assessment of its own; the evidence still needs its claims.
+        let assessment = assessment.unwrap_or_else(|| scanned.assess(None));
+        let artifacts = Artifacts {
+            sbom: summary.sbom.clone(),
+            html: args.html.as_ref().map(|path| path.display().to_string()),
+        };
+        write_evidence(
+            &evidence_targets,
+            EvidenceInput {
+                root: &scanned.execution.root,
+                options: &scanned.options,
+                execution: &scanned.execution,
+                findings: &scanned.findings,
+                sources: &scanned.sources,
+                gated: &gated,
+                verdict: &verdict,
+                assessment: &assessment,
+                artifacts,
+                started,
+            },
+        )?;
+    }
     Ok(exit_status(verdict.result, args.verdict.dry_run))
 }
 
