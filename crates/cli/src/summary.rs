@@ -425,13 +425,7 @@ most severe counted findings:"
     )?;
     let ranked = scangate_reports::most_severe_first(&counted);
     for finding in ranked.iter().take(max) {
-        let place = finding
-            .location
-            .as_ref()
-            .map_or_else(String::new, |location| match location.start_line {
-                Some(line) => format!("{}:{line}", location.path),
-                None => location.path.clone(),
-            });
+        let place = finding.location.as_ref().map_or_else(String::new, ToString::to_string);
         let message: String = scangate_gate::one_line(&finding.message)
             .chars()
             .take(MESSAGE_CHARS)

@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use scangate_normalizer::{Finding, Location, NativeSuppression, Severity, SuppressionOrigin};
+use scangate_normalizer::{Finding, NativeSuppression, Severity, SuppressionOrigin};
 use serde::{Deserialize, Serialize};
 
 use crate::baseline::Baseline;
@@ -818,12 +818,7 @@ fn native_origin(finding: &Finding, native: &NativeSuppression) -> String {
         return origin.to_string();
     }
     match &finding.location {
-        Some(Location {
-            path,
-            start_line: Some(line),
-            ..
-        }) => format!("{path}:{line}"),
-        Some(location) => location.path.clone(),
+        Some(location) => location.to_string(),
         None => native.kind.clone(),
     }
 }

@@ -128,6 +128,16 @@ pub struct Location {
     pub end_column: Option<u64>,
 }
 
+impl std::fmt::Display for Location {
+    /// `path:line`, or the path alone when the line is unknown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.start_line {
+            Some(line) => write!(f, "{}:{line}", self.path),
+            None => f.write_str(&self.path),
+        }
+    }
+}
+
 /// The package a dependency finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Package {
