@@ -8,6 +8,7 @@ mod ci_output;
 mod dependencies;
 mod evidence;
 mod example;
+mod exclusions;
 mod fail_closed;
 mod gate;
 mod html_report;

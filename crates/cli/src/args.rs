@@ -220,6 +220,12 @@ pub struct ScannerArgs {
     /// Never these scanners.
     #[arg(long, value_delimiter = ',', value_name = "TOOL,...", env = "SCANGATE_SKIP")]
     pub skip: Vec<String>,
+    /// Leave out paths matching this glob (root-relative; repeatable): no scanner looks there and
+    /// findings there do not count. `dist`, `**/generated/**`, `*.min.js`; `*` stays within one
+    /// directory. Untracked files git ignores are left out without it; tracked files never are
+    /// by .gitignore.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// Kill a scanner (and everything it started) after this many seconds.
     #[arg(long, value_name = "SECS", env = "SCANGATE_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,

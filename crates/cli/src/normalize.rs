@@ -18,6 +18,8 @@ pub struct Normalized {
     pub reported: HashMap<usize, usize>,
     /// Files each invocation reported an error for (semgrep), by index into `outputs`.
     pub file_errors: HashMap<usize, Vec<String>>,
+    /// Findings dropped because they lie in an excluded path (git-ignored, `--exclude`).
+    pub excluded_findings: usize,
     /// The secret values the run learned: everything above, and every raw output's reason and
     /// argv, is already scrubbed of them; raw copies kept past the run must be too.
     pub secrets: Arc<Secrets>,
@@ -78,10 +80,13 @@ pub fn normalize(
         .filter(|(_, parsed)| !parsed.file_errors.is_empty())
         .map(|(index, parsed)| (*index, parsed.file_errors.clone()))
         .collect();
-    let all: Vec<Finding> = parsed_runs
+    let reported_anywhere: Vec<Finding> = parsed_runs
         .values_mut()
         .flat_map(|parsed| std::mem::take(&mut parsed.findings))
         .collect();
+    let (all, excluded): (Vec<Finding>, Vec<Finding>) = reported_anywhere
+        .into_iter()
+        .partition(|finding| !is_excluded(finding, &execution.excluded));
     let mut by_tool: HashMap<String, Vec<Finding>> = split_by_first_tool(dedup(all)).into_iter().collect();
     let mut runs: Vec<ToolRun> = Vec::new();
     for (index, raw) in execution.outputs.iter().enumerate() {
@@ -111,8 +116,18 @@ pub fn normalize(
         runs,
         reported,
         file_errors,
+        excluded_findings: excluded.len(),
         secrets,
     }
+}
+
+/// A finding in a path no scanner was to look at: a scanner without a flag for it (gitleaks,
+/// a single ignored file for osv-scanner), or a path too odd to pass as a pattern.
+fn is_excluded(finding: &Finding, excluded: &[scangate_runner::Exclusion]) -> bool {
+    finding.location.as_ref().is_some_and(|location| {
+        let path = std::path::Path::new(&location.path);
+        excluded.iter().any(|exclusion| exclusion.covers(path))
+    })
 }
 
 /// The values handed to the run and those the scanners' reports hold (gitleaks').

@@ -25,6 +25,7 @@ impl From<&ScannerArgs> for ScanOptions {
             trivy_cache_dir: args.trivy_cache_dir.as_deref().map(absolute),
             offline: args.offline,
             base_ref: args.base.clone(),
+            exclude: args.exclude.clone(),
             // Filled in by the scan once it knows the repository (see `git::staged_files`).
             staged: None,
         }

@@ -50,9 +50,34 @@ pub struct Summary {
     /// Repository files a scanner reads by default (its config, an ignore list) that scangate kept
     /// from it: untrusted, they could hide findings unseen.
     pub ignored_repository_configs: Vec<IgnoredConfig>,
+    /// Paths no scanner looked at, and why (`git-ignored`, `--exclude GLOB`).
+    pub excluded: Vec<ExcludedSummary>,
+    /// Findings scanners still reported in those paths, dropped uncounted.
+    pub excluded_findings: usize,
     /// The SBOM written with `--sbom`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sbom: Option<scangate_reports::evidence::SbomRecord>,
+}
+
+/// One path no scanner looked at.
+#[derive(Debug, Serialize)]
+pub struct ExcludedSummary {
+    /// Root-relative; a directory ends with `/`.
+    pub path: String,
+    /// `git-ignored` or `--exclude GLOB`.
+    pub reason: String,
+}
+
+impl ExcludedSummary {
+    pub fn list(excluded: &[scangate_runner::Exclusion]) -> Vec<Self> {
+        excluded
+            .iter()
+            .map(|exclusion| ExcludedSummary {
+                path: exclusion.display(),
+                reason: exclusion.reason.to_string(),
+            })
+            .collect()
+    }
 }
 
 /// One refused suppression and the findings it would have hidden.
@@ -116,6 +141,8 @@ impl Summary {
                 .chain(notes.iter().cloned())
                 .collect(),
             ignored_repository_configs: Vec::new(),
+            excluded: Vec::new(),
+            excluded_findings: 0,
             sbom: None,
         }
     }
@@ -225,6 +252,7 @@ pub fn print_human(
         writeln!(out, "  - {}", inert.text(violation))?;
     }
     print_suppressions(&mut out, summary, inert)?;
+    print_excluded(&mut out, summary, inert)?;
     for warning in &summary.warnings {
         writeln!(out, "warning: {}", inert.text(warning))?;
     }
@@ -379,6 +407,33 @@ fn print_suppressions(out: &mut impl Write, summary: &Summary, inert: Inert) -> 
 }
 
 /// `; 2 file(s) with errors, findings may be missing: a.py, b.py`, with at most the listed paths.
+/// At most this many excluded paths are listed; the summary JSON has them all.
+const EXCLUDED_LISTED: usize = 10;
+
+fn print_excluded(out: &mut impl Write, summary: &Summary, inert: Inert) -> std::io::Result<()> {
+    if summary.excluded.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = summary
+        .excluded
+        .iter()
+        .take(EXCLUDED_LISTED)
+        .map(|excluded| format!("{} ({})", excluded.path, excluded.reason))
+        .collect();
+    let more = summary.excluded.len().saturating_sub(EXCLUDED_LISTED);
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "excluded, not scanned: {}{more}; {} finding(s) there not counted",
+        inert.text(&listed.join(", ")),
+        summary.excluded_findings
+    )
+}
+
 fn file_errors_note(tool: &ToolSummary) -> String {
     let more = if tool.file_errors > tool.file_error_paths.len() {
         ", …"

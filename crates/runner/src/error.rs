@@ -29,6 +29,15 @@ pub enum Error {
         /// The canonical names.
         known: String,
     },
+    /// An `--exclude` glob that does not parse.
+    #[error("--exclude {glob:?} is not a valid glob")]
+    BadExclude {
+        /// The glob given.
+        glob: String,
+        /// What is wrong with it.
+        #[source]
+        source: globset::Error,
+    },
     /// The scratch directory for scanner outputs could not be created.
     #[error("cannot create a scratch directory for scanner outputs")]
     Scratch(#[source] std::io::Error),

@@ -105,6 +105,9 @@ pub struct Execution {
     pub wall: Duration,
     /// Root that was scanned (absolute).
     pub root: PathBuf,
+    /// What no scanner looked at (git-ignored, `--exclude`): findings a scanner still reports
+    /// under these paths are to be dropped.
+    pub excluded: Vec<crate::Exclusion>,
     _scratch: Scratch,
 }
 
@@ -158,6 +161,7 @@ pub async fn execute(plan: Plan, options: &ScanOptions) -> Result<Execution, Err
         outputs,
         wall: started.elapsed(),
         root: repo.root().to_path_buf(),
+        excluded: repo.excluded().to_vec(),
         _scratch: scratch,
     })
 }

@@ -44,7 +44,7 @@ pub use locate::{pins, resolve, tools_dir, version_of, Pin, ToolsDir};
 pub use options::ScanOptions;
 pub use plan::{plan, Plan, PlannedRun};
 pub use process::running_scanners;
-pub use repo::RepoIndex;
+pub use repo::{Excludes, Exclusion, ExclusionReason, RepoIndex};
 pub use sbom::{sbom, Sbom, SbomError};
 pub use scratch::keep_private;
 pub use tool::{Category, IgnoredConfig, Limited, Target, Tool};

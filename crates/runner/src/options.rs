@@ -29,6 +29,8 @@ pub struct ScanOptions {
     pub offline: bool,
     /// Pull-request mode: gitleaks scans only the commits in `BASE..HEAD`.
     pub base_ref: Option<String>,
+    /// `--exclude` globs: paths (root-relative) no scanner looks at, besides what git ignores.
+    pub exclude: Vec<String>,
     /// Pre-commit mode: these staged files (repository-relative) are all there is to check;
     /// gitleaks reads the staged diff and semgrep only these files. Other scanners do not run.
     pub staged: Option<Vec<PathBuf>>,

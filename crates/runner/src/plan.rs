@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
+use crate::repo::Excludes;
 use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel};
 use crate::{locate, Category, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
 
@@ -78,7 +79,7 @@ pub struct Plan {
 /// which executables are missing. Runs no scanner.
 pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     check_tool_names(options)?;
-    let repo = RepoIndex::scan(root)?;
+    let repo = RepoIndex::scan(root, &Excludes::new(&options.exclude)?)?;
     let scratch = tempfile::Builder::new()
         .prefix("scangate-")
         .tempdir()

@@ -1,6 +1,8 @@
+use std::collections::HashSet;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use globset::{GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 use crate::Error;
@@ -17,17 +19,108 @@ const PRUNED_DIRS: &[&str] = &[
     ".terraform",
 ];
 
+/// A path below the root that no scanner looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    /// Root-relative; a directory stands for everything below it.
+    pub path: PathBuf,
+    /// True for a directory.
+    pub is_dir: bool,
+    /// Why: git ignores it, or an `--exclude` glob matched it.
+    pub reason: ExclusionReason,
+}
+
+/// Why a path is excluded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExclusionReason {
+    /// Untracked and ignored by git (`.gitignore`, `.git/info/exclude`, `core.excludesFile`).
+    /// git ignores only untracked files: a tracked file is scanned whatever `.gitignore` says.
+    GitIgnored,
+    /// Matched by this `--exclude` glob.
+    Flag(String),
+}
+
+impl std::fmt::Display for ExclusionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExclusionReason::GitIgnored => f.write_str("git-ignored"),
+            ExclusionReason::Flag(glob) => write!(f, "--exclude {glob}"),
+        }
+    }
+}
+
+impl Exclusion {
+    /// The path for reports: `/`-separated, a directory with a trailing `/`.
+    pub fn display(&self) -> String {
+        let path = display(&self.path);
+        if self.is_dir {
+            path + "/"
+        } else {
+            path
+        }
+    }
+
+    /// True when the root-relative `path` is this exclusion or below it.
+    pub fn covers(&self, path: &Path) -> bool {
+        if self.is_dir {
+            path.starts_with(&self.path)
+        } else {
+            path == self.path
+        }
+    }
+}
+
+/// The `--exclude` globs, compiled: each matches root-relative paths of files and directories
+/// (`dist`, `**/generated/**`, `*.min.js`); `*` does not cross a `/`.
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    globs: Vec<String>,
+    set: GlobSet,
+}
+
+impl Excludes {
+    /// Compiles `globs`; a glob that does not parse is an error naming it.
+    pub fn new(globs: &[String]) -> Result<Self, Error> {
+        let mut builder = GlobSetBuilder::new();
+        for glob in globs {
+            let compiled = globset::GlobBuilder::new(glob)
+                .literal_separator(true)
+                .build()
+                .map_err(|source| Error::BadExclude {
+                    glob: glob.clone(),
+                    source,
+                })?;
+            builder.add(compiled);
+        }
+        let set = builder.build().map_err(|source| Error::BadExclude {
+            glob: globs.join(" "),
+            source,
+        })?;
+        Ok(Excludes {
+            globs: globs.to_vec(),
+            set,
+        })
+    }
+
+    /// The first glob that matches `path`.
+    fn matching(&self, path: &Path) -> Option<&str> {
+        self.set.matches(path).first().map(|&index| self.globs[index].as_str())
+    }
+}
+
 /// The files of a repository, walked once, that scanners' applicability is decided on.
 #[derive(Debug, Clone)]
 pub struct RepoIndex {
     root: PathBuf,
     files: Vec<PathBuf>,
     git_toplevel: bool,
+    excluded: Vec<Exclusion>,
 }
 
 impl RepoIndex {
-    /// Walks `root` (which must be a readable directory).
-    pub fn scan(root: &Path) -> Result<Self, Error> {
+    /// Walks `root` (which must be a readable directory), leaving out what git ignores and what
+    /// `excludes` match.
+    pub fn scan(root: &Path, excludes: &Excludes) -> Result<Self, Error> {
         let metadata = std::fs::metadata(root).map_err(|source| Error::UnreadableRoot {
             path: root.to_path_buf(),
             source,
@@ -45,21 +138,65 @@ impl RepoIndex {
             path: root.clone(),
             source,
         })?;
-        let mut files: Vec<PathBuf> = WalkDir::new(&root)
+        let ignored = git_ignored(&root)?;
+        let mut excluded: Vec<Exclusion> = Vec::new();
+        let mut files: Vec<PathBuf> = Vec::new();
+        let walk = WalkDir::new(&root)
             .follow_links(false)
             .into_iter()
-            .filter_entry(|entry| !(entry.file_type().is_dir() && PRUNED_DIRS.iter().any(|d| entry.file_name() == *d)))
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_file())
-            .filter_map(|entry| entry.path().strip_prefix(&root).ok().map(Path::to_path_buf))
-            .collect();
+            .filter_entry(|entry| {
+                let is_dir = entry.file_type().is_dir();
+                if is_dir && PRUNED_DIRS.iter().any(|d| entry.file_name() == *d) {
+                    return false;
+                }
+                let Ok(relative) = entry.path().strip_prefix(&root) else {
+                    return true;
+                };
+                if relative.as_os_str().is_empty() {
+                    return true;
+                }
+                let reason = if ignored.contains(relative) {
+                    Some(ExclusionReason::GitIgnored)
+                } else {
+                    excludes
+                        .matching(relative)
+                        .map(|glob| ExclusionReason::Flag(glob.to_owned()))
+                };
+                let Some(reason) = reason else { return true };
+                excluded.push(Exclusion {
+                    path: relative.to_path_buf(),
+                    is_dir,
+                    reason,
+                });
+                false
+            });
+        for entry in walk.filter_map(Result::ok) {
+            if entry.file_type().is_file() {
+                if let Ok(relative) = entry.path().strip_prefix(&root) {
+                    files.push(relative.to_path_buf());
+                }
+            }
+        }
         files.sort();
+        excluded.sort_by(|a, b| a.path.cmp(&b.path));
         let git_toplevel = is_git_toplevel(&root)?;
         Ok(Self {
             root,
             files,
             git_toplevel,
+            excluded,
         })
+    }
+
+    /// What no scanner looks at, sorted by path: git-ignored untracked paths and `--exclude`
+    /// matches (a directory once, not each file below it).
+    pub fn excluded(&self) -> &[Exclusion] {
+        &self.excluded
+    }
+
+    /// The exclusion covering the root-relative `path`, if any.
+    pub fn exclusion_of(&self, path: &Path) -> Option<&Exclusion> {
+        self.excluded.iter().find(|exclusion| exclusion.covers(path))
     }
 
     /// The canonical absolute root.
@@ -106,6 +243,33 @@ impl RepoIndex {
 /// A repository-relative path with `/` separators, for reports.
 pub fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
+}
+
+/// The untracked paths git ignores below `root`, root-relative (a wholly ignored directory once).
+/// Outside a git work tree, or when git cannot say, nothing is ignored: scanning more is the
+/// safe side. Tracked files are never listed, whatever `.gitignore` says, so a change cannot hide
+/// its own files by ignoring them.
+fn git_ignored(root: &Path) -> Result<HashSet<PathBuf>, Error> {
+    let listed = crate::git_command(root)?
+        .args([
+            "ls-files",
+            "-z",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+        ])
+        .output();
+    let Ok(listed) = listed else { return Ok(HashSet::new()) };
+    if !listed.status.success() {
+        return Ok(HashSet::new());
+    }
+    Ok(listed
+        .stdout
+        .split(|byte| *byte == 0)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| PathBuf::from(std::ffi::OsStr::from_bytes(entry.strip_suffix(b"/").unwrap_or(entry))))
+        .collect())
 }
 
 /// gitleaks exits 0 when its git child fails, so scangate decides itself whether history exists.

@@ -70,6 +70,12 @@ fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Resul
             text(&not_run.reason)
         )?;
     }
+    if !plan.repo.excluded().is_empty() {
+        writeln!(out, "\nexcluded, not scanned")?;
+    }
+    for exclusion in plan.repo.excluded() {
+        writeln!(out, "  {} ({})", text(&exclusion.display()), text(&exclusion.reason))?;
+    }
     Ok(())
 }
 
@@ -121,5 +127,11 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
         .iter()
         .map(|n| serde_json::json!({"tool": n.tool.name(), "reason": n.reason}))
         .collect();
-    serde_json::json!({ "root": plan.repo.root().to_string_lossy(), "runs": runs, "not_run": not_run })
+    let excluded = crate::summary::ExcludedSummary::list(plan.repo.excluded());
+    serde_json::json!({
+        "root": plan.repo.root().to_string_lossy(),
+        "runs": runs,
+        "not_run": not_run,
+        "excluded": excluded,
+    })
 }

@@ -61,7 +61,14 @@ impl Tool for Gosec {
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let mut args: Vec<OsString> = ["-fmt", "json", "-out"].map(OsString::from).to_vec();
         args.push(invocation.output.into());
-        args.extend(["-track-suppressions", "-no-fail", "./..."].map(OsString::from));
+        args.extend(["-track-suppressions", "-no-fail"].map(OsString::from));
+        for (path, exclusion) in crate::tools::exclusions_below(invocation) {
+            if exclusion.is_dir {
+                args.push("-exclude-dir".into());
+                args.push(anchored_dir_pattern(path).into());
+            }
+        }
+        args.push("./...".into());
         args
     }
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
@@ -86,4 +93,12 @@ impl Tool for Gosec {
             Some(_) => Ok(()),
         }
     }
+}
+
+/// gosec turns each `-exclude-dir` value into the unanchored regex `([\\/])?VALUE([\\/])?` and
+/// matches it against package directories relative to the module, so a plain `build` would drop
+/// every package whose path contains `build`. The value is the module-relative directory,
+/// escaped and anchored, so exactly it and what is below it are left out.
+fn anchored_dir_pattern(dir: &std::path::Path) -> String {
+    format!("^{}(/.*)?$", regex::escape(&dir.to_string_lossy()))
 }

@@ -55,6 +55,30 @@ pub(crate) fn root_target(trigger: impl Into<String>) -> crate::Target {
     }
 }
 
+/// The exclusions at or below the invocation's working directory, relative to it: what the
+/// scanner is told to leave out. A path holding glob or ignore-file syntax (`*?[]{}\!#`) is
+/// not passed on, since a scanner would read it as a pattern and could leave out more than it;
+/// the findings under it are dropped by path after the scan instead.
+pub(crate) fn exclusions_below<'a>(
+    invocation: &'a crate::tool::Invocation<'_>,
+) -> impl Iterator<Item = (&'a std::path::Path, &'a crate::Exclusion)> + 'a {
+    let dir = &invocation.target.dir;
+    invocation
+        .repo
+        .excluded()
+        .iter()
+        .filter_map(move |exclusion| exclusion.path.strip_prefix(dir).ok().map(|below| (below, exclusion)))
+        .filter(|(below, _)| !below.as_os_str().is_empty() && is_literal(below))
+}
+
+fn is_literal(path: &std::path::Path) -> bool {
+    !path
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .any(|byte| b"*?[]{}\\!#".contains(byte))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,7 +91,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
             std::fs::write(&path, "apiVersion: v1\nkind: Pod\n").expect("write");
         }
-        let index = RepoIndex::scan(dir.path()).expect("index");
+        let index = RepoIndex::scan(dir.path(), &crate::Excludes::default()).expect("index");
         (dir, index)
     }
 

@@ -80,6 +80,17 @@ impl Tool for OsvScanner {
             args.push("--local-db-path".into());
             args.push(db.into());
         }
+        // osv-scanner would skip whatever a `.gitignore` lists, tracked lockfiles included: a
+        // change could hide its own lockfile by listing it. scangate works out what git ignores
+        // (untracked files only) and excludes exactly those directories; an ignored single file
+        // has no flag, its findings are dropped by path afterwards.
+        args.push("--no-ignore".into());
+        for (path, exclusion) in crate::tools::exclusions_below(invocation) {
+            if exclusion.is_dir {
+                args.push("--experimental-exclude".into());
+                args.push(path.into());
+            }
+        }
         args.push(".".into());
         args
     }

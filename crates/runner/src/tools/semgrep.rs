@@ -107,6 +107,12 @@ impl Tool for Semgrep {
         // them suppressed instead of letting them vanish.
         args.extend(["--metrics=off", "--disable-version-check", "--quiet", "--disable-nosem"].map(OsString::from));
         args.push(ignore_file_name(invocation));
+        // Anchored at the project root (gitignore syntax), so only this path is left out.
+        for (path, _) in crate::tools::exclusions_below(invocation) {
+            let mut exclude = OsString::from("--exclude=/");
+            exclude.push(path);
+            args.push(exclude);
+        }
         let mut json_output = OsString::from("--json-output=");
         json_output.push(invocation.output);
         args.push(json_output);

@@ -148,6 +148,18 @@ impl Tool for Trivy {
             args.push(cache.into());
             args.push("--skip-db-update".into());
         }
+        // Exact paths: trivy reads them as globs, and a path holds no glob syntax it would widen.
+        for (path, exclusion) in crate::tools::exclusions_below(invocation) {
+            args.push(
+                if exclusion.is_dir {
+                    "--skip-dirs"
+                } else {
+                    "--skip-files"
+                }
+                .into(),
+            );
+            args.push(path.into());
+        }
         args.push(".".into());
         args
     }
