@@ -69,6 +69,14 @@ fn paths_of(found: &[(String, String, String)], tool: &str) -> Vec<String> {
     paths
 }
 
+/// Each scanner reports the one tracked file with its finding, and nothing else.
+fn assert_only_the_tracked_originals_found(sarif: &Value) {
+    let found = results(sarif);
+    assert_eq!(paths_of(&found, "semgrep"), ["app/tasks.py"], "{found:?}");
+    assert_eq!(paths_of(&found, "trivy"), ["Dockerfile"], "{found:?}");
+    assert_eq!(paths_of(&found, "osv-scanner"), ["web/package-lock.json"], "{found:?}");
+}
+
 /// A repository whose tracked code has one finding per scanner, and a git-ignored build tree
 /// (never committed) holding a copy of each.
 fn repo_with_ignored_copies() -> Repo {
@@ -99,10 +107,7 @@ fn git_ignored_copies_are_not_scanned_and_the_plan_and_summary_say_so() {
     let repo = repo_with_ignored_copies();
     let (output, sarif, summary) = scan(repo.path(), &[]);
     assert_exit(&output, 1);
-    let found = results(&sarif);
-    assert_eq!(paths_of(&found, "semgrep"), ["app/tasks.py"], "{found:?}");
-    assert_eq!(paths_of(&found, "trivy"), ["Dockerfile"], "{found:?}");
-    assert_eq!(paths_of(&found, "osv-scanner"), ["web/package-lock.json"], "{found:?}");
+    assert_only_the_tracked_originals_found(&sarif);
     assert_eq!(
         summary["excluded"],
         serde_json::json!([{"path": "build/", "reason": "git-ignored"}])
@@ -148,10 +153,7 @@ fn a_change_cannot_hide_its_tracked_files_by_ignoring_them() {
 
     let (output, sarif, summary) = scan(repo.path(), &[]);
     assert_exit(&output, 1);
-    let found = results(&sarif);
-    assert_eq!(paths_of(&found, "semgrep"), ["app/tasks.py"], "{found:?}");
-    assert_eq!(paths_of(&found, "trivy"), ["Dockerfile"], "{found:?}");
-    assert_eq!(paths_of(&found, "osv-scanner"), ["web/package-lock.json"], "{found:?}");
+    assert_only_the_tracked_originals_found(&sarif);
     assert_eq!(summary["excluded"], serde_json::json!([]), "{summary:#}");
 }
 
@@ -167,10 +169,7 @@ fn exclude_globs_leave_out_tracked_paths_for_every_scanner_and_are_reported() {
     commit_all(repo.path(), "generated code");
     let (output, sarif, summary) = scan(repo.path(), &["--exclude", "vendor-copy", "--exclude", "**/deep"]);
     assert_exit(&output, 1);
-    let found = results(&sarif);
-    assert_eq!(paths_of(&found, "semgrep"), ["app/tasks.py"], "{found:?}");
-    assert_eq!(paths_of(&found, "trivy"), ["Dockerfile"], "{found:?}");
-    assert_eq!(paths_of(&found, "osv-scanner"), ["web/package-lock.json"], "{found:?}");
+    assert_only_the_tracked_originals_found(&sarif);
     assert_eq!(
         summary["excluded"],
         serde_json::json!([
