@@ -105,6 +105,8 @@ pub struct Execution {
     pub wall: Duration,
     /// Root that was scanned (absolute).
     pub root: PathBuf,
+    /// Root the reports name paths from: the git work tree's top when `root` is below it.
+    pub report_root: PathBuf,
     /// What no scanner looked at (git-ignored, `--exclude`): findings a scanner still reports
     /// under these paths are to be dropped.
     pub excluded: Vec<crate::Exclusion>,
@@ -161,6 +163,7 @@ pub async fn execute(plan: Plan, options: &ScanOptions) -> Result<Execution, Err
         outputs,
         wall: started.elapsed(),
         root: repo.root().to_path_buf(),
+        report_root: repo.report_root().to_path_buf(),
         excluded: repo.excluded().to_vec(),
         _scratch: scratch,
     })

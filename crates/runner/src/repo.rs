@@ -114,6 +114,7 @@ pub struct RepoIndex {
     root: PathBuf,
     files: Vec<PathBuf>,
     git_toplevel: bool,
+    git_top: Option<PathBuf>,
     excluded: Vec<Exclusion>,
 }
 
@@ -179,13 +180,25 @@ impl RepoIndex {
         }
         files.sort();
         excluded.sort_by(|a, b| a.path.cmp(&b.path));
-        let git_toplevel = is_git_toplevel(&root)?;
+        let git_top = git_top_level(&root)?;
+        let git_toplevel = git_top.as_deref() == Some(root.as_path()) && has_commit(&root)?;
         Ok(Self {
             root,
             files,
             git_toplevel,
+            git_top,
             excluded,
         })
+    }
+
+    /// The root reports name paths from: the top of the git work tree the scanned root is in
+    /// (a scan of `services/api` reports `services/api/main.go`, which is where code hosts look),
+    /// else the scanned root itself.
+    pub fn report_root(&self) -> &Path {
+        self.git_top
+            .as_deref()
+            .filter(|top| self.root.starts_with(top))
+            .unwrap_or(&self.root)
     }
 
     /// What no scanner looks at, sorted by path: git-ignored untracked paths and `--exclude`
@@ -272,22 +285,23 @@ fn git_ignored(root: &Path) -> Result<HashSet<PathBuf>, Error> {
         .collect())
 }
 
-/// gitleaks exits 0 when its git child fails, so scangate decides itself whether history exists.
-/// git runs with [`crate::git_env`]; a git that cannot be started means no history.
-fn is_git_toplevel(root: &Path) -> Result<bool, Error> {
+/// The canonical top of the git work tree `root` is in, if any. git runs with
+/// [`crate::git_env`]; a git that cannot be started, or a root outside a work tree, means none.
+fn git_top_level(root: &Path) -> Result<Option<PathBuf>, Error> {
     let toplevel = crate::git_command(root)?
         .args(["rev-parse", "--show-toplevel"])
         .output();
-    let Ok(toplevel) = toplevel else { return Ok(false) };
+    let Ok(toplevel) = toplevel else { return Ok(None) };
     if !toplevel.status.success() {
-        return Ok(false);
+        return Ok(None);
     }
     // Bytes, not UTF-8: a repository path may hold any bytes.
     let stdout = toplevel.stdout.strip_suffix(b"\n").unwrap_or(&toplevel.stdout);
-    let top = Path::new(std::ffi::OsStr::from_bytes(stdout));
-    if top.canonicalize().ok().as_deref() != Some(root) {
-        return Ok(false);
-    }
+    Ok(Path::new(std::ffi::OsStr::from_bytes(stdout)).canonicalize().ok())
+}
+
+/// gitleaks exits 0 when its git child fails, so scangate decides itself whether history exists.
+fn has_commit(root: &Path) -> Result<bool, Error> {
     let head = crate::git_command(root)?
         .args(["rev-parse", "--verify", "--quiet", "HEAD"])
         .output();

@@ -281,6 +281,7 @@ impl Scanned {
         if let Some(baseline) = &self.baseline {
             mark_pre_existing(&mut self.normalized.runs, baseline);
         }
+        rebase_onto_report_root(&mut self.normalized.runs, &self.execution);
         let notes = match sarif {
             Some(path) => write_sarif_file(path, &self.normalized.runs, &self.execution)?,
             None => Vec::new(),
@@ -431,6 +432,34 @@ fn keep_raw_outputs(execution: &Execution, secrets: &Secrets, dir: &Path) -> any
     Ok(())
 }
 
+/// Findings name paths from the scanned root, which the gate, the change under review and the
+/// fingerprints agree on; the reports name them from the repository's root
+/// (`Execution::report_root`), where GitHub, GitLab and reviewdog resolve them: a scan of
+/// `services/api` reports `services/api/main.go`.
+fn rebase_onto_report_root(runs: &mut [ToolRun], execution: &Execution) {
+    let Ok(prefix) = execution.root.strip_prefix(&execution.report_root) else {
+        return;
+    };
+    if prefix.as_os_str().is_empty() {
+        return;
+    }
+    let prefix = prefix.to_string_lossy().replace('\\', "/");
+    let rebase = |path: &mut String| *path = format!("{prefix}/{path}");
+    for finding in runs.iter_mut().flat_map(|run| run.findings.iter_mut()) {
+        if let Some(location) = &mut finding.location {
+            rebase(&mut location.path);
+        }
+        let origin = finding
+            .native_suppression
+            .as_mut()
+            .and_then(|native| native.origin.as_mut());
+        // A relative origin is a repository file (`.trivyignore`, a `nosemgrep` comment's file).
+        if let Some(origin) = origin.filter(|origin| !origin.path.starts_with('/')) {
+            rebase(&mut origin.path);
+        }
+    }
+}
+
 /// Writes the SARIF log, with the record of every scanner that `scangate gate` needs to judge
 /// the log as a part of a sharded scan; returns what was dropped to fit GitHub's limits.
 fn write_sarif_file(path: &Path, runs: &[ToolRun], execution: &Execution) -> anyhow::Result<Vec<String>> {
@@ -441,7 +470,7 @@ fn write_sarif_file(path: &Path, runs: &[ToolRun], execution: &Execution) -> any
     let scanners: Vec<ScannerRecord> = execution.outputs.iter().map(scanner_record).collect();
     let options = SarifOptions {
         scanners: &scanners,
-        ..SarifOptions::new(&execution.root)
+        ..SarifOptions::new(&execution.report_root)
     };
     let notes = write_sarif(file, runs, &options)
         .with_context(|| format!("cannot write the SARIF log to {}", path.display()))?;
