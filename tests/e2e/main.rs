@@ -11,6 +11,7 @@ mod example;
 mod exclusions;
 mod fail_closed;
 mod gate;
+mod github_action;
 mod github_paths;
 mod html_report;
 mod install;

@@ -1,0 +1,138 @@
+//! Issue 12 §2: the Action's scan step (`scripts/github-action-scan`, which action.yml runs) with
+//! the environment GitHub Actions gives it, on a pull_request event of a repository the test
+//! builds: the base comes from the event, paths are named from the repository root, outputs
+//! land in GITHUB_OUTPUT, and no input is ever run as a command.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::*;
+
+const SHELL_TRUE: &str = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
+
+/// A monorepo whose main branch already has a finding in services/api, and a pull request that
+/// adds a second one there.
+struct PullRequest {
+    repo: Repo,
+    base: String,
+    runner: tempfile::TempDir,
+}
+
+impl PullRequest {
+    fn new() -> Self {
+        let repo = Repo::new();
+        repo.write("README.md", "monorepo\n")
+            .write("services/api/old.py", SHELL_TRUE);
+        git_ok(repo.path(), &["init", "-q"]);
+        commit_all(repo.path(), "main");
+        let base = String::from_utf8(git(repo.path(), &["rev-parse", "HEAD"]).stdout).unwrap();
+        git_ok(repo.path(), &["checkout", "-q", "-b", "feature"]);
+        repo.write("services/api/new.py", SHELL_TRUE);
+        commit_all(repo.path(), "feature");
+        PullRequest {
+            repo,
+            base: base.trim().to_owned(),
+            runner: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.runner.path().join(name)
+    }
+
+    /// The step as Actions runs it: workspace, runner temp, outputs and event files, inputs.
+    fn run_step(&self, inputs: &[(&str, &str)]) -> Output {
+        let event = self.file("event.json");
+        std::fs::write(
+            &event,
+            serde_json::json!({"pull_request": {"base": {"sha": self.base, "ref": "main"}}}).to_string(),
+        )
+        .unwrap();
+        let mut command = Command::new(checkout().join("scripts/github-action-scan"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.runner.path())
+            .env("SCANGATE_BIN", env!("CARGO_BIN_EXE_scangate"))
+            .env("SCANGATE_TOOLS_DIR", tools_dir())
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_WORKSPACE", self.repo.path())
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_BASE_REF", "main")
+            .env("GITHUB_OUTPUT", self.file("output"))
+            .env("GITHUB_STEP_SUMMARY", self.file("step-summary.md"))
+            .env("GITHUB_SERVER_URL", "https://github.example")
+            .env("GITHUB_REPOSITORY", "acme/monorepo")
+            .env("GITHUB_SHA", "0123456789abcdef")
+            .env("RUNNER_TEMP", self.runner.path())
+            .env("INPUT_PATH", "services/api")
+            .env("INPUT_LEVEL", "1")
+            .env("INPUT_TOOLS", "gitleaks,semgrep")
+            .env("INPUT_DRY_RUN", "false");
+        for (key, value) in inputs {
+            command.env(key, value);
+        }
+        command.output().expect("the step runs")
+    }
+}
+
+fn outputs(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_scan_step_gates_the_pull_request_by_what_it_adds() {
+    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let pr = PullRequest::new();
+    let output = pr.run_step(&[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_exit(&output, 1);
+    let sarif = pr.file("scangate.sarif");
+    let summary_json = pr.file("scangate-summary.json");
+    assert_eq!(
+        outputs(&pr.file("output")),
+        [
+            format!("sarif={}", sarif.display()),
+            format!("summary-json={}", summary_json.display())
+        ]
+    );
+    let summary = read_summary(&summary_json);
+    assert_eq!(
+        summary["counts"]["high"], 1,
+        "only the added finding counts: {summary:#}"
+    );
+    assert!(stdout.contains("::error file=services/api/new.py,line=4"), "{stdout}");
+    let markdown = std::fs::read_to_string(pr.file("step-summary.md")).unwrap();
+    assert!(
+        markdown.contains("https://github.example/acme/monorepo/blob/0123456789abcdef/services/api/new.py#L4"),
+        "{markdown}"
+    );
+
+    let dry = pr.run_step(&[("INPUT_DRY_RUN", "true")]);
+    assert_exit(&dry, 0);
+}
+
+#[test]
+fn the_scan_step_never_runs_an_input_as_a_command() {
+    let pr = PullRequest::new();
+    let marker = pr.file("pwned");
+    let hostile = format!("x.toml; touch {0} $(touch {0}) `touch {0}`", marker.display());
+    let output = pr.run_step(&[
+        ("INPUT_POLICY", hostile.as_str()),
+        ("INPUT_BASE_REF", "$(touch /tmp/x)"),
+    ]);
+    assert_exit(&output, 2);
+    assert!(!marker.exists(), "an input ran as a command");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--base"),
+        "the base that is no commit is refused: {stderr}"
+    );
+}
