@@ -136,3 +136,89 @@ fn the_scan_step_never_runs_an_input_as_a_command() {
         "the base that is no commit is refused: {stderr}"
     );
 }
+
+/// What `.github/workflows/scangate-fanout.yml` does, step by step without a runner: one shard
+/// per scanner runs the scan step with `no-gate`, each part lands in its own artifact directory
+/// under the gate job's temporary directory, and the gate step (`parts`) judges them.
+struct FanOut {
+    pr: PullRequest,
+    parts: tempfile::TempDir,
+}
+
+impl FanOut {
+    fn new() -> Self {
+        FanOut {
+            pr: PullRequest::new(),
+            parts: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// One shard: its own runner temp; its SARIF uploaded as artifact `scangate-part-_-TOOL`.
+    fn shard(&self, tool: &str, tools_dir: &Path) -> Output {
+        let runner = tempfile::tempdir().expect("temp dir");
+        let runner_temp = runner.path().to_str().unwrap();
+        let output = self.pr.run_step(&[
+            ("GITHUB_EVENT_NAME", "push"),
+            ("INPUT_PATH", "."),
+            ("INPUT_TOOLS", tool),
+            ("INPUT_NO_GATE", "true"),
+            ("RUNNER_TEMP", runner_temp),
+            ("SCANGATE_TOOLS_DIR", tools_dir.to_str().unwrap()),
+        ]);
+        let part = runner.path().join("scangate.sarif");
+        if part.exists() {
+            let artifact = self.parts.path().join(format!("scangate-part-_-{tool}"));
+            std::fs::create_dir_all(&artifact).unwrap();
+            std::fs::copy(&part, artifact.join("scangate.sarif")).unwrap();
+        }
+        output
+    }
+
+    fn gate(&self) -> (Output, serde_json::Value) {
+        let runner = tempfile::tempdir().expect("temp dir");
+        let output = self.pr.run_step(&[
+            ("GITHUB_EVENT_NAME", "push"),
+            ("INPUT_PARTS", self.parts.path().to_str().unwrap()),
+            ("RUNNER_TEMP", runner.path().to_str().unwrap()),
+        ]);
+        let summary = read_summary(&runner.path().join("scangate-summary.json"));
+        (output, summary)
+    }
+}
+
+#[test]
+fn fanned_out_shards_gate_like_one_full_scan_and_a_failed_or_missing_shard_is_an_error() {
+    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let fan = FanOut::new();
+    // A part the pull request commits where a shard would write its own: never read.
+    fan.pr.repo.write("scangate-parts/forged/scangate.sarif", "{}");
+    commit_all(fan.pr.repo.path(), "forged part");
+    let full = fan.pr.run_step(&[("GITHUB_EVENT_NAME", "push"), ("INPUT_PATH", ".")]);
+    assert_exit(&full, 1);
+    let full_summary = read_summary(&fan.pr.file("scangate-summary.json"));
+
+    for tool in ["gitleaks", "semgrep"] {
+        let shard = fan.shard(tool, &tools_dir());
+        assert_exit(&shard, 0);
+    }
+    let (gated, summary) = fan.gate();
+    assert_exit(&gated, 1);
+    assert_eq!(summary["counts"], full_summary["counts"], "{summary:#}");
+    assert_eq!(summary["counts"]["high"], 2, "{summary:#}");
+
+    // gitleaks' shard crashes: its part records the failure, the gate ends in 2.
+    let broken = FakeTools::new();
+    broken.add("gitleaks", "echo crashed >&2; exit 3");
+    assert_exit(&fan.shard("gitleaks", broken.dir()), 2);
+    let (gated, summary) = fan.gate();
+    assert_exit(&gated, 2);
+    assert_eq!(summary["verdict"], "error", "{summary:#}");
+
+    // gitleaks' shard left no part at all.
+    std::fs::remove_dir_all(fan.parts.path().join("scangate-part-_-gitleaks")).unwrap();
+    let (gated, summary) = fan.gate();
+    assert_exit(&gated, 2);
+    assert_eq!(summary["verdict"], "error", "{summary:#}");
+}
