@@ -69,11 +69,19 @@ impl Scangate {
         }
         // The scanners the install scripts put in place; a test that wants others sets its own.
         command.env("SCANGATE_TOOLS_DIR", tools_dir());
+        // The tests have no network: semgrep runs scangate's bundled rules, not the registry's
+        // p/default. A test's own --semgrep-config wins over the variable.
+        command.env("SCANGATE_SEMGREP_CONFIG", "bundled");
         Scangate { command }
     }
 
     pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
         self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.command.env_remove(key);
         self
     }
 

@@ -226,7 +226,9 @@ pub struct ScannerArgs {
     /// At most this many scanners at once (default: all at once).
     #[arg(long, value_name = "N", env = "SCANGATE_JOBS", value_parser = clap::value_parser!(u64).range(1..))]
     pub jobs: Option<u64>,
-    /// Semgrep rules (`--config` value; repeatable). Default: scangate's bundled rules, offline.
+    /// Semgrep rules (`--config` value; repeatable): a registry ruleset, a URL, a local file or
+    /// directory, or `bundled` (scangate's own rules). Default: the registry's p/default (needs
+    /// network: semgrep.dev); with --offline, the bundled rules.
     #[arg(long, value_name = "CONFIG", env = "SCANGATE_SEMGREP_CONFIG")]
     pub semgrep_config: Vec<String>,
     /// Registry npm audit asks for advisories, the only one it asks (a repository's .npmrc is not

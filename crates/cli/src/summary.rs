@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use scangate_gate::{Assessment, Counts, LevelAssessment, Outcome, Refusal, Relaxation, Verdict};
 use scangate_normalizer::{Finding, Severity, ToolRun};
-use scangate_runner::{IgnoredConfig, RawOutput, Status};
+use scangate_runner::{IgnoredConfig, RawOutput, RuleSource, ScanOptions, Status};
 
 /// The whole summary.
 #[derive(Debug, Serialize)]
@@ -50,9 +50,33 @@ pub struct Summary {
     /// Repository files a scanner reads by default (its config, an ignore list) that scangate kept
     /// from it: untrusted, they could hide findings unseen.
     pub ignored_repository_configs: Vec<IgnoredConfig>,
+    /// The rules semgrep ran with (`bundled rules (N rules), offline`, `p/default (semgrep
+    /// registry, needs network)`); `None` when semgrep did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sast_rules: Option<SastRules>,
     /// The SBOM written with `--sbom`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sbom: Option<scangate_reports::evidence::SbomRecord>,
+}
+
+/// The rules semgrep ran with.
+#[derive(Debug, Serialize)]
+pub struct SastRules {
+    /// What the terminal prints after `SAST: `.
+    pub label: String,
+    /// Each `--config` semgrep ran with.
+    pub sources: Vec<RuleSource>,
+}
+
+impl SastRules {
+    pub fn of(options: &ScanOptions) -> Self {
+        let sources = scangate_runner::semgrep_rule_sources(options);
+        let mut label = sources.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        if options.offline {
+            label.push_str(", offline");
+        }
+        SastRules { label, sources }
+    }
 }
 
 /// One refused suppression and the findings it would have hidden.
@@ -116,6 +140,7 @@ impl Summary {
                 .chain(notes.iter().cloned())
                 .collect(),
             ignored_repository_configs: Vec::new(),
+            sast_rules: None,
             sbom: None,
         }
     }
@@ -200,6 +225,9 @@ pub fn print_human(
 ) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     print_tools(&mut out, &summary.tools, inert)?;
+    if let Some(rules) = &summary.sast_rules {
+        writeln!(out, "SAST: {}\n", inert.text(&rules.label))?;
+    }
     print_findings_table(&mut out, runs, verdict)?;
     print_top_findings(&mut out, runs, verdict, max_findings, inert)?;
     let c = summary.counts;
