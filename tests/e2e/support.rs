@@ -264,6 +264,16 @@ pub fn installed(executable: &str) -> PathBuf {
     tools_dir().join("bin").join(executable)
 }
 
+/// `executable` as [`require_scanner`] found it: installed by the scripts, else on PATH.
+pub fn installed_or_on_path(executable: &str) -> PathBuf {
+    let installed = installed(executable);
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from(executable)
+    }
+}
+
 /// True when `path` (below [`tools_dir`], from `scripts/install-test-tools`) exists; under
 /// `CI=true` a missing one fails the test, elsewhere it skips loudly.
 pub fn require_installed_file(path: &Path, what: &str) -> bool {
