@@ -241,7 +241,8 @@ pub struct ScannerArgs {
     /// Trivy cache directory that already holds its vulnerability database (--skip-db-update).
     #[arg(long, value_name = "DIR", env = "SCANGATE_TRIVY_CACHE_DIR")]
     pub trivy_cache_dir: Option<PathBuf>,
-    /// No network: trivy scans misconfigurations only unless --trivy-cache-dir has a database.
+    /// No network: trivy scans misconfigurations only unless --trivy-cache-dir has a database;
+    /// semgrep runs scangate's bundled rules unless --semgrep-config names others.
     #[arg(long, env = "SCANGATE_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub offline: bool,
     /// Pull-request mode: gitleaks reads only the commits in REF..HEAD, and only findings in files
