@@ -101,7 +101,7 @@ fn gitlab_reports_for_the_example_validate_against_the_schemas() {
     let reports = dir.join("gl-reports");
     let read = |name: &str| -> Value { serde_json::from_slice(&std::fs::read(reports.join(name)).unwrap()).unwrap() };
     let expected = [
-        ("gl-sast-report.json", "sast-report-format.json", 17),
+        ("gl-sast-report.json", "sast-report-format.json", 18),
         (
             "gl-secret-detection-report.json",
             "secret-detection-report-format.json",
@@ -129,7 +129,7 @@ fn gitlab_reports_for_the_example_validate_against_the_schemas() {
     }
     let quality = read("gl-code-quality-report.json");
     let entries = quality.as_array().unwrap();
-    assert_eq!(entries.len(), 23);
+    assert_eq!(entries.len(), 24);
     for entry in entries {
         for key in ["description", "check_name", "fingerprint", "severity"] {
             assert!(entry[key].as_str().is_some_and(|v| !v.is_empty()), "{key} in {entry}");

@@ -55,6 +55,8 @@ impl PullRequest {
             .env("HOME", self.runner.path())
             .env("SCANGATE_BIN", env!("CARGO_BIN_EXE_scangate"))
             .env("SCANGATE_TOOLS_DIR", tools_dir())
+            // No network here: the bundled rules instead of the registry's p/default.
+            .env("SCANGATE_SEMGREP_CONFIG", "bundled")
             .env("GITHUB_ACTIONS", "true")
             .env("GITHUB_WORKSPACE", self.repo.path())
             .env("GITHUB_EVENT_NAME", "pull_request")

@@ -3,6 +3,7 @@
 //! put fake scanners in front to inject a crash, a hang or broken output, or to stop a scan.
 
 mod assess;
+mod bundled_rules;
 mod ci_files;
 mod ci_output;
 mod dependencies;

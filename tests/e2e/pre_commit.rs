@@ -77,6 +77,10 @@ impl PreCommit {
             .current_dir(repo)
             .env("PRE_COMMIT_HOME", pre_commit_home())
             .env("SCANGATE_TOOLS_DIR", &self.tools_dir)
+            // No network here: the bundled rules instead of the registry's p/default.
+            .env("SCANGATE_SEMGREP_CONFIG", "bundled")
+            // No network here: semgrep runs the bundled rules instead of the registry's p/default.
+            .env("SCANGATE_SEMGREP_CONFIG", "bundled")
             // Speed only: pre-commit's `cargo install` builds with the release profile (fat LTO,
             // one codegen unit), minutes on a small CI machine. The hook's behaviour is the same;
             // a target directory kept between runs saves recompiling the dependencies.

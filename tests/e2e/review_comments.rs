@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use crate::support::{
-    assert_exit, assert_matches_draft4_schema, commit_all, git, git_ok, installed, require_installed_file,
+    assert_exit, assert_matches_draft4_schema, commit_all, git, git_ok, installed_or_on_path, require_installed_file,
     require_scanner, require_test_tool, tools_dir, Repo, Scangate,
 };
 
@@ -89,12 +89,7 @@ fn reviewdog_reports_only_the_finding_on_the_added_line() {
 
 /// reviewdog's output for `rdjson` on stdin, run in `repo`; it must succeed.
 fn reviewdog(repo: &Path, flags: &[&str], rdjson: &[u8]) -> String {
-    let executable = if installed("reviewdog").exists() {
-        installed("reviewdog")
-    } else {
-        PathBuf::from("reviewdog")
-    };
-    let mut child = Command::new(executable)
+    let mut child = Command::new(installed_or_on_path("reviewdog"))
         .args(["-f=rdjson", "-reporter=local"])
         .args(flags)
         .current_dir(repo)

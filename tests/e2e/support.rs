@@ -69,11 +69,19 @@ impl Scangate {
         }
         // The scanners the install scripts put in place; a test that wants others sets its own.
         command.env("SCANGATE_TOOLS_DIR", tools_dir());
+        // The tests have no network: semgrep runs scangate's bundled rules, not the registry's
+        // p/default. A test's own --semgrep-config wins over the variable.
+        command.env("SCANGATE_SEMGREP_CONFIG", "bundled");
         Scangate { command }
     }
 
     pub fn env(mut self, key: &str, value: impl AsRef<OsStr>) -> Self {
         self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Self {
+        self.command.env_remove(key);
         self
     }
 
@@ -254,6 +262,16 @@ pub fn tools_dir() -> PathBuf {
 /// Where `scripts/install-scanners` puts `executable`: [`tools_dir`]`/bin`.
 pub fn installed(executable: &str) -> PathBuf {
     tools_dir().join("bin").join(executable)
+}
+
+/// `executable` as [`require_scanner`] found it: installed by the scripts, else on PATH.
+pub fn installed_or_on_path(executable: &str) -> PathBuf {
+    let installed = installed(executable);
+    if installed.exists() {
+        installed
+    } else {
+        PathBuf::from(executable)
+    }
 }
 
 /// True when `path` (below [`tools_dir`], from `scripts/install-test-tools`) exists; under

@@ -232,7 +232,9 @@ pub struct ScannerArgs {
     /// At most this many scanners at once (default: all at once).
     #[arg(long, value_name = "N", env = "SCANGATE_JOBS", value_parser = clap::value_parser!(u64).range(1..))]
     pub jobs: Option<u64>,
-    /// Semgrep rules (`--config` value; repeatable). Default: scangate's bundled rules, offline.
+    /// Semgrep rules (`--config` value; repeatable): a registry ruleset, a URL, a local file or
+    /// directory, or `bundled` (scangate's own rules). Default: the registry's p/default (needs
+    /// network: semgrep.dev); with --offline, the bundled rules.
     #[arg(long, value_name = "CONFIG", env = "SCANGATE_SEMGREP_CONFIG")]
     pub semgrep_config: Vec<String>,
     /// Registry npm audit asks for advisories, the only one it asks (a repository's .npmrc is not
@@ -245,7 +247,8 @@ pub struct ScannerArgs {
     /// Trivy cache directory that already holds its vulnerability database (--skip-db-update).
     #[arg(long, value_name = "DIR", env = "SCANGATE_TRIVY_CACHE_DIR")]
     pub trivy_cache_dir: Option<PathBuf>,
-    /// No network: trivy scans misconfigurations only unless --trivy-cache-dir has a database.
+    /// No network: trivy scans misconfigurations only unless --trivy-cache-dir has a database;
+    /// semgrep runs scangate's bundled rules unless --semgrep-config names others.
     #[arg(long, env = "SCANGATE_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub offline: bool,
     /// Pull-request mode: gitleaks reads only the commits in REF..HEAD, and only findings in files

@@ -52,10 +52,10 @@ fn absolute(path: &Path) -> std::path::PathBuf {
 }
 
 /// A semgrep `--config` that names a local file or directory becomes absolute; registry names
-/// (`p/ci`, `auto`) stay as they are.
+/// (`p/ci`, `auto`) and `bundled` (scangate's rules; `./bundled` is a local path) stay as they are.
 fn absolute_if_local(config: &str) -> OsString {
     let path = Path::new(config);
-    if path.exists() {
+    if config != scangate_runner::SEMGREP_BUNDLED && path.exists() {
         absolute(path).into_os_string()
     } else {
         config.into()
@@ -68,7 +68,7 @@ pub fn semgrep_rule_prefixes(options: &ScanOptions) -> Vec<String> {
         .semgrep_config
         .iter()
         .map(Path::new)
-        .filter(|path| path.exists())
+        .filter(|path| path.is_absolute() && path.exists())
         .map(|path| {
             // A directory's rules are prefixed with the directory itself, a file's with its parent.
             let anchor = if path.is_dir() {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use scangate_gate::{Assessment, Counts, LevelAssessment, Outcome, Refusal, Relaxation, Verdict};
 use scangate_normalizer::{Finding, Severity, ToolRun};
-use scangate_runner::{IgnoredConfig, RawOutput, Status};
+use scangate_runner::{IgnoredConfig, RawOutput, RuleSource, ScanOptions, Status};
 
 /// The whole summary.
 #[derive(Debug, Serialize)]
@@ -54,6 +54,10 @@ pub struct Summary {
     pub excluded: Vec<ExcludedSummary>,
     /// Findings scanners still reported in those paths, dropped uncounted.
     pub excluded_findings: usize,
+    /// The rules semgrep ran with (`bundled rules (N rules), offline`, `p/default (semgrep
+    /// registry, needs network)`); `None` when semgrep did not run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sast_rules: Option<SastRules>,
     /// The SBOM written with `--sbom`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sbom: Option<scangate_reports::evidence::SbomRecord>,
@@ -77,6 +81,26 @@ impl ExcludedSummary {
                 reason: exclusion.reason.to_string(),
             })
             .collect()
+    }
+}
+
+/// The rules semgrep ran with.
+#[derive(Debug, Serialize)]
+pub struct SastRules {
+    /// What the terminal prints after `SAST: `.
+    pub label: String,
+    /// Each `--config` semgrep ran with.
+    pub sources: Vec<RuleSource>,
+}
+
+impl SastRules {
+    pub fn of(options: &ScanOptions) -> Self {
+        let sources = scangate_runner::semgrep_rule_sources(options);
+        let mut label = sources.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        if options.offline {
+            label.push_str(", offline");
+        }
+        SastRules { label, sources }
     }
 }
 
@@ -143,6 +167,7 @@ impl Summary {
             ignored_repository_configs: Vec::new(),
             excluded: Vec::new(),
             excluded_findings: 0,
+            sast_rules: None,
             sbom: None,
         }
     }
@@ -227,6 +252,9 @@ pub fn print_human(
 ) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     print_tools(&mut out, &summary.tools, inert)?;
+    if let Some(rules) = &summary.sast_rules {
+        writeln!(out, "SAST: {}\n", inert.text(&rules.label))?;
+    }
     print_findings_table(&mut out, runs, verdict)?;
     print_top_findings(&mut out, runs, verdict, max_findings, inert)?;
     let c = summary.counts;

@@ -298,7 +298,10 @@ fn judge(raw: &mut RawOutput, run: &PlannedRun, status: std::process::ExitStatus
             raw.status = Status::Ok;
             raw.output = run.output.exists().then(|| run.output.clone());
         }
-        Err(reason) => fail(raw, Status::Error, reason),
+        Err(reason) => match &run.failure_hint {
+            Some(hint) => fail(raw, Status::Error, format!("{reason}; {hint}")),
+            None => fail(raw, Status::Error, reason),
+        },
     }
 }
 

@@ -48,4 +48,4 @@ pub use repo::{Excludes, Exclusion, ExclusionReason, RepoIndex};
 pub use sbom::{sbom, Sbom, SbomError};
 pub use scratch::keep_private;
 pub use tool::{Category, IgnoredConfig, Limited, Target, Tool};
-pub use tools::{tool_named, TOOLS};
+pub use tools::{semgrep_rule_sources, tool_named, RuleSource, SEMGREP_BUNDLED, TOOLS};

@@ -13,7 +13,8 @@ pub struct ScanOptions {
     pub jobs: Option<usize>,
     /// Per-scanner timeout; the scanner's whole process tree is killed past it.
     pub timeout: Option<Duration>,
-    /// Semgrep `--config` values. Empty means scangate's bundled rules (no network needed).
+    /// Semgrep `--config` values (`bundled` names scangate's rules). Empty means the registry's
+    /// `p/default` (network), or the bundled rules when `offline`.
     pub semgrep_config: Vec<OsString>,
     /// Registry that `npm audit` asks for advisories (`--registry`); `None` asks
     /// `https://registry.npmjs.org/`.
@@ -25,7 +26,8 @@ pub struct ScanOptions {
     /// `--skip-db-update` against it.
     pub trivy_cache_dir: Option<PathBuf>,
     /// No network at all: trivy scans misconfigurations only (its vulnerability database would
-    /// need a download) unless `trivy_cache_dir` is given.
+    /// need a download) unless `trivy_cache_dir` is given, and semgrep runs the bundled rules
+    /// unless `semgrep_config` names others.
     pub offline: bool,
     /// Pull-request mode: gitleaks scans only the commits in `BASE..HEAD`.
     pub base_ref: Option<String>,

@@ -30,6 +30,8 @@ pub struct PlannedRun {
     pub ignored_configs: Vec<IgnoredConfig>,
     /// Why it will not start under `--offline` ([`Tool::offline_refusal`]).
     pub offline_refusal: Option<&'static str>,
+    /// What to do should it fail ([`Tool::failure_hint`]).
+    pub failure_hint: Option<String>,
     /// The categories this invocation covers (fewer than the tool's when it is limited).
     pub categories: &'static [Category],
     /// How it covers less than the tool can, when it does.
@@ -153,6 +155,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 output,
                 ignored_configs,
                 offline_refusal: tool.offline_refusal(options),
+                failure_hint: tool.failure_hint(options),
                 categories: match limited {
                     Some(Limited::Categories(categories, _)) => categories,
                     _ => tool.categories(),

@@ -108,6 +108,11 @@ pub trait Tool: Sync {
     fn offline_refusal(&self, _options: &crate::ScanOptions) -> Option<&'static str> {
         None
     }
+    /// What the user can do when this invocation fails because of how it is configured (semgrep
+    /// downloading registry rules without network), appended to the failure's reason.
+    fn failure_hint(&self, _options: &crate::ScanOptions) -> Option<String> {
+        None
+    }
     /// Extra environment for the scanner.
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         Vec::new()

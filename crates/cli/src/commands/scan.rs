@@ -24,7 +24,9 @@ use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::publish::{counting_findings, publish, publish_html, Targets};
-use crate::summary::{print_human, print_level_met, ExcludedSummary, Inert, Summary, ToolSummary, NOT_GATED};
+use crate::summary::{
+    print_human, print_level_met, ExcludedSummary, Inert, SastRules, Summary, ToolSummary, NOT_GATED,
+};
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
 const DEFAULT_SARIF: &str = "scangate.sarif";
@@ -295,6 +297,12 @@ impl Scanned {
         summary.ignored_repository_configs = self.ignored_configs.clone();
         summary.excluded = ExcludedSummary::list(&self.execution.excluded);
         summary.excluded_findings = self.normalized.excluded_findings;
+        let semgrep_ran = self
+            .execution
+            .outputs
+            .iter()
+            .any(|raw| raw.tool == "semgrep" && raw.target.is_some());
+        summary.sast_rules = semgrep_ran.then(|| SastRules::of(&self.options));
         summary.sbom = self.write_sbom()?;
         Ok(summary)
     }

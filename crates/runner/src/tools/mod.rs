@@ -9,6 +9,7 @@ mod trivy;
 
 use crate::Tool;
 
+pub use semgrep::{rule_sources as semgrep_rule_sources, RuleSource, BUNDLED as SEMGREP_BUNDLED};
 pub(crate) use trivy::{sbom_args as trivy_sbom_args, EMPTY_CONFIG as TRIVY_EMPTY_CONFIG};
 
 /// Every scanner scangate knows, in report order.

@@ -3,9 +3,11 @@
 //! # Invocation
 //! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem
 //! --x-semgrepignore-filename=I --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
-//! start one worker per core and compete with the scanners running beside it. `C` is scangate's
-//! bundled rules unless `--semgrep-config` names others (a registry ruleset such as `p/ci` needs
-//! network).
+//! start one worker per core and compete with the scanners running beside it. `C` is each of
+//! `--semgrep-config`'s values; without any, the registry's `p/default` (downloaded from
+//! semgrep.dev) or, with `--offline`, scangate's bundled rules. The bundled rules
+//! (`rules/semgrep/<language>.yaml`, embedded) are written to the run's scratch directory, one
+//! `--config` per file; `--semgrep-config bundled` names them explicitly.
 //!
 //! `I` is a file name no repository has (`.semgrepignore-` and the run's random scratch name):
 //! semgrep consults files named `I` instead of `.semgrepignore`, so the repository's
@@ -25,12 +27,16 @@
 //! A report is an object with a `results` array; `{}` or an error object is an error. A report
 //! in which every scanned file has a per-file error analysed nothing: the normalizer makes that
 //! an error too.
+//! A registry ruleset semgrep cannot download ends the run with 2 and no report after about
+//! 100 s (semgrep 1.185 retries three times, 16, 32 and 64 s apart); a registry that answers
+//! with an HTTP error ends it at once with 7 and a report whose `errors[]` says so. Either way
+//! the reason names `--offline` and `--semgrep-config` (see [`Tool::failure_hint`]).
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 
 use crate::scratch;
 use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation};
-use crate::{Category, RepoIndex, Target, Tool};
+use crate::{Category, RepoIndex, ScanOptions, Target, Tool};
 
 /// File extensions of languages semgrep analyses.
 const SOURCE_EXTENSIONS: &[&str] = &[
@@ -42,8 +48,100 @@ const SOURCE_EXTENSIONS: &[&str] = &[
 const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scanned the files it lists \
      (semgrep's default exclusions still apply); suppress findings in a trusted --policy file instead";
 
-/// The rules scangate ships, so a scan needs no rule registry.
-const BUNDLED_RULES: &str = include_str!("../../../../rules/semgrep/scangate.yaml");
+/// The rules scangate ships, one file per language, so a scan needs no rule registry.
+const BUNDLED_RULES: [(&str, &str); 4] = [
+    ("python", include_str!("../../../../rules/semgrep/python.yaml")),
+    ("javascript", include_str!("../../../../rules/semgrep/javascript.yaml")),
+    ("go", include_str!("../../../../rules/semgrep/go.yaml")),
+    ("java", include_str!("../../../../rules/semgrep/java.yaml")),
+];
+
+/// The `--semgrep-config` value that names scangate's bundled rules.
+pub const BUNDLED: &str = "bundled";
+
+/// The registry ruleset semgrep runs when `--semgrep-config` is not given and the network is.
+pub const REGISTRY_DEFAULT: &str = "p/default";
+
+/// Where the rules of a semgrep run come from, for the summary.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RuleSource {
+    /// scangate's bundled rules, and how many there are.
+    Bundled {
+        /// Rules in the embedded files.
+        rules: usize,
+    },
+    /// A registry ruleset (`p/default`, `r/…`, `auto`) or a URL, downloaded at run time.
+    Registry {
+        /// The `--config` value.
+        config: String,
+    },
+    /// Local rule files.
+    Local {
+        /// The file or directory, absolute.
+        config: String,
+    },
+}
+
+impl std::fmt::Display for RuleSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuleSource::Bundled { rules } => write!(f, "bundled rules ({rules} rules)"),
+            RuleSource::Registry { config } => write!(f, "{config} (semgrep registry, needs network)"),
+            RuleSource::Local { config } => write!(f, "local rules {config}"),
+        }
+    }
+}
+
+/// The rules semgrep runs with under `options`: each `--semgrep-config` value, else the
+/// registry's `p/default`, or the bundled rules with `--offline`.
+pub fn rule_sources(options: &ScanOptions) -> Vec<RuleSource> {
+    if options.semgrep_config.is_empty() {
+        return vec![match options.offline {
+            true => bundled_source(),
+            false => RuleSource::Registry {
+                config: REGISTRY_DEFAULT.to_owned(),
+            },
+        }];
+    }
+    options.semgrep_config.iter().map(|config| source_of(config)).collect()
+}
+
+fn source_of(config: &OsStr) -> RuleSource {
+    let text = config.to_string_lossy().into_owned();
+    if config == BUNDLED {
+        bundled_source()
+    } else if downloaded(&text) {
+        RuleSource::Registry { config: text }
+    } else {
+        RuleSource::Local { config: text }
+    }
+}
+
+/// True for the `--config` values semgrep downloads: registry names and URLs. Anything else is
+/// a local path (the cli makes existing ones absolute).
+fn downloaded(config: &str) -> bool {
+    !std::path::Path::new(config).is_absolute()
+        && (config == "auto"
+            || ["p/", "r/", "s/", "http://", "https://"]
+                .iter()
+                .any(|prefix| config.starts_with(prefix)))
+}
+
+fn bundled_source() -> RuleSource {
+    RuleSource::Bundled {
+        rules: BUNDLED_RULES.iter().map(|(_, rules)| rule_count(rules)).sum(),
+    }
+}
+
+/// Rules in one bundled file: each starts with `  - id:` (the files' layout, checked by a test).
+fn rule_count(file: &str) -> usize {
+    file.lines().filter(|line| line.starts_with("  - id: ")).count()
+}
+
+/// Why a run that downloads its rules did not run under `--offline`.
+const OFFLINE_REFUSAL: &str = "not run: --offline, and --semgrep-config names rules semgrep would download \
+     (a registry ruleset or URL); give local rule files or --semgrep-config bundled";
 
 pub(crate) struct Semgrep;
 
@@ -95,13 +193,9 @@ impl Tool for Semgrep {
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let mut args: Vec<OsString> = vec!["scan".into()];
-        if invocation.options.semgrep_config.is_empty() {
+        for config in config_args(invocation) {
             args.push("--config".into());
-            args.push(bundled_rules_path(invocation).into());
-        }
-        for config in &invocation.options.semgrep_config {
-            args.push("--config".into());
-            args.push(config.clone());
+            args.push(config);
         }
         // --disable-nosem: findings under `nosemgrep` comments are reported, and scangate marks
         // them suppressed instead of letting them vanish.
@@ -129,6 +223,28 @@ impl Tool for Semgrep {
         }
         args
     }
+    fn offline_refusal(&self, options: &ScanOptions) -> Option<&'static str> {
+        let downloads = rule_sources(options)
+            .iter()
+            .any(|source| matches!(source, RuleSource::Registry { .. }));
+        (options.offline && downloads).then_some(OFFLINE_REFUSAL)
+    }
+    fn failure_hint(&self, options: &ScanOptions) -> Option<String> {
+        let registry: Vec<String> = rule_sources(options)
+            .into_iter()
+            .filter_map(|source| match source {
+                RuleSource::Registry { config } => Some(config),
+                _ => None,
+            })
+            .collect();
+        (!registry.is_empty()).then(|| {
+            format!(
+                "semgrep downloads {} from the semgrep registry (semgrep.dev): without network, \
+                 scan with --offline (scangate's bundled rules) or give --semgrep-config local rule files or `bundled`",
+                registry.join(", ")
+            )
+        })
+    }
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         vec![("SEMGREP_SEND_METRICS".into(), "off".into())]
     }
@@ -139,7 +255,10 @@ impl Tool for Semgrep {
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
             0 | 1 => parse_json::<ReportShape>(output).map(drop),
-            code => Err(format!("exited with {code} (0 = ran, 2 and above = error)")),
+            code => Err(match first_error(output) {
+                Some(message) => format!("exited with {code} (0 = ran, 2 and above = error): {message}"),
+                None => format!("exited with {code} (0 = ran, 2 and above = error)"),
+            }),
         }
     }
 }
@@ -150,13 +269,47 @@ fn is_source_path(path: &std::path::Path) -> bool {
         .is_some_and(Semgrep::is_source)
 }
 
-/// Writes the bundled rules into the run's scratch directory (once) and returns their path.
-fn bundled_rules_path(invocation: &Invocation<'_>) -> std::path::PathBuf {
-    scratch::shared_file(
-        invocation.scratch,
-        "scangate-semgrep-rules.yaml",
-        BUNDLED_RULES.as_bytes(),
-    )
+/// The first error of a failed run's report (`Failed to download configuration from …`), which
+/// says more than the exit code.
+fn first_error(output: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Failed {
+        errors: Vec<FailedError>,
+    }
+    #[derive(serde::Deserialize)]
+    struct FailedError {
+        message: String,
+    }
+    let failed: Failed = serde_json::from_slice(output).ok()?;
+    failed.errors.into_iter().next().map(|error| error.message)
+}
+
+/// The `--config` values: [`rule_sources`] as semgrep takes them, the bundled rules as files.
+fn config_args(invocation: &Invocation<'_>) -> Vec<OsString> {
+    let options = invocation.options;
+    match (options.semgrep_config.is_empty(), options.offline) {
+        (true, true) => bundled_rule_paths(invocation),
+        (true, false) => vec![REGISTRY_DEFAULT.into()],
+        (false, _) => options
+            .semgrep_config
+            .iter()
+            .flat_map(|config| match config == BUNDLED {
+                true => bundled_rule_paths(invocation),
+                false => vec![config.clone()],
+            })
+            .collect(),
+    }
+}
+
+/// Writes the bundled rule files into the run's scratch directory (once) and returns their paths.
+fn bundled_rule_paths(invocation: &Invocation<'_>) -> Vec<OsString> {
+    BUNDLED_RULES
+        .iter()
+        .map(|(language, rules)| {
+            let name = format!("scangate-semgrep-{language}.yaml");
+            scratch::shared_file(invocation.scratch, &name, rules.as_bytes()).into_os_string()
+        })
+        .collect()
 }
 
 /// `--x-semgrepignore-filename=.semgrepignore-<scratch name>`: a name the repository cannot
@@ -170,6 +323,74 @@ fn ignore_file_name(invocation: &Invocation<'_>) -> OsString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn options(configs: &[&str], offline: bool) -> ScanOptions {
+        ScanOptions {
+            semgrep_config: configs.iter().map(OsString::from).collect(),
+            offline,
+            ..ScanOptions::default()
+        }
+    }
+
+    #[test]
+    fn every_bundled_rule_is_counted_once() {
+        let mut ids = std::collections::BTreeSet::new();
+        for (language, file) in BUNDLED_RULES {
+            // `id:` anywhere else (a nested key, another indentation) would escape the count.
+            let id_lines = file
+                .lines()
+                .filter(|line| line.trim_start().starts_with("- id:"))
+                .count();
+            assert_eq!(rule_count(file), id_lines, "{language}.yaml");
+            assert!(rule_count(file) > 0, "{language}.yaml");
+            for id in file.lines().filter_map(|line| line.strip_prefix("  - id: ")) {
+                assert!(ids.insert(id), "{id} twice");
+            }
+        }
+        assert_eq!(bundled_source(), RuleSource::Bundled { rules: ids.len() });
+    }
+
+    #[test]
+    fn registry_default_with_network_and_bundled_rules_offline() {
+        let registry = |config: &str| RuleSource::Registry { config: config.into() };
+        assert_eq!(rule_sources(&options(&[], false)), [registry("p/default")]);
+        assert_eq!(rule_sources(&options(&[], true)), [bundled_source()]);
+        assert_eq!(rule_sources(&options(&["bundled"], false)), [bundled_source()]);
+        assert_eq!(
+            rule_sources(&options(&["p/ci", "https://example.test/r.yaml", "/opt/rules"], false)),
+            [
+                registry("p/ci"),
+                registry("https://example.test/r.yaml"),
+                RuleSource::Local {
+                    config: "/opt/rules".into()
+                }
+            ]
+        );
+        assert_eq!(Semgrep.offline_refusal(&options(&[], true)), None);
+        assert_eq!(
+            Semgrep.offline_refusal(&options(&["p/ci"], true)),
+            Some(OFFLINE_REFUSAL)
+        );
+        assert_eq!(Semgrep.offline_refusal(&options(&["/opt/rules"], true)), None);
+        let hint = Semgrep.failure_hint(&options(&[], false)).unwrap();
+        assert!(
+            hint.contains("p/default") && hint.contains("--offline") && hint.contains("--semgrep-config"),
+            "{hint}"
+        );
+        assert_eq!(Semgrep.failure_hint(&options(&["bundled"], false)), None);
+    }
+
+    #[test]
+    fn a_failed_run_names_its_first_error() {
+        let report =
+            br#"{"results": [], "errors": [{"level": "error", "message": "Failed to download configuration"}]}"#;
+        let reason = Semgrep.judge(7, report, "").unwrap_err();
+        assert!(reason.ends_with("error): Failed to download configuration"), "{reason}");
+        assert_eq!(
+            Semgrep.judge(2, b"", "").unwrap_err(),
+            "exited with 2 (0 = ran, 2 and above = error)"
+        );
+    }
 
     #[test]
     fn only_an_object_with_results_is_a_report() {
