@@ -22,6 +22,7 @@ mod sbom;
 mod secret_scrubbing;
 mod signals;
 mod support;
+mod terminal;
 mod trust;
 mod untrusted_repo;
 
