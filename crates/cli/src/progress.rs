@@ -114,9 +114,12 @@ impl Observer for Progress {
     }
 
     fn finished(&self, run: usize, raw: &RawOutput) {
-        let started = self.lines.lock().unwrap_or_else(PoisonError::into_inner).remove(&run);
-        // A scanner that does not run, or ends before it starts (missing), never had a line.
-        let line = started.unwrap_or_else(|| self.multi.add(ProgressBar::new_spinner()));
+        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        // A scanner that does not run never had a line. Every line is kept until the display
+        // ends: indicatif wipes a dropped bar's line when a log line is written above it.
+        let line = lines
+            .entry(run)
+            .or_insert_with(|| self.multi.add(ProgressBar::new_spinner()));
         line.set_style(ProgressStyle::with_template("{msg}").expect("template is valid"));
         line.finish_with_message(self.ending(raw));
     }
