@@ -44,9 +44,12 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// The display, when stderr is a terminal; `None` otherwise. `paint` is stderr's colouring.
+    /// The display, when stderr is a terminal that can redraw a line; `None` otherwise. `paint`
+    /// is stderr's colouring.
     pub fn start(paint: Paint, counting: Counting) -> Option<Progress> {
-        if !std::io::stderr().is_terminal() {
+        // A dumb terminal (Emacs' shell, some IDE consoles) cannot move back over a line.
+        let dumb = std::env::var_os("TERM").is_some_and(|term| term == "dumb");
+        if !std::io::stderr().is_terminal() || dumb {
             return None;
         }
         let multi = MultiProgress::new();

@@ -330,3 +330,50 @@ fn fail(raw: &mut RawOutput, status: Status, reason: String) {
         _ => reason,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// Every event, in the order heard.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Observer for Recorder {
+        fn started(&self, run: usize, tool: &'static str, _: &Target) {
+            self.0.lock().unwrap().push(format!("started {run} {tool}"));
+        }
+
+        fn finished(&self, run: usize, raw: &RawOutput) {
+            let event = format!("finished {run} {} {}", raw.tool, raw.status.as_str());
+            self.0.lock().unwrap().push(event);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_observer_hears_the_skipped_first_then_each_run_start_and_end() {
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::write(repo.path().join("notes.txt"), "nothing here\n").unwrap();
+        let options = ScanOptions {
+            only: vec!["gitleaks".into()],
+            ..ScanOptions::default()
+        };
+        let plan = crate::plan(repo.path(), &options).unwrap();
+        let recorder = Recorder::default();
+        let execution = execute(plan, &options, &recorder).await.unwrap();
+        // gitleaks always applies; it ends ok when installed, missing when not.
+        let (ran, skipped): (Vec<&RawOutput>, Vec<&RawOutput>) =
+            execution.outputs.iter().partition(|raw| raw.tool == "gitleaks");
+        let mut expected: Vec<String> = skipped
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| format!("finished {} {} skipped", index + 1, raw.tool))
+            .collect();
+        expected.push("started 0 gitleaks".into());
+        expected.push(format!("finished 0 gitleaks {}", ran[0].status.as_str()));
+        assert_eq!(skipped.len(), crate::TOOLS.len() - 1);
+        assert_eq!(recorder.0.into_inner().unwrap(), expected);
+    }
+}
