@@ -165,3 +165,25 @@ fn short(reason: &str) -> String {
         line
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_paths_and_reasons_stay_on_one_line_without_escapes() {
+        let target = Target {
+            dir: PathBuf::from("web\u{1b}]0;title\u{7}\napp"),
+            trigger: "package-lock.json".into(),
+        };
+        let label = label("npm-audit", Some(&target));
+        assert!(label.starts_with("npm-audit in web"), "{label}");
+        assert!(!label.chars().any(char::is_control), "{label:?}");
+        let reason = short(&format!("{}\u{1b}[2J\r\n", "x".repeat(200)));
+        assert_eq!(reason.chars().count(), REASON_CHARS);
+        assert!(
+            reason.ends_with('…') && !reason.chars().any(char::is_control),
+            "{reason:?}"
+        );
+    }
+}
