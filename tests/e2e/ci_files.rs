@@ -147,8 +147,9 @@ fn dockerfile_passes_hadolint() {
     assert_passes(&hadolint, &["docker/Dockerfile"]);
 }
 
-/// The image installs exactly the pinned scanners because it runs the same install script on the
-/// same pin file; a version written into the Dockerfile would drift from tools.toml.
+/// The image installs exactly the pinned scanners because it runs the same installer
+/// (`scangate install`, which scripts/install-scanners wraps) on the same pin file; a version
+/// written into the Dockerfile would drift from tools.toml.
 #[test]
 fn dockerfile_takes_scanner_versions_from_the_pin_file() {
     let dockerfile = read("docker/Dockerfile");
@@ -166,8 +167,8 @@ fn dockerfile_takes_scanner_versions_from_the_pin_file() {
         "the pin file goes into the image build"
     );
     assert!(
-        dockerfile.contains("scripts/install-scanners"),
-        "scanners come from the install script"
+        dockerfile.contains("scangate install --tools-dir"),
+        "scanners come from scangate's installer"
     );
     assert!(
         dockerfile.contains(r#"["npm-audit"]["version"]"#),

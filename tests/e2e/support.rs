@@ -11,7 +11,6 @@ use tempfile::TempDir;
 /// The checkout this test binary was built from.
 pub fn checkout() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
         .canonicalize()
         .expect("checkout exists")
 }
@@ -69,6 +68,8 @@ impl Scangate {
         ] {
             command.env_remove(key);
         }
+        // The scanners the install scripts put in place; a test that wants others sets its own.
+        command.env("SCANGATE_TOOLS_DIR", tools_dir());
         Scangate { command }
     }
 
@@ -271,7 +272,8 @@ pub fn require_installed_file(path: &Path, what: &str) -> bool {
     false
 }
 
-fn which_on_path(executable: &str) -> bool {
+/// True when `executable` is a file in a directory of PATH.
+pub fn which_on_path(executable: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(executable).is_file()))
 }
 

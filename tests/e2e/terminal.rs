@@ -14,7 +14,8 @@ use regex::Regex;
 use tempfile::TempDir;
 
 use crate::support::{
-    assert_exit, commit_all, git_ok, random_token, read_summary, require_scanner, tool_entry, Repo, Scangate, ALNUM,
+    assert_exit, commit_all, git_ok, random_token, read_summary, require_scanner, tool_entry, tools_dir, Repo,
+    Scangate, ALNUM,
 };
 
 /// The scanners the tests run: one finds the secret, the other the code.
@@ -99,6 +100,7 @@ impl Fixture {
             command.env_remove(key);
         }
         command.env("TERM", "xterm-256color");
+        command.env("SCANGATE_TOOLS_DIR", tools_dir());
         for (key, value) in env {
             command.env(key, value);
         }

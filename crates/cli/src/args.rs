@@ -53,6 +53,23 @@ pub enum Command {
     /// Check each scanner: found or not, version found, version pinned. Exits 2 when one is
     /// missing or not at its pinned version.
     Doctor,
+    /// Install the pinned scanners (all, or the ones named) into the tools directory:
+    /// $SCANGATE_TOOLS_DIR, else $XDG_CACHE_HOME/scangate/tools, else ~/.cache/scangate/tools.
+    /// Needs Go (gitleaks, gosec, trivy, osv-scanner) and Python 3 (semgrep); npm audit uses the
+    /// npm of Node.js. Idempotent: what is installed at its pinned version is left alone.
+    Install(InstallArgs),
+}
+
+/// Arguments of `scangate install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Only these scanners (default: all pinned ones).
+    #[arg(value_name = "TOOL")]
+    pub tools: Vec<String>,
+    /// Install here instead of the default tools directory (scans then need SCANGATE_TOOLS_DIR
+    /// set to it).
+    #[arg(long, value_name = "DIR")]
+    pub tools_dir: Option<PathBuf>,
 }
 
 /// Extra output formats.

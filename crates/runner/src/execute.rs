@@ -229,10 +229,14 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         return raw;
     }
     let Some(program) = run.program.clone() else {
+        let searched = locate::tools_dir().map_or_else(
+            || "on PATH (no tools directory: HOME and SCANGATE_TOOLS_DIR are unset)".to_owned(),
+            |dir| format!("in {} or on PATH", dir.path.join("bin").display()),
+        );
         raw.reason = Some(format!(
-            "`{}` not found in {} or on PATH; run scripts/install-scanners",
+            "`{}` not found {searched}; `scangate install {}` installs it",
             run.tool.executable(),
-            locate::tools_dir().join("bin").display()
+            run.tool.name()
         ));
         return raw;
     };

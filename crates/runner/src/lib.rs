@@ -25,6 +25,7 @@ for output in &execution.outputs {
 mod error;
 mod execute;
 mod git;
+mod install;
 mod locate;
 mod options;
 mod plan;
@@ -38,7 +39,8 @@ mod tools;
 pub use error::Error;
 pub use execute::{execute, Execution, Observer, RawOutput, Status};
 pub use git::{git_command, git_env, DIFF_FLAGS};
-pub use locate::{pins, resolve, tools_dir, version_of, Pin};
+pub use install::{install, InstallError, InstallProgress};
+pub use locate::{pins, resolve, tools_dir, version_of, Pin, ToolsDir};
 pub use options::ScanOptions;
 pub use plan::{plan, Plan, PlannedRun};
 pub use process::running_scanners;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::process::{run_captured, Captured};
 
 /// The pin file, compiled in so `doctor` needs no checkout.
-const PIN_FILE: &str = include_str!("../../../tools.toml");
+pub(crate) const PIN_FILE: &str = include_str!("../../../tools.toml");
 
 /// How long a scanner may take to print its version, unless the scan's timeout is shorter.
 const VERSION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -60,22 +60,44 @@ pub fn pins() -> Vec<Pin> {
         .collect()
 }
 
-/// The project-local tools directory: `$SCANGATE_TOOLS_DIR`, else `.tools` in the checkout
-/// scangate was built from (where `scripts/install-scanners` puts them).
-pub fn tools_dir() -> PathBuf {
-    match std::env::var_os("SCANGATE_TOOLS_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => {
-            let checkout = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-            checkout.canonicalize().unwrap_or(checkout).join(".tools")
-        }
-    }
+/// Where scangate keeps the scanners it installs, and which setting chose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolsDir {
+    /// The directory (absolute); executables are in its `bin`.
+    pub path: PathBuf,
+    /// What chose it, for people: `$SCANGATE_TOOLS_DIR`, `$XDG_CACHE_HOME`, `$HOME`.
+    pub origin: &'static str,
+}
+
+/// The tools directory: `$SCANGATE_TOOLS_DIR`, else `$XDG_CACHE_HOME/scangate/tools`, else
+/// `~/.cache/scangate/tools`; `None` when none is set. Made absolute against the working
+/// directory at start-up, so that scanners started in the scanned repository never resolve a
+/// relative tools directory inside it. A relative `XDG_CACHE_HOME` is ignored, as the XDG base
+/// directory specification asks.
+pub fn tools_dir() -> Option<ToolsDir> {
+    let from_env = |key: &str| {
+        std::env::var_os(key)
+            .filter(|value| !value.is_empty())
+            .map(PathBuf::from)
+    };
+    let (path, origin) = if let Some(dir) = from_env("SCANGATE_TOOLS_DIR") {
+        (dir, "$SCANGATE_TOOLS_DIR")
+    } else if let Some(cache) = from_env("XDG_CACHE_HOME").filter(|dir| dir.is_absolute()) {
+        (cache.join("scangate/tools"), "$XDG_CACHE_HOME/scangate/tools")
+    } else {
+        (
+            from_env("HOME")?.join(".cache/scangate/tools"),
+            "~/.cache/scangate/tools",
+        )
+    };
+    let path = std::path::absolute(&path).unwrap_or(path);
+    Some(ToolsDir { path, origin })
 }
 
 /// The executable for `name`: the tools directory first, then PATH.
 pub fn resolve(name: &str) -> Option<PathBuf> {
-    let local = tools_dir().join("bin").join(name);
-    if is_executable(&local) {
+    let local = tools_dir().map(|dir| dir.path.join("bin").join(name));
+    if let Some(local) = local.filter(|path| is_executable(path)) {
         return Some(local);
     }
     which::which(name).ok()

@@ -177,17 +177,24 @@ fn cores_per_scanner(invocations: usize, jobs: Option<usize>) -> usize {
 }
 
 fn check_tool_names(options: &ScanOptions) -> Result<(), Error> {
-    for name in options.only.iter().chain(&options.skip) {
-        if crate::tool_named(name).is_none() {
-            let known = TOOLS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
-            return Err(Error::UnknownTool {
-                name: name.clone(),
-                suggestion: closest_tool(name),
-                known,
-            });
-        }
+    options
+        .only
+        .iter()
+        .chain(&options.skip)
+        .try_for_each(|name| check_tool_name(name))
+}
+
+/// `Ok` when `name` is a scanner's canonical name; else the error that suggests the closest one.
+pub(crate) fn check_tool_name(name: &str) -> Result<(), Error> {
+    if crate::tool_named(name).is_some() {
+        return Ok(());
     }
-    Ok(())
+    let known = TOOLS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+    Err(Error::UnknownTool {
+        name: name.to_owned(),
+        suggestion: closest_tool(name),
+        known,
+    })
 }
 
 /// The tool name `name` most likely misspells (`gitleak`, `osv`, `npm`), if one is close.

@@ -24,7 +24,7 @@ pub struct Sbom {
 #[derive(Debug, thiserror::Error)]
 pub enum SbomError {
     /// trivy is not installed.
-    #[error("trivy, which writes the SBOM, is not installed (run scripts/install-scanners)")]
+    #[error("trivy, which writes the SBOM, is not installed (`scangate install trivy` installs it)")]
     Missing,
     /// The scratch directory or trivy's process could not be set up.
     #[error("cannot run trivy for the SBOM: {0}")]

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use scangate_runner::{pins, resolve, tool_named, version_of, TOOLS};
+use scangate_runner::{pins, resolve, tool_named, tools_dir, version_of, TOOLS};
 
 use crate::exit::ExitStatus;
 
@@ -18,6 +18,13 @@ pub async fn run() -> anyhow::Result<ExitStatus> {
     });
     let results = futures::future::join_all(checks).await;
     let mut out = std::io::stdout().lock();
+    match tools_dir() {
+        Some(dir) => writeln!(out, "tools directory: {} ({})\n", dir.path.display(), dir.origin)?,
+        None => writeln!(
+            out,
+            "tools directory: none (set SCANGATE_TOOLS_DIR or HOME); PATH only\n"
+        )?,
+    }
     writeln!(
         out,
         "{:<12} {:<8} {:<10} {:<10} path",
@@ -49,7 +56,7 @@ pub async fn run() -> anyhow::Result<ExitStatus> {
     if !healthy {
         writeln!(
             out,
-            "\nsome scanners are missing or not at their pinned version: run scripts/install-scanners"
+            "\nsome scanners are missing or not at their pinned version: `scangate install` installs them"
         )?;
     }
     Ok(if healthy {

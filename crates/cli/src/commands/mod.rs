@@ -3,6 +3,7 @@
 mod assess;
 mod doctor;
 mod gate;
+mod install;
 mod plan;
 mod scan;
 
@@ -20,6 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             Command::Plan(args) => plan::run(args),
             Command::Gate(args) => gate::run(args, cli.color),
             Command::Doctor => doctor::run().await,
+            Command::Install(args) => install::run(args).await,
         }
     })
 }
