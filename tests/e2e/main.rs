@@ -28,6 +28,7 @@ mod sbom;
 mod secret_scrubbing;
 mod signals;
 mod support;
+mod terminal;
 mod trust;
 mod untrusted_repo;
 

@@ -62,6 +62,7 @@ impl Scangate {
             "SCANGATE_TIMEOUT",
             "SCANGATE_JOBS",
             "SCANGATE_LEVEL",
+            "SCANGATE_COLOR",
             "GITHUB_ACTIONS",
             "GITLAB_CI",
         ] {

@@ -15,6 +15,17 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// When to colour the terminal report and the logs: auto (only on a terminal, and only
+    /// without NO_COLOR), always (into pipes and files too), never.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        env = "SCANGATE_COLOR",
+        default_value = "auto"
+    )]
+    pub color: crate::colour::ColorChoice,
     #[command(subcommand)]
     pub command: Command,
 }

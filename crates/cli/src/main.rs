@@ -4,6 +4,7 @@
 //! guard (the scanners' process groups, the scratch directory) has run by then.
 
 mod args;
+mod colour;
 mod commands;
 mod evidence;
 mod exit;
@@ -11,6 +12,7 @@ mod gating;
 mod git;
 mod normalize;
 mod options;
+mod progress;
 mod publish;
 mod redact;
 mod signals;
@@ -22,7 +24,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = args::Cli::parse();
-    init_logging(args.verbose);
+    init_logging(
+        args.verbose,
+        colour::Paint::for_stream(args.color, colour::Stream::Stderr),
+    );
     match commands::run(args) {
         Ok(status) => status.into(),
         Err(error) => {
@@ -33,14 +38,9 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr, scrubbed of the run's secrets; `-v` shows scanner timings, `-vv` everything,
-/// `RUST_LOG` overrides. Colour only on a terminal and without `NO_COLOR`: a CI log or a pipe
-/// gets plain text.
-fn colour_on_stderr() -> bool {
-    use std::io::IsTerminal;
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-}
-
-fn init_logging(verbose: u8) {
+/// `RUST_LOG` overrides. Coloured as `--color` decides for stderr: a CI log or a pipe gets plain
+/// text unless `--color always`.
+fn init_logging(verbose: u8, paint: colour::Paint) {
     let default = match verbose {
         0 => "warn",
         1 => "info",
@@ -51,7 +51,7 @@ fn init_logging(verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(|| redact::ScrubbedStderr)
-        .with_ansi(colour_on_stderr())
+        .with_ansi(paint.is_on())
         .with_target(false)
         .init();
 }

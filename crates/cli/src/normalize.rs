@@ -175,7 +175,7 @@ fn failure_notice(raw: &RawOutput) -> String {
 }
 
 /// Parses one output; `Err` says why it cannot be trusted.
-fn parse_output(
+pub(crate) fn parse_output(
     raw: &RawOutput,
     root: &std::path::Path,
     semgrep_prefixes: &[String],

@@ -28,13 +28,14 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
 }
 
 /// The log writer: stderr, each event scrubbed ([`tracing_subscriber`] writes an event in one
-/// call, so a value is never split across two writes).
+/// call, so a value is never split across two writes), above the progress display while it is
+/// drawn.
 pub struct ScrubbedStderr;
 
 impl Write for ScrubbedStderr {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        std::io::stderr().write_all(scrub(&text).as_bytes())?;
+        crate::progress::above(|| std::io::stderr().write_all(scrub(&text).as_bytes()))?;
         Ok(buf.len())
     }
 

@@ -9,6 +9,8 @@ use scangate_gate::{Assessment, Counts, LevelAssessment, Outcome, Refusal, Relax
 use scangate_normalizer::{Finding, Severity, ToolRun};
 use scangate_runner::{IgnoredConfig, RawOutput, RuleSource, ScanOptions, Status};
 
+use crate::colour::Paint;
+
 /// The whole summary.
 #[derive(Debug, Serialize)]
 pub struct Summary {
@@ -242,34 +244,45 @@ impl ToolSummary {
 /// Prints the summary for a terminal or a CI log. Every line starts with scangate's own text, and
 /// every value from the repository or a scanner (file names, triggers, reasons, violations,
 /// warnings, origins) passes through `inert` first, so none can start a line — under GitHub
-/// Actions, no workflow command (`::…`) but scangate's own annotations.
+/// Actions, no workflow command (`::…`) but scangate's own annotations. Colour (`paint`) goes
+/// only around scangate's own words and numbers, never at the start of a line.
 pub fn print_human(
     summary: &Summary,
     runs: &[ToolRun],
     verdict: &Verdict,
     max_findings: usize,
     inert: Inert,
+    paint: Paint,
 ) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    print_tools(&mut out, &summary.tools, inert)?;
+    print_tools(&mut out, &summary.tools, inert, paint)?;
     if let Some(rules) = &summary.sast_rules {
         writeln!(out, "SAST: {}\n", inert.text(&rules.label))?;
     }
-    print_findings_table(&mut out, runs, verdict)?;
-    print_top_findings(&mut out, runs, verdict, max_findings, inert)?;
+    print_findings_table(&mut out, runs, verdict, paint)?;
+    print_top_findings(&mut out, runs, verdict, max_findings, inert, paint)?;
     let c = summary.counts;
+    let counted: Vec<String> = Severity::ALL
+        .into_iter()
+        .map(|severity| {
+            let count = c.get(severity);
+            count_cell(paint, severity, count, format!("{count} {severity}"))
+        })
+        .collect();
     let new = summary.new.map(|n| format!(", {n} new")).unwrap_or_default();
     writeln!(
         out,
-        "\ncounted: {} critical, {} high, {} medium, {} low, {} info; {} suppressed{new}",
-        c.critical, c.high, c.medium, c.low, c.info, summary.suppressed
+        "\ncounted: {}; {} suppressed{new}",
+        counted.join(", "),
+        summary.suppressed
     )?;
-    let verdict_line = match verdict.result {
-        _ if summary.verdict == NOT_GATED => "NOT GATED (--no-gate)",
-        Outcome::Pass => "PASS",
-        Outcome::Fail => "FAIL",
-        Outcome::Error => "ERROR",
+    let (verdict_line, outcome) = match verdict.result {
+        _ if summary.verdict == NOT_GATED => ("NOT GATED (--no-gate)", None),
+        Outcome::Pass => ("PASS", Some(Outcome::Pass)),
+        Outcome::Fail => ("FAIL", Some(Outcome::Fail)),
+        Outcome::Error => ("ERROR", Some(Outcome::Error)),
     };
+    let verdict_line = paint.outcome(outcome, verdict_line);
     writeln!(
         out,
         "verdict: {verdict_line} at DSOMM {} in {:.1}s",
@@ -288,7 +301,7 @@ pub fn print_human(
 }
 
 /// The scanners: status, version, time, and the file that made each apply or why it failed.
-pub fn print_tools(out: &mut impl Write, tools: &[ToolSummary], inert: Inert) -> std::io::Result<()> {
+pub fn print_tools(out: &mut impl Write, tools: &[ToolSummary], inert: Inert, paint: Paint) -> std::io::Result<()> {
     if !tools.is_empty() {
         writeln!(
             out,
@@ -306,14 +319,14 @@ pub fn print_tools(out: &mut impl Write, tools: &[ToolSummary], inert: Inert) ->
             if tool.file_errors > 0 {
                 note.push_str(&file_errors_note(tool));
             }
-            let status = tool.status.as_str();
+            // Padded before it is painted: escape codes have no width on the terminal.
+            let status = paint.status(tool.status, &format!("{:<8}", tool.status.as_str()));
             let seconds = tool.duration_ms as f64 / 1000.0;
             let version = inert.text(tool.version.as_deref().unwrap_or("-"));
             writeln!(
                 out,
-                "{:<12} {:<8} {version:<10} {seconds:>7.1}s  {}",
+                "{:<12} {status} {version:<10} {seconds:>7.1}s  {}",
                 tool.name,
-                status,
                 inert.text(&note)
             )?;
         }
@@ -328,14 +341,14 @@ const FIRST_REASONS: usize = 2;
 /// `scangate assess` on a terminal: each level's verdict with its first blocking reasons, the
 /// pipeline policy's row, the highest level met and what blocks the next, and what the run shows
 /// of each DSOMM activity. Untrusted text passes through `inert` as in [`print_human`].
-pub fn print_assessment(assessment: &Assessment, inert: Inert) -> std::io::Result<()> {
+pub fn print_assessment(assessment: &Assessment, inert: Inert, paint: Paint) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{:<7} {:<8} first blocking reasons", "level", "verdict")?;
     for row in &assessment.levels {
-        print_row(&mut out, &row.level.to_string(), row, inert)?;
+        print_row(&mut out, &row.level.to_string(), row, inert, paint)?;
     }
     if let Some(policy) = &assessment.policy {
-        print_row(&mut out, "policy", policy, inert)?;
+        print_row(&mut out, "policy", policy, inert, paint)?;
         writeln!(out, "{:<7} {:<8} (DSOMM {})", "", "", inert.text(&policy.label))?;
     }
     writeln!(out, "\n{}", inert.text(&assessment.headline(FIRST_REASONS)))?;
@@ -358,14 +371,16 @@ pub fn print_assessment(assessment: &Assessment, inert: Inert) -> std::io::Resul
     Ok(())
 }
 
-fn print_row(out: &mut impl Write, name: &str, row: &LevelAssessment, inert: Inert) -> std::io::Result<()> {
+fn print_row(
+    out: &mut impl Write,
+    name: &str,
+    row: &LevelAssessment,
+    inert: Inert,
+    paint: Paint,
+) -> std::io::Result<()> {
     let mut reasons = row.violations.iter().map(|v| inert.text(&v.message));
-    writeln!(
-        out,
-        "{name:<7} {:<8} {}",
-        row.verdict.as_str(),
-        reasons.next().unwrap_or_default()
-    )?;
+    let verdict = paint.outcome(Some(row.verdict), &format!("{:<8}", row.verdict.as_str()));
+    writeln!(out, "{name:<7} {verdict} {}", reasons.next().unwrap_or_default())?;
     for reason in reasons.by_ref().take(FIRST_REASONS - 1) {
         writeln!(out, "{:<7} {:<8} {reason}", "", "")?;
     }
@@ -487,6 +502,7 @@ fn print_top_findings(
     verdict: &Verdict,
     max: usize,
     inert: Inert,
+    paint: Paint,
 ) -> std::io::Result<()> {
     let counted: Vec<Finding> = runs
         .iter()
@@ -513,10 +529,10 @@ most severe counted findings:"
             .chars()
             .take(MESSAGE_CHARS)
             .collect();
+        let severity = paint.severity(finding.severity, &format!("{:<8}", finding.severity.as_str()));
         writeln!(
             out,
-            "  {:<8} {:<12} {}  {}  {}",
-            finding.severity.as_str(),
+            "  {severity} {:<12} {}  {}  {}",
             finding.tools.join(","),
             inert.text(&finding.rule_id),
             inert.text(&place),
@@ -536,7 +552,12 @@ most severe counted findings:"
 /// How much of a message one line of the terminal shows.
 const MESSAGE_CHARS: usize = 120;
 
-fn print_findings_table(out: &mut impl Write, runs: &[ToolRun], verdict: &Verdict) -> std::io::Result<()> {
+fn print_findings_table(
+    out: &mut impl Write,
+    runs: &[ToolRun],
+    verdict: &Verdict,
+    paint: Paint,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "{:<12} {:>8} {:>6} {:>6} {:>6} {:>6} {:>10}",
@@ -552,14 +573,24 @@ fn print_findings_table(out: &mut impl Write, runs: &[ToolRun], verdict: &Verdic
                 per_severity[Severity::ALL.iter().position(|s| *s == finding.severity).unwrap_or(4)] += 1;
             }
         }
-        let [critical, high, medium, low, info] = per_severity;
-        writeln!(
-            out,
-            "{:<12} {critical:>8} {high:>6} {medium:>6} {low:>6} {info:>6} {suppressed:>10}",
-            run.tool
-        )?;
+        // The header's column widths: critical, high, medium, low, info.
+        let cells: Vec<String> = Severity::ALL
+            .into_iter()
+            .zip(per_severity)
+            .zip([8, 6, 6, 6, 6])
+            .map(|((severity, count), width)| count_cell(paint, severity, count as u64, format!("{count:>width$}")))
+            .collect();
+        writeln!(out, "{:<12} {} {suppressed:>10}", run.tool, cells.join(" "))?;
     }
     Ok(())
+}
+
+/// `text` (a count, padded) in its severity's colour when there is something to count.
+fn count_cell(paint: Paint, severity: Severity, count: u64, text: String) -> String {
+    match count {
+        0 => text,
+        _ => paint.severity(severity, &text),
+    }
 }
 
 #[cfg(test)]

@@ -128,8 +128,25 @@ impl Drop for Scratch {
     }
 }
 
-/// Runs every planned invocation concurrently, at most `options.jobs` at once.
-pub async fn execute(plan: Plan, options: &ScanOptions) -> Result<Execution, Error> {
+/// What a caller learns while a plan runs, as it happens (the cli's progress display on a
+/// terminal). Invocations are numbered in plan order, then the scanners that do not run. The
+/// runner's tasks call it: an implementation returns quickly and never blocks on the terminal.
+pub trait Observer: Send + Sync {
+    /// Invocation `run` of `tool` got its turn (`--jobs`) and starts in `target`.
+    fn started(&self, run: usize, tool: &'static str, target: &Target);
+    /// Invocation `run` ended as `raw` says; a scanner that does not run ends skipped at once.
+    fn finished(&self, run: usize, raw: &RawOutput);
+}
+
+/// Nobody watching.
+impl Observer for () {
+    fn started(&self, _: usize, _: &'static str, _: &Target) {}
+    fn finished(&self, _: usize, _: &RawOutput) {}
+}
+
+/// Runs every planned invocation concurrently, at most `options.jobs` at once, telling
+/// `observer` as each starts and ends.
+pub async fn execute(plan: Plan, options: &ScanOptions, observer: &dyn Observer) -> Result<Execution, Error> {
     process::adopt_orphans();
     let started = Instant::now();
     let Plan {
@@ -142,21 +159,30 @@ pub async fn execute(plan: Plan, options: &ScanOptions) -> Result<Execution, Err
     // their process groups) and the scratch guard then ends the orphans and removes the directory.
     let scratch = Scratch(Some(scratch));
     let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(runs.len()).max(1)));
+    // The scanners that do not run are known now: shown first, they do not move later.
+    let not_running: Vec<RawOutput> = not_run.into_iter().map(skipped).collect();
+    for (index, raw) in not_running.iter().enumerate() {
+        observer.finished(runs.len() + index, raw);
+    }
     let tasks: Vec<_> = runs
         .into_iter()
-        .map(|run| {
+        .enumerate()
+        .map(|(index, run)| {
             let permits = Arc::clone(&permits);
             let timeout = options.timeout;
             async move {
                 let _permit = permits.acquire_owned().await.expect("semaphore is never closed");
-                run_one(run, timeout).await
+                observer.started(index, run.tool.name(), &run.target);
+                let raw = run_one(run, timeout).await;
+                observer.finished(index, &raw);
+                raw
             }
         })
         .collect();
     let mut outputs = futures::future::join_all(tasks).await;
     // No scanner is left running: whatever escaped their process groups can go now.
     process::end_orphans();
-    outputs.extend(not_run.into_iter().map(skipped));
+    outputs.extend(not_running);
     let order = |name: &str| crate::TOOLS.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
     outputs.sort_by_key(|o| order(o.tool));
     Ok(Execution {
@@ -317,4 +343,51 @@ fn fail(raw: &mut RawOutput, status: Status, reason: String) {
         Some(line) if status == Status::Error => format!("{reason}; stderr: {line}"),
         _ => reason,
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// Every event, in the order heard.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Observer for Recorder {
+        fn started(&self, run: usize, tool: &'static str, _: &Target) {
+            self.0.lock().unwrap().push(format!("started {run} {tool}"));
+        }
+
+        fn finished(&self, run: usize, raw: &RawOutput) {
+            let event = format!("finished {run} {} {}", raw.tool, raw.status.as_str());
+            self.0.lock().unwrap().push(event);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_observer_hears_the_skipped_first_then_each_run_start_and_end() {
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::write(repo.path().join("notes.txt"), "nothing here\n").unwrap();
+        let options = ScanOptions {
+            only: vec!["gitleaks".into()],
+            ..ScanOptions::default()
+        };
+        let plan = crate::plan(repo.path(), &options).unwrap();
+        let recorder = Recorder::default();
+        let execution = execute(plan, &options, &recorder).await.unwrap();
+        // gitleaks always applies; it ends ok when installed, missing when not.
+        let (ran, skipped): (Vec<&RawOutput>, Vec<&RawOutput>) =
+            execution.outputs.iter().partition(|raw| raw.tool == "gitleaks");
+        let mut expected: Vec<String> = skipped
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| format!("finished {} {} skipped", index + 1, raw.tool))
+            .collect();
+        expected.push("started 0 gitleaks".into());
+        expected.push(format!("finished 0 gitleaks {}", ran[0].status.as_str()));
+        assert_eq!(skipped.len(), crate::TOOLS.len() - 1);
+        assert_eq!(recorder.0.into_inner().unwrap(), expected);
+    }
 }

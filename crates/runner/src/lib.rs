@@ -13,7 +13,7 @@ findings: that is the normalizer's job.
 use scangate_runner::{plan, execute, ScanOptions};
 let options = ScanOptions::default();
 let plan = plan(std::path::Path::new("."), &options)?;
-let execution = execute(plan, &options).await?;
+let execution = execute(plan, &options, &()).await?;
 for output in &execution.outputs {
     println!("{} {:?}", output.tool, output.status);
 }
@@ -37,7 +37,7 @@ mod tool;
 mod tools;
 
 pub use error::Error;
-pub use execute::{execute, Execution, RawOutput, Status};
+pub use execute::{execute, Execution, Observer, RawOutput, Status};
 pub use git::{git_command, git_env, DIFF_FLAGS};
 pub use install::{install, InstallError, InstallProgress};
 pub use locate::{pins, resolve, tools_dir, version_of, Pin, ToolsDir};

@@ -10,11 +10,12 @@ use scangate_gate::Policy;
 
 use super::scan::{ScanRequest, Scanned};
 use crate::args::AssessArgs;
+use crate::colour::{ColorChoice, Paint, Stream};
 use crate::exit::ExitStatus;
 use crate::gating::tool_outcomes;
 use crate::summary::{print_assessment, print_tools, Inert};
 
-pub async fn run(args: AssessArgs) -> anyhow::Result<ExitStatus> {
+pub async fn run(args: AssessArgs, color: ColorChoice) -> anyhow::Result<ExitStatus> {
     let started = std::time::SystemTime::now();
     if args.scanners.staged {
         anyhow::bail!("assess judges the whole repository; --staged is for the pre-commit hook (`scan --staged`)");
@@ -28,6 +29,7 @@ pub async fn run(args: AssessArgs) -> anyhow::Result<ExitStatus> {
         raw_dir: None,
         sbom: None,
         inert,
+        progress: Some(Paint::for_stream(color, Stream::Stderr)),
     };
     let mut scanned = Scanned::run(&request).await?;
     let verdict = scanned.evaluate(&scanned.policy);
@@ -44,9 +46,10 @@ pub async fn run(args: AssessArgs) -> anyhow::Result<ExitStatus> {
         let run = scanned.html_run(&verdict, summary.assessment.as_ref());
         crate::publish::publish_html(path, &run, &summary, started)?;
     }
-    print_tools(&mut std::io::stdout().lock(), &summary.tools, inert)?;
+    let paint = Paint::for_stream(color, Stream::Stdout);
+    print_tools(&mut std::io::stdout().lock(), &summary.tools, inert, paint)?;
     if let Some(assessment) = &summary.assessment {
-        print_assessment(assessment, inert)?;
+        print_assessment(assessment, inert, paint)?;
     }
     if failed.is_empty() {
         return Ok(ExitStatus::Success);

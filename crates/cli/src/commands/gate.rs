@@ -17,11 +17,12 @@ use scangate_normalizer::{dedup, read_sarif_log, split_by_first_tool, Finding, S
 use scangate_runner::{tool_named, Status, TOOLS};
 
 use crate::args::GateCommandArgs;
+use crate::colour::{ColorChoice, Paint, Stream};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
 use crate::summary::{print_human, Inert, Summary, ToolSummary, DEFAULT_MAX_FINDINGS};
 
-pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStatus> {
     let started = std::time::Instant::now();
     let mut policy = resolve_policy(&args.policy, None)?;
     let baseline = read_baseline(args.verdict.baseline.as_deref())?;
@@ -74,6 +75,7 @@ pub fn run(args: GateCommandArgs) -> anyhow::Result<ExitStatus> {
         &verdict,
         DEFAULT_MAX_FINDINGS,
         Inert::for_github(github),
+        Paint::for_stream(color, Stream::Stdout),
     )?;
     Ok(match verdict.result {
         _ if args.verdict.dry_run => ExitStatus::Success,

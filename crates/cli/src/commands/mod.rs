@@ -16,10 +16,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         match cli.command {
-            Command::Scan(args) => unless_interrupted(scan::run(args)).await,
-            Command::Assess(args) => unless_interrupted(assess::run(args)).await,
+            Command::Scan(args) => unless_interrupted(scan::run(args, cli.color)).await,
+            Command::Assess(args) => unless_interrupted(assess::run(args, cli.color)).await,
             Command::Plan(args) => plan::run(args),
-            Command::Gate(args) => gate::run(args),
+            Command::Gate(args) => gate::run(args, cli.color),
             Command::Doctor => doctor::run().await,
             Command::Install(args) => install::run(args).await,
         }

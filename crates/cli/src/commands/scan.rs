@@ -14,15 +14,17 @@ use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions
 use scangate_normalizer::{Finding, Severity};
 use scangate_reports::evidence::{Artifacts, SbomRecord};
 use scangate_reports::html;
-use scangate_runner::{Execution, IgnoredConfig, Limited, RawOutput, Sbom, SbomError, ScanOptions};
+use scangate_runner::{Execution, IgnoredConfig, Limited, Observer, RawOutput, Sbom, SbomError, ScanOptions};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
+use crate::colour::{ColorChoice, Paint, Stream};
 use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, policy_sources, read_baseline, resolve_sources, tool_outcomes};
 use crate::git;
 use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
+use crate::progress::{Counting, Progress};
 use crate::publish::{counting_findings, publish, publish_html, Targets};
 use crate::summary::{
     print_human, print_level_met, ExcludedSummary, Inert, SastRules, Summary, ToolSummary, NOT_GATED,
@@ -55,7 +57,7 @@ impl Stdout {
     }
 }
 
-pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
+pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatus> {
     let started = std::time::SystemTime::now();
     let stdout = Stdout::of(&args)?;
     let targets = Targets {
@@ -72,6 +74,7 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
         raw_dir: args.raw_dir.as_deref(),
         sbom: args.sbom.as_deref(),
         inert,
+        progress: (!args.quiet).then(|| Paint::for_stream(color, Stream::Stderr)),
     };
     let mut scanned = Scanned::run(&request).await?;
     let gated = match () {
@@ -97,7 +100,15 @@ pub async fn run(args: ScanArgs) -> anyhow::Result<ExitStatus> {
     }
     match stdout {
         Stdout::Tables => {
-            print_human(&summary, &scanned.normalized.runs, &verdict, args.max_findings, inert)?;
+            let paint = Paint::for_stream(color, Stream::Stdout);
+            print_human(
+                &summary,
+                &scanned.normalized.runs,
+                &verdict,
+                args.max_findings,
+                inert,
+                paint,
+            )?;
             if let Some(assessment) = &assessment {
                 print_level_met(assessment, inert)?;
             }
@@ -160,6 +171,9 @@ pub(super) struct ScanRequest<'a> {
     /// `--sbom FILE`: trivy writes it beside the scan.
     pub sbom: Option<&'a Path>,
     pub inert: Inert,
+    /// The progress display on stderr, in its colours, when it may be drawn (not `--quiet`; and
+    /// only ever on a terminal).
+    pub progress: Option<Paint>,
 }
 
 /// The scanners' run, normalized, with what the gate judges it by.
@@ -205,17 +219,27 @@ impl Scanned {
                 None => None,
             }
         };
-        let (execution, sbom) = tokio::join!(scangate_runner::execute(plan, &options), sbom);
+        let today = Date::today_utc();
+        let semgrep_prefixes = semgrep_rule_prefixes(&options);
+        let progress = request.progress.and_then(|paint| {
+            let counting = Counting {
+                root: root.clone(),
+                semgrep_prefixes: semgrep_prefixes.clone(),
+                today: today.to_string(),
+            };
+            Progress::start(paint, counting)
+        });
+        let observer: &dyn Observer = match &progress {
+            Some(progress) => progress,
+            None => &(),
+        };
+        let (execution, sbom) = tokio::join!(scangate_runner::execute(plan, &options, observer), sbom);
+        // The display ends with the scanners: what follows is printed below its last lines.
+        drop(progress);
         let mut execution = execution?;
         let ignored_configs = ignored_repository_configs(&execution, request.inert);
-        let today = Date::today_utc();
         let given_secrets = options.npm_registry.as_deref().map(url_credentials).unwrap_or_default();
-        let normalized = normalize(
-            &mut execution,
-            &semgrep_rule_prefixes(&options),
-            &today.to_string(),
-            given_secrets,
-        );
+        let normalized = normalize(&mut execution, &semgrep_prefixes, &today.to_string(), given_secrets);
         if let Some(dir) = request.raw_dir {
             keep_raw_outputs(&execution, &normalized.secrets, dir)?;
         }
