@@ -343,6 +343,16 @@ mod tests {
                 .count();
             assert_eq!(rule_count(file), id_lines, "{language}.yaml");
             assert!(rule_count(file) > 0, "{language}.yaml");
+            // Every rule says what it found, how bad, and which weakness.
+            for key in [
+                "    message:",
+                "    severity:",
+                "      cwe: [\"CWE-",
+                "      category: security",
+            ] {
+                let with_key = file.lines().filter(|line| line.starts_with(key)).count();
+                assert_eq!(with_key, rule_count(file), "{language}.yaml: `{key}`");
+            }
             for id in file.lines().filter_map(|line| line.strip_prefix("  - id: ")) {
                 assert!(ids.insert(id), "{id} twice");
             }
