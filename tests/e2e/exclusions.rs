@@ -77,19 +77,19 @@ fn assert_only_the_tracked_originals_found(sarif: &Value) {
     assert_eq!(paths_of(&found, "osv-scanner"), ["web/package-lock.json"], "{found:?}");
 }
 
-/// A repository whose tracked code has one finding per scanner, and a git-ignored build tree
-/// (never committed) holding a copy of each.
+/// A repository whose tracked code has one finding per scanner, and a git-ignored copy of it in
+/// `snapshot/`, never committed (not `build/`, which semgrep leaves out by default anyway).
 fn repo_with_ignored_copies() -> Repo {
     let repo = Repo::new();
     repo.write("app/tasks.py", SHELL_TRUE)
         .write("Dockerfile", ROOT_USER)
         .write("web/package-lock.json", LOCKFILE)
-        .write(".gitignore", "build/\n");
+        .write(".gitignore", "snapshot/\n");
     git_ok(repo.path(), &["init", "-q"]);
     commit_all(repo.path(), "app");
-    repo.write("build/app/tasks.py", SHELL_TRUE)
-        .write("build/Dockerfile", ROOT_USER)
-        .write("build/web/package-lock.json", LOCKFILE);
+    repo.write("snapshot/app/tasks.py", SHELL_TRUE)
+        .write("snapshot/Dockerfile", ROOT_USER)
+        .write("snapshot/web/package-lock.json", LOCKFILE);
     repo
 }
 
@@ -110,22 +110,32 @@ fn git_ignored_copies_are_not_scanned_and_the_plan_and_summary_say_so() {
     assert_only_the_tracked_originals_found(&sarif);
     assert_eq!(
         summary["excluded"],
-        serde_json::json!([{"path": "build/", "reason": "git-ignored"}])
+        serde_json::json!([{"path": "snapshot/", "reason": "git-ignored"}])
     );
     assert_eq!(
         summary["excluded_findings"], 0,
-        "the scanners themselves left build/ out"
+        "the scanners themselves left snapshot/ out"
     );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stdout.contains("excluded, not scanned: build/ (git-ignored); 0 finding(s) there not counted"),
+        stdout.contains("excluded, not scanned: snapshot/ (git-ignored); 0 finding(s) there not counted"),
         "{stdout}"
     );
+
+    let (output, sarif, summary) = scan(repo.path(), &["--include-ignored"]);
+    assert_exit(&output, 1);
+    let found = results(&sarif);
+    assert_eq!(
+        paths_of(&found, "semgrep"),
+        ["app/tasks.py", "snapshot/app/tasks.py"],
+        "asked to, the scanners read the ignored tree: {found:?}"
+    );
+    assert_eq!(summary["excluded"], serde_json::json!([]));
 
     let plan = Scangate::new(["plan".as_ref(), repo.path().as_os_str(), "--offline".as_ref()]).run();
     let plan_text = String::from_utf8_lossy(&plan.stdout);
     assert!(
-        plan_text.contains("excluded, not scanned\n  build/ (git-ignored)\n"),
+        plan_text.contains("excluded, not scanned\n  snapshot/ (git-ignored)\n"),
         "{plan_text}"
     );
 }
@@ -173,8 +183,8 @@ fn exclude_globs_leave_out_tracked_paths_for_every_scanner_and_are_reported() {
     assert_eq!(
         summary["excluded"],
         serde_json::json!([
-            {"path": "build/", "reason": "git-ignored"},
             {"path": "generated/deep/", "reason": "--exclude **/deep"},
+            {"path": "snapshot/", "reason": "git-ignored"},
             {"path": "vendor-copy/", "reason": "--exclude vendor-copy"},
         ])
     );

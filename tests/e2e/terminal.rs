@@ -101,6 +101,8 @@ impl Fixture {
         }
         command.env("TERM", "xterm-256color");
         command.env("SCANGATE_TOOLS_DIR", tools_dir());
+        // No network here: the bundled rules instead of the registry's p/default.
+        command.env("SCANGATE_SEMGREP_CONFIG", "bundled");
         for (key, value) in env {
             command.env(key, value);
         }

@@ -237,6 +237,9 @@ pub struct ScannerArgs {
     /// by .gitignore.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Scan the untracked files git ignores too (by default every scanner leaves them out).
+    #[arg(long)]
+    pub include_ignored: bool,
     /// Kill a scanner (and everything it started) after this many seconds.
     #[arg(long, value_name = "SECS", env = "SCANGATE_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,

@@ -26,6 +26,7 @@ impl From<&ScannerArgs> for ScanOptions {
             offline: args.offline,
             base_ref: args.base.clone(),
             exclude: args.exclude.clone(),
+            include_ignored: args.include_ignored,
             // Filled in by the scan once it knows the repository (see `git::staged_files`).
             staged: None,
         }

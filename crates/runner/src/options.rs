@@ -33,6 +33,8 @@ pub struct ScanOptions {
     pub base_ref: Option<String>,
     /// `--exclude` globs: paths (root-relative) no scanner looks at, besides what git ignores.
     pub exclude: Vec<String>,
+    /// Scan the untracked files git ignores too.
+    pub include_ignored: bool,
     /// Pre-commit mode: these staged files (repository-relative) are all there is to check;
     /// gitleaks reads the staged diff and semgrep only these files. Other scanners do not run.
     pub staged: Option<Vec<PathBuf>>,

@@ -81,7 +81,7 @@ pub struct Plan {
 /// which executables are missing. Runs no scanner.
 pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     check_tool_names(options)?;
-    let repo = RepoIndex::scan(root, &Excludes::new(&options.exclude)?)?;
+    let repo = RepoIndex::scan(root, &Excludes::new(&options.exclude, options.include_ignored)?)?;
     let scratch = tempfile::Builder::new()
         .prefix("scangate-")
         .tempdir()

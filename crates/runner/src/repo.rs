@@ -76,11 +76,13 @@ impl Exclusion {
 pub struct Excludes {
     globs: Vec<String>,
     set: GlobSet,
+    include_ignored: bool,
 }
 
 impl Excludes {
-    /// Compiles `globs`; a glob that does not parse is an error naming it.
-    pub fn new(globs: &[String]) -> Result<Self, Error> {
+    /// Compiles `globs`; a glob that does not parse is an error naming it. With
+    /// `include_ignored`, untracked files git ignores are scanned too.
+    pub fn new(globs: &[String], include_ignored: bool) -> Result<Self, Error> {
         let mut builder = GlobSetBuilder::new();
         for glob in globs {
             let compiled = globset::GlobBuilder::new(glob)
@@ -99,6 +101,7 @@ impl Excludes {
         Ok(Excludes {
             globs: globs.to_vec(),
             set,
+            include_ignored,
         })
     }
 
@@ -139,7 +142,11 @@ impl RepoIndex {
             path: root.clone(),
             source,
         })?;
-        let ignored = git_ignored(&root)?;
+        let ignored = if excludes.include_ignored {
+            HashSet::new()
+        } else {
+            git_ignored(&root)?
+        };
         let mut excluded: Vec<Exclusion> = Vec::new();
         let mut files: Vec<PathBuf> = Vec::new();
         let walk = WalkDir::new(&root)

@@ -201,6 +201,11 @@ impl Tool for Semgrep {
         // them suppressed instead of letting them vanish.
         args.extend(["--metrics=off", "--disable-version-check", "--quiet", "--disable-nosem"].map(OsString::from));
         args.push(ignore_file_name(invocation));
+        // semgrep leaves out the untracked files git ignores by itself; asked to scan them, it
+        // must not consult git.
+        if invocation.options.include_ignored {
+            args.push("--no-git-ignore".into());
+        }
         // Anchored at the project root (gitignore syntax), so only this path is left out.
         for (path, _) in crate::tools::exclusions_below(invocation) {
             let mut exclude = OsString::from("--exclude=/");
