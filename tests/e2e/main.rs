@@ -10,6 +10,7 @@ mod evidence;
 mod example;
 mod fail_closed;
 mod gate;
+mod gitlab_ci_local;
 mod html_report;
 mod install;
 mod modes;

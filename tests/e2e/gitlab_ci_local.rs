@@ -1,0 +1,384 @@
+//! Issue 12 §1: the GitLab template (`ci/gitlab/scangate.gitlab-ci.yml`) run by the real
+//! gitlab-ci-local (scripts/install-test-tools) on repositories the tests build. Its shell
+//! executor with `--shell-isolation` gives every job its own copy of the repository and keeps the
+//! job's artifacts apart, as a runner does; the job calls this build's scangate
+//! (`SCANGATE_BIN`) with the installed scanners (`SCANGATE_TOOLS_DIR`). A merge-request
+//! pipeline is a branch pipeline with the variables GitLab sets for one.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::normalizer_common::shared;
+use crate::support::{
+    assert_matches_schema, assert_valid_sarif, checkout, commit_all, git, git_ok, installed, random_token,
+    require_scanner, require_test_tool, tools_dir, Repo, ALNUM,
+};
+
+/// Where the test repositories keep their copy of the template, included from `.gitlab-ci.yml`.
+const TEMPLATE_IN_REPO: &str = ".gitlab/scangate.gitlab-ci.yml";
+
+/// The job's reports, as the template names them below `gl-reports/`.
+const SARIF: &str = "gl-reports/scangate.sarif";
+const SAST: &str = "gl-reports/gl-sast-report.json";
+const SECRETS: &str = "gl-reports/gl-secret-detection-report.json";
+const DEPENDENCIES: &str = "gl-reports/gl-dependency-scanning-report.json";
+const CODE_QUALITY: &str = "gl-reports/gl-code-quality-report.json";
+
+/// A line the bundled semgrep rule python-subprocess-shell-true (high) reports.
+const SHELL_TRUE: &str = "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n";
+
+/// True when gitlab-ci-local and the scanners the test repositories need are installed (see
+/// [`require_test_tool`]).
+fn require_tools() -> bool {
+    require_test_tool("gitlab-ci-local") && require_scanner("gitleaks") && require_scanner("semgrep")
+}
+
+/// A git repository on `main` whose `.gitlab-ci.yml` includes this checkout's template.
+fn project() -> Repo {
+    let repo = Repo::new();
+    let template = std::fs::read(checkout().join("ci/gitlab/scangate.gitlab-ci.yml")).expect("template readable");
+    repo.write(TEMPLATE_IN_REPO, template);
+    repo.write(".gitlab-ci.yml", format!("include:\n  - local: {TEMPLATE_IN_REPO}\n"));
+    git_ok(repo.path(), &["init", "-q"]);
+    repo
+}
+
+/// The commit `HEAD` names.
+fn head(repo: &Path) -> String {
+    let output = git(repo, &["rev-parse", "HEAD"]);
+    assert!(output.status.success());
+    String::from_utf8(output.stdout).expect("UTF-8").trim().to_string()
+}
+
+/// The variables GitLab sets in a merge-request pipeline of `feature` into `main` whose merge
+/// base is `base`; GitLab sets no `CI_COMMIT_BRANCH` there.
+fn merge_request(base: &str) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
+        "CI_PIPELINE_SOURCE=merge_request_event".to_string(),
+        "CI_MERGE_REQUEST_IID=7".to_string(),
+        "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=feature".to_string(),
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main".to_string(),
+        format!("CI_MERGE_REQUEST_DIFF_BASE_SHA={base}"),
+    ]
+    .into_iter()
+    .flat_map(|variable| [OsString::from("--variable"), variable.into()])
+    .collect();
+    args.extend(["--unset-variable".into(), "CI_COMMIT_BRANCH".into()]);
+    args
+}
+
+/// One gitlab-ci-local run of the repository's pipeline.
+struct Pipeline {
+    output: Output,
+    repo: PathBuf,
+}
+
+impl Pipeline {
+    /// Runs the pipeline of `repo` with `extra` arguments (variables). `GITLAB_CI` is `true` as on
+    /// GitLab (gitlab-ci-local says `false`); `--home` is empty so no user's variables reach it.
+    fn run(repo: &Repo, extra: &[OsString]) -> Pipeline {
+        let home = tempfile::tempdir().expect("temp dir");
+        let executable = installed("gitlab-ci-local");
+        let mut command = Command::new(if executable.exists() {
+            executable
+        } else {
+            PathBuf::from("gitlab-ci-local")
+        });
+        for key in [
+            "SCANGATE_TOOLS",
+            "SCANGATE_SKIP",
+            "SCANGATE_LEVEL",
+            "GITHUB_ACTIONS",
+            "GITLAB_CI",
+        ] {
+            command.env_remove(key);
+        }
+        command
+            .current_dir(repo.path())
+            .args(["--force-shell-executor", "--shell-isolation", "--no-color"])
+            .arg("--home")
+            .arg(home.path())
+            .args(["--ignore-predefined-vars", "GITLAB_CI,CI_PIPELINE_SOURCE"])
+            .args(["--variable", "GITLAB_CI=true"])
+            .arg("--variable")
+            .arg(format!("SCANGATE_BIN={}", env!("CARGO_BIN_EXE_scangate")))
+            .arg("--variable")
+            .arg(format!("SCANGATE_TOOLS_DIR={}", tools_dir().display()))
+            .args(extra);
+        let output = command.output().expect("gitlab-ci-local runs");
+        Pipeline {
+            output,
+            repo: repo.path().to_path_buf(),
+        }
+    }
+
+    fn log(&self) -> String {
+        format!(
+            "--- stdout\n{}\n--- stderr\n{}",
+            String::from_utf8_lossy(&self.output.stdout),
+            String::from_utf8_lossy(&self.output.stderr)
+        )
+    }
+
+    /// `job` ran and its script exited `code`: gitlab-ci-local logs `<job> finished in <time>`,
+    /// followed by `FAIL <code>` when it failed, names the job `PASS` or `FAIL` in its summary,
+    /// and exits 1 when a job failed.
+    fn assert_job(&self, job: &str, code: i32) {
+        // Failed jobs' lines go to stderr, the others' to stdout.
+        let stdout = String::from_utf8_lossy(&self.output.stdout);
+        let stderr = String::from_utf8_lossy(&self.output.stderr);
+        let finished = stdout
+            .lines()
+            .chain(stderr.lines())
+            .find(|line| line.starts_with(&format!("{job} finished in ")))
+            .unwrap_or_else(|| panic!("{job} did not run\n{}", self.log()));
+        let (word, pipeline_code) = if code == 0 { ("PASS", 0) } else { ("FAIL", 1) };
+        if code == 0 {
+            assert!(!finished.contains("FAIL"), "{finished}\n{}", self.log());
+        } else {
+            assert!(
+                finished.trim_end().ends_with(&format!("FAIL {code}")),
+                "{finished}\n{}",
+                self.log()
+            );
+        }
+        assert!(
+            stdout
+                .lines()
+                .chain(stderr.lines())
+                .any(|line| line.trim() == format!("{word}  {job}")),
+            "no `{word}  {job}` line\n{}",
+            self.log()
+        );
+        assert_eq!(self.output.status.code(), Some(pipeline_code), "{}", self.log());
+    }
+
+    /// The file `path` in the artifacts gitlab-ci-local kept of `job`.
+    fn artifact(&self, job: &str, path: &str) -> PathBuf {
+        self.repo.join(".gitlab-ci-local/artifacts").join(job).join(path)
+    }
+
+    fn json(&self, job: &str, path: &str) -> Value {
+        let file = self.artifact(job, path);
+        let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}\n{}", file.display(), self.log()));
+        serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+    }
+}
+
+/// The four reports of the `scangate` job exist and validate: SARIF 2.1.0, GitLab's security
+/// report schemas 15.2.1, and GitLab's Code Quality entry schema. Returns the SARIF log.
+fn assert_reports_valid(pipeline: &Pipeline) -> Value {
+    let sarif = pipeline.json("scangate", SARIF);
+    assert_valid_sarif(&sarif, &pipeline.artifact("scangate", SARIF));
+    for (report, schema) in [
+        (SAST, "sast-report-format.json"),
+        (SECRETS, "secret-detection-report-format.json"),
+        (DEPENDENCIES, "dependency-scanning-report-format.json"),
+    ] {
+        let json = pipeline.json("scangate", report);
+        assert_eq!(json["version"], "15.2.1", "{report}");
+        if let Some(schema) = shared(&format!("schemas/gitlab/{schema}")) {
+            assert_matches_schema(&json, &schema);
+        }
+    }
+    let quality = pipeline.json("scangate", CODE_QUALITY);
+    let entries = quality.as_array().expect("Code Quality report is an array");
+    if let Some(schema) = shared("schemas/gitlab/codeclimate.json") {
+        for entry in entries {
+            assert_matches_schema(entry, &schema);
+        }
+    }
+    sarif
+}
+
+/// Every SARIF result as [tool, rule id, scangate severity, baselineState].
+fn results(sarif: &Value) -> Vec<[String; 4]> {
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
+    sarif["runs"]
+        .as_array()
+        .expect("runs[]")
+        .iter()
+        .flat_map(|run| {
+            let tool = text(&run["tool"]["driver"]["name"]);
+            run["results"].as_array().into_iter().flatten().map(move |result| {
+                [
+                    tool.clone(),
+                    text(&result["ruleId"]),
+                    text(&result["properties"]["severity"]),
+                    text(&result["baselineState"]),
+                ]
+            })
+        })
+        .collect()
+}
+
+/// (identifier name, severity) of each vulnerability in a GitLab security report.
+fn vulnerabilities(report: &Value) -> Vec<(String, String)> {
+    report["vulnerabilities"]
+        .as_array()
+        .expect("vulnerabilities[]")
+        .iter()
+        .map(|v| {
+            (
+                v["identifiers"][0]["name"].as_str().unwrap_or_default().to_string(),
+                v["severity"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn branch_pipeline_with_a_blocking_finding_fails_with_four_valid_reports() {
+    if !require_tools() {
+        return;
+    }
+    let repo = project();
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    repo.write("app/run.py", SHELL_TRUE);
+    repo.write("app/settings.py", format!("GITHUB_TOKEN = \"{token}\"\n"));
+    commit_all(repo.path(), "app");
+    let pipeline = Pipeline::run(&repo, &[]);
+    pipeline.assert_job("scangate", 1);
+    let log = pipeline.log();
+    assert!(log.contains("verdict: FAIL at DSOMM level 1"), "{log}");
+
+    let sarif = assert_reports_valid(&pipeline);
+    let mut found = results(&sarif);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ["gitleaks", "github-pat", "critical", ""].map(String::from),
+            ["semgrep", "python-subprocess-shell-true", "high", ""].map(String::from),
+        ],
+        "no baselineState outside merge-request pipelines"
+    );
+    assert_eq!(
+        vulnerabilities(&pipeline.json("scangate", SAST)),
+        [("python-subprocess-shell-true".to_string(), "High".to_string())]
+    );
+    assert_eq!(
+        vulnerabilities(&pipeline.json("scangate", SECRETS)),
+        [("github-pat".to_string(), "Critical".to_string())]
+    );
+    assert_eq!(vulnerabilities(&pipeline.json("scangate", DEPENDENCIES)), []);
+    let quality = pipeline.json("scangate", CODE_QUALITY);
+    let mut checks: Vec<(&str, &str)> = quality
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["check_name"].as_str().unwrap(),
+                e["location"]["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    checks.sort_unstable();
+    assert_eq!(
+        checks,
+        [
+            ("github-pat", "app/settings.py"),
+            ("python-subprocess-shell-true", "app/run.py")
+        ]
+    );
+    for report in [SARIF, SAST, SECRETS, CODE_QUALITY, "gl-reports/scangate-summary.json"] {
+        let bytes = std::fs::read(pipeline.artifact("scangate", report)).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{report} holds the secret's value"
+        );
+    }
+    assert!(!log.contains(&token), "the job log holds the secret's value");
+}
+
+#[test]
+fn branch_pipeline_of_a_clean_repository_passes() {
+    if !require_tools() {
+        return;
+    }
+    let repo = project();
+    repo.write(
+        "app/run.py",
+        "import subprocess\n\n\ndef run(args):\n    subprocess.call(args)\n",
+    );
+    commit_all(repo.path(), "app");
+    let pipeline = Pipeline::run(&repo, &[]);
+    pipeline.assert_job("scangate", 0);
+    let sarif = assert_reports_valid(&pipeline);
+    assert!(results(&sarif).is_empty(), "{sarif:#}");
+    for report in [SAST, SECRETS, DEPENDENCIES] {
+        assert_eq!(vulnerabilities(&pipeline.json("scangate", report)), [], "{report}");
+    }
+    assert_eq!(pipeline.json("scangate", CODE_QUALITY), serde_json::json!([]));
+    let summary = pipeline.json("scangate", "gl-reports/scangate-summary.json");
+    assert_eq!(summary["verdict"], "pass");
+}
+
+/// The merge-request pipeline of `feature`, which adds `feature_file`, into `main`, which holds
+/// `main_file` (each a path and its contents); with the repository, which holds the artifacts.
+fn merge_request_pipeline(main_file: (&str, &str), feature_file: (&str, &str)) -> (Repo, Pipeline) {
+    let repo = project();
+    repo.write(main_file.0, main_file.1);
+    commit_all(repo.path(), "main");
+    let base = head(repo.path());
+    git_ok(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write(feature_file.0, feature_file.1);
+    commit_all(repo.path(), "feature");
+    let pipeline = Pipeline::run(&repo, &merge_request(&base));
+    (repo, pipeline)
+}
+
+/// The SARIF results of a job that found [`SHELL_TRUE`] and nothing else, its `baselineState`
+/// `state`; with the summary's verdict and count of new findings.
+fn assert_only_shell_true(pipeline: &Pipeline, state: &str, verdict: &str, new: u64) {
+    let sarif = assert_reports_valid(pipeline);
+    assert_eq!(
+        results(&sarif),
+        [["semgrep", "python-subprocess-shell-true", "high", state].map(String::from)]
+    );
+    let summary = pipeline.json("scangate", "gl-reports/scangate-summary.json");
+    assert_eq!(summary["verdict"], verdict, "{summary:#}");
+    assert_eq!(summary["new"], new, "{summary:#}");
+}
+
+#[test]
+fn merge_request_pipeline_passes_when_the_finding_was_on_the_target_branch() {
+    if !require_tools() {
+        return;
+    }
+    let (_repo, pipeline) = merge_request_pipeline(("app/run.py", SHELL_TRUE), ("README.md", "# app\n"));
+    pipeline.assert_job("scangate", 0);
+    // Reported, as pre-existing.
+    assert_only_shell_true(&pipeline, "unchanged", "pass", 0);
+}
+
+#[test]
+fn merge_request_pipeline_fails_when_the_change_adds_a_high_finding() {
+    if !require_tools() {
+        return;
+    }
+    let (_repo, pipeline) = merge_request_pipeline(("README.md", "# app\n"), ("app/run.py", SHELL_TRUE));
+    pipeline.assert_job("scangate", 1);
+    assert_only_shell_true(&pipeline, "new", "fail", 1);
+}
+
+/// The template's rules run the job in merge-request pipelines and on the default branch and
+/// tags: a push to another branch has no scangate job, whatever its findings.
+#[test]
+fn push_to_a_feature_branch_runs_no_job() {
+    if !require_tools() {
+        return;
+    }
+    let repo = project();
+    git_ok(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write("app/run.py", SHELL_TRUE);
+    commit_all(repo.path(), "app with a finding");
+    let pipeline = Pipeline::run(&repo, &[]);
+    assert_eq!(pipeline.output.status.code(), Some(0), "{}", pipeline.log());
+    assert!(!pipeline.log().contains("scangate starting"), "{}", pipeline.log());
+    assert!(!pipeline.artifact("scangate", SARIF).exists());
+}
