@@ -4,6 +4,10 @@
 //! job's artifacts apart, as a runner does; the job calls this build's scangate
 //! (`SCANGATE_BIN`) with the installed scanners (`SCANGATE_TOOLS_DIR`). A merge-request
 //! pipeline is a branch pipeline with the variables GitLab sets for one.
+//!
+//! Issue 12 §4: the fan-out template (`ci/gitlab/scangate-fanout.gitlab-ci.yml`): its matrix, its
+//! gate's verdict against full scans, and the gate's refusals (a failed scanner, a killed shard,
+//! parts the repository holds), with a fake scanner or a scangate wrapper to inject the faults.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -13,12 +17,13 @@ use serde_json::Value;
 
 use crate::normalizer_common::shared;
 use crate::support::{
-    assert_matches_schema, assert_valid_sarif, checkout, commit_all, git, git_ok, installed, random_token,
-    require_scanner, require_test_tool, tools_dir, Repo, ALNUM,
+    assert_exit, assert_matches_schema, assert_valid_sarif, checkout, commit_all, git, git_ok, installed, random_token,
+    read_summary, require_scanner, require_test_tool, tool_entry, tools_dir, FakeTools, Repo, Scangate, ALNUM,
 };
 
-/// Where the test repositories keep their copy of the template, included from `.gitlab-ci.yml`.
-const TEMPLATE_IN_REPO: &str = ".gitlab/scangate.gitlab-ci.yml";
+/// The single-job template and the fan-out one, in `ci/gitlab/`.
+const TEMPLATE: &str = "scangate.gitlab-ci.yml";
+const FANOUT: &str = "scangate-fanout.gitlab-ci.yml";
 
 /// The job's reports, as the template names them below `gl-reports/`.
 const SARIF: &str = "gl-reports/scangate.sarif";
@@ -36,12 +41,17 @@ fn require_tools() -> bool {
     require_test_tool("gitlab-ci-local") && require_scanner("gitleaks") && require_scanner("semgrep")
 }
 
-/// A git repository on `main` whose `.gitlab-ci.yml` includes this checkout's template.
+/// A git repository on `main` whose `.gitlab-ci.yml` includes this checkout's single-job template.
 fn project() -> Repo {
+    project_with(TEMPLATE)
+}
+
+/// A git repository on `main` whose `.gitlab-ci.yml` includes a copy of `ci/gitlab/<template>`.
+fn project_with(template: &str) -> Repo {
     let repo = Repo::new();
-    let template = std::fs::read(checkout().join("ci/gitlab/scangate.gitlab-ci.yml")).expect("template readable");
-    repo.write(TEMPLATE_IN_REPO, template);
-    repo.write(".gitlab-ci.yml", format!("include:\n  - local: {TEMPLATE_IN_REPO}\n"));
+    let text = std::fs::read(checkout().join("ci/gitlab").join(template)).expect("template readable");
+    repo.write(Path::new(".gitlab").join(template), text);
+    repo.write(".gitlab-ci.yml", format!("include:\n  - local: .gitlab/{template}\n"));
     git_ok(repo.path(), &["init", "-q"]);
     repo
 }
@@ -77,9 +87,16 @@ struct Pipeline {
 }
 
 impl Pipeline {
-    /// Runs the pipeline of `repo` with `extra` arguments (variables). `GITLAB_CI` is `true` as on
-    /// GitLab (gitlab-ci-local says `false`); `--home` is empty so no user's variables reach it.
+    /// Runs the pipeline of `repo` with `extra` arguments (variables), with this build's scangate
+    /// and the installed scanners.
     fn run(repo: &Repo, extra: &[OsString]) -> Pipeline {
+        Pipeline::run_with(repo, Path::new(env!("CARGO_BIN_EXE_scangate")), &tools_dir(), extra)
+    }
+
+    /// [`Pipeline::run`] with the jobs' `SCANGATE_BIN` and `SCANGATE_TOOLS_DIR`. `GITLAB_CI` is
+    /// `true` as on GitLab (gitlab-ci-local says `false`); `--home` is empty so no user's
+    /// variables reach it.
+    fn run_with(repo: &Repo, scangate: &Path, tools: &Path, extra: &[OsString]) -> Pipeline {
         let home = tempfile::tempdir().expect("temp dir");
         let executable = installed("gitlab-ci-local");
         let mut command = Command::new(if executable.exists() {
@@ -104,9 +121,9 @@ impl Pipeline {
             .args(["--ignore-predefined-vars", "GITLAB_CI,CI_PIPELINE_SOURCE"])
             .args(["--variable", "GITLAB_CI=true"])
             .arg("--variable")
-            .arg(format!("SCANGATE_BIN={}", env!("CARGO_BIN_EXE_scangate")))
+            .arg(format!("SCANGATE_BIN={}", scangate.display()))
             .arg("--variable")
-            .arg(format!("SCANGATE_TOOLS_DIR={}", tools_dir().display()))
+            .arg(format!("SCANGATE_TOOLS_DIR={}", tools.display()))
             .args(extra);
         let output = command.output().expect("gitlab-ci-local runs");
         Pipeline {
@@ -123,37 +140,41 @@ impl Pipeline {
         )
     }
 
-    /// `job` ran and its script exited `code`: gitlab-ci-local logs `<job> finished in <time>`,
-    /// followed by `FAIL <code>` when it failed, names the job `PASS` or `FAIL` in its summary,
-    /// and exits 1 when a job failed.
+    /// `job` ran and its script exited `code`: gitlab-ci-local logs `<job> finished in <time>`
+    /// (the name padded to the longest), followed by `FAIL <code>` when it failed, and names the
+    /// job `PASS` or `FAIL` in its summary.
     fn assert_job(&self, job: &str, code: i32) {
-        // Failed jobs' lines go to stderr, the others' to stdout.
-        let stdout = String::from_utf8_lossy(&self.output.stdout);
-        let stderr = String::from_utf8_lossy(&self.output.stderr);
-        let finished = stdout
+        let log = self.log();
+        let finished = log
             .lines()
-            .chain(stderr.lines())
-            .find(|line| line.starts_with(&format!("{job} finished in ")))
-            .unwrap_or_else(|| panic!("{job} did not run\n{}", self.log()));
-        let (word, pipeline_code) = if code == 0 { ("PASS", 0) } else { ("FAIL", 1) };
+            .find(|line| {
+                line.strip_prefix(job)
+                    .is_some_and(|rest| rest.trim_start().starts_with("finished in "))
+            })
+            .unwrap_or_else(|| panic!("{job} did not run\n{log}"));
         if code == 0 {
-            assert!(!finished.contains("FAIL"), "{finished}\n{}", self.log());
+            assert!(!finished.contains("FAIL"), "{finished}\n{log}");
         } else {
             assert!(
                 finished.trim_end().ends_with(&format!("FAIL {code}")),
-                "{finished}\n{}",
-                self.log()
+                "{finished}\n{log}"
             );
         }
+        let word = if code == 0 { "PASS" } else { "FAIL" };
         assert!(
-            stdout
-                .lines()
-                .chain(stderr.lines())
-                .any(|line| line.trim() == format!("{word}  {job}")),
-            "no `{word}  {job}` line\n{}",
+            log.lines().any(|line| line.trim() == format!("{word}  {job}")),
+            "no `{word}  {job}` line\n{log}"
+        );
+    }
+
+    /// gitlab-ci-local exits 1 when a job failed, 0 when every job that ran passed.
+    fn assert_passed(&self, passed: bool) {
+        assert_eq!(
+            self.output.status.code(),
+            Some(if passed { 0 } else { 1 }),
+            "{}",
             self.log()
         );
-        assert_eq!(self.output.status.code(), Some(pipeline_code), "{}", self.log());
     }
 
     /// The file `path` in the artifacts gitlab-ci-local kept of `job`.
@@ -242,6 +263,7 @@ fn branch_pipeline_with_a_blocking_finding_fails_with_four_valid_reports() {
     commit_all(repo.path(), "app");
     let pipeline = Pipeline::run(&repo, &[]);
     pipeline.assert_job("scangate", 1);
+    pipeline.assert_passed(false);
     let log = pipeline.log();
     assert!(log.contains("verdict: FAIL at DSOMM level 1"), "{log}");
 
@@ -308,6 +330,7 @@ fn branch_pipeline_of_a_clean_repository_passes() {
     commit_all(repo.path(), "app");
     let pipeline = Pipeline::run(&repo, &[]);
     pipeline.assert_job("scangate", 0);
+    pipeline.assert_passed(true);
     let sarif = assert_reports_valid(&pipeline);
     assert!(results(&sarif).is_empty(), "{sarif:#}");
     for report in [SAST, SECRETS, DEPENDENCIES] {
@@ -352,6 +375,7 @@ fn merge_request_pipeline_passes_when_the_finding_was_on_the_target_branch() {
     }
     let (_repo, pipeline) = merge_request_pipeline(("app/run.py", SHELL_TRUE), ("README.md", "# app\n"));
     pipeline.assert_job("scangate", 0);
+    pipeline.assert_passed(true);
     // Reported, as pre-existing.
     assert_only_shell_true(&pipeline, "unchanged", "pass", 0);
 }
@@ -363,6 +387,7 @@ fn merge_request_pipeline_fails_when_the_change_adds_a_high_finding() {
     }
     let (_repo, pipeline) = merge_request_pipeline(("README.md", "# app\n"), ("app/run.py", SHELL_TRUE));
     pipeline.assert_job("scangate", 1);
+    pipeline.assert_passed(false);
     assert_only_shell_true(&pipeline, "new", "fail", 1);
 }
 
@@ -381,4 +406,223 @@ fn push_to_a_feature_branch_runs_no_job() {
     assert_eq!(pipeline.output.status.code(), Some(0), "{}", pipeline.log());
     assert!(!pipeline.log().contains("scangate starting"), "{}", pipeline.log());
     assert!(!pipeline.artifact("scangate", SARIF).exists());
+}
+
+/// The scanners of the fan-out template's matrix, in its order.
+const FANOUT_TOOLS: [&str; 6] = ["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner", "npm-audit"];
+
+/// A monorepo for the fan-out template: `api/` calls a shell, `web/` holds a GitHub token; its
+/// pipeline scans both (`SCANGATE_PROJECTS`).
+fn fanout_monorepo() -> (Repo, Vec<OsString>) {
+    let repo = project_with(FANOUT);
+    repo.write("api/run.py", SHELL_TRUE);
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    repo.write("web/settings.py", format!("GITHUB_TOKEN = \"{token}\"\n"));
+    commit_all(repo.path(), "two projects");
+    let projects = vec!["--variable".into(), "SCANGATE_PROJECTS=api web".into()];
+    (repo, projects)
+}
+
+/// The summary of a full `scangate scan` of each of `projects` in `repo`, run outside any
+/// pipeline: (verdict of the worst, counts summed).
+fn full_scans(repo: &Repo, projects: &[&str]) -> (String, Value) {
+    let mut verdicts = Vec::new();
+    let mut counts = serde_json::Map::new();
+    let out = tempfile::tempdir().expect("temp dir");
+    for project in projects {
+        let summary_path = out.path().join(format!("{project}.json"));
+        let output = Scangate::new([
+            OsString::from("scan"),
+            repo.path().join(project).into(),
+            "--summary-json".into(),
+            summary_path.clone().into(),
+            "--sarif".into(),
+            out.path().join(format!("{project}.sarif")).into(),
+        ])
+        .run();
+        let summary = read_summary(&summary_path);
+        assert_ne!(output.status.code(), Some(2), "{summary:#}");
+        verdicts.push(summary["verdict"].as_str().unwrap().to_string());
+        for (severity, count) in summary["counts"].as_object().unwrap() {
+            let sum = counts.get(severity).and_then(Value::as_u64).unwrap_or(0) + count.as_u64().unwrap();
+            counts.insert(severity.clone(), sum.into());
+        }
+    }
+    let verdict = if verdicts.iter().any(|v| v == "fail") {
+        "fail"
+    } else {
+        "pass"
+    };
+    (verdict.to_string(), Value::Object(counts))
+}
+
+/// The fan-out pipeline's gate summary.
+fn gate_summary(pipeline: &Pipeline) -> Value {
+    pipeline.json("scangate-gate", "gl-reports/scangate-summary.json")
+}
+
+#[test]
+fn fanout_matrix_expands_and_the_gate_gives_the_full_scans_verdict() {
+    if !require_tools() {
+        return;
+    }
+    let (repo, projects) = fanout_monorepo();
+    let (verdict, counts) = full_scans(&repo, &["api", "web"]);
+    assert_eq!(verdict, "fail");
+    let pipeline = Pipeline::run(&repo, &projects);
+    for tool in FANOUT_TOOLS {
+        pipeline.assert_job(&format!("scangate-shard: [{tool}]"), 0);
+    }
+    pipeline.assert_job("scangate-gate", 1);
+    pipeline.assert_passed(false);
+    let summary = gate_summary(&pipeline);
+    assert_eq!(summary["verdict"], verdict.as_str(), "{summary:#}");
+    assert_eq!(summary["counts"], counts, "{summary:#}");
+    assert_eq!(summary["counts"]["high"], 1);
+    assert_eq!(summary["counts"]["critical"], 1);
+}
+
+/// `tools` holds the installed scanners, but `semgrep` is one that exits 3 whatever it is asked.
+fn tools_with_failing_semgrep() -> FakeTools {
+    let tools = FakeTools::new();
+    for entry in std::fs::read_dir(tools_dir().join("bin")).expect("installed scanners") {
+        let entry = entry.unwrap();
+        if entry.file_name() != "semgrep" {
+            std::os::unix::fs::symlink(entry.path(), tools.dir().join("bin").join(entry.file_name())).unwrap();
+        }
+    }
+    tools.add("semgrep", "echo 'semgrep: crashed' >&2; exit 3");
+    tools
+}
+
+#[test]
+fn fanout_gate_exits_2_when_a_shards_scanner_fails() {
+    if !require_tools() {
+        return;
+    }
+    let (repo, projects) = fanout_monorepo();
+    let tools = tools_with_failing_semgrep();
+    let pipeline = Pipeline::run_with(&repo, Path::new(env!("CARGO_BIN_EXE_scangate")), tools.dir(), &projects);
+    pipeline.assert_job("scangate-shard: [semgrep]", 2);
+    pipeline.assert_job("scangate-shard: [gitleaks]", 0);
+    pipeline.assert_job("scangate-gate", 2);
+    let summary = gate_summary(&pipeline);
+    assert_eq!(summary["verdict"], "error", "{summary:#}");
+    assert_eq!(tool_entry(&summary, "semgrep")["status"], "error", "{summary:#}");
+}
+
+/// A scangate for the shards that dies without a word (as when the runner kills it) when asked to
+/// run `tool`, and runs this build's scangate otherwise.
+fn scangate_dying_on(tool: &str) -> FakeTools {
+    let wrapper = FakeTools::new();
+    wrapper.add(
+        "scangate",
+        &format!(
+            "case \" $* \" in *\" --tools {tool} \"*) exit 137 ;; esac\nexec '{}' \"$@\"",
+            env!("CARGO_BIN_EXE_scangate")
+        ),
+    );
+    wrapper
+}
+
+#[test]
+fn fanout_gate_exits_2_when_a_part_is_missing() {
+    if !require_tools() {
+        return;
+    }
+    let (repo, projects) = fanout_monorepo();
+    let wrapper = scangate_dying_on("trivy");
+    let pipeline = Pipeline::run_with(&repo, &wrapper.dir().join("bin/scangate"), &tools_dir(), &projects);
+    pipeline.assert_job("scangate-shard: [trivy]", 137);
+    pipeline.assert_job("scangate-gate", 2);
+    let log = pipeline.log();
+    assert!(
+        log.contains("no trivy part for api: its shard handed none over"),
+        "{log}"
+    );
+    assert!(
+        log.contains("no trivy part for web: its shard handed none over"),
+        "{log}"
+    );
+    assert!(!pipeline
+        .artifact("scangate-gate", "gl-reports/scangate-summary.json")
+        .exists());
+}
+
+/// Clean parts of every scanner, committed where a forger would put them: under `scangate-parts/`
+/// by the shards' name scheme (the part's digest), and the shards' dotenv file naming them for
+/// the project `.`. They come from a scan of a clean Python file, so the forged semgrep part
+/// says semgrep ran and found nothing.
+fn commit_forged_parts(repo: &Repo) {
+    let clean = project_with(FANOUT);
+    clean.write(
+        "app/run.py",
+        "import subprocess\n\n\ndef run(args):\n    subprocess.call(args)\n",
+    );
+    commit_all(clean.path(), "clean");
+    let mut dotenv = String::new();
+    let out = tempfile::tempdir().expect("temp dir");
+    for tool in FANOUT_TOOLS {
+        let part = out.path().join(format!("{tool}.sarif"));
+        let output = Scangate::new([
+            OsString::from("scan"),
+            clean.path().into(),
+            "--tools".into(),
+            tool.into(),
+            "--no-gate".into(),
+            "--sarif".into(),
+            part.clone().into(),
+        ])
+        .run();
+        assert_exit(&output, 0);
+        let digest = sha256_hex(&part);
+        repo.write(format!("scangate-parts/{digest}.sarif"), std::fs::read(&part).unwrap());
+        // The template's variable name for the project `.`: `.` becomes `_`.
+        dotenv.push_str(&format!("SCANGATE_PART_{}__={digest}\n", tool.replace('-', "_")));
+    }
+    repo.write("scangate-part.env", dotenv);
+    commit_all(repo.path(), "forged parts");
+}
+
+/// The SHA-256 of the file at `path`, in hex (coreutils' sha256sum, as the template uses).
+fn sha256_hex(path: &Path) -> String {
+    let output = Command::new("sha256sum").arg(path).output().expect("sha256sum runs");
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).expect("UTF-8");
+    text.split_whitespace().next().expect("a digest").to_string()
+}
+
+/// A fan-out repository whose only finding is semgrep's, with forged clean parts committed.
+fn forged_repo() -> Repo {
+    let repo = project_with(FANOUT);
+    repo.write("app/run.py", SHELL_TRUE);
+    commit_all(repo.path(), "app with a finding");
+    commit_forged_parts(&repo);
+    repo
+}
+
+#[test]
+fn fanout_forged_parts_in_the_repository_do_not_change_the_verdict() {
+    if !require_tools() {
+        return;
+    }
+    // Every shard ran: the gate reads their parts.
+    let repo = forged_repo();
+    let pipeline = Pipeline::run(&repo, &[]);
+    pipeline.assert_job("scangate-gate", 1);
+    let summary = gate_summary(&pipeline);
+    assert_eq!(summary["verdict"], "fail", "{summary:#}");
+    assert_eq!(summary["counts"]["high"], 1, "{summary:#}");
+
+    // semgrep's shard died: the forged part that says semgrep found nothing does not stand in.
+    let repo = forged_repo();
+    let wrapper = scangate_dying_on("semgrep");
+    let pipeline = Pipeline::run_with(&repo, &wrapper.dir().join("bin/scangate"), &tools_dir(), &[]);
+    pipeline.assert_job("scangate-shard: [semgrep]", 137);
+    pipeline.assert_job("scangate-gate", 2);
+    let log = pipeline.log();
+    assert!(
+        log.contains("no semgrep part for .: its shard handed none over"),
+        "{log}"
+    );
 }
