@@ -626,3 +626,35 @@ fn fanout_forged_parts_in_the_repository_do_not_change_the_verdict() {
         "{log}"
     );
 }
+
+/// In a merge-request pipeline each shard scans with `--base`, and its part records what was
+/// there before: the gate counts only what the change adds, as the single job does.
+#[test]
+fn fanout_merge_request_counts_only_what_the_change_adds() {
+    if !require_tools() {
+        return;
+    }
+    let repo = project_with(FANOUT);
+    repo.write("app/old.py", SHELL_TRUE);
+    commit_all(repo.path(), "main with a finding");
+    let base = head(repo.path());
+    git_ok(repo.path(), &["checkout", "-q", "-b", "feature"]);
+    repo.write("README.md", "# app\n");
+    commit_all(repo.path(), "docs");
+    let pipeline = Pipeline::run(&repo, &merge_request(&base));
+    pipeline.assert_job("scangate-gate", 0);
+    let summary = gate_summary(&pipeline);
+    assert_eq!(summary["verdict"], "pass", "{summary:#}");
+
+    repo.write("app/new.py", SHELL_TRUE.replace("run(cmd)", "start(cmd)"));
+    commit_all(repo.path(), "a new finding");
+    std::fs::remove_dir_all(repo.path().join(".gitlab-ci-local")).unwrap();
+    let pipeline = Pipeline::run(&repo, &merge_request(&base));
+    pipeline.assert_job("scangate-gate", 1);
+    let summary = gate_summary(&pipeline);
+    assert_eq!(summary["verdict"], "fail", "{summary:#}");
+    assert_eq!(
+        summary["counts"]["high"], 1,
+        "only the added finding counts: {summary:#}"
+    );
+}
