@@ -104,6 +104,7 @@ fn gitlab_template_passes_gitlab_ci_schema() {
             "--builtin-schema",
             "vendor.gitlab-ci",
             "ci/gitlab/scangate.gitlab-ci.yml",
+            "ci/gitlab/scangate-fanout.gitlab-ci.yml",
         ],
     );
 }

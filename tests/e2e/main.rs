@@ -14,6 +14,7 @@ mod fail_closed;
 mod gate;
 mod github_action;
 mod github_paths;
+mod gitlab_ci_local;
 mod html_report;
 mod install;
 mod modes;

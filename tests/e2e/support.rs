@@ -297,8 +297,23 @@ pub fn which_on_path(executable: &str) -> bool {
 
 /// `value` has no error under the JSON Schema (draft 4) in the file `schema_path`.
 pub fn assert_matches_draft4_schema(value: &serde_json::Value, schema_path: &Path) {
-    let schema: serde_json::Value = serde_json::from_slice(&std::fs::read(schema_path).unwrap()).unwrap();
-    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let validator = jsonschema::draft4::new(&read_schema(schema_path)).expect("schema compiles");
+    assert_no_schema_errors(&validator, value);
+}
+
+/// `value` has no error under the JSON Schema in the file `schema_path`, of the draft its
+/// `$schema` names (GitLab's report schemas: draft 7).
+pub fn assert_matches_schema(value: &serde_json::Value, schema_path: &Path) {
+    let validator = jsonschema::validator_for(&read_schema(schema_path)).expect("schema compiles");
+    assert_no_schema_errors(&validator, value);
+}
+
+fn read_schema(path: &Path) -> serde_json::Value {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("schema {}: {e}", path.display()));
+    serde_json::from_slice(&bytes).expect("schema is JSON")
+}
+
+fn assert_no_schema_errors(validator: &jsonschema::Validator, value: &serde_json::Value) {
     let problems: Vec<String> = validator
         .iter_errors(value)
         .map(|e| format!("{e} at {}", e.instance_path()))

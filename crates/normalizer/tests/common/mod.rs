@@ -10,9 +10,16 @@ pub fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `shared/` beside the repository, when present.
+/// `shared/` beside the repository, when present. The repository is the workspace root (the
+/// directory holding Cargo.lock): this file serves the normalizer's tests and the e2e tests,
+/// whose manifests sit at different depths.
 pub fn shared(rel: &str) -> Option<PathBuf> {
-    let path = crate_dir().join("../../../shared").join(rel);
+    let crate_dir = crate_dir();
+    let root = crate_dir
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())
+        .expect("the crate is inside the workspace");
+    let path = root.join("../shared").join(rel);
     if path.exists() {
         Some(path)
     } else {
