@@ -4,6 +4,7 @@
 
 mod assess;
 mod bundled_rules;
+mod change_scope;
 mod ci_files;
 mod ci_output;
 mod dependencies;

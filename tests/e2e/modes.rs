@@ -65,8 +65,8 @@ fn pull_request_mode_counts_only_what_the_branch_adds() {
         .find(|t| t["name"] == "semgrep")
         .unwrap();
     assert_eq!(
-        semgrep["findings"], 11,
-        "the ten pre-existing findings are still reported"
+        semgrep["findings"], 1,
+        "semgrep read only the changed file (issue 13 §1): the ten findings outside it were not computed"
     );
 
     git_ok(repo.path(), &["checkout", "-q", "main"]);
@@ -77,4 +77,14 @@ fn pull_request_mode_counts_only_what_the_branch_adds() {
     assert_exit(&output, 0);
     assert_eq!(summary["new"], 0, "{summary:#}");
     assert_eq!(summary["counts"]["high"], 0, "{summary:#}");
+    let semgrep = summary["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "semgrep")
+        .unwrap();
+    assert_eq!(
+        semgrep["status"], "unchanged",
+        "a docs change gives semgrep nothing to read"
+    );
 }

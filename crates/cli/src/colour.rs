@@ -68,7 +68,7 @@ impl Paint {
     pub fn status(self, status: Status, text: &str) -> String {
         let style = match status {
             Status::Ok => Style::new().fg_color(Some(AnsiColor::Green.into())),
-            Status::Skipped => Style::new().dimmed(),
+            Status::Skipped | Status::Unchanged => Style::new().dimmed(),
             Status::Missing | Status::Error | Status::Timeout => Style::new().fg_color(Some(AnsiColor::Red.into())),
         };
         self.apply(style, text)

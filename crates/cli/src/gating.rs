@@ -91,6 +91,7 @@ pub fn tool_status(status: Status) -> ToolStatus {
         Status::Missing => ToolStatus::Missing,
         Status::Error => ToolStatus::Error,
         Status::Timeout => ToolStatus::Timeout,
+        Status::Unchanged => ToolStatus::Unchanged,
     }
 }
 

@@ -39,8 +39,7 @@ pub fn verify_commit(root: &Path, rev: &str) -> anyhow::Result<String> {
 /// lines it added or modified, per file, relative to `root`.
 pub fn change_since(root: &Path, base: &str) -> anyhow::Result<Change> {
     let range = format!("{base}...HEAD");
-    let names = names(root, &["--name-only", "-z", "--no-renames", &range])
-        .with_context(|| format!("cannot list the files changed since {base}"))?;
+    let names = changed_files(root, base)?;
     let patch = output(
         root,
         &["--unified=0", "--no-color", "--no-renames", "--no-prefix", &range],
@@ -58,6 +57,14 @@ pub fn change_since(root: &Path, base: &str) -> anyhow::Result<Change> {
         }
     }
     Ok(change)
+}
+
+/// The files the change from the merge base of `base` to HEAD touched (deleted ones included),
+/// relative to `root`.
+pub fn changed_files(root: &Path, base: &str) -> anyhow::Result<Vec<PathBuf>> {
+    let range = format!("{base}...HEAD");
+    names(root, &["--name-only", "-z", "--no-renames", &range])
+        .with_context(|| format!("cannot list the files changed since {base}"))
 }
 
 /// `(path, first line, line count)` of every hunk's new side in a `--unified=0 --no-prefix`

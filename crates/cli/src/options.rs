@@ -27,18 +27,22 @@ impl From<&ScannerArgs> for ScanOptions {
             base_ref: args.base.clone(),
             exclude: args.exclude.clone(),
             include_ignored: args.include_ignored,
-            // Filled in by the scan once it knows the repository (see `git::staged_files`).
+            // Filled in by the scan once it knows the repository (`git::changed_files`,
+            // `git::staged_files`).
+            changed: None,
             staged: None,
         }
     }
 }
 
 /// The runner's options for scanning `root`: the flags, with `--base` verified and resolved to
-/// its commit id, plus the staged files in pre-commit mode.
+/// its commit id and the files the change touches, plus the staged files in pre-commit mode.
 pub fn scan_options(args: &ScannerArgs, root: &Path) -> anyhow::Result<ScanOptions> {
     let mut options = ScanOptions::from(args);
     if let Some(base) = &args.base {
-        options.base_ref = Some(crate::git::verify_commit(root, base)?);
+        let commit = crate::git::verify_commit(root, base)?;
+        options.changed = Some(crate::git::changed_files(root, &commit)?);
+        options.base_ref = Some(commit);
     }
     if args.staged {
         options.staged = Some(crate::git::staged_files(root)?);

@@ -80,7 +80,11 @@ impl Progress {
                     short(&reason)
                 ),
             },
-            Status::Skipped => format!("- {label} {}: {}", self.paint.status(raw.status, "skipped"), reason()),
+            Status::Skipped | Status::Unchanged => format!(
+                "- {label} {}: {}",
+                self.paint.status(raw.status, raw.status.as_str()),
+                reason()
+            ),
             Status::Missing | Status::Error | Status::Timeout => format!(
                 "✗ {label} {} after {seconds:.1}s: {}",
                 self.paint.status(raw.status, raw.status.as_str()),

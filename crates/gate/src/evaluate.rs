@@ -36,6 +36,9 @@ pub enum ToolStatus {
     Error,
     /// Overstayed its timeout.
     Timeout,
+    /// Pull-request mode: the change touches nothing it reads, so it did not run; it vouches
+    /// for its categories on the change.
+    Unchanged,
 }
 
 impl ToolStatus {
@@ -44,9 +47,15 @@ impl ToolStatus {
         matches!(self, ToolStatus::Missing | ToolStatus::Error | ToolStatus::Timeout)
     }
 
+    /// Ran, or had nothing to run on in the change: its categories are covered.
+    pub fn vouches(self) -> bool {
+        matches!(self, ToolStatus::Ok | ToolStatus::Unchanged)
+    }
+
     /// The lowercase name.
     pub fn as_str(self) -> &'static str {
         match self {
+            ToolStatus::Unchanged => "unchanged",
             ToolStatus::Ok => "ok",
             ToolStatus::Skipped => "skipped",
             ToolStatus::Missing => "missing",
@@ -514,7 +523,7 @@ impl<'p> Gate<'p> {
             let tool = tools.iter().find(|tool| tool.name == *name);
             let message = match tool {
                 None => format!("required scanner {name} is not part of this run"),
-                Some(tool) if !tool.applies && tool.status != ToolStatus::Ok => {
+                Some(tool) if !tool.applies && !tool.status.vouches() => {
                     format!("required scanner {} does not apply to this repository", tool.describe())
                 }
                 Some(_) => continue,
@@ -530,7 +539,7 @@ impl<'p> Gate<'p> {
             .required_categories(|category| in_category(category).any(|tool| tool.applies));
         for category in required {
             // Distinct scanners: gosec run once per Go module is still one analyzer.
-            let ok = distinct(in_category(category).filter(|tool| tool.status == ToolStatus::Ok));
+            let ok = distinct(in_category(category).filter(|tool| tool.status.vouches()));
             let applicable = distinct(in_category(category).filter(|tool| tool.applies));
             let key = format!("required.{category}");
             if ok == 0 {

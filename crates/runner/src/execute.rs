@@ -30,6 +30,9 @@ pub enum Status {
     Error,
     /// Overstayed `--timeout`; its process tree was killed.
     Timeout,
+    /// Pull-request mode: applies, but the change touches no file it reads, so it did not run;
+    /// its findings on the change are none by construction.
+    Unchanged,
 }
 
 impl Status {
@@ -41,6 +44,7 @@ impl Status {
             Status::Missing => "missing",
             Status::Error => "error",
             Status::Timeout => "timeout",
+            Status::Unchanged => "unchanged",
         }
     }
 
@@ -52,6 +56,7 @@ impl Status {
             Status::Missing,
             Status::Error,
             Status::Timeout,
+            Status::Unchanged,
         ]
         .into_iter()
         .find(|status| status.as_str() == name)
@@ -207,7 +212,7 @@ fn skipped(not_run: NotRun) -> RawOutput {
         duration: Duration::ZERO,
         output: None,
         stderr_tail: String::new(),
-        status: Status::Skipped,
+        status: not_run.status,
         reason: Some(not_run.reason),
         applies: not_run.applies,
         ignored_configs: Vec::new(),

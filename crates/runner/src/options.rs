@@ -35,6 +35,10 @@ pub struct ScanOptions {
     pub exclude: Vec<String>,
     /// Scan the untracked files git ignores too.
     pub include_ignored: bool,
+    /// Pull-request mode (with `base_ref`): the files the change touches, root-relative. A
+    /// scanner that reads none of them does not run (status `unchanged`); semgrep reads only
+    /// these, gosec only their packages.
+    pub changed: Option<Vec<PathBuf>>,
     /// Pre-commit mode: these staged files (repository-relative) are all there is to check;
     /// gitleaks reads the staged diff and semgrep only these files. Other scanners do not run.
     pub staged: Option<Vec<PathBuf>>,

@@ -62,8 +62,11 @@ pub struct NotRun {
     pub tool: &'static dyn Tool,
     /// Why it does not run.
     pub reason: String,
-    /// True when it would apply but was deselected (`--tools`, `--skip`).
+    /// True when it would apply but was deselected (`--tools`, `--skip`), or the change
+    /// touches nothing it reads.
     pub applies: bool,
+    /// `skipped`, or `unchanged` in pull-request mode.
+    pub status: crate::Status,
 }
 
 /// Everything a scan will do.
@@ -76,6 +79,10 @@ pub struct Plan {
     pub not_run: Vec<NotRun>,
     pub(crate) scratch: TempDir,
 }
+
+/// Why a scanner did not run in pull-request mode.
+const UNCHANGED: &str =
+    "the change touches no file it reads (pull-request mode; its findings outside the change were not computed)";
 
 /// Plans a scan of `root`: which scanners apply (and the file that says so), their argv, and
 /// which executables are missing. Runs no scanner.
@@ -98,6 +105,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                         tool,
                         reason,
                         applies: false,
+                        status: crate::Status::Skipped,
                     });
                     continue;
                 }
@@ -109,6 +117,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 tool,
                 reason,
                 applies: !targets.is_empty(),
+                status: crate::Status::Skipped,
             });
             continue;
         }
@@ -118,8 +127,24 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 tool,
                 reason,
                 applies: false,
+                status: crate::Status::Skipped,
             });
         }
+        let targets = match &options.changed {
+            Some(changed) if !targets.is_empty() => {
+                let scoped = tool.changed_targets(targets, changed);
+                if scoped.is_empty() {
+                    not_run.push(NotRun {
+                        tool,
+                        reason: UNCHANGED.to_owned(),
+                        applies: true,
+                        status: crate::Status::Unchanged,
+                    });
+                }
+                scoped
+            }
+            _ => targets,
+        };
         selected.push((tool, targets));
     }
     let invocations: usize = selected.iter().map(|(_, targets)| targets.len()).sum();

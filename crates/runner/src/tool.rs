@@ -94,6 +94,21 @@ pub trait Tool: Sync {
     fn staged_targets(&self, _staged: &[PathBuf]) -> Option<Vec<Target>> {
         None
     }
+    /// Pull-request mode: the part of `targets` (this scanner's full plan) a change to the
+    /// root-relative files `changed` can affect; empty when it touches nothing the scanner
+    /// reads, and the scanner does not run. By default all targets when any changed file is one
+    /// [`Tool::reads`], else none.
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[PathBuf]) -> Vec<Target> {
+        if changed.iter().any(|path| self.reads(path)) {
+            targets
+        } else {
+            Vec::new()
+        }
+    }
+    /// Whether a change to this root-relative file can change the scanner's findings.
+    fn reads(&self, _path: &Path) -> bool {
+        true
+    }
     /// Why it does not apply, for `plan` and the summary.
     fn not_applicable_reason(&self) -> &'static str;
     /// The argv after the executable.

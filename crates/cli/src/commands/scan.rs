@@ -14,7 +14,7 @@ use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions
 use scangate_normalizer::{Finding, Severity};
 use scangate_reports::evidence::{Artifacts, SbomRecord};
 use scangate_reports::html;
-use scangate_runner::{Execution, IgnoredConfig, Limited, Observer, RawOutput, Sbom, SbomError, ScanOptions};
+use scangate_runner::{Execution, IgnoredConfig, Limited, Observer, RawOutput, Sbom, SbomError, ScanOptions, Status};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
 use crate::colour::{ColorChoice, Paint, Stream};
@@ -319,6 +319,9 @@ impl Scanned {
             &notes,
         );
         summary.ignored_repository_configs = self.ignored_configs.clone();
+        summary
+            .warnings
+            .extend(change_only_note(&self.execution, &self.options));
         summary.excluded = ExcludedSummary::list(&self.execution.excluded);
         summary.excluded_findings = self.normalized.excluded_findings;
         let semgrep_ran = self
@@ -462,6 +465,31 @@ fn keep_raw_outputs(execution: &Execution, secrets: &Secrets, dir: &Path) -> any
             .with_context(|| format!("cannot copy a raw output to {}", dir.display()))?;
     }
     Ok(())
+}
+
+/// Pull-request mode scans the change, not the repository: the summary says so, and which
+/// scanners the change gave nothing to read.
+fn change_only_note(execution: &Execution, options: &ScanOptions) -> Option<String> {
+    options.changed.as_ref()?;
+    let unchanged: Vec<&str> = execution
+        .outputs
+        .iter()
+        .filter(|raw| raw.status == Status::Unchanged)
+        .map(|raw| raw.tool)
+        .collect();
+    let not_run = if unchanged.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} did not run (unchanged: the change touches no file they read)",
+            unchanged.join(", ")
+        )
+    };
+    Some(format!(
+        "pull-request mode: semgrep read only the changed files, gosec only their packages, gitleaks \
+         the change's commits, the others ran only if the change touches a file they read{not_run}; \
+         findings outside the change were not computed"
+    ))
 }
 
 /// Findings name paths from the scanned root, which the gate, the change under review and the

@@ -76,6 +76,10 @@ impl Tool for Gitleaks {
         };
         vec![root_target(trigger)]
     }
+    /// Pull-request mode scans the commits of the change (`BASE..HEAD`), whatever they touch.
+    fn changed_targets(&self, targets: Vec<Target>, _changed: &[std::path::PathBuf]) -> Vec<Target> {
+        targets
+    }
     fn staged_targets(&self, staged: &[std::path::PathBuf]) -> Option<Vec<Target>> {
         Some(
             staged

@@ -68,8 +68,23 @@ impl Tool for Gosec {
                 args.push(anchored_dir_pattern(path).into());
             }
         }
-        args.push("./...".into());
+        match changed_packages(invocation) {
+            Some(packages) => args.extend(packages),
+            None => args.push("./...".into()),
+        }
         args
+    }
+    /// Pull-request mode: the modules holding a changed Go file (or whose go.mod or go.sum
+    /// changed).
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf]) -> Vec<Target> {
+        targets
+            .into_iter()
+            .filter(|target| {
+                changed
+                    .iter()
+                    .any(|path| path.starts_with(&target.dir) && is_go_input(path))
+            })
+            .collect()
     }
     fn env(&self, _invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
         // Never let the scanned module trigger a Go toolchain download.
@@ -101,4 +116,47 @@ impl Tool for Gosec {
 /// escaped and anchored, so exactly it and what is below it are left out.
 fn anchored_dir_pattern(dir: &std::path::Path) -> String {
     format!("^{}(/.*)?$", regex::escape(&dir.to_string_lossy()))
+}
+
+fn is_go_input(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "go")
+        || path
+            .file_name()
+            .is_some_and(|name| name == "go.mod" || name == "go.sum")
+}
+
+/// Pull-request mode: the module's packages that hold a changed Go file, as `./DIR` arguments;
+/// `None` for the whole module (`./...`): not in pull-request mode, its go.mod or go.sum changed
+/// (which can change every package's dependencies), or only deleted files changed.
+fn changed_packages(invocation: &Invocation<'_>) -> Option<Vec<OsString>> {
+    let changed = invocation.options.changed.as_ref()?;
+    let module = &invocation.target.dir;
+    let in_module: Vec<&std::path::Path> = changed
+        .iter()
+        .filter_map(|path| path.strip_prefix(module).ok())
+        .filter(|path| is_go_input(path))
+        .collect();
+    if in_module
+        .iter()
+        .any(|path| path.extension().is_none_or(|ext| ext != "go"))
+    {
+        return None;
+    }
+    let mut packages: Vec<OsString> = in_module
+        .iter()
+        .filter_map(|path| path.parent())
+        .filter(|dir| invocation.root.join(module).join(dir).is_dir())
+        .map(|dir| {
+            let mut package = OsString::from(".");
+            if !dir.as_os_str().is_empty() {
+                package.push("/");
+                package.push(dir);
+            }
+            package
+        })
+        .collect();
+    packages.sort();
+    packages.dedup();
+    // Only deleted files: what they took away can break any package of the module.
+    (!packages.is_empty()).then_some(packages)
 }

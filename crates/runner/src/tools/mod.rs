@@ -48,6 +48,13 @@ pub(crate) const DEPENDENCY_FILES: &[&str] = &[
     "packages.lock.json",
 ];
 
+/// True for a lockfile or manifest the dependency scanners read.
+pub(crate) fn is_dependency_file(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| DEPENDENCY_FILES.contains(&name))
+}
+
 /// The file or reason an always-applicable root target names.
 pub(crate) fn root_target(trigger: impl Into<String>) -> crate::Target {
     crate::Target {

@@ -128,6 +128,13 @@ impl Tool for NpmAudit {
         }
         targets
     }
+    /// Pull-request mode: only the lockfiles the change touches (it reads nothing else).
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf]) -> Vec<Target> {
+        targets
+            .into_iter()
+            .filter(|target| changed.iter().any(|path| display(path) == target.trigger))
+            .collect()
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no package-lock.json or npm-shrinkwrap.json"
     }

@@ -59,6 +59,9 @@ impl Tool for OsvScanner {
             .into_iter()
             .collect()
     }
+    fn reads(&self, path: &std::path::Path) -> bool {
+        crate::tools::is_dependency_file(path)
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile or manifest"
     }

@@ -188,6 +188,9 @@ impl Tool for Semgrep {
                 .collect(),
         )
     }
+    fn reads(&self, path: &std::path::Path) -> bool {
+        is_source_path(path)
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no source file in a language semgrep analyses"
     }
@@ -216,12 +219,14 @@ impl Tool for Semgrep {
         json_output.push(invocation.output);
         args.push(json_output);
         args.push(format!("--jobs={}", invocation.cores).into());
-        match &invocation.options.staged {
-            // Pre-commit: only the staged source files.
+        match scoped_files(invocation) {
+            // Pre-commit: the staged source files; pull-request mode: the changed ones that
+            // still exist. Its rules look at one file at a time, so these findings are a full
+            // scan's findings on these files.
             Some(files) => args.extend(
                 files
                     .iter()
-                    .filter(|f| is_source_path(f))
+                    .filter(|f| is_source_path(f) && invocation.root.join(f).is_file())
                     .map(|f| f.as_os_str().to_owned()),
             ),
             None => args.push(".".into()),
@@ -266,6 +271,22 @@ impl Tool for Semgrep {
             }),
         }
     }
+}
+
+/// The files semgrep is limited to, if any: staged (pre-commit) or changed (pull-request mode),
+/// minus the excluded ones.
+fn scoped_files<'a>(invocation: &'a Invocation<'_>) -> Option<Vec<&'a std::path::PathBuf>> {
+    let files = invocation
+        .options
+        .staged
+        .as_ref()
+        .or(invocation.options.changed.as_ref())?;
+    Some(
+        files
+            .iter()
+            .filter(|file| invocation.repo.exclusion_of(file).is_none())
+            .collect(),
+    )
 }
 
 fn is_source_path(path: &std::path::Path) -> bool {

@@ -115,6 +115,13 @@ impl Tool for Trivy {
             .into_iter()
             .collect()
     }
+    /// Lockfiles, infrastructure files, and any YAML or JSON (a Kubernetes manifest or
+    /// CloudFormation template is known by content only).
+    fn reads(&self, path: &std::path::Path) -> bool {
+        path.file_name().and_then(|name| name.to_str()).is_some_and(|name| {
+            DEPENDENCY_FILES.contains(&name) || is_infrastructure_file(name) || is_yaml_or_json(name)
+        })
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile, Dockerfile, Kubernetes/Helm, Terraform or CloudFormation file"
     }
