@@ -378,8 +378,14 @@ fn merge_request_pipeline_passes_when_the_finding_was_on_the_target_branch() {
     let (_repo, pipeline) = merge_request_pipeline(("app/run.py", SHELL_TRUE), ("README.md", "# app\n"));
     pipeline.assert_job("scangate", 0);
     pipeline.assert_passed(true);
-    // Reported, as pre-existing.
-    assert_only_shell_true(&pipeline, "unchanged", "pass", 0);
+    // The change touches no source file: semgrep did not run (issue 13 §1), so the finding on
+    // the target branch was not computed.
+    let sarif = assert_reports_valid(&pipeline);
+    assert!(results(&sarif).is_empty(), "{sarif:#}");
+    let summary = pipeline.json("scangate", "gl-reports/scangate-summary.json");
+    assert_eq!(summary["verdict"], "pass", "{summary:#}");
+    assert_eq!(summary["new"], 0, "{summary:#}");
+    assert_eq!(tool_entry(&summary, "semgrep")["status"], "unchanged", "{summary:#}");
 }
 
 #[test]
