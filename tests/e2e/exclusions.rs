@@ -78,7 +78,7 @@ fn assert_only_the_tracked_originals_found(sarif: &Value) {
 }
 
 /// A repository whose tracked code has one finding per scanner, and a git-ignored copy of it in
-/// `snapshot/`, never committed (not `build/`, which semgrep leaves out by default anyway).
+/// `snapshot/`, never committed.
 fn repo_with_ignored_copies() -> Repo {
     let repo = Repo::new();
     repo.write("app/tasks.py", SHELL_TRUE)

@@ -186,14 +186,21 @@ fn semgrepignore_in_the_repository_does_not_hide_findings() {
     let repo = Repo::new();
     let code = "import os\n\ndef run(cmd):\n    os.system(cmd)\n";
     repo.write("src/app.py", code)
-        .write("node_modules/dep/index.py", code)
+        .write("tests/helpers.py", code)
+        .write("vendor/lib/run.py", code)
         .write(".semgrepignore", "src/\n");
     let scan = Scan::run(repo.path(), &["--tools", "semgrep", "--no-gate"], &[]);
-    // Before: semgrep skipped src/ (and, with the repository's file replacing its defaults,
-    // scanned node_modules/ instead).
+    // Before: semgrep skipped src/, and its default exclusions skipped tests/ and vendor/,
+    // where a change could put code no scanner reads.
     assert_exit(&scan.output, 0);
-    let paths: Vec<String> = scan.results("semgrep").into_iter().map(|(_, path, _)| path).collect();
-    assert_eq!(paths, ["src/app.py"], "{:#}", scan.sarif);
+    let mut paths: Vec<String> = scan.results("semgrep").into_iter().map(|(_, path, _)| path).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        ["src/app.py", "tests/helpers.py", "vendor/lib/run.py"],
+        "{:#}",
+        scan.sarif
+    );
     assert_eq!(
         scan.ignored_configs(),
         [(".semgrepignore".to_owned(), "semgrep".to_owned())]

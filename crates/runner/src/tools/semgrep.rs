@@ -2,18 +2,19 @@
 //!
 //! # Invocation
 //! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem
-//! --x-semgrepignore-filename=I --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
+//! --x-ignore-semgrepignore-files --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
 //! start one worker per core and compete with the scanners running beside it. `C` is each of
 //! `--semgrep-config`'s values; without any, the registry's `p/default` (downloaded from
 //! semgrep.dev) or, with `--offline`, scangate's bundled rules. The bundled rules
 //! (`rules/semgrep/<language>.yaml`, embedded) are written to the run's scratch directory, one
 //! `--config` per file; `--semgrep-config bundled` names them explicitly.
 //!
-//! `I` is a file name no repository has (`.semgrepignore-` and the run's random scratch name):
-//! semgrep consults files named `I` instead of `.semgrepignore`, so the repository's
-//! `.semgrepignore` files (untrusted; they would drop findings unseen) are not applied and are
-//! reported, while semgrep's default exclusions, which it applies when the project root has no
-//! ignore file (`node_modules/`, `vendor/`, `.git/`, tests, minified files …), stay.
+//! `--x-ignore-semgrepignore-files`: semgrep reads no `.semgrepignore` file (the repository's are
+//! untrusted; they would drop findings unseen, and are reported instead) and applies none of
+//! its default exclusions either. Those (`tests/`, `test/`, `vendor/`, `build/`, `dist/`,
+//! `*.min.js` …) would let a change put code where semgrep never reads it. What is left out is
+//! what scangate leaves out for every scanner: untracked files git ignores (semgrep's own git
+//! handling, `--no-git-ignore` with `--include-ignored`) and `--exclude` paths.
 //!
 //! # Exit codes
 //! 0 ran (findings do not change it without `--error`), 1 findings with `--error`, 2 and above
@@ -21,9 +22,8 @@
 //!
 //! # Known traps
 //! The JSON's `extra.fingerprint` and `extra.lines` say `requires login` when logged out.
-//! `--x-semgrepignore-filename` is an internal option (semgrep 1.185 has no public one that keeps
-//! the defaults); semgrep warns on stderr that `--x-` options may change, so a new pin must
-//! re-check it. `--x-ignore-semgrepignore-files` would drop the default exclusions too.
+//! `--x-ignore-semgrepignore-files` is an internal option (semgrep 1.185 has no public one);
+//! semgrep warns on stderr that `--x-` options may change, so a new pin must re-check it.
 //! A report is an object with a `results` array; `{}` or an error object is an error. A report
 //! in which every scanned file has a per-file error analysed nothing: the normalizer makes that
 //! an error too.
@@ -45,8 +45,8 @@ const SOURCE_EXTENSIONS: &[&str] = &[
 ];
 
 /// Why the repository's `.semgrepignore` files are not read.
-const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scanned the files it lists \
-     (semgrep's default exclusions still apply); suppress findings in a trusted --policy file instead";
+const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scanned the files it lists; \
+     leave paths out with --exclude, or suppress findings in a trusted --policy file";
 
 /// The rules scangate ships, one file per language, so a scan needs no rule registry.
 const BUNDLED_RULES: [(&str, &str); 4] = [
@@ -203,7 +203,7 @@ impl Tool for Semgrep {
         // --disable-nosem: findings under `nosemgrep` comments are reported, and scangate marks
         // them suppressed instead of letting them vanish.
         args.extend(["--metrics=off", "--disable-version-check", "--quiet", "--disable-nosem"].map(OsString::from));
-        args.push(ignore_file_name(invocation));
+        args.push("--x-ignore-semgrepignore-files".into());
         // semgrep leaves out the untracked files git ignores by itself; asked to scan them, it
         // must not consult git.
         if invocation.options.include_ignored {
@@ -340,12 +340,6 @@ fn bundled_rule_paths(invocation: &Invocation<'_>) -> Vec<OsString> {
 
 /// `--x-semgrepignore-filename=.semgrepignore-<scratch name>`: a name the repository cannot
 /// know in advance, since the scratch directory's name is random.
-fn ignore_file_name(invocation: &Invocation<'_>) -> OsString {
-    let mut flag = OsString::from("--x-semgrepignore-filename=.semgrepignore-");
-    flag.push(invocation.scratch.file_name().unwrap_or_default());
-    flag
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
