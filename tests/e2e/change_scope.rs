@@ -58,27 +58,10 @@ fn scan(root: &Path, services: &OfflineServices, extra: &[&str]) -> Scan {
     }
 }
 
-/// `(tool, rule, path, line)` of every result whose path is one of `paths`.
-fn findings_in(sarif: &Value, paths: &[&str]) -> BTreeSet<(String, String, String, u64)> {
-    sarif["runs"]
-        .as_array()
-        .expect("runs")
-        .iter()
-        .flat_map(|run| {
-            let tool = run["tool"]["driver"]["name"].as_str().unwrap_or_default().to_owned();
-            run["results"].as_array().expect("results").iter().map(move |result| {
-                let location = &result["locations"][0]["physicalLocation"];
-                (
-                    tool.clone(),
-                    result["ruleId"].as_str().unwrap_or_default().to_owned(),
-                    location["artifactLocation"]["uri"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    location["region"]["startLine"].as_u64().unwrap_or_default(),
-                )
-            })
-        })
+/// The results whose path is one of `paths`.
+fn findings_in(sarif: &Value, paths: &[&str]) -> BTreeSet<ResultPlace> {
+    result_places(sarif)
+        .into_iter()
         .filter(|(_, _, path, _)| paths.contains(&path.as_str()))
         .collect()
 }

@@ -35,35 +35,11 @@ fn scan(root: &Path, extra: &[&str]) -> (Output, Value, Value) {
     (output, log, read_summary(&summary))
 }
 
-/// `(tool, rule, path)` of every result, sorted.
-fn results(sarif: &Value) -> Vec<(String, String, String)> {
-    let mut found: Vec<_> = sarif["runs"]
-        .as_array()
-        .expect("runs")
-        .iter()
-        .flat_map(|run| {
-            let tool = run["tool"]["driver"]["name"].as_str().unwrap_or_default().to_owned();
-            run["results"].as_array().expect("results").iter().map(move |result| {
-                (
-                    tool.clone(),
-                    result["ruleId"].as_str().unwrap_or_default().to_owned(),
-                    result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
-                )
-            })
-        })
-        .collect();
-    found.sort();
-    found
-}
-
-fn paths_of(found: &[(String, String, String)], tool: &str) -> Vec<String> {
+fn paths_of(found: &[ResultPlace], tool: &str) -> Vec<String> {
     let mut paths: Vec<String> = found
         .iter()
-        .filter(|(t, _, _)| t == tool)
-        .map(|(_, _, path)| path.clone())
+        .filter(|(t, _, _, _)| t == tool)
+        .map(|(_, _, path, _)| path.clone())
         .collect();
     paths.dedup();
     paths
@@ -71,7 +47,7 @@ fn paths_of(found: &[(String, String, String)], tool: &str) -> Vec<String> {
 
 /// Each scanner reports the one tracked file with its finding, and nothing else.
 fn assert_only_the_tracked_originals_found(sarif: &Value) {
-    let found = results(sarif);
+    let found = result_places(sarif);
     assert_eq!(paths_of(&found, "semgrep"), ["app/tasks.py"], "{found:?}");
     assert_eq!(paths_of(&found, "trivy"), ["Dockerfile"], "{found:?}");
     assert_eq!(paths_of(&found, "osv-scanner"), ["web/package-lock.json"], "{found:?}");
@@ -124,7 +100,7 @@ fn git_ignored_copies_are_not_scanned_and_the_plan_and_summary_say_so() {
 
     let (output, sarif, summary) = scan(repo.path(), &["--include-ignored"]);
     assert_exit(&output, 1);
-    let found = results(&sarif);
+    let found = result_places(&sarif);
     assert_eq!(
         paths_of(&found, "semgrep"),
         ["app/tasks.py", "snapshot/app/tasks.py"],

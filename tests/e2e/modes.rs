@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::support::{assert_exit, commit_all, git_ok, read_summary, require_scanner, Repo, Scangate};
+use crate::support::{assert_exit, commit_all, git_ok, read_summary, require_scanner, tool_entry, Repo, Scangate};
 
 /// A repository whose main branch already has ten high findings.
 fn repo_with_ten_findings() -> Repo {
@@ -58,12 +58,7 @@ fn pull_request_mode_counts_only_what_the_branch_adds() {
     assert_eq!(summary["new"], 1, "{summary:#}");
     assert_eq!(summary["counts"]["high"], 1, "{summary:#}");
     assert_eq!(summary["violations"].as_array().unwrap().len(), 1, "{summary:#}");
-    let semgrep = summary["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "semgrep")
-        .unwrap();
+    let semgrep = tool_entry(&summary, "semgrep");
     assert_eq!(
         semgrep["findings"], 1,
         "semgrep read only the changed file (issue 13 §1): the ten findings outside it were not computed"
@@ -77,12 +72,7 @@ fn pull_request_mode_counts_only_what_the_branch_adds() {
     assert_exit(&output, 0);
     assert_eq!(summary["new"], 0, "{summary:#}");
     assert_eq!(summary["counts"]["high"], 0, "{summary:#}");
-    let semgrep = summary["tools"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "semgrep")
-        .unwrap();
+    let semgrep = tool_entry(&summary, "semgrep");
     assert_eq!(
         semgrep["status"], "unchanged",
         "a docs change gives semgrep nothing to read"

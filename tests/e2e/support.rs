@@ -495,3 +495,32 @@ pub fn commit_all(repo: &Path, message: &str) {
     git_ok(repo, &["add", "-A"]);
     git_ok(repo, &["commit", "-q", "-m", message]);
 }
+
+/// `(tool, rule, path, line)` of one SARIF result, as a user reads it.
+pub type ResultPlace = (String, String, String, u64);
+
+/// Every result of a SARIF log, sorted: tool, rule, `artifactLocation.uri`, start line (0 when
+/// none).
+pub fn result_places(sarif: &serde_json::Value) -> Vec<ResultPlace> {
+    let runs = sarif["runs"].as_array().expect("runs");
+    let mut places: Vec<ResultPlace> = runs
+        .iter()
+        .flat_map(|run| {
+            let tool = run["tool"]["driver"]["name"].as_str().unwrap_or_default().to_owned();
+            run["results"].as_array().expect("results").iter().map(move |result| {
+                let location = &result["locations"][0]["physicalLocation"];
+                (
+                    tool.clone(),
+                    result["ruleId"].as_str().unwrap_or_default().to_owned(),
+                    location["artifactLocation"]["uri"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    location["region"]["startLine"].as_u64().unwrap_or_default(),
+                )
+            })
+        })
+        .collect();
+    places.sort();
+    places
+}
