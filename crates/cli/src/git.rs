@@ -36,10 +36,10 @@ pub fn verify_commit(root: &Path, rev: &str) -> anyhow::Result<String> {
 }
 
 /// What the change from the merge base of `base` (a verified commit id) to HEAD touched: the
-/// lines it added or modified, per file, relative to `root`.
-pub fn change_since(root: &Path, base: &str) -> anyhow::Result<Change> {
+/// lines it added or modified, per file, relative to `root`. `names` are its files, as
+/// [`changed_files`] lists them.
+pub fn change_since(root: &Path, base: &str, names: &[PathBuf]) -> anyhow::Result<Change> {
     let range = format!("{base}...HEAD");
-    let names = changed_files(root, base)?;
     let patch = output(
         root,
         &["--unified=0", "--no-color", "--no-renames", "--no-prefix", &range],

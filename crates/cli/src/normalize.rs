@@ -125,8 +125,7 @@ pub fn normalize(
 /// a single ignored file for osv-scanner), or a path too odd to pass as a pattern.
 fn is_excluded(finding: &Finding, excluded: &[scangate_runner::Exclusion]) -> bool {
     finding.location.as_ref().is_some_and(|location| {
-        let path = std::path::Path::new(&location.path);
-        excluded.iter().any(|exclusion| exclusion.covers(path))
+        scangate_runner::Exclusion::covering(excluded, std::path::Path::new(&location.path)).is_some()
     })
 }
 

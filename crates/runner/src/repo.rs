@@ -68,6 +68,11 @@ impl Exclusion {
             path == self.path
         }
     }
+
+    /// The one of `excluded` that covers the root-relative `path`, if any.
+    pub fn covering<'a>(excluded: &'a [Exclusion], path: &Path) -> Option<&'a Exclusion> {
+        excluded.iter().find(|exclusion| exclusion.covers(path))
+    }
 }
 
 /// The `--exclude` globs, compiled: each matches root-relative paths of files and directories
@@ -216,7 +221,7 @@ impl RepoIndex {
 
     /// The exclusion covering the root-relative `path`, if any.
     pub fn exclusion_of(&self, path: &Path) -> Option<&Exclusion> {
-        self.excluded.iter().find(|exclusion| exclusion.covers(path))
+        Exclusion::covering(&self.excluded, path)
     }
 
     /// The canonical absolute root.

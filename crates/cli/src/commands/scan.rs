@@ -204,7 +204,8 @@ impl Scanned {
         let change = options
             .base_ref
             .as_deref()
-            .map(|base| git::change_since(path, base))
+            .zip(options.changed.as_deref())
+            .map(|(base, changed)| git::change_since(path, base, changed))
             .transpose()?;
         let plan = scangate_runner::plan(path, &options).with_context(|| format!("cannot scan {}", path.display()))?;
         // The policy and baseline are checked before any scanner starts: a typo should not cost a scan.
