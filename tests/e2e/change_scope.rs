@@ -96,8 +96,11 @@ fn a_code_change_runs_semgrep_and_gosec_on_it_alone_and_leaves_the_rest_unchange
     }
     let semgrep_argv = tool_entry(&pr.summary, "semgrep")["argv"].as_array().unwrap().clone();
     let gosec_argv = tool_entry(&pr.summary, "gosec")["argv"].as_array().unwrap().clone();
-    assert_eq!(semgrep_argv.last().unwrap(), "svc/tasks/tasks.go", "{semgrep_argv:?}");
-    assert!(semgrep_argv.iter().any(|arg| arg == "app/util.py"), "{semgrep_argv:?}");
+    assert_eq!(semgrep_argv.last().unwrap(), "./svc/tasks/tasks.go", "{semgrep_argv:?}");
+    assert!(
+        semgrep_argv.iter().any(|arg| arg == "./app/util.py"),
+        "{semgrep_argv:?}"
+    );
     assert!(!semgrep_argv.iter().any(|arg| arg == "."), "{semgrep_argv:?}");
     assert_eq!(gosec_argv.last().unwrap(), "./tasks", "{gosec_argv:?}");
     let warnings = pr.summary["warnings"].to_string();
@@ -152,4 +155,44 @@ fn a_lockfile_change_runs_the_dependency_scanners_and_a_docs_change_passes_with_
         assert_eq!(status(&docs.summary, tool), "unchanged", "{tool}: {:#}", docs.summary);
     }
     assert_eq!(docs.summary["verdict"], "pass", "{:#}", docs.summary);
+}
+
+/// A change names its file like an option of semgrep's (`--include=…`): passed as a bare argument
+/// semgrep would read it as one and never scan the file. It is scanned, and its finding counts.
+#[test]
+fn a_changed_file_named_like_an_option_is_scanned_as_a_file() {
+    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("README.md", "service\n");
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "main");
+    git_ok(repo.path(), &["checkout", "-q", "-b", "sneaky"]);
+    repo.write("--include=zz.py", SHELL_TRUE);
+    commit_all(repo.path(), "a file named like an option");
+    let out = tempfile::tempdir().expect("temp dir");
+    let sarif = out.path().join("scan.sarif");
+    let output = Scangate::new([
+        "scan".as_ref(),
+        repo.path().as_os_str(),
+        "--base".as_ref(),
+        "main".as_ref(),
+        "--tools".as_ref(),
+        "gitleaks,semgrep".as_ref(),
+        "--sarif".as_ref(),
+        sarif.as_os_str(),
+    ])
+    .run();
+    assert_exit(&output, 1);
+    let log: Value = serde_json::from_slice(&std::fs::read(&sarif).expect("SARIF written")).expect("JSON");
+    assert_eq!(
+        findings_in(&log, &["--include=zz.py"]),
+        BTreeSet::from([(
+            "semgrep".to_owned(),
+            "python-subprocess-shell-true".to_owned(),
+            "--include=zz.py".to_owned(),
+            4
+        )])
+    );
 }

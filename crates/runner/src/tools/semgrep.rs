@@ -222,12 +222,13 @@ impl Tool for Semgrep {
         match scoped_files(invocation) {
             // Pre-commit: the staged source files; pull-request mode: the changed ones that
             // still exist. Its rules look at one file at a time, so these findings are a full
-            // scan's findings on these files.
+            // scan's findings on these files. Each goes as `./PATH`: a file the change names
+            // `--include=x.py` would otherwise be read as an option, and not scanned.
             Some(files) => args.extend(
                 files
                     .iter()
                     .filter(|f| is_source_path(f) && invocation.root.join(f).is_file())
-                    .map(|f| f.as_os_str().to_owned()),
+                    .map(|f| std::path::Path::new(".").join(f).into_os_string()),
             ),
             None => args.push(".".into()),
         }
