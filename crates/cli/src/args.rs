@@ -232,7 +232,7 @@ pub struct ScannerArgs {
     #[arg(long, value_delimiter = ',', value_name = "TOOL,...", env = "SCANGATE_SKIP")]
     pub skip: Vec<String>,
     /// Leave out paths matching this glob (root-relative; repeatable): no scanner looks there and
-    /// findings there do not count. `dist`, `**/generated/**`, `*.min.js`; `*` stays within one
+    /// findings there do not count. `dist`, `**/generated/**`, `**/*.min.js`; `*` stays within one
     /// directory. Untracked files git ignores are left out without it; tracked files never are
     /// by .gitignore.
     #[arg(long, value_name = "GLOB")]
@@ -265,10 +265,12 @@ pub struct ScannerArgs {
     /// semgrep runs scangate's bundled rules unless --semgrep-config names others.
     #[arg(long, env = "SCANGATE_OFFLINE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
     pub offline: bool,
-    /// Pull-request mode: gitleaks reads only the commits in REF..HEAD, and only findings in files
-    /// changed since REF count (dependency findings when their lockfile changed); the rest are
-    /// reported as pre-existing. Suppressions the change adds or modifies do not apply ("needs
-    /// review"). REF must name a commit.
+    /// Pull-request mode: scan and judge the change since REF. gitleaks reads only the commits in
+    /// REF..HEAD, semgrep only the changed files, gosec only their packages; trivy, osv-scanner
+    /// and npm audit run only if the change touches a file they read, else end `unchanged`.
+    /// Only findings in files changed since REF count (dependency findings when their lockfile
+    /// changed); the rest are reported as pre-existing. Suppressions the change adds or modifies
+    /// do not apply ("needs review"). REF must name a commit.
     #[arg(long, value_name = "REF", env = "SCANGATE_BASE")]
     pub base: Option<String>,
     /// Pre-commit mode: gitleaks on the staged changes and semgrep on the staged files only.

@@ -76,7 +76,7 @@ impl Exclusion {
 }
 
 /// The `--exclude` globs, compiled: each matches root-relative paths of files and directories
-/// (`dist`, `**/generated/**`, `*.min.js`); `*` does not cross a `/`.
+/// (`dist`, `**/generated/**`, `**/*.min.js`); `*` does not cross a `/`.
 #[derive(Debug, Clone, Default)]
 pub struct Excludes {
     globs: Vec<String>,
