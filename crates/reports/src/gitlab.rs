@@ -132,7 +132,7 @@ fn messages(context: &ReportContext<'_>) -> Vec<Value> {
     let failed_tools = context
         .tools
         .iter()
-        .filter(|tool| !matches!(tool.status, "ok" | "skipped"))
+        .filter(|tool| tool.status != "ok" && !tool.not_run())
         .map(|tool| json!({"level": "warn", "value": tool_problem(tool)}));
     let warnings = context
         .warnings

@@ -270,7 +270,7 @@ fn chart_section(out: &mut String, context: &ReportContext<'_>, rows: &[Row<'_>]
     let names = context
         .tools
         .iter()
-        .filter(|tool| tool.status != "skipped")
+        .filter(|tool| !tool.not_run())
         .map(|tool| tool.name)
         .chain(rows.iter().flat_map(|row| row.finding.tools.iter().map(String::as_str)));
     for name in names {

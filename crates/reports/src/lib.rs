@@ -51,11 +51,19 @@ pub struct ReportContext<'a> {
 pub struct ToolStatus<'a> {
     /// Canonical tool name.
     pub name: &'a str,
-    /// `ok`, `skipped`, `missing`, `error` or `timeout`.
+    /// `ok`, `skipped`, `missing`, `error`, `timeout` or `unchanged`.
     pub status: &'a str,
     pub version: Option<&'a str>,
     /// How long it ran, in milliseconds.
     pub duration_ms: u64,
+}
+
+impl ToolStatus<'_> {
+    /// Did not start, and that is no failure: it does not apply, was deselected, or (pull-request
+    /// mode) the change touches nothing it reads.
+    pub fn not_run(&self) -> bool {
+        matches!(self.status, "skipped" | "unchanged")
+    }
 }
 
 /// A web view of the scanned commit: `{server}/{repository}/blob/{commit}/{path}#L{line}`.
