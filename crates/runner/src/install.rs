@@ -357,23 +357,19 @@ impl Step<'_> {
             })?;
             self.run(Command::new(system_python).args(["-m".into(), "venv".into(), self.layout.venv.clone()]))?;
         }
-        let pip = |command: &mut Command| {
+        let pip = || {
+            let mut command = Command::new(&python);
             command.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]);
+            command
         };
         let pinned = format!("{package}=={version}");
         if relax.is_empty() {
-            let mut command = Command::new(&python);
-            pip(&mut command);
-            self.run(command.arg(&pinned))?;
+            self.run(pip().arg(&pinned))?;
         } else {
             // The package alone, then its requirements with the relaxed ones unbounded.
-            let mut command = Command::new(&python);
-            pip(&mut command);
-            self.run(command.args(["--no-deps", &pinned, "packaging"]))?;
+            self.run(pip().args(["--no-deps", &pinned, "packaging"]))?;
             let requirements = self.requirements(&python, package, relax)?;
-            let mut command = Command::new(&python);
-            pip(&mut command);
-            self.run(command.args(requirements))?;
+            self.run(pip().args(requirements))?;
         }
         self.link_venv_executable()
     }
