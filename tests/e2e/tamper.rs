@@ -159,7 +159,7 @@ fn an_osv_config_linked_to_the_environment_is_not_echoed() {
     commit_all(repo.path(), "link the osv-scanner config");
     let osv_db = osv_offline_db();
     let canary = canary();
-    let mut extra = os(&["--tools", "osv-scanner", "--offline", "--osv-offline-db"]);
+    let mut extra = os(&["--tools", "gitleaks,osv-scanner", "--offline", "--osv-offline-db"]);
     extra.push(osv_db.path().into());
     let run = run(&["scan"], repo.path(), &extra, &canary);
     assert_exit(&run.output, 1);
@@ -235,7 +235,7 @@ fn deleting_a_line_of_a_reviewed_suppression_is_a_change_of_it() {
     );
     commit_all(repo.path(), "add widget b");
     let osv_db = osv_offline_db();
-    let mut extra = os(&["--tools", "gitleaks,osv-scanner", "--level", "2", "--offline"]);
+    let mut extra = os(&["--tools", "gitleaks,osv-scanner", "--level", "1", "--offline"]);
     extra.extend([OsString::from("--osv-offline-db"), osv_db.path().into()]);
     let base = [extra.clone(), os(&["--base", "main"])].concat();
     let run = run(&["scan"], repo.path(), &base, &canary());
