@@ -119,6 +119,25 @@ fn a_policy_linked_to_the_environment_is_refused_unread() {
     }
 }
 
+/// Base links `scangate.toml` to a file of the repository: a change editing that file would add
+/// suppressions where pull-request mode, which judges the lines the change touched in
+/// `scangate.toml`, does not look. A linked policy is refused, inside the repository too.
+#[test]
+fn a_policy_linked_within_the_repository_is_refused() {
+    let repo = main_branch(&[("docs/policy.toml", "level = 3\n")]);
+    std::os::unix::fs::symlink("docs/policy.toml", repo.path().join("scangate.toml")).unwrap();
+    commit_all(repo.path(), "link the policy");
+    let run = run(&["plan"], repo.path(), &[], &canary());
+    assert_exit(&run.output, 2);
+    assert!(
+        run.stderr().contains(
+            "scangate.toml was refused: scangate.toml is not a regular file inside the repository (a symlink)"
+        ),
+        "{}",
+        run.stderr()
+    );
+}
+
 /// A FIFO named `scangate.toml` (a local dry run of an unpacked archive) would block the read
 /// forever; it is refused at once.
 #[test]

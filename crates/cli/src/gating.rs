@@ -8,7 +8,7 @@ use scangate_gate::{
     Baseline, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
     REPO_CONFIG,
 };
-use scangate_normalizer::{read_repository_file, PolicySuppression, RepoFileError, ToolRun, CONFIG_LIMIT};
+use scangate_normalizer::{read_repository_config, PolicySuppression, RepoFileError, ToolRun};
 use scangate_runner::{Execution, Limited, Status};
 
 use crate::args::PolicyArgs;
@@ -37,11 +37,12 @@ pub fn policy_sources(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Re
 }
 
 /// The repository's `scangate.toml`, when it has one. The file is untrusted: it is read only as a
-/// regular file inside the repository (a committed symlink to `/proc/self/environ` would print
-/// the runner's environment in a parse error), and anything else named so is an error.
+/// regular file, no symlink (a committed link to `/proc/self/environ` would print the runner's
+/// environment in a parse error; one to another file of the repository would let a change edit
+/// reviewed entries where pull-request mode does not look), and anything else named so is an error.
 fn read_repo_config(root: &Path) -> anyhow::Result<Option<SourceFile>> {
     let refused = |why: String| anyhow::anyhow!("the repository's {REPO_CONFIG} was refused: {why}");
-    match read_repository_file(root, Path::new(REPO_CONFIG), CONFIG_LIMIT) {
+    match read_repository_config(root, Path::new(REPO_CONFIG)) {
         Ok(bytes) => {
             let text = String::from_utf8(bytes).map_err(|_| refused("it is not UTF-8 text".to_string()))?;
             Ok(Some(SourceFile::new(root.join(REPO_CONFIG), text)))

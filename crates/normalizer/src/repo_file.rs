@@ -54,6 +54,11 @@ pub enum RepoFileError {
 /// the repository and holds at most `limit` bytes.
 pub fn read_repository_file(root: &Path, rel: &Path, limit: u64) -> Result<Vec<u8>, RepoFileError> {
     let (file, len) = open_repository_file(root, rel)?;
+    read_within(file, len, rel, limit)
+}
+
+/// The bytes of `file` (`len` long when opened), or an error when over `limit`.
+fn read_within(file: std::fs::File, len: u64, rel: &Path, limit: u64) -> Result<Vec<u8>, RepoFileError> {
     let too_large = || RepoFileError::TooLarge {
         path: rel.to_path_buf(),
         limit,
@@ -72,9 +77,30 @@ pub fn read_repository_file(root: &Path, rel: &Path, limit: u64) -> Result<Vec<u
     Ok(bytes)
 }
 
+/// Reads the repository's configuration or ignore file `rel` (`scangate.toml`, `.gitleaksignore`,
+/// `osv-scanner.toml`): a regular file at that very path, no symlink, within [`CONFIG_LIMIT`].
+/// A symlink is refused even inside the repository: pull-request mode judges a suppression by
+/// the lines the change touched in the file that holds it, and a link would let the change edit
+/// its entries in another file.
+pub fn read_repository_config(root: &Path, rel: &Path) -> Result<Vec<u8>, RepoFileError> {
+    let (file, len) = open(root, rel, Links::Refused)?;
+    read_within(file, len, rel, CONFIG_LIMIT)
+}
+
 /// Opens `rel` (relative to `root`) when it resolves, symlinks followed, to a regular file inside
 /// the repository; returns it with its length.
 pub fn open_repository_file(root: &Path, rel: &Path) -> Result<(std::fs::File, u64), RepoFileError> {
+    open(root, rel, Links::WithinRepository)
+}
+
+/// Whether a path may run through symlinks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Links {
+    WithinRepository,
+    Refused,
+}
+
+fn open(root: &Path, rel: &Path, links: Links) -> Result<(std::fs::File, u64), RepoFileError> {
     let not_regular = |why| RepoFileError::NotRegular {
         path: rel.to_path_buf(),
         why,
@@ -83,6 +109,9 @@ pub fn open_repository_file(root: &Path, rel: &Path) -> Result<(std::fs::File, u
     let inside = root.canonicalize().map_err(|source| io_error(rel, source))?;
     if !resolved.starts_with(&inside) {
         return Err(not_regular("a symlink leading out of it"));
+    }
+    if links == Links::Refused && resolved != inside.join(rel) {
+        return Err(not_regular("a symlink"));
     }
     let metadata = std::fs::metadata(&resolved).map_err(|source| io_error(rel, source))?;
     if !metadata.is_file() {
@@ -140,6 +169,24 @@ mod tests {
         assert!(matches!(error, RepoFileError::NotRegular { .. }), "{error}");
         let error = read_repository_file(repo.path(), Path::new("absent.toml"), 100).unwrap_err();
         assert!(matches!(error, RepoFileError::Missing { .. }), "{error}");
+    }
+
+    #[test]
+    fn configuration_files_are_read_only_without_symlinks() {
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::create_dir(repo.path().join("docs")).unwrap();
+        std::fs::write(repo.path().join("docs/policy.toml"), "x = 1\n").unwrap();
+        std::os::unix::fs::symlink("docs/policy.toml", repo.path().join("scangate.toml")).unwrap();
+        std::os::unix::fs::symlink("docs", repo.path().join("linked")).unwrap();
+        let read = |rel: &str| read_repository_config(repo.path(), Path::new(rel));
+        assert_eq!(read("docs/policy.toml").unwrap(), b"x = 1\n");
+        for rel in ["scangate.toml", "linked/policy.toml"] {
+            let error = read(rel).unwrap_err();
+            assert_eq!(
+                error.to_string(),
+                format!("{rel} is not a regular file inside the repository (a symlink); not read")
+            );
+        }
     }
 
     #[test]

@@ -14,8 +14,8 @@ from the report's `Fingerprint`, whose path may run through a scratch link — i
 root's `.gitleaksignore` gets `native_suppression` kind `gitleaksignore`, origin
 `.gitleaksignore:<line>` and as justification the `#` comment trailing the entry or on the line
 above it. Entries follow gitleaks 8.30: trimmed lines, `#` lines are comments, `\` in the path
-reads as `/`. A `.gitleaksignore` that is not a regular file inside the repository (a symlink out
-of it, a FIFO) or is larger than 1 MiB is not read: a warning.
+reads as `/`. A `.gitleaksignore` that is not a regular file (a symlink, a FIFO) or is larger
+than 1 MiB is not read: a warning.
 
 # Severity
 gitleaks has none. DESIGN §3: `critical` for provider credentials and private keys (rule ids
@@ -156,7 +156,7 @@ struct IgnoreList(HashMap<String, IgnoreEntry>);
 impl IgnoreList {
     /// The root's `.gitleaksignore` (none when absent), and a warning when it cannot be applied.
     fn read(context: &Context<'_>) -> (IgnoreList, Vec<String>) {
-        match crate::read_repository_file(context.root, Path::new(IGNORE_FILE), crate::CONFIG_LIMIT) {
+        match crate::read_repository_config(context.root, Path::new(IGNORE_FILE)) {
             Ok(bytes) => (IgnoreList::parse(&String::from_utf8_lossy(&bytes)), Vec::new()),
             Err(crate::RepoFileError::Missing { .. }) => (IgnoreList::default(), Vec::new()),
             Err(why) => (
