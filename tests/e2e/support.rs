@@ -170,6 +170,23 @@ pub fn text_only_repo() -> Repo {
     repo
 }
 
+/// A repository with one high semgrep finding (`app.py`) and nothing else: level 1 fails it.
+pub fn repo_with_a_high_finding() -> Repo {
+    let repo = Repo::new();
+    repo.write("notes.txt", "nothing to see here\n").write(
+        "app.py",
+        "import subprocess\n\n\ndef rotate(log):\n    subprocess.call(\"gzip \" + log, shell=True)\n",
+    );
+    repo
+}
+
+/// `scangate scan ROOT --sarif SARIF EXTRA…` with the real scanners, run to its end.
+pub fn scan_to_sarif(root: &Path, sarif: &Path, extra: &[&str]) -> Output {
+    let mut args: Vec<std::ffi::OsString> = vec!["scan".into(), root.into(), "--sarif".into(), sarif.into()];
+    args.extend(extra.iter().map(Into::into));
+    Scangate::new(args).run()
+}
+
 /// Where [`fake_scan`] asks for the summary.
 pub fn fake_scan_summary(repo: &Repo) -> PathBuf {
     repo.path().join("summary.json")

@@ -7,13 +7,24 @@
 //! an error, and so is a scanner that applies but whose run no part holds (a deleted or crashed
 //! shard). A part that holds nothing (`{}`, `runs: []`, other JSON) is an error, never a clean
 //! shard.
+//!
+//! A part vouches for its own runs only. The `baselineState` `unchanged` a scangate run wrote
+//! (its scan's baseline, or pull-request mode's findings outside the change) holds for that run's
+//! own findings: never for another part's or another tool's, and never in a run of another tool,
+//! so a forged part cannot declare the other parts' findings pre-existing. A part is read only as
+//! a regular file of at most [`MAX_PART_BYTES`], and a part given twice is refused (see
+//! [`refuse_duplicates`]).
 
-use std::collections::{BTreeSet, HashSet};
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::Read;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use scangate_gate::{evaluate, Baseline, Category, Date, Outcome, Required, ToolOutcome};
-use scangate_normalizer::{dedup, read_sarif_log, split_by_first_tool, Finding, SarifLog, ScannerRecord, ToolRun};
+use scangate_normalizer::{
+    dedup_marked, read_sarif_log, sha256_hex, split_by_first_tool, Finding, SarifLog, ScannerRecord, ToolRun,
+};
 use scangate_runner::{tool_named, Status, TOOLS};
 
 use crate::args::GateCommandArgs;
@@ -22,17 +33,18 @@ use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
 use crate::summary::{print_human, Inert, Summary, ToolSummary, DEFAULT_MAX_FINDINGS};
 
+/// The largest part read: 256 MiB. GitHub takes SARIF up to 10 MB gzipped, and SARIF compresses
+/// far better than 25:1 only when it repeats itself, so every log GitHub would take fits; a
+/// larger file (or `/dev/zero`) is refused before it is read into memory.
+const MAX_PART_BYTES: u64 = 256 << 20;
+
 pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStatus> {
     let started = std::time::Instant::now();
     let mut policy = resolve_policy(&args.policy, None)?;
     let baseline = read_baseline(args.verdict.baseline.as_deref())?;
-    let parts: Vec<SarifLog> = args
-        .sarif_files
-        .iter()
-        .map(|path| read_part(path))
-        .collect::<Result<_, _>>()?;
+    let parts = read_parts(&args.sarif_files)?;
     let mut warnings = Vec::new();
-    if !parts.iter().any(|part| part.from_scangate) {
+    if !parts.iter().any(|part| part.log.from_scangate) {
         // Another tool's log says nothing about which scanners ran, so there is nothing to hold
         // against the level's required categories: only the findings are gated.
         policy.required = Required::default();
@@ -40,14 +52,13 @@ pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStat
     }
     let records: Vec<ScannerRecord> = parts
         .iter()
-        .flat_map(|part| part.scanners.iter().flatten().cloned())
+        .flat_map(|part| part.log.scanners.iter().flatten().cloned())
         .collect();
-    let read_runs: Vec<ToolRun> = parts.into_iter().flat_map(|part| part.runs).collect();
-    let baseline = with_recorded_baseline(baseline, &read_runs);
+    let (findings, baseline) = marked_findings(&parts, baseline, &mut warnings);
+    let read_runs: Vec<ToolRun> = parts.into_iter().flat_map(|part| part.log.runs).collect();
     warnings.extend(refused_in_parts(&read_runs));
     let gated = gated_tools(&records, &read_runs);
     let outcomes: Vec<ToolOutcome> = gated.iter().map(GatedTool::outcome).collect();
-    let findings: Vec<Finding> = dedup(read_runs.iter().flat_map(|run| run.findings.iter().cloned()).collect());
     let verdict = evaluate(&policy, &findings, &outcomes, baseline.as_ref(), Date::today_utc());
     let mut runs: Vec<ToolRun> = split_by_first_tool(findings)
         .into_iter()
@@ -85,16 +96,73 @@ pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStat
     })
 }
 
-/// The `--baseline`, plus the findings the parts' scans held as pre-existing (`baselineState`
-/// `unchanged`: a baseline, or PR mode's findings outside the change).
-fn with_recorded_baseline(explicit: Option<Baseline>, runs: &[ToolRun]) -> Option<Baseline> {
-    let recorded: Vec<&HashSet<String>> = runs.iter().filter_map(|run| run.pre_existing.as_ref()).collect();
-    if recorded.is_empty() {
-        return explicit;
+/// One part as read: where from, and its log.
+struct Part {
+    path: PathBuf,
+    log: SarifLog,
+}
+
+impl Part {
+    /// True when `run` (one of this part's) is scangate's own run of one of its scanners: only
+    /// such a run's `baselineState` says anything about what its scan held as pre-existing.
+    fn records_baseline_of(&self, run: &ToolRun) -> bool {
+        self.log.from_scangate && tool_named(&run.tool).is_some()
     }
-    let mut baseline = explicit.unwrap_or_else(|| Baseline::from_fingerprints(std::iter::empty::<&str>()));
-    baseline.extend(recorded.into_iter().flatten());
-    Some(baseline)
+}
+
+/// Every part's findings, deduplicated, and the baseline to gate them with: `--baseline`, plus
+/// the fingerprints every part that reported them holds as pre-existing in its own scangate run.
+/// A finding another part or run reports without that mark counts, whatever the mark says
+/// elsewhere; marks in other tools' runs are ignored and named in a warning.
+fn marked_findings(
+    parts: &[Part],
+    explicit: Option<Baseline>,
+    warnings: &mut Vec<String>,
+) -> (Vec<Finding>, Option<Baseline>) {
+    let mut recorded_any = false;
+    let mut marked: Vec<(Finding, bool)> = Vec::new();
+    for part in parts {
+        for run in &part.log.runs {
+            let honoured = part.records_baseline_of(run);
+            let held = run.pre_existing.as_ref().filter(|_| honoured);
+            recorded_any |= held.is_some();
+            if let Some(ignored) = run.pre_existing.as_ref().filter(|set| !honoured && !set.is_empty()) {
+                warnings.push(format!(
+                    "{}: the run of `{}` marks {} results baselineState `unchanged`; ignored, only scangate's own \
+                     scanner runs record which of their findings were pre-existing",
+                    part.path.display(),
+                    run.tool,
+                    ignored.len()
+                ));
+            }
+            marked.extend(run.findings.iter().map(|finding| {
+                (
+                    finding.clone(),
+                    held.is_some_and(|set| set.contains(&finding.fingerprint)),
+                )
+            }));
+        }
+    }
+    let merged = dedup_marked(marked);
+    let counted: HashSet<&str> = merged
+        .iter()
+        .filter(|(_, held)| !held)
+        .map(|(finding, _)| finding.fingerprint.as_str())
+        .collect();
+    let held: BTreeSet<&str> = merged
+        .iter()
+        .filter(|(finding, held)| *held && !counted.contains(finding.fingerprint.as_str()))
+        .map(|(finding, _)| finding.fingerprint.as_str())
+        .collect();
+    let baseline = match explicit {
+        None if !recorded_any => None,
+        explicit => {
+            let mut baseline = explicit.unwrap_or_else(|| Baseline::from_fingerprints(std::iter::empty::<&str>()));
+            baseline.extend(held);
+            Some(baseline)
+        }
+    };
+    (merged.into_iter().map(|(finding, _)| finding).collect(), baseline)
 }
 
 /// The parts' refused suppressions ("suppression added by this change — needs review: …"),
@@ -105,12 +173,114 @@ fn refused_in_parts(runs: &[ToolRun]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Reads one part. A log with no run and no record of its scan vouches for nothing: gating it
+/// Reads every part and refuses duplicates.
+fn read_parts(paths: &[PathBuf]) -> anyhow::Result<Vec<Part>> {
+    let mut parts = Vec::with_capacity(paths.len());
+    let mut seen: Vec<(&Path, (u64, u64), String)> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let (bytes, file) = read_regular_file(path, MAX_PART_BYTES)?;
+        let digest = sha256_hex(&bytes);
+        if let Some((earlier, _, _)) = seen.iter().find(|(_, id, _)| *id == file) {
+            anyhow::bail!(
+                "{} and {} are the same file: a part given twice would count its findings twice",
+                earlier.display(),
+                path.display()
+            );
+        }
+        if let Some((earlier, _, _)) = seen.iter().find(|(_, _, seen)| *seen == digest) {
+            anyhow::bail!(
+                "{} and {} have the same content: a part given twice would count its findings twice",
+                earlier.display(),
+                path.display()
+            );
+        }
+        seen.push((path, file, digest));
+        parts.push(Part {
+            path: path.clone(),
+            log: parse_part(path, &bytes)?,
+        });
+    }
+    refuse_duplicates(&parts)?;
+    Ok(parts)
+}
+
+/// Refuses two runs of one tool that report the same result (fingerprint and path): the same
+/// scan's run given twice, a copy of a part, or a part beside the full log it came from.
+/// Refused rather than counted once: the copies may disagree (one holds a finding as
+/// pre-existing, or suppressed, the other not) and neither is more trustworthy, and a doubled
+/// part usually means the CI wiring lost the part that belonged there.
+fn refuse_duplicates(parts: &[Part]) -> anyhow::Result<()> {
+    let mut first_seen: HashMap<(&str, &str, &str), (&Path, usize)> = HashMap::new();
+    let runs = parts
+        .iter()
+        .flat_map(|part| part.log.runs.iter().map(move |run| (part.path.as_path(), run)));
+    for (index, (path, run)) in runs.enumerate() {
+        for finding in &run.findings {
+            let place = finding.location.as_ref().map_or("", |location| location.path.as_str());
+            let key = (run.tool.as_str(), finding.fingerprint.as_str(), place);
+            match first_seen.get(&key) {
+                Some(&(earlier, earlier_run)) if earlier_run != index => anyhow::bail!(
+                    "{} and {} both hold {}'s result {} in {}: the same run given twice would count its \
+                     findings twice",
+                    earlier.display(),
+                    path.display(),
+                    scangate_gate::one_line(&run.tool),
+                    scangate_gate::one_line(&finding.rule_id),
+                    scangate_gate::one_line(place)
+                ),
+                Some(_) => {}
+                None => {
+                    first_seen.insert(key, (path, index));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads `path` if it is a regular file of at most `limit` bytes; also returns its device and
+/// inode. Opened without blocking (a FIFO would wait for a writer) and checked on the open
+/// file, so `/dev/zero`, a FIFO or a directory is an error, never an endless read.
+fn read_regular_file(path: &Path, limit: u64) -> anyhow::Result<(Vec<u8>, (u64, u64))> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if !metadata.is_file() {
+        anyhow::bail!(
+            "{} is not a regular file (a device, FIFO or directory): parts are read only from regular files",
+            path.display()
+        );
+    }
+    let too_big = || {
+        anyhow::anyhow!(
+            "{} is larger than the limit of {} MiB for a part",
+            path.display(),
+            limit >> 20
+        )
+    };
+    if metadata.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok((bytes, (metadata.dev(), metadata.ino())))
+}
+
+/// Parses one part. A log with no run and no record of its scan vouches for nothing: gating it
 /// as clean would let a shard that wrote `runs: []` pass.
-fn read_part(path: &Path) -> anyhow::Result<SarifLog> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+fn parse_part(path: &Path, bytes: &[u8]) -> anyhow::Result<SarifLog> {
     let log =
-        read_sarif_log(&bytes).with_context(|| format!("{} is not a SARIF log scangate can read", path.display()))?;
+        read_sarif_log(bytes).with_context(|| format!("{} is not a SARIF log scangate can read", path.display()))?;
     if log.runs.is_empty() && log.scanners.is_none() {
         anyhow::bail!(
             "{} holds no run and no record of a scangate scan: it cannot vouch for any scanner",

@@ -1,0 +1,203 @@
+//! Issue 23 §5, the sharded gate and the rest of the surface, as tamper cases: what an attacker's
+//! repository, part or change does, and the honest exit code (1 when a finding must count, 2 for
+//! an error) with what the user reads (summary JSON, stderr naming the file, tool and reason).
+//! Real scanners scan; fake ones only inject faults (as in `runner_faults.rs`).
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::{
+    assert_exit, read_summary, repo_with_a_high_finding, require_scanner, scan_to_sarif, Repo, Scangate,
+};
+
+/// The honest parts of a sharded scan of a repository with one high semgrep finding: one
+/// `scan --tools X --no-gate` per scanner that applies (gitleaks, semgrep), written to
+/// `out/part-X.sarif`. `None` (skipped) without those scanners.
+struct Sharded {
+    repo: Repo,
+    out: tempfile::TempDir,
+    parts: Vec<PathBuf>,
+}
+
+fn honest_parts() -> Option<Sharded> {
+    if !require_scanner("gitleaks") || !require_scanner("semgrep") {
+        return None;
+    }
+    let repo = repo_with_a_high_finding();
+    let out = tempfile::tempdir().unwrap();
+    let parts = ["gitleaks", "semgrep"]
+        .into_iter()
+        .map(|tool| {
+            let part = out.path().join(format!("part-{tool}.sarif"));
+            assert_exit(&scan_to_sarif(repo.path(), &part, &["--tools", tool, "--no-gate"]), 0);
+            part
+        })
+        .collect();
+    Some(Sharded { repo, out, parts })
+}
+
+/// `scangate gate PARTS… --summary-json out/gated.json`; the summary is `Null` when none was
+/// written (an error before the gate).
+fn gate(parts: &[PathBuf], out: &Path) -> (Output, Value) {
+    let summary = out.join("gated.json");
+    let _ = std::fs::remove_file(&summary);
+    let mut args: Vec<OsString> = vec!["gate".into()];
+    args.extend(parts.iter().map(Into::into));
+    args.extend([
+        "--level".into(),
+        "1".into(),
+        "--summary-json".into(),
+        summary.clone().into(),
+    ]);
+    let output = Scangate::new(args).run();
+    let summary = if summary.exists() {
+        read_summary(&summary)
+    } else {
+        Value::Null
+    };
+    (output, summary)
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("readable")).expect("JSON")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The attacker's part: the semgrep part's results (same fingerprints) in a run of `tool`, each
+/// marked `baselineState: unchanged` and rated info so that they do not fail the gate themselves.
+/// `automation` is the run's `automationDetails.id`, none for another tool's log.
+fn forged_from(semgrep_part: &Path, tool: &str, automation: Option<&str>) -> Value {
+    let mut log = read_json(semgrep_part);
+    let run = &mut log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "semgrep");
+    let results = run["results"].as_array_mut().expect("results");
+    assert!(!results.is_empty(), "the semgrep part holds the high finding");
+    for result in results.iter_mut() {
+        result["baselineState"] = "unchanged".into();
+        result["level"] = "none".into();
+        result["properties"]["severity"] = "info".into();
+    }
+    run["tool"]["driver"]["name"] = tool.into();
+    match automation {
+        Some(id) => run["automationDetails"]["id"] = id.into(),
+        None => {
+            run.as_object_mut().unwrap().remove("automationDetails");
+        }
+    }
+    log.as_object_mut().unwrap().remove("properties");
+    log
+}
+
+#[test]
+fn a_forged_part_cannot_mark_other_parts_findings_pre_existing() {
+    let Some(Sharded { out, parts, .. }) = honest_parts() else {
+        return;
+    };
+    let (output, honest) = gate(&parts, out.path());
+    assert_exit(&output, 1);
+    assert_eq!(honest["counts"]["high"], 1, "{honest:#}");
+
+    // Another tool's log, and a log shaped as scangate's run of another scanner: each marks the
+    // semgrep part's findings (by their fingerprints) as unchanged.
+    let cases = [
+        ("foreign.sarif", forged_from(&parts[1], "acme-lint", None)),
+        (
+            "scangate-gosec.sarif",
+            forged_from(&parts[1], "gosec", Some("scangate/gosec/")),
+        ),
+    ];
+    for (name, forged) in cases {
+        let forged_path = out.path().join(name);
+        std::fs::write(&forged_path, forged.to_string()).unwrap();
+        let mut with_forged = parts.clone();
+        with_forged.push(forged_path);
+        let (output, summary) = gate(&with_forged, out.path());
+        assert_exit(&output, 1);
+        assert_eq!(summary["verdict"], "fail", "{name}: {summary:#}");
+        assert_eq!(summary["counts"]["high"], 1, "{name}: {summary:#}");
+        let violations = summary["violations"].to_string();
+        assert!(violations.contains("1 high finding"), "{name}: {violations}");
+        if name == "foreign.sarif" {
+            let warnings = summary["warnings"].to_string();
+            assert!(
+                warnings.contains("foreign.sarif") && warnings.contains("acme-lint") && warnings.contains("ignored"),
+                "{warnings}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_part_given_twice_is_refused_naming_both() {
+    let Some(Sharded { repo, out, parts }) = honest_parts() else {
+        return;
+    };
+    let semgrep = &parts[1];
+    let copy = out.path().join("copy-of-semgrep.sarif");
+    std::fs::copy(semgrep, &copy).unwrap();
+    // The same run, reformatted: other bytes, the same results.
+    let reformatted = out.path().join("pretty-semgrep.sarif");
+    std::fs::write(&reformatted, serde_json::to_string_pretty(&read_json(semgrep)).unwrap()).unwrap();
+    // A full scan's log holds a semgrep run too.
+    let full = out.path().join("full.sarif");
+    assert_exit(&scan_to_sarif(repo.path(), &full, &["--no-gate"]), 0);
+    let cases = [
+        (semgrep.clone(), "are the same file"),
+        (copy, "have the same content"),
+        (reformatted, "both hold semgrep's result"),
+        (full, "both hold semgrep's result"),
+    ];
+    for (second, reason) in cases {
+        let mut given = parts.clone();
+        given.push(second.clone());
+        let (output, summary) = gate(&given, out.path());
+        assert_exit(&output, 2);
+        assert!(summary.is_null(), "no verdict over doubled parts: {summary:#}");
+        let stderr = stderr(&output);
+        let named = |path: &Path| stderr.contains(&path.display().to_string());
+        assert!(
+            named(semgrep) && named(&second) && stderr.contains(reason),
+            "{}: {stderr}",
+            second.display()
+        );
+    }
+}
+
+#[test]
+fn a_part_that_is_no_regular_file_or_too_large_is_an_error_not_an_endless_read() {
+    let out = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let (output, _) = gate(&[PathBuf::from("/dev/zero")], out.path());
+    assert!(started.elapsed() < Duration::from_secs(30), "gate read /dev/zero");
+    assert_exit(&output, 2);
+    let stderr_text = stderr(&output);
+    assert!(stderr_text.contains("/dev/zero is not a regular file"), "{stderr_text}");
+    // A FIFO nobody writes to: opening it must not wait for a writer.
+    let fifo = out.path().join("part.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let (output, _) = gate(std::slice::from_ref(&fifo), out.path());
+    assert_exit(&output, 2);
+    assert!(
+        stderr(&output).contains("part.fifo is not a regular file"),
+        "{}",
+        stderr(&output)
+    );
+    // A sparse file past the limit is refused before it is read.
+    let huge = out.path().join("huge.sarif");
+    std::fs::File::create(&huge).unwrap().set_len(257 << 20).unwrap();
+    let (output, _) = gate(std::slice::from_ref(&huge), out.path());
+    assert_exit(&output, 2);
+    let stderr_text = stderr(&output);
+    assert!(
+        stderr_text.contains("huge.sarif is larger than the limit of 256 MiB"),
+        "{stderr_text}"
+    );
+}
