@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, read_summary, repo_with_a_high_finding, require_scanner, scan_to_sarif, Repo, Scangate,
+    assert_exit, fake_gitleaks, read_summary, repo_with_a_high_finding, require_scanner, scan_to_sarif, scan_with,
+    text_only_repo, tool_entry, Repo, Scangate,
 };
 
 /// The honest parts of a sharded scan of a repository with one high semgrep finding: one
@@ -199,5 +200,31 @@ fn a_part_that_is_no_regular_file_or_too_large_is_an_error_not_an_endless_read()
     assert!(
         stderr_text.contains("huge.sarif is larger than the limit of 256 MiB"),
         "{stderr_text}"
+    );
+}
+
+#[test]
+fn gitleaks_unredacted_report_is_private_while_the_scan_runs() {
+    // Another user on the machine reads the scratch directory while gitleaks runs: the fake
+    // records the modes of its report's directory and of the report, which it opens for writing
+    // as gitleaks does (with the umask of the job, 022 here).
+    let repo = text_only_repo();
+    let modes = repo.path().join("modes");
+    let tools = fake_gitleaks(&format!(
+        r#"umask 022
+stat -c %a "$(dirname "$report")" > '{modes}'
+echo '[]' > "$report"
+stat -c %a "$report" >> '{modes}'
+exit 0"#,
+        modes = modes.display()
+    ));
+    let (output, summary) = scan_with(&tools, &repo, &[]);
+    assert_exit(&output, 0);
+    assert_eq!(tool_entry(&summary, "gitleaks")["status"], "ok");
+    let recorded = std::fs::read_to_string(&modes).expect("the fake recorded the modes");
+    assert_eq!(
+        recorded.lines().collect::<Vec<_>>(),
+        ["700", "600"],
+        "scratch directory, then gitleaks' report"
     );
 }
