@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::support::{
     assert_exit, fake_gitleaks, read_summary, repo_with_a_high_finding, require_scanner, scan_to_sarif, scan_with,
-    text_only_repo, tool_entry, Repo, Scangate,
+    text_only_repo, tool_entry, FakeTools, Repo, Scangate,
 };
 
 /// The honest parts of a sharded scan of a repository with one high semgrep finding: one
@@ -227,4 +227,107 @@ exit 0"#,
         ["700", "600"],
         "scratch directory, then gitleaks' report"
     );
+}
+
+/// A fake `executable` that answers its version query and otherwise writes `report` where the
+/// scanner writes its report (`--report-path F`, `--json-output=F`, `--output-file F`, `-out F`,
+/// else stdout) and exits `code`.
+fn add_fake_reporting(tools: &FakeTools, executable: &str, report: &str, code: i32) {
+    tools.add(
+        executable,
+        &format!(
+            r#"case "$1" in version|--version|-version) echo 1.0.0; exit 0;; esac
+out=""
+previous=""
+for arg in "$@"; do
+  case "$arg" in --json-output=*) out="${{arg#--json-output=}}";; esac
+  case "$previous" in --report-path|--output-file|-out) out="$arg";; esac
+  previous="$arg"
+done
+if [ -n "$out" ]; then printf '%s' '{report}' > "$out"; else printf '%s' '{report}'; fi
+exit {code}"#
+        ),
+    );
+}
+
+/// The executable of `scanner`, and a file that makes it apply.
+fn executable_and_trigger(scanner: &str) -> (&'static str, &'static str) {
+    match scanner {
+        "semgrep" => ("semgrep", "app.py"),
+        "osv-scanner" => ("osv-scanner", "poetry.lock"),
+        "npm-audit" => ("npm", "package-lock.json"),
+        "gosec" => ("gosec", "go.mod"),
+        _ => ("gitleaks", "notes.txt"),
+    }
+}
+
+#[test]
+fn scanner_reports_at_odds_with_themselves_are_errors_not_clean_runs() {
+    const NO_VULNERABILITY: &str = "exited with 1 (vulnerabilities found), but its report lists no vulnerability";
+    // (scanner, what it reports, its exit code, the reason scangate gives)
+    let cases = [
+        (
+            "gitleaks",
+            "[]",
+            2,
+            "exited with 2 (leaks found), but its report lists no leak",
+        ),
+        ("semgrep", r#"{"results": []}"#, 0, "missing field `errors`"),
+        (
+            "semgrep",
+            r#"{"results": [], "errors": []}"#,
+            1,
+            "exited with 1 (findings), but its report lists no result",
+        ),
+        (
+            "osv-scanner",
+            r#"{"results": [{"packages": [{"vulnerabilities": []}]}]}"#,
+            1,
+            NO_VULNERABILITY,
+        ),
+        (
+            "npm-audit",
+            r#"{"auditReportVersion": 2, "metadata": {}}"#,
+            0,
+            "an audit report without `vulnerabilities`",
+        ),
+        (
+            "npm-audit",
+            r#"{"auditReportVersion": 2, "vulnerabilities": {}}"#,
+            1,
+            NO_VULNERABILITY,
+        ),
+        (
+            "gosec",
+            r#"{"Golang errors": {}, "Stats": {"files": 1}}"#,
+            0,
+            "missing field `Issues`",
+        ),
+    ];
+    for (scanner, report, code, reason) in cases {
+        let (executable, trigger) = executable_and_trigger(scanner);
+        let repo = text_only_repo();
+        repo.write(trigger, "{}\n");
+        let tools = FakeTools::new();
+        if scanner != "gitleaks" {
+            add_fake_reporting(&tools, "gitleaks", "[]", 0);
+        }
+        add_fake_reporting(&tools, executable, report, code);
+        let selected = format!("gitleaks,{scanner}");
+        let (output, summary) = scan_with(&tools, &repo, &["--tools", &selected]);
+        let case = format!("{scanner} exiting {code} with {report}");
+        assert_exit(&output, 2);
+        assert_eq!(summary["verdict"], "error", "{case}");
+        let entry = tool_entry(&summary, scanner);
+        assert_eq!(entry["status"], "error", "{case}: {entry}");
+        assert!(entry["reason"].as_str().unwrap().contains(reason), "{case}: {entry}");
+        let violations = summary["violations"].to_string();
+        assert!(
+            violations.contains(&format!("scanner {scanner}: error")) && violations.contains(reason),
+            "{case}: {violations}"
+        );
+        if scanner != "gitleaks" {
+            assert_eq!(tool_entry(&summary, "gitleaks")["status"], "ok", "{case}");
+        }
+    }
 }
