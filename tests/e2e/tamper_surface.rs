@@ -331,3 +331,17 @@ fn scanner_reports_at_odds_with_themselves_are_errors_not_clean_runs() {
         }
     }
 }
+
+// A signal nobody sends to cancel a job ends the scan as SIGTERM does — every scanner's process
+// tree (also descendants that left it) ended, the scratch directory removed, no report of a
+// pass — but as an error. The cases are `signals.rs`'s, with hanging fake scanners.
+
+#[test]
+fn sigquit_stops_every_scanner_and_exits_2() {
+    crate::signals::scan_is_stopped_by("QUIT", 2);
+}
+
+#[test]
+fn sigusr1_stops_every_scanner_and_exits_2() {
+    crate::signals::scan_is_stopped_by("USR1", 2);
+}
