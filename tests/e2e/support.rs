@@ -180,11 +180,11 @@ pub fn repo_with_a_high_finding() -> Repo {
     repo
 }
 
-/// `scangate scan ROOT --sarif SARIF EXTRA…` with the real scanners, run to its end.
-pub fn scan_to_sarif(root: &Path, sarif: &Path, extra: &[&str]) -> Output {
+/// `scangate scan ROOT --sarif SARIF EXTRA…` with the real scanners.
+pub fn scan_to_sarif(root: &Path, sarif: &Path, extra: &[&str]) -> Scangate {
     let mut args: Vec<std::ffi::OsString> = vec!["scan".into(), root.into(), "--sarif".into(), sarif.into()];
     args.extend(extra.iter().map(Into::into));
-    Scangate::new(args).run()
+    Scangate::new(args)
 }
 
 /// Where [`fake_scan`] asks for the summary.
@@ -478,6 +478,11 @@ pub fn random_token(alphabet: &[u8], len: usize) -> String {
 }
 
 pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A GitHub personal access token gitleaks finds (`github-pat`), different on every run.
+pub fn github_token() -> String {
+    format!("ghp_{}", random_token(ALNUM, 36))
+}
 
 /// Runs git in `repo` with a fixed identity and `main` as the first branch.
 pub fn git(repo: &Path, args: &[&str]) -> Output {

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, fake_gitleaks, read_summary, repo_with_a_high_finding, require_scanner, scan_to_sarif, scan_with,
-    text_only_repo, tool_entry, FakeTools, Repo, Scangate,
+    assert_exit, fake_gitleaks, github_token, read_summary, repo_with_a_high_finding, require_scanner, scan_to_sarif,
+    scan_with, text_only_repo, tool_entry, FakeTools, Repo, Scangate,
 };
 
 /// The honest parts of a sharded scan of a repository with one high semgrep finding: one
@@ -34,7 +34,10 @@ fn honest_parts() -> Option<Sharded> {
         .into_iter()
         .map(|tool| {
             let part = out.path().join(format!("part-{tool}.sarif"));
-            assert_exit(&scan_to_sarif(repo.path(), &part, &["--tools", tool, "--no-gate"]), 0);
+            assert_exit(
+                &scan_to_sarif(repo.path(), &part, &["--tools", tool, "--no-gate"]).run(),
+                0,
+            );
             part
         })
         .collect();
@@ -148,7 +151,7 @@ fn a_part_given_twice_is_refused_naming_both() {
     std::fs::write(&reformatted, serde_json::to_string_pretty(&read_json(semgrep)).unwrap()).unwrap();
     // A full scan's log holds a semgrep run too.
     let full = out.path().join("full.sarif");
-    assert_exit(&scan_to_sarif(repo.path(), &full, &["--no-gate"]), 0);
+    assert_exit(&scan_to_sarif(repo.path(), &full, &["--no-gate"]).run(), 0);
     let cases = [
         (semgrep.clone(), "are the same file"),
         (copy, "have the same content"),
@@ -344,4 +347,98 @@ fn sigquit_stops_every_scanner_and_exits_2() {
 #[test]
 fn sigusr1_stops_every_scanner_and_exits_2() {
     crate::signals::scan_is_stopped_by("USR1", 2);
+}
+
+/// A file name that would rewrite the job log (ESC: erase the line, hide what follows, a C1 CSI)
+/// and read in another order than it has (RIGHT-TO-LEFT OVERRIDE, an isolate).
+const REORDERING_NAME: &str = "invoice\u{1b}[2K\u{1b}[8m\u{9b}31m\u{202E}txt.exe\u{2066}.env";
+
+/// True when `text` holds a control character (but line breaks and tabs) or a bidi control.
+fn has_hidden_characters(text: &str) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+#[test]
+fn escape_and_bidi_characters_in_file_names_are_shown_escaped_in_every_github_and_terminal_report() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let repo = Repo::new();
+    let token = github_token();
+    repo.write(REORDERING_NAME, format!("GITHUB_TOKEN={token}\n"));
+    let outside = tempfile::tempdir().unwrap();
+    let step_summary = outside.path().join("step-summary.md");
+    let scan = || {
+        scan_to_sarif(
+            repo.path(),
+            &outside.path().join("scan.sarif"),
+            &["--tools", "gitleaks"],
+        )
+    };
+    let github = scan()
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &step_summary)
+        .run();
+    assert_exit(&github, 1);
+    let terminal = scan().run();
+    assert_exit(&terminal, 1);
+    // What the escaped name looks like: the characters spelled out, in the order they have.
+    let shown = r"invoice\u{1b}[2K\u{1b}[8m\u{9b}31m\u{202e}txt.exe\u{2066}.env";
+    let annotations = String::from_utf8_lossy(&github.stdout);
+    let annotation = annotations
+        .lines()
+        .find(|line| line.starts_with("::error file="))
+        .unwrap_or_else(|| panic!("no annotation for the secret:\n{annotations}"));
+    assert!(annotation.contains(shown), "{annotation}");
+    let summary = std::fs::read_to_string(&step_summary).expect("step summary written");
+    assert!(
+        summary.contains(&shown.replace('\\', r"\\").replace('[', r"\[")),
+        "{summary}"
+    );
+    let table = String::from_utf8_lossy(&terminal.stdout);
+    assert!(table.contains(shown), "{table}");
+    for (what, text) in [
+        ("GitHub stdout", annotations.into_owned()),
+        ("step summary", summary),
+        ("terminal stdout", table.into_owned()),
+        ("GitHub stderr", stderr(&github)),
+        ("terminal stderr", stderr(&terminal)),
+    ] {
+        assert!(
+            !has_hidden_characters(&text),
+            "{what} holds a raw control character:\n{text:?}"
+        );
+        assert!(!text.contains(&token), "{what} holds the secret");
+    }
+}
+
+#[test]
+fn escape_and_bidi_characters_in_another_tools_sarif_are_shown_escaped_by_gate() {
+    // A part from another tool names its tool, rule, file and message with them.
+    let out = tempfile::tempdir().unwrap();
+    let hostile = "x\u{1b}]0;owned\u{7}\u{202E}y";
+    let log = serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": hostile, "rules": [{"id": hostile}]}},
+            "results": [{
+                "ruleId": hostile, "level": "error", "message": {"text": hostile},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": hostile}, "region": {"startLine": 1}}}]
+            }]
+        }]
+    });
+    let part = out.path().join("acme.sarif");
+    std::fs::write(&part, log.to_string()).unwrap();
+    for github in ["true", "false"] {
+        let output = Scangate::new([OsString::from("gate"), part.clone().into()])
+            .env("GITHUB_ACTIONS", github)
+            .run();
+        assert_exit(&output, 1);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(r"x\u{1b}]0;owned\u{7}\u{202e}y"), "{stdout}");
+        assert!(!has_hidden_characters(&stdout), "GITHUB_ACTIONS={github}: {stdout:?}");
+    }
 }
