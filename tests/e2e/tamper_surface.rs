@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, fake_gitleaks, github_token, read_summary, repo_with_a_high_finding, require_scanner, scan_to_sarif,
-    scan_with, text_only_repo, tool_entry, FakeTools, Repo, Scangate,
+    assert_exit, fake_gitleaks, fake_gitleaks_versioned, github_token, read_summary, repo_with_a_high_finding,
+    require_scanner, scan_to_sarif, scan_with, text_only_repo, tool_entry, FakeTools, Repo, Scangate,
 };
 
 /// The honest parts of a sharded scan of a repository with one high semgrep finding: one
@@ -441,4 +441,18 @@ fn escape_and_bidi_characters_in_another_tools_sarif_are_shown_escaped_by_gate()
         assert!(stdout.contains(r"x\u{1b}]0;owned\u{7}\u{202e}y"), "{stdout}");
         assert!(!has_hidden_characters(&stdout), "GITHUB_ACTIONS={github}: {stdout:?}");
     }
+}
+
+#[test]
+fn the_version_query_has_the_scan_timeout_also_when_it_is_longer_than_a_minute() {
+    // A loaded runner: the scanner prints its version after 62 s. Before, the query was cut at
+    // 60 s whatever --timeout said, and the scanner failed as timed out; now it has --timeout.
+    let tools = fake_gitleaks_versioned("sleep 62; echo 8.30.1; exit 0", r#"echo '[]' > "$report"; exit 0"#);
+    let started = Instant::now();
+    let (output, summary) = scan_with(&tools, &text_only_repo(), &["--timeout", "120"]);
+    assert!(started.elapsed() >= Duration::from_secs(62), "the fake did not sleep");
+    assert_exit(&output, 0);
+    let gitleaks = tool_entry(&summary, "gitleaks");
+    assert_eq!(gitleaks["status"], "ok", "{gitleaks}");
+    assert_eq!(gitleaks["version"], "8.30.1", "{gitleaks}");
 }
