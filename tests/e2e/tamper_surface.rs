@@ -456,3 +456,29 @@ fn the_version_query_has_the_scan_timeout_also_when_it_is_longer_than_a_minute()
     assert_eq!(gitleaks["status"], "ok", "{gitleaks}");
     assert_eq!(gitleaks["version"], "8.30.1", "{gitleaks}");
 }
+
+#[test]
+fn a_baseline_that_is_no_regular_file_is_an_error_not_an_endless_read() {
+    let repo = text_only_repo();
+    for command in ["scan", "gate"] {
+        let target = match command {
+            "scan" => repo.path().to_path_buf(),
+            _ => repo.path().join("notes.txt"),
+        };
+        let started = Instant::now();
+        let output = Scangate::new([
+            OsString::from(command),
+            target.into(),
+            "--baseline".into(),
+            "/dev/zero".into(),
+        ])
+        .run();
+        assert!(started.elapsed() < Duration::from_secs(30), "{command} read /dev/zero");
+        assert_exit(&output, 2);
+        let stderr = stderr(&output);
+        assert!(
+            stderr.contains("cannot use /dev/zero as a baseline") && stderr.contains("/dev/zero is not a regular file"),
+            "{command}: {stderr}"
+        );
+    }
+}

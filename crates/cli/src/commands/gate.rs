@@ -16,8 +16,6 @@
 //! [`refuse_duplicates`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::io::Read;
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -31,12 +29,8 @@ use crate::args::GateCommandArgs;
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
+use crate::input::read_sarif_file;
 use crate::summary::{print_human, Inert, Summary, ToolSummary, DEFAULT_MAX_FINDINGS};
-
-/// The largest part read: 256 MiB. GitHub takes SARIF up to 10 MB gzipped, and SARIF compresses
-/// far better than 25:1 only when it repeats itself, so every log GitHub would take fits; a
-/// larger file (or `/dev/zero`) is refused before it is read into memory.
-const MAX_PART_BYTES: u64 = 256 << 20;
 
 pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStatus> {
     let started = std::time::Instant::now();
@@ -178,7 +172,7 @@ fn read_parts(paths: &[PathBuf]) -> anyhow::Result<Vec<Part>> {
     let mut parts = Vec::with_capacity(paths.len());
     let mut seen: Vec<(&Path, (u64, u64), String)> = Vec::with_capacity(paths.len());
     for path in paths {
-        let (bytes, file) = read_regular_file(path, MAX_PART_BYTES)?;
+        let (bytes, file) = read_sarif_file(path)?;
         let digest = sha256_hex(&bytes);
         if let Some((earlier, _, _)) = seen.iter().find(|(_, id, _)| *id == file) {
             anyhow::bail!(
@@ -236,44 +230,6 @@ fn refuse_duplicates(parts: &[Part]) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Reads `path` if it is a regular file of at most `limit` bytes; also returns its device and
-/// inode. Opened without blocking (a FIFO would wait for a writer) and checked on the open
-/// file, so `/dev/zero`, a FIFO or a directory is an error, never an endless read.
-fn read_regular_file(path: &Path, limit: u64) -> anyhow::Result<(Vec<u8>, (u64, u64))> {
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let metadata = file
-        .metadata()
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if !metadata.is_file() {
-        anyhow::bail!(
-            "{} is not a regular file (a device, FIFO or directory): parts are read only from regular files",
-            path.display()
-        );
-    }
-    let too_big = || {
-        anyhow::anyhow!(
-            "{} is larger than the limit of {} MiB for a part",
-            path.display(),
-            limit >> 20
-        )
-    };
-    if metadata.len() > limit {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > limit {
-        return Err(too_big());
-    }
-    Ok((bytes, (metadata.dev(), metadata.ino())))
 }
 
 /// Parses one part. A log with no run and no record of its scan vouches for nothing: gating it
