@@ -158,6 +158,13 @@ fn a_part_given_twice_is_refused_naming_both() {
         (reformatted, "both hold semgrep's result"),
         (full, "both hold semgrep's result"),
     ];
+    // A part without a result given twice counts nothing twice: a fan-out over several projects
+    // hands over the same part of a scanner that applies to none of them once per project.
+    let mut clean_twice = parts.clone();
+    clean_twice.push(parts[0].clone());
+    let (output, summary) = gate(&clean_twice, out.path());
+    assert_exit(&output, 1);
+    assert_eq!(summary["counts"]["high"], 1, "{summary:#}");
     for (second, reason) in cases {
         let mut given = parts.clone();
         given.push(second.clone());

@@ -29,7 +29,7 @@ use crate::args::GateCommandArgs;
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
-use crate::input::read_sarif_file;
+use crate::input::{read_sarif_file, FileId};
 use crate::summary::{print_human, Inert, Summary, ToolSummary, DEFAULT_MAX_FINDINGS};
 
 pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStatus> {
@@ -167,31 +167,39 @@ fn refused_in_parts(runs: &[ToolRun]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Reads every part and refuses duplicates.
+/// Reads every part and refuses duplicates that hold results. Two parts without a result may be
+/// the same file: a fan-out over several projects hands over the identical part of a scanner
+/// that applies to none of them once per project (GitLab's template names parts by digest), and
+/// counting it twice counts nothing.
 fn read_parts(paths: &[PathBuf]) -> anyhow::Result<Vec<Part>> {
     let mut parts = Vec::with_capacity(paths.len());
-    let mut seen: Vec<(&Path, (u64, u64), String)> = Vec::with_capacity(paths.len());
+    let mut seen: Vec<(&Path, FileId, String)> = Vec::with_capacity(paths.len());
     for path in paths {
         let (bytes, file) = read_sarif_file(path)?;
-        let digest = sha256_hex(&bytes);
-        if let Some((earlier, _, _)) = seen.iter().find(|(_, id, _)| *id == file) {
-            anyhow::bail!(
-                "{} and {} are the same file: a part given twice would count its findings twice",
-                earlier.display(),
-                path.display()
-            );
+        let log = parse_part(path, &bytes)?;
+        if log.runs.iter().any(|run| !run.findings.is_empty()) {
+            let digest = sha256_hex(&bytes);
+            let same = |(earlier, id, content): &&(&Path, FileId, String)| match (*id == file, *content == digest) {
+                (true, _) => Some(format!(
+                    "{} and {} are the same file",
+                    earlier.display(),
+                    path.display()
+                )),
+                (false, true) => Some(format!(
+                    "{} and {} have the same content",
+                    earlier.display(),
+                    path.display()
+                )),
+                (false, false) => None,
+            };
+            if let Some(duplicate) = seen.iter().find_map(|entry| same(&entry)) {
+                anyhow::bail!("{duplicate}: a part given twice would count its findings twice");
+            }
+            seen.push((path, file, digest));
         }
-        if let Some((earlier, _, _)) = seen.iter().find(|(_, _, seen)| *seen == digest) {
-            anyhow::bail!(
-                "{} and {} have the same content: a part given twice would count its findings twice",
-                earlier.display(),
-                path.display()
-            );
-        }
-        seen.push((path, file, digest));
         parts.push(Part {
             path: path.clone(),
-            log: parse_part(path, &bytes)?,
+            log,
         });
     }
     refuse_duplicates(&parts)?;
