@@ -12,8 +12,8 @@
 //! (its scan's baseline, or pull-request mode's findings outside the change) holds for that run's
 //! own findings: never for another part's or another tool's, and never in a run of another tool,
 //! so a forged part cannot declare the other parts' findings pre-existing. A part is read only as
-//! a regular file of at most [`MAX_PART_BYTES`], and a part given twice is refused (see
-//! [`refuse_duplicates`]).
+//! a regular file of at most [`crate::input::MAX_SARIF_BYTES`], and a part with results given
+//! twice is refused (see [`read_parts`], [`refuse_duplicates`]).
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
