@@ -11,7 +11,8 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, assert_valid_sarif, installed, read_summary, require_scanner, tool_entry, FakeTools, Repo, Scangate,
+    assert_exit, assert_valid_sarif, installed, read_summary, repo_with_a_high_finding, require_scanner, tool_entry,
+    FakeTools, Repo, Scangate,
 };
 
 /// How a fake stands in for one scanner.
@@ -420,16 +421,6 @@ fn clean_reports_of_the_real_trivy_and_osv_scanner_are_trusted() {
         assert_exit(&run.output, 0);
         assert_eq!(tool_entry(&run.summary, tool)["status"], "ok", "{:#}", run.summary);
     }
-}
-
-/// A repository with one high semgrep finding and nothing else: level 1 fails it.
-fn repo_with_a_high_finding() -> Repo {
-    let repo = Repo::new();
-    repo.write("notes.txt", "nothing to see here\n").write(
-        "app.py",
-        "import subprocess\n\n\ndef rotate(log):\n    subprocess.call(\"gzip \" + log, shell=True)\n",
-    );
-    repo
 }
 
 /// A full scan and its shards (one `scan --tools X --no-gate` per scanner, as a CI matrix

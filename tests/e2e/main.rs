@@ -31,6 +31,7 @@ mod secret_scrubbing;
 mod signals;
 mod support;
 mod tamper;
+mod tamper_surface;
 mod terminal;
 mod trust;
 mod untrusted_repo;

@@ -115,7 +115,7 @@ fn assert_gone(pids: &[String]) {
 
 /// Starts a scan with hanging fakes, sends `signal` to scangate once they run, and checks that
 /// it exits `code` with nothing left behind and no report of a pass.
-fn scan_is_stopped_by(signal: &str, code: i32) {
+pub(crate) fn scan_is_stopped_by(signal: &str, code: i32) {
     let repo = text_only_repo();
     repo.write("app.py", "print('hello')\n");
     let record = tempfile::tempdir().expect("temp dir");

@@ -178,6 +178,23 @@ pub fn text_only_repo() -> Repo {
     repo
 }
 
+/// A repository with one high semgrep finding (`app.py`) and nothing else: level 1 fails it.
+pub fn repo_with_a_high_finding() -> Repo {
+    let repo = Repo::new();
+    repo.write("notes.txt", "nothing to see here\n").write(
+        "app.py",
+        "import subprocess\n\n\ndef rotate(log):\n    subprocess.call(\"gzip \" + log, shell=True)\n",
+    );
+    repo
+}
+
+/// `scangate scan ROOT --sarif SARIF EXTRA…` with the real scanners.
+pub fn scan_to_sarif(root: &Path, sarif: &Path, extra: &[&str]) -> Scangate {
+    let mut args: Vec<std::ffi::OsString> = vec!["scan".into(), root.into(), "--sarif".into(), sarif.into()];
+    args.extend(extra.iter().map(Into::into));
+    Scangate::new(args)
+}
+
 /// Where [`fake_scan`] asks for the summary.
 pub fn fake_scan_summary(repo: &Repo) -> PathBuf {
     repo.path().join("summary.json")
@@ -469,6 +486,11 @@ pub fn random_token(alphabet: &[u8], len: usize) -> String {
 }
 
 pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A GitHub personal access token gitleaks finds (`github-pat`), different on every run.
+pub fn github_token() -> String {
+    format!("ghp_{}", random_token(ALNUM, 36))
+}
 
 /// Runs git in `repo` with a fixed identity and `main` as the first branch.
 pub fn git(repo: &Path, args: &[&str]) -> Output {

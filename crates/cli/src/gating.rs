@@ -69,10 +69,14 @@ fn report_policy_error(error: PolicyError) -> anyhow::Error {
     anyhow::Error::new(error).context("the policy is invalid")
 }
 
-/// Reads `--baseline`.
+/// Reads `--baseline`: a regular file within [`crate::input::MAX_SARIF_BYTES`].
 pub fn read_baseline(path: Option<&Path>) -> anyhow::Result<Option<Baseline>> {
-    path.map(|path| Baseline::read(path).with_context(|| format!("cannot use {} as a baseline", path.display())))
-        .transpose()
+    path.map(|path| {
+        let read = crate::input::read_sarif_file(path)
+            .and_then(|(bytes, _)| Baseline::from_sarif(path, &bytes).map_err(anyhow::Error::new));
+        read.with_context(|| format!("cannot use {} as a baseline", path.display()))
+    })
+    .transpose()
 }
 
 /// One outcome per scanner invocation, as the gate sees it.

@@ -10,6 +10,7 @@ mod evidence;
 mod exit;
 mod gating;
 mod git;
+mod input;
 mod normalize;
 mod options;
 mod progress;

@@ -259,7 +259,7 @@ pub fn print_human(
     if let Some(rules) = &summary.sast_rules {
         writeln!(out, "SAST: {}\n", inert.text(&rules.label))?;
     }
-    print_findings_table(&mut out, runs, verdict, paint)?;
+    print_findings_table(&mut out, runs, verdict, inert, paint)?;
     print_top_findings(&mut out, runs, verdict, max_findings, inert, paint)?;
     let c = summary.counts;
     let counted: Vec<String> = Severity::ALL
@@ -326,7 +326,7 @@ pub fn print_tools(out: &mut impl Write, tools: &[ToolSummary], inert: Inert, pa
             writeln!(
                 out,
                 "{:<12} {status} {version:<10} {seconds:>7.1}s  {}",
-                tool.name,
+                inert.text(&tool.name),
                 inert.text(&note)
             )?;
         }
@@ -407,7 +407,7 @@ pub enum Inert {
     /// (`%`, CR and LF as `%25`, `%0D`, `%0A`).
     WorkflowCommands,
     /// A terminal or another CI: control characters (line breaks, escape sequences) as `\n`,
-    /// `\u{1b}` ….
+    /// `\u{1b}` …, bidirectional controls as `\u{202e}` … ([`scangate_gate::one_line`]).
     Terminal,
 }
 
@@ -533,7 +533,7 @@ most severe counted findings:"
         writeln!(
             out,
             "  {severity} {:<12} {}  {}  {}",
-            finding.tools.join(","),
+            inert.text(&finding.tools.join(",")),
             inert.text(&finding.rule_id),
             inert.text(&place),
             inert.text(&message)
@@ -556,6 +556,7 @@ fn print_findings_table(
     out: &mut impl Write,
     runs: &[ToolRun],
     verdict: &Verdict,
+    inert: Inert,
     paint: Paint,
 ) -> std::io::Result<()> {
     writeln!(
@@ -580,7 +581,13 @@ fn print_findings_table(
             .zip([8, 6, 6, 6, 6])
             .map(|((severity, count), width)| count_cell(paint, severity, count as u64, format!("{count:>width$}")))
             .collect();
-        writeln!(out, "{:<12} {} {suppressed:>10}", run.tool, cells.join(" "))?;
+        // A run of `scangate gate` names the tool another SARIF log gave.
+        writeln!(
+            out,
+            "{:<12} {} {suppressed:>10}",
+            inert.text(&run.tool),
+            cells.join(" ")
+        )?;
     }
     Ok(())
 }
@@ -608,5 +615,12 @@ mod tests {
             Inert::Terminal.text(hostile),
             "a\\n::stop-commands::x\\r\\n50% \\u{1b}[31mred"
         );
+        let reordered = "invoice\u{202E}fdp.exe \u{2066}x\u{2069}\u{9b}31m";
+        for inert in [Inert::WorkflowCommands, Inert::Terminal] {
+            assert_eq!(
+                inert.text(reordered),
+                "invoice\\u{202e}fdp.exe \\u{2066}x\\u{2069}\\u{9b}31m"
+            );
+        }
     }
 }

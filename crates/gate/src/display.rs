@@ -130,13 +130,26 @@ fn yes_no(value: bool) -> &'static str {
     }
 }
 
-/// `text` with control characters (line breaks, escape sequences) shown as `\n`, `\u{1b}` …:
-/// untrusted text kept on the line it is printed on.
+/// `text` with control characters (C0 and C1: line breaks, escape sequences) shown as `\n`,
+/// `\u{1b}` …, and the characters that reorder or break text without being controls (see
+/// [`is_unseen_format`]) as `\u{202e}` …: untrusted text kept on the line it is printed on, and
+/// shown in the order it has.
 pub fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             c if c.is_control() => c.escape_debug().to_string(),
+            c if is_unseen_format(c) => c.escape_unicode().to_string(),
             c => c.to_string(),
         })
         .collect()
+}
+
+/// Unicode's bidirectional controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), which
+/// make a file name or message read in another order than it has ("Trojan Source"), and the line
+/// and paragraph separators U+2028, U+2029, which break a line where a viewer honours them.
+pub fn is_unseen_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+    )
 }

@@ -86,6 +86,15 @@ impl Installed {
 /// the same lockfile; every other finding passes through. Order: each merged finding where its
 /// first member was.
 pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
+    let unmarked = findings.into_iter().map(|finding| (finding, false)).collect();
+    dedup_marked(unmarked).into_iter().map(|(finding, _)| finding).collect()
+}
+
+/// [`dedup`] of findings that each carry a mark: a merged finding is marked only when every one of
+/// its members was. `scangate gate` marks what a part's own run held as pre-existing, so a
+/// vulnerability stays counted when one part that reported it did not say so.
+pub fn dedup_marked(findings: Vec<(Finding, bool)>) -> Vec<(Finding, bool)> {
+    let (findings, marks): (Vec<Finding>, Vec<bool>) = findings.into_iter().unzip();
     let mut groups = same_vulnerability_groups(&findings);
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
     for index in 0..findings.len() {
@@ -93,6 +102,7 @@ pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
     }
     let mut slots: Vec<Option<Finding>> = findings.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(slots.len());
+    let mut out_marks = Vec::with_capacity(slots.len());
     for index in 0..slots.len() {
         let group = &members[&groups.find(index)];
         if group[0] != index {
@@ -103,9 +113,10 @@ pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
             merge(&mut merged, slots[other].take().expect("each finding is taken once"));
         }
         out.push(merged);
+        out_marks.push(group.iter().all(|&member| marks[member]));
     }
     refingerprint_dependencies(&mut out);
-    out
+    out.into_iter().zip(out_marks).collect()
 }
 
 /// Unions dependency findings that share the installed package and any id or alias.
@@ -223,6 +234,21 @@ mod tests {
     use super::*;
     use crate::parsers_for_tests::{dependency, installed_at};
     use crate::Severity;
+
+    #[test]
+    fn a_merged_finding_is_marked_only_when_every_member_is() {
+        let lodash =
+            |tool: &str, id: &str, aliases: &[&str]| dependency(tool, id, aliases, "npm", "lodash", Severity::High);
+        let merged = dedup_marked(vec![
+            (lodash("trivy", "CVE-2021-1", &[]), true),
+            (lodash("osv-scanner", "GHSA-xxxx", &["CVE-2021-1"]), false),
+            (lodash("trivy", "CVE-2021-2", &[]), true),
+            (lodash("npm-audit", "CVE-2021-2", &[]), true),
+        ]);
+        let marks: Vec<bool> = merged.iter().map(|(_, marked)| *marked).collect();
+        assert_eq!(marks, [false, true]);
+        assert_eq!(merged[0].0.tools, ["trivy", "osv-scanner"]);
+    }
 
     #[test]
     fn same_vulnerability_from_three_tools_is_one_finding() {

@@ -28,7 +28,7 @@ mod version;
 
 use std::path::Path;
 
-pub use dedup::{canonical_vulnerability_id, dedup};
+pub use dedup::{canonical_vulnerability_id, dedup, dedup_marked};
 pub use error::ParseError;
 pub use fingerprint::sha256_hex;
 pub use model::{Category, Finding, Kind, Location, NativeSuppression, Package, Severity, SuppressionOrigin};

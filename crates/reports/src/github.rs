@@ -60,9 +60,11 @@ fn annotation(finding: &Finding) -> String {
 }
 
 /// Escapes a command's message: `%` first so the escapes themselves survive, then line breaks,
-/// which would otherwise end the command and let the rest of the text be read as a new one.
+/// which would otherwise end the command and let the rest of the text be read as a new one; every
+/// other control character (ESC starts terminal sequences in the job log) and the bidirectional
+/// controls are shown as `\u{1b}`, `\u{202e}` … ([`scangate_gate::one_line`]).
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    scangate_gate::one_line(&text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A"))
 }
 
 /// Escapes a property value: as the message, plus `:` and `,`, which delimit properties.
@@ -237,12 +239,15 @@ fn location_cell(finding: &Finding, source: Option<&SourceLink>) -> String {
 }
 
 /// Makes scanner text inert in a Markdown table cell: scanner messages and file names come from
-/// the scanned repository, so they must not add links, images, HTML or extra columns.
+/// the scanned repository, so they must not add links, images, HTML or extra columns, nor hide or
+/// reorder text: line breaks become spaces, other control characters and the bidirectional
+/// controls are shown as `\u{1b}`, `\u{202e}` … ([`scangate_gate::one_line`], its backslash
+/// escaped in turn).
 fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let flat = scangate_gate::one_line(&text.replace(['\r', '\n'], " "));
+    let mut out = String::with_capacity(flat.len());
+    for c in flat.chars() {
         match c {
-            '\r' | '\n' => out.push(' '),
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~' | '!' | '&' => {
                 out.push('\\');
                 out.push(c);
@@ -323,6 +328,10 @@ mod tests {
     fn data_escaping_keeps_the_command_on_one_line() {
         assert_eq!(escape_data("50% done\r\nnext: a, b"), "50%25 done%0D%0Anext: a, b");
         assert_eq!(escape_data("%0A"), "%250A");
+        assert_eq!(
+            escape_data("\u{1b}[2Kx\u{202E}yp.py\u{7}"),
+            "\\u{1b}[2Kx\\u{202e}yp.py\\u{7}"
+        );
     }
 
     #[test]
@@ -491,5 +500,7 @@ mod tests {
             escape_markdown("a|b <img src=x> [x](y) *z*\nnext"),
             "a\\|b \\<img src=x\\> \\[x\\](y) \\*z\\* next"
         );
+        // Shown as `\u{1b}`, `\u{2067}`: the backslash escaped for Markdown.
+        assert_eq!(escape_markdown("\u{1b}[31m\u{2067}x"), "\\\\u{1b}\\[31m\\\\u{2067}x");
     }
 }

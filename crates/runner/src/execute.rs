@@ -295,9 +295,10 @@ async fn spawn_scanner(
     program: &std::path::Path,
     timeout: Option<Duration>,
 ) -> Result<process::Finished, String> {
+    // Created 0600 before the scanner starts: one that opens it for writing keeps the mode.
+    let file = crate::scratch::create_private(&run.output)
+        .map_err(|e| format!("cannot create {}: {e}", run.output.display()))?;
     let stdout = if run.output_on_stdout() {
-        let file = crate::scratch::create_private(&run.output)
-            .map_err(|e| format!("cannot create {}: {e}", run.output.display()))?;
         Stdio::from(file)
     } else {
         Stdio::null()
@@ -322,7 +323,8 @@ fn judge(raw: &mut RawOutput, run: &PlannedRun, status: std::process::ExitStatus
         let signal = status.signal().unwrap_or_default();
         return fail(raw, Status::Error, format!("killed by signal {signal}"));
     };
-    // A missing file reads as empty, which every tool's judge rejects as "wrote no output".
+    // Created empty before the scanner started (a missing one reads as empty too): every tool's
+    // judge rejects that as "wrote no output".
     let output = std::fs::read(&run.output).unwrap_or_default();
     match run.tool.judge(code, &output, &raw.stderr_tail) {
         Ok(()) => {

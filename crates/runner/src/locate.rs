@@ -8,7 +8,8 @@ use crate::process::{run_captured, Captured};
 /// The pin file, compiled in so `doctor` needs no checkout.
 pub(crate) const PIN_FILE: &str = include_str!("../../../tools.toml");
 
-/// How long a scanner may take to print its version, unless the scan's timeout is shorter.
+/// How long a scanner may take to print its version when the scan has no timeout (`doctor`, a scan
+/// without `--timeout`): a query this slow hangs. With `--timeout`, the query has exactly that.
 const VERSION_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A version query that overstayed its limit: the scanner hangs before it has scanned anything.
@@ -110,7 +111,9 @@ fn is_executable(path: &Path) -> bool {
 
 /// The version `program` reports, remembered per executable (path, size and modification time)
 /// in the user's cache directory: semgrep spends a second of CPU printing its version, which
-/// would otherwise compete with the scanners on every scan. The query obeys the scan's timeout.
+/// would otherwise compete with the scanners on every scan. The query obeys the scan's timeout,
+/// shorter or longer than [`VERSION_TIMEOUT`]: a loaded runner given `--timeout 900` does not lose
+/// a scanner because its version query took more than a minute.
 pub(crate) async fn cached_version_of(
     program: &Path,
     version_args: &[&str],
@@ -120,7 +123,7 @@ pub(crate) async fn cached_version_of(
     if let Some(version) = key.as_ref().and_then(|key| read_version_cache().remove(key)) {
         return Ok(Some(version));
     }
-    let limit = scan_timeout.map_or(VERSION_TIMEOUT, |timeout| timeout.min(VERSION_TIMEOUT));
+    let limit = scan_timeout.unwrap_or(VERSION_TIMEOUT);
     let version = query_version(program, version_args, limit).await?;
     if let (Some(key), Some(version)) = (key, &version) {
         remember_version(key, version);

@@ -89,10 +89,7 @@ const UNCHANGED: &str =
 pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     check_tool_names(options)?;
     let repo = RepoIndex::scan(root, &Excludes::new(&options.exclude, options.include_ignored)?)?;
-    let scratch = tempfile::Builder::new()
-        .prefix("scangate-")
-        .tempdir()
-        .map_err(Error::Scratch)?;
+    let scratch = crate::scratch::scratch_dir("scangate-").map_err(Error::Scratch)?;
     let mut not_run = Vec::new();
     let mut selected: Vec<(&'static dyn Tool, Vec<Target>)> = Vec::new();
     for &tool in TOOLS {

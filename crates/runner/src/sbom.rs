@@ -51,7 +51,7 @@ pub enum SbomError {
 /// Runs trivy on `root` for a CycloneDX SBOM.
 pub async fn sbom(root: &Path, options: &ScanOptions) -> Result<Sbom, SbomError> {
     let program = locate::resolve("trivy").ok_or(SbomError::Missing)?;
-    let dir = tempfile::Builder::new().prefix("scangate-sbom-").tempdir()?;
+    let dir = scratch::scratch_dir("scangate-sbom-")?;
     let config = dir.path().join("trivy.yaml");
     scratch::write_private(&config, crate::tools::TRIVY_EMPTY_CONFIG.as_bytes())?;
     let output = dir.path().join("sbom.cdx.json");

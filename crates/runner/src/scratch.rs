@@ -1,10 +1,22 @@
-//! Files scangate writes for its scanners in the run's scratch directory (itself 0700, made by
-//! `tempfile`): private to the user, never inside the scanned repository. The copies `--raw-dir`
-//! keeps are private too ([`keep_private`]): 0600 files in a directory created 0700.
+//! Files scangate writes for its scanners in the run's scratch directory (created 0700 by
+//! [`scratch_dir`]: `tempfile` alone leaves it to the umask, 0755): private to the user, never
+//! inside the scanned repository. Each scanner's output file is created 0600 before the scanner
+//! starts, so a scanner that opens it for writing (gitleaks' un-redacted report) keeps that mode
+//! while it runs. The copies `--raw-dir` keeps are private too ([`keep_private`]): 0600 files in
+//! a directory created 0700.
 
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
+
+/// A new scratch directory named `PREFIX…` in the system's temporary directory, created 0700
+/// (never wider, whatever the umask), removed when dropped.
+pub(crate) fn scratch_dir(prefix: &str) -> io::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+}
 
 /// Writes `contents` to `path`, 0600 (also when the file existed with another mode).
 pub(crate) fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
@@ -56,11 +68,12 @@ mod tests {
 
     #[test]
     fn scratch_files_and_dirs_are_private() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = scratch_dir("scangate-test-").unwrap();
         let file = shared_file(dir.path(), "f", b"x");
         private_dir(&dir.path().join("d")).unwrap();
         private_dir(&dir.path().join("d")).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(dir.path()), 0o700);
         assert_eq!(mode(&file), 0o600);
         assert_eq!(mode(&dir.path().join("d")), 0o700);
         assert_eq!(std::fs::read(&file).unwrap(), b"x");

@@ -7,32 +7,38 @@
 //! an error, and so is a scanner that applies but whose run no part holds (a deleted or crashed
 //! shard). A part that holds nothing (`{}`, `runs: []`, other JSON) is an error, never a clean
 //! shard.
+//!
+//! A part vouches for its own runs only. The `baselineState` `unchanged` a scangate run wrote
+//! (its scan's baseline, or pull-request mode's findings outside the change) holds for that run's
+//! own findings: never for another part's or another tool's, and never in a run of another tool,
+//! so a forged part cannot declare the other parts' findings pre-existing. A part is read only as
+//! a regular file of at most [`crate::input::MAX_SARIF_BYTES`], and a part with results given
+//! twice is refused (see [`read_parts`], [`refuse_duplicates`]).
 
-use std::collections::{BTreeSet, HashSet};
-use std::path::Path;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use scangate_gate::{evaluate, Baseline, Category, Date, Outcome, Required, ToolOutcome};
-use scangate_normalizer::{dedup, read_sarif_log, split_by_first_tool, Finding, SarifLog, ScannerRecord, ToolRun};
+use scangate_normalizer::{
+    dedup_marked, read_sarif_log, sha256_hex, split_by_first_tool, Finding, SarifLog, ScannerRecord, ToolRun,
+};
 use scangate_runner::{tool_named, Status, TOOLS};
 
 use crate::args::GateCommandArgs;
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
+use crate::input::{read_sarif_file, FileId};
 use crate::summary::{print_human, Inert, Summary, ToolSummary, DEFAULT_MAX_FINDINGS};
 
 pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStatus> {
     let started = std::time::Instant::now();
     let mut policy = resolve_policy(&args.policy, None)?;
     let baseline = read_baseline(args.verdict.baseline.as_deref())?;
-    let parts: Vec<SarifLog> = args
-        .sarif_files
-        .iter()
-        .map(|path| read_part(path))
-        .collect::<Result<_, _>>()?;
+    let parts = read_parts(&args.sarif_files)?;
     let mut warnings = Vec::new();
-    if !parts.iter().any(|part| part.from_scangate) {
+    if !parts.iter().any(|part| part.log.from_scangate) {
         // Another tool's log says nothing about which scanners ran, so there is nothing to hold
         // against the level's required categories: only the findings are gated.
         policy.required = Required::default();
@@ -40,14 +46,13 @@ pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStat
     }
     let records: Vec<ScannerRecord> = parts
         .iter()
-        .flat_map(|part| part.scanners.iter().flatten().cloned())
+        .flat_map(|part| part.log.scanners.iter().flatten().cloned())
         .collect();
-    let read_runs: Vec<ToolRun> = parts.into_iter().flat_map(|part| part.runs).collect();
-    let baseline = with_recorded_baseline(baseline, &read_runs);
+    let (findings, baseline) = marked_findings(&parts, baseline, &mut warnings);
+    let read_runs: Vec<ToolRun> = parts.into_iter().flat_map(|part| part.log.runs).collect();
     warnings.extend(refused_in_parts(&read_runs));
     let gated = gated_tools(&records, &read_runs);
     let outcomes: Vec<ToolOutcome> = gated.iter().map(GatedTool::outcome).collect();
-    let findings: Vec<Finding> = dedup(read_runs.iter().flat_map(|run| run.findings.iter().cloned()).collect());
     let verdict = evaluate(&policy, &findings, &outcomes, baseline.as_ref(), Date::today_utc());
     let mut runs: Vec<ToolRun> = split_by_first_tool(findings)
         .into_iter()
@@ -85,16 +90,73 @@ pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStat
     })
 }
 
-/// The `--baseline`, plus the findings the parts' scans held as pre-existing (`baselineState`
-/// `unchanged`: a baseline, or PR mode's findings outside the change).
-fn with_recorded_baseline(explicit: Option<Baseline>, runs: &[ToolRun]) -> Option<Baseline> {
-    let recorded: Vec<&HashSet<String>> = runs.iter().filter_map(|run| run.pre_existing.as_ref()).collect();
-    if recorded.is_empty() {
-        return explicit;
+/// One part as read: where from, and its log.
+struct Part {
+    path: PathBuf,
+    log: SarifLog,
+}
+
+impl Part {
+    /// True when `run` (one of this part's) is scangate's own run of one of its scanners: only
+    /// such a run's `baselineState` says anything about what its scan held as pre-existing.
+    fn records_baseline_of(&self, run: &ToolRun) -> bool {
+        self.log.from_scangate && tool_named(&run.tool).is_some()
     }
-    let mut baseline = explicit.unwrap_or_else(|| Baseline::from_fingerprints(std::iter::empty::<&str>()));
-    baseline.extend(recorded.into_iter().flatten());
-    Some(baseline)
+}
+
+/// Every part's findings, deduplicated, and the baseline to gate them with: `--baseline`, plus
+/// the fingerprints every part that reported them holds as pre-existing in its own scangate run.
+/// A finding another part or run reports without that mark counts, whatever the mark says
+/// elsewhere; marks in other tools' runs are ignored and named in a warning.
+fn marked_findings(
+    parts: &[Part],
+    explicit: Option<Baseline>,
+    warnings: &mut Vec<String>,
+) -> (Vec<Finding>, Option<Baseline>) {
+    let mut recorded_any = false;
+    let mut marked: Vec<(Finding, bool)> = Vec::new();
+    for part in parts {
+        for run in &part.log.runs {
+            let honoured = part.records_baseline_of(run);
+            let held = run.pre_existing.as_ref().filter(|_| honoured);
+            recorded_any |= held.is_some();
+            if let Some(ignored) = run.pre_existing.as_ref().filter(|set| !honoured && !set.is_empty()) {
+                warnings.push(format!(
+                    "{}: the run of `{}` marks {} results baselineState `unchanged`; ignored, only scangate's own \
+                     scanner runs record which of their findings were pre-existing",
+                    part.path.display(),
+                    run.tool,
+                    ignored.len()
+                ));
+            }
+            marked.extend(run.findings.iter().map(|finding| {
+                (
+                    finding.clone(),
+                    held.is_some_and(|set| set.contains(&finding.fingerprint)),
+                )
+            }));
+        }
+    }
+    let merged = dedup_marked(marked);
+    let counted: HashSet<&str> = merged
+        .iter()
+        .filter(|(_, held)| !held)
+        .map(|(finding, _)| finding.fingerprint.as_str())
+        .collect();
+    let held: BTreeSet<&str> = merged
+        .iter()
+        .filter(|(finding, held)| *held && !counted.contains(finding.fingerprint.as_str()))
+        .map(|(finding, _)| finding.fingerprint.as_str())
+        .collect();
+    let baseline = match explicit {
+        None if !recorded_any => None,
+        explicit => {
+            let mut baseline = explicit.unwrap_or_else(|| Baseline::from_fingerprints(std::iter::empty::<&str>()));
+            baseline.extend(held);
+            Some(baseline)
+        }
+    };
+    (merged.into_iter().map(|(finding, _)| finding).collect(), baseline)
 }
 
 /// The parts' refused suppressions ("suppression added by this change — needs review: …"),
@@ -105,12 +167,84 @@ fn refused_in_parts(runs: &[ToolRun]) -> BTreeSet<String> {
         .collect()
 }
 
-/// Reads one part. A log with no run and no record of its scan vouches for nothing: gating it
+/// Reads every part and refuses duplicates that hold results. Two parts without a result may be
+/// the same file: a fan-out over several projects hands over the identical part of a scanner
+/// that applies to none of them once per project (GitLab's template names parts by digest), and
+/// counting it twice counts nothing.
+fn read_parts(paths: &[PathBuf]) -> anyhow::Result<Vec<Part>> {
+    let mut parts = Vec::with_capacity(paths.len());
+    let mut seen: Vec<(&Path, FileId, String)> = Vec::with_capacity(paths.len());
+    for path in paths {
+        let (bytes, file) = read_sarif_file(path)?;
+        let log = parse_part(path, &bytes)?;
+        if log.runs.iter().any(|run| !run.findings.is_empty()) {
+            let digest = sha256_hex(&bytes);
+            let same = |(earlier, id, content): &&(&Path, FileId, String)| match (*id == file, *content == digest) {
+                (true, _) => Some(format!(
+                    "{} and {} are the same file",
+                    earlier.display(),
+                    path.display()
+                )),
+                (false, true) => Some(format!(
+                    "{} and {} have the same content",
+                    earlier.display(),
+                    path.display()
+                )),
+                (false, false) => None,
+            };
+            if let Some(duplicate) = seen.iter().find_map(|entry| same(&entry)) {
+                anyhow::bail!("{duplicate}: a part given twice would count its findings twice");
+            }
+            seen.push((path, file, digest));
+        }
+        parts.push(Part {
+            path: path.clone(),
+            log,
+        });
+    }
+    refuse_duplicates(&parts)?;
+    Ok(parts)
+}
+
+/// Refuses two runs of one tool that report the same result (fingerprint and path): the same
+/// scan's run given twice, a copy of a part, or a part beside the full log it came from.
+/// Refused rather than counted once: the copies may disagree (one holds a finding as
+/// pre-existing, or suppressed, the other not) and neither is more trustworthy, and a doubled
+/// part usually means the CI wiring lost the part that belonged there.
+fn refuse_duplicates(parts: &[Part]) -> anyhow::Result<()> {
+    let mut first_seen: HashMap<(&str, &str, &str), (&Path, usize)> = HashMap::new();
+    let runs = parts
+        .iter()
+        .flat_map(|part| part.log.runs.iter().map(move |run| (part.path.as_path(), run)));
+    for (index, (path, run)) in runs.enumerate() {
+        for finding in &run.findings {
+            let place = finding.location.as_ref().map_or("", |location| location.path.as_str());
+            let key = (run.tool.as_str(), finding.fingerprint.as_str(), place);
+            match first_seen.get(&key) {
+                Some(&(earlier, earlier_run)) if earlier_run != index => anyhow::bail!(
+                    "{} and {} both hold {}'s result {} in {}: the same run given twice would count its \
+                     findings twice",
+                    earlier.display(),
+                    path.display(),
+                    scangate_gate::one_line(&run.tool),
+                    scangate_gate::one_line(&finding.rule_id),
+                    scangate_gate::one_line(place)
+                ),
+                Some(_) => {}
+                None => {
+                    first_seen.insert(key, (path, index));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Parses one part. A log with no run and no record of its scan vouches for nothing: gating it
 /// as clean would let a shard that wrote `runs: []` pass.
-fn read_part(path: &Path) -> anyhow::Result<SarifLog> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+fn parse_part(path: &Path, bytes: &[u8]) -> anyhow::Result<SarifLog> {
     let log =
-        read_sarif_log(&bytes).with_context(|| format!("{} is not a SARIF log scangate can read", path.display()))?;
+        read_sarif_log(bytes).with_context(|| format!("{} is not a SARIF log scangate can read", path.display()))?;
     if log.runs.is_empty() && log.scanners.is_none() {
         anyhow::bail!(
             "{} holds no run and no record of a scangate scan: it cannot vouch for any scanner",

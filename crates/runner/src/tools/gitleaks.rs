@@ -21,7 +21,9 @@
 //! pre-commit mode (`--staged`) `--pre-commit --staged` reads the staged diff.
 //!
 //! # Exit codes
-//! 0 clean, 2 leaks found (the `--exit-code` value), anything else an error.
+//! 0 clean, 2 leaks found (the `--exit-code` value), anything else an error. 2 with a report that
+//! lists no leak is an error too: the exit code and the report disagree, and neither says which
+//! one is wrong.
 //!
 //! # Known traps
 //! gitleaks exits 0 when its `git log` child fails, so the runner decides history mode itself
@@ -139,7 +141,11 @@ impl Tool for Gitleaks {
     }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
-            0 | 2 => parse_json::<Vec<serde::de::IgnoredAny>>(output).map(drop),
+            0 => parse_json::<Vec<serde::de::IgnoredAny>>(output).map(drop),
+            2 => match parse_json::<Vec<serde::de::IgnoredAny>>(output)?.is_empty() {
+                true => Err("exited with 2 (leaks found), but its report lists no leak".to_string()),
+                false => Ok(()),
+            },
             code => Err(format!("exited with {code} (0 = clean, 2 = leaks found)")),
         }
     }
@@ -192,4 +198,17 @@ fn source(invocation: &Invocation<'_>) -> OsString {
     // With the slash, gitleaks' walk enters the link instead of skipping it as a symlink.
     source.push("/");
     source
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaks_found_needs_a_leak_in_the_report() {
+        assert!(Gitleaks.judge(0, b"[]", "").is_ok());
+        assert!(Gitleaks.judge(2, br#"[{"RuleID": "aws-access-token"}]"#, "").is_ok());
+        let reason = Gitleaks.judge(2, b"[]", "").unwrap_err();
+        assert!(reason.contains("lists no leak"), "{reason}");
+    }
 }

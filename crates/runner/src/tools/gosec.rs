@@ -9,14 +9,15 @@
 //!
 //! # Known traps
 //! A non-empty `Golang errors` map means packages did not type-check, so findings are missing;
-//! `Stats.files == 0` means nothing was analysed. Both are tool errors. gosec's `-quiet` writes
+//! `Stats.files == 0` means nothing was analysed. Both are tool errors, and so is a report
+//! without the `Issues` key. gosec's `-quiet` writes
 //! no file when clean, so it is not used. `line` can be a range (`12-14`) and `file` is absolute.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
 use crate::repo::display;
-use crate::tool::{parse_json, Invocation};
+use crate::tool::{parse_json, present, Invocation};
 use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct Gosec;
@@ -25,6 +26,9 @@ pub(crate) struct Gosec;
 struct GosecReport {
     #[serde(rename = "Golang errors", default)]
     golang_errors: BTreeMap<String, serde::de::IgnoredAny>,
+    /// Every report has the key (`null` or `[]` when clean): without it the findings are not there.
+    #[serde(rename = "Issues", deserialize_with = "present")]
+    _issues: Option<Vec<serde::de::IgnoredAny>>,
     #[serde(rename = "Stats")]
     stats: Option<GosecStats>,
 }
@@ -159,4 +163,21 @@ fn changed_packages(invocation: &Invocation<'_>) -> Option<Vec<OsString>> {
     packages.dedup();
     // Only deleted files: what they took away can break any package of the module.
     (!packages.is_empty()).then_some(packages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_needs_its_issues_and_analysed_files() {
+        assert!(Gosec
+            .judge(0, br#"{"Golang errors": {}, "Issues": [], "Stats": {"files": 1}}"#, "")
+            .is_ok());
+        assert!(Gosec
+            .judge(0, br#"{"Issues": null, "Stats": {"files": 1}}"#, "")
+            .is_ok());
+        let reason = Gosec.judge(0, br#"{"Stats": {"files": 1}}"#, "").unwrap_err();
+        assert!(reason.contains("not its report"), "{reason}");
+    }
 }

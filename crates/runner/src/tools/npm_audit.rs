@@ -15,7 +15,8 @@
 //! # Exit codes
 //! 0 and 1 both come with a report (1 when vulnerabilities were found) and both come with a
 //! failure too: a report has `auditReportVersion` (npm 7+) or `advisories` (npm 6), a failure has
-//! `error`.
+//! `error`. An npm 7+ report (`auditReportVersion`) without `vulnerabilities`, or 1 with a report
+//! that lists none, is an error: the report is not npm's, or disagrees with its exit code.
 //!
 //! # Known traps
 //! `npm audit --offline` prints an empty report and exits 0, so it is never used. npm looks for its
@@ -59,6 +60,8 @@ fn copy_manifests(from: &Path, to: &Path) -> std::io::Result<()> {
 struct AuditShape {
     #[serde(rename = "auditReportVersion")]
     audit_report_version: Option<serde::de::IgnoredAny>,
+    /// Every npm 7+ report has it, `{}` when npm found nothing.
+    vulnerabilities: Option<std::collections::BTreeMap<String, serde::de::IgnoredAny>>,
     advisories: Option<serde::de::IgnoredAny>,
     error: Option<AuditError>,
     /// When the audit endpoint answered with an HTTP error: `405 Method Not Allowed - POST URL`.
@@ -181,6 +184,17 @@ impl Tool for NpmAudit {
         if shape.audit_report_version.is_none() && shape.advisories.is_none() {
             return Err("printed JSON that is neither an audit report nor an error".to_string());
         }
+        if shape.audit_report_version.is_some() {
+            match shape.vulnerabilities {
+                None => return Err("printed an audit report without `vulnerabilities`".to_string()),
+                Some(listed) if listed.is_empty() && exit_code == 1 => {
+                    return Err(
+                        "exited with 1 (vulnerabilities found), but its report lists no vulnerability".to_string(),
+                    )
+                }
+                Some(_) => {}
+            }
+        }
         Ok(())
     }
 }
@@ -208,6 +222,23 @@ mod tests {
         );
         assert!(NpmAudit
             .judge(0, br#"{"auditReportVersion":2,"vulnerabilities":{}}"#, "")
+            .is_ok());
+    }
+
+    #[test]
+    fn a_report_without_vulnerabilities_or_at_odds_with_the_exit_code_is_an_error() {
+        assert_eq!(
+            NpmAudit
+                .judge(0, br#"{"auditReportVersion":2,"metadata":{}}"#, "")
+                .unwrap_err(),
+            "printed an audit report without `vulnerabilities`"
+        );
+        let reason = NpmAudit
+            .judge(1, br#"{"auditReportVersion":2,"vulnerabilities":{}}"#, "")
+            .unwrap_err();
+        assert!(reason.contains("lists no vulnerability"), "{reason}");
+        assert!(NpmAudit
+            .judge(1, br#"{"auditReportVersion":2,"vulnerabilities":{"minimist":{}}}"#, "")
             .is_ok());
     }
 }

@@ -8,6 +8,8 @@
 //!
 //! # Exit codes
 //! 0 no vulnerabilities, 1 vulnerabilities found; 127, 129, 130 and anything else are errors.
+//! 1 with a report that lists no vulnerability is an error: exit code and report disagree (0 with
+//! vulnerabilities is not: osv-scanner exits 0 when every one it lists is uncalled or unimportant).
 //! 128 (no packages found) is an error too: scangate runs osv-scanner only when the repository
 //! holds a lockfile or manifest it reads, so finding none means it did not read them. (Every
 //! name in `DEPENDENCY_FILES` is one osv-scanner 2.5.0 reads; with `--allow-no-lockfiles` it
@@ -33,11 +35,37 @@ const EXTRACTION_ERROR: &str = "Error during extraction";
 /// osv-scanner's exit code when it found no package to check.
 const NO_PACKAGES: i32 = 128;
 
-/// What tells an osv-scanner report from other JSON: the `results` key, an array or `null`.
+/// What tells an osv-scanner report from other JSON: the `results` key, an array or `null`;
+/// and how many vulnerabilities it lists (`results[].packages[].vulnerabilities[]`).
 #[derive(serde::Deserialize)]
 struct ReportShape {
-    #[serde(rename = "results", deserialize_with = "present")]
-    _results: Option<Vec<serde::de::IgnoredAny>>,
+    #[serde(deserialize_with = "present")]
+    results: Option<Vec<SourceShape>>,
+}
+
+#[derive(serde::Deserialize)]
+struct SourceShape {
+    #[serde(default)]
+    packages: Option<Vec<PackageShape>>,
+}
+
+#[derive(serde::Deserialize)]
+struct PackageShape {
+    #[serde(default)]
+    vulnerabilities: Option<Vec<serde::de::IgnoredAny>>,
+}
+
+impl ReportShape {
+    fn lists_a_vulnerability(&self) -> bool {
+        let packages = self
+            .results
+            .iter()
+            .flatten()
+            .flat_map(|source| source.packages.iter().flatten());
+        packages
+            .into_iter()
+            .any(|package| package.vulnerabilities.as_ref().is_some_and(|v| !v.is_empty()))
+    }
 }
 
 impl Tool for OsvScanner {
@@ -104,7 +132,11 @@ impl Tool for OsvScanner {
             return Err(format!("could not check every lockfile: {}", line.trim()));
         }
         match exit_code {
-            0 | 1 => parse_json::<ReportShape>(output).map(drop),
+            0 => parse_json::<ReportShape>(output).map(drop),
+            1 => match parse_json::<ReportShape>(output)?.lists_a_vulnerability() {
+                true => Ok(()),
+                false => Err("exited with 1 (vulnerabilities found), but its report lists no vulnerability".to_string()),
+            },
             NO_PACKAGES => Err(format!(
                 "exited with {NO_PACKAGES}: found no packages, although the repository holds a lockfile or manifest it reads"
             )),
@@ -129,7 +161,7 @@ mod tests {
         let stderr = "Scanning dir .\nError during extraction: (extracting as vulnmatch/osvlocal) no offline version\n";
         let reason = OsvScanner.judge(1, br#"{"results": []}"#, stderr).unwrap_err();
         assert!(reason.contains("could not check every lockfile"), "{reason}");
-        assert!(OsvScanner.judge(1, br#"{"results": []}"#, "Scanning dir .\n").is_ok());
+        assert!(OsvScanner.judge(0, br#"{"results": []}"#, "Scanning dir .\n").is_ok());
         assert!(OsvScanner.judge(127, br#"{"results": null}"#, "").is_err());
     }
 
@@ -138,7 +170,20 @@ mod tests {
         assert!(OsvScanner
             .judge(0, br#"{"results": null}"#, "No package sources found\n")
             .is_ok());
-        assert!(OsvScanner.judge(1, br#"{"results": [{"packages": []}]}"#, "").is_ok());
+        assert!(OsvScanner.judge(0, br#"{"results": [{"packages": []}]}"#, "").is_ok());
+        let found = br#"{"results": [{"packages": [{"vulnerabilities": [{"id": "GHSA-1"}]}]}]}"#;
+        assert!(OsvScanner.judge(1, found, "").is_ok());
+        assert!(
+            OsvScanner.judge(0, found, "").is_ok(),
+            "uncalled or unimportant: exit 0"
+        );
+        for none in [
+            &br#"{"results": [{"packages": [{"vulnerabilities": []}]}]}"#[..],
+            br#"{"results": null}"#,
+        ] {
+            let reason = OsvScanner.judge(1, none, "").unwrap_err();
+            assert!(reason.contains("lists no vulnerability"), "{reason}");
+        }
         for other in [&br#"{}"#[..], br#"[]"#, br#"{"error": "db"}"#, br#"{"results": 3}"#] {
             let reason = OsvScanner.judge(0, other, "").unwrap_err();
             assert!(reason.contains("not its report"), "{reason}");

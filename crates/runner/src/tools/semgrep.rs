@@ -18,7 +18,9 @@
 //!
 //! # Exit codes
 //! 0 ran (findings do not change it without `--error`), 1 findings with `--error`, 2 and above
-//! errors. Per-file problems land in the JSON's `errors[]`; the normalizer reports them.
+//! errors. Per-file problems land in the JSON's `errors[]`; the normalizer reports them. A report
+//! without `results` or `errors`, or 1 with no result, is an error: the report and the exit code
+//! are not semgrep's.
 //!
 //! # Known traps
 //! The JSON's `extra.fingerprint` and `extra.lines` say `requires login` when logged out.
@@ -145,11 +147,13 @@ const OFFLINE_REFUSAL: &str = "not run: --offline, and --semgrep-config names ru
 
 pub(crate) struct Semgrep;
 
-/// What tells a semgrep report from other JSON.
+/// What tells a semgrep report from other JSON: both keys every report has, `results` and
+/// `errors` (semgrep writes its own failures there; without the key they would go unseen).
 #[derive(serde::Deserialize)]
 struct ReportShape {
-    #[serde(rename = "results")]
-    _results: Vec<serde::de::IgnoredAny>,
+    results: Vec<serde::de::IgnoredAny>,
+    #[serde(rename = "errors")]
+    _errors: Vec<serde::de::IgnoredAny>,
 }
 
 impl Semgrep {
@@ -265,7 +269,11 @@ impl Tool for Semgrep {
     }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {
         match exit_code {
-            0 | 1 => parse_json::<ReportShape>(output).map(drop),
+            0 => parse_json::<ReportShape>(output).map(drop),
+            1 => match parse_json::<ReportShape>(output)?.results.is_empty() {
+                true => Err("exited with 1 (findings), but its report lists no result".to_string()),
+                false => Ok(()),
+            },
             code => Err(match first_error(output) {
                 Some(message) => format!("exited with {code} (0 = ran, 2 and above = error): {message}"),
                 None => format!("exited with {code} (0 = ran, 2 and above = error)"),
@@ -426,7 +434,15 @@ mod tests {
     #[test]
     fn only_an_object_with_results_is_a_report() {
         assert!(Semgrep.judge(0, br#"{"results": [], "errors": []}"#, "").is_ok());
-        for other in [&br#"{}"#[..], br#"[]"#, br#"{"error": "bad config"}"#] {
+        assert!(Semgrep.judge(1, br#"{"results": [{}], "errors": []}"#, "").is_ok());
+        let reason = Semgrep.judge(1, br#"{"results": [], "errors": []}"#, "").unwrap_err();
+        assert!(reason.contains("lists no result"), "{reason}");
+        for other in [
+            &br#"{}"#[..],
+            br#"[]"#,
+            br#"{"error": "bad config"}"#,
+            br#"{"results": []}"#,
+        ] {
             let reason = Semgrep.judge(0, other, "").unwrap_err();
             assert!(reason.contains("not its report"), "{reason}");
         }
