@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use crate::repo::Excludes;
-use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel};
+use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel, Scope};
 use crate::{locate, Category, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
 
 /// One scanner invocation, ready to start.
@@ -97,7 +97,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     let mut selected: Vec<(&'static dyn Tool, Vec<Target>)> = Vec::new();
     for &tool in TOOLS {
         let targets = match &options.staged {
-            Some(staged) => match tool.staged_targets(staged) {
+            Some(staged) => match tool.staged_targets(staged, &Scope { repo: &repo, options }) {
                 Some(targets) => targets,
                 None => {
                     let reason = "pre-commit mode (--staged) checks secrets and code only".to_string();
@@ -132,7 +132,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
         }
         let targets = match &options.changed {
             Some(changed) if !targets.is_empty() => {
-                let scoped = tool.changed_targets(targets, changed);
+                let scoped = tool.changed_targets(targets, changed, &Scope { repo: &repo, options });
                 if scoped.is_empty() {
                     not_run.push(NotRun {
                         tool,

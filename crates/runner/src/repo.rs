@@ -252,6 +252,11 @@ impl RepoIndex {
         self.files_named(predicate).next().map(|p| display(p))
     }
 
+    /// The first file (root-relative) that satisfies `predicate`, as a display string.
+    pub fn first_matching(&self, predicate: impl Fn(&Path) -> bool) -> Option<String> {
+        self.files.iter().find(|path| predicate(path)).map(|path| display(path))
+    }
+
     /// Reads the start of a repository file, for content sniffing.
     pub fn head_of(&self, path: &Path, limit: usize) -> Option<String> {
         use std::io::Read;

@@ -59,6 +59,15 @@ impl Limited {
     }
 }
 
+/// What a scanner's file matching may look at besides a path: the repository (a file's mode and
+/// first line, as semgrep reads a `#!` line) and the options (which rules semgrep runs).
+pub struct Scope<'a> {
+    /// What the repository holds.
+    pub repo: &'a RepoIndex,
+    /// Options from the command line.
+    pub options: &'a ScanOptions,
+}
+
 /// What a scanner's argv is built from.
 pub struct Invocation<'a> {
     /// The scanned root, absolute.
@@ -77,6 +86,16 @@ pub struct Invocation<'a> {
     pub cores: usize,
 }
 
+impl Invocation<'_> {
+    /// The repository and options, for [`Tool::reads`].
+    pub(crate) fn scope(&self) -> Scope<'_> {
+        Scope {
+            repo: self.repo,
+            options: self.options,
+        }
+    }
+}
+
 /// One scanner: everything the runner knows about it. Implemented once per file in `tools/`.
 pub trait Tool: Sync {
     /// Canonical name (`gitleaks`, `semgrep`, `gosec`, `trivy`, `osv-scanner`, `npm-audit`).
@@ -91,22 +110,24 @@ pub trait Tool: Sync {
     fn targets(&self, repo: &RepoIndex) -> Vec<Target>;
     /// Pre-commit mode: where the scanner applies to these staged files, or `None` when it does
     /// not check staged changes at all.
-    fn staged_targets(&self, _staged: &[PathBuf]) -> Option<Vec<Target>> {
+    fn staged_targets(&self, _staged: &[PathBuf], _scope: &Scope<'_>) -> Option<Vec<Target>> {
         None
     }
     /// Pull-request mode: the part of `targets` (this scanner's full plan) a change to the
     /// root-relative files `changed` can affect; empty when it touches nothing the scanner
     /// reads, and the scanner does not run. By default all targets when any changed file is one
     /// [`Tool::reads`], else none.
-    fn changed_targets(&self, targets: Vec<Target>, changed: &[PathBuf]) -> Vec<Target> {
-        if changed.iter().any(|path| self.reads(path)) {
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[PathBuf], scope: &Scope<'_>) -> Vec<Target> {
+        if changed.iter().any(|path| self.reads(path, scope)) {
             targets
         } else {
             Vec::new()
         }
     }
-    /// Whether a change to this root-relative file can change the scanner's findings.
-    fn reads(&self, _path: &Path) -> bool {
+    /// Whether a change to this root-relative file can change the scanner's findings: the
+    /// scanner's own file-matching rules at the pinned version, never a narrower list; `true`
+    /// where scangate cannot be sure.
+    fn reads(&self, _path: &Path, _scope: &Scope<'_>) -> bool {
         true
     }
     /// Why it does not apply, for `plan` and the summary.

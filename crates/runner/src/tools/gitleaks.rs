@@ -42,7 +42,7 @@
 use std::ffi::OsString;
 
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited, Scope};
 use crate::tools::root_target;
 use crate::{Category, RepoIndex, Target, Tool};
 
@@ -77,10 +77,15 @@ impl Tool for Gitleaks {
         vec![root_target(trigger)]
     }
     /// Pull-request mode scans the commits of the change (`BASE..HEAD`), whatever they touch.
-    fn changed_targets(&self, targets: Vec<Target>, _changed: &[std::path::PathBuf]) -> Vec<Target> {
+    fn changed_targets(
+        &self,
+        targets: Vec<Target>,
+        _changed: &[std::path::PathBuf],
+        _scope: &Scope<'_>,
+    ) -> Vec<Target> {
         targets
     }
-    fn staged_targets(&self, staged: &[std::path::PathBuf]) -> Option<Vec<Target>> {
+    fn staged_targets(&self, staged: &[std::path::PathBuf], _scope: &Scope<'_>) -> Option<Vec<Target>> {
         Some(
             staged
                 .first()

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::ffi::OsString;
 
 use crate::repo::display;
-use crate::tool::{parse_json, Invocation};
+use crate::tool::{parse_json, Invocation, Scope};
 use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct Gosec;
@@ -76,7 +76,7 @@ impl Tool for Gosec {
     }
     /// Pull-request mode: the modules holding a changed Go file (or whose go.mod or go.sum
     /// changed).
-    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf]) -> Vec<Target> {
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf], _scope: &Scope<'_>) -> Vec<Target> {
         targets
             .into_iter()
             .filter(|target| {

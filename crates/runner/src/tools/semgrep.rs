@@ -27,6 +27,9 @@
 //! A report is an object with a `results` array; `{}` or an error object is an error. A report
 //! in which every scanned file has a per-file error analysed nothing: the normalizer makes that
 //! an error too.
+//! semgrep follows no symlink, and exits 2 for one named on its command line (pull-request mode
+//! passes only regular files). Which files it reads is its own language table
+//! (`reads::semgrep_reads`).
 //! A registry ruleset semgrep cannot download ends the run with 2 and no report after about
 //! 100 s (semgrep 1.185 retries three times, 16, 32 and 64 s apart); a registry that answers
 //! with an HTTP error ends it at once with 7 and a report whose `errors[]` says so. Either way
@@ -35,14 +38,9 @@
 use std::ffi::{OsStr, OsString};
 
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Scope};
+use crate::tools::reads;
 use crate::{Category, RepoIndex, ScanOptions, Target, Tool};
-
-/// File extensions of languages semgrep analyses.
-const SOURCE_EXTENSIONS: &[&str] = &[
-    "py", "js", "jsx", "mjs", "cjs", "ts", "tsx", "go", "java", "kt", "rb", "php", "c", "h", "cc", "cpp", "cs",
-    "scala", "rs", "swift", "sh", "tf", "yaml", "yml", "json", "html", "ex", "exs", "lua", "sol", "dart", "jl",
-];
 
 /// Why the repository's `.semgrepignore` files are not read.
 const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scanned the files it lists; \
@@ -152,11 +150,12 @@ struct ReportShape {
     _results: Vec<serde::de::IgnoredAny>,
 }
 
-impl Semgrep {
-    fn is_source(name: &str) -> bool {
-        let extension = name.rsplit_once('.').map(|(_, ext)| ext);
-        extension.is_some_and(|ext| SOURCE_EXTENSIONS.contains(&ext) && !matches!(ext, "yaml" | "yml" | "json"))
-    }
+/// True when the rules of a run under `options` are scangate's bundled rules alone, whose
+/// languages scangate knows.
+fn bundled_only(options: &ScanOptions) -> bool {
+    rule_sources(options)
+        .iter()
+        .all(|source| matches!(source, RuleSource::Bundled { .. }))
 }
 
 impl Tool for Semgrep {
@@ -173,14 +172,16 @@ impl Tool for Semgrep {
         // Without the flag, semgrep asks the network for a newer release before answering.
         &["--version", "--disable-version-check"]
     }
+    /// A file of a language semgrep analyses ([`reads::semgrep_applies`]: by name, or an
+    /// executable script by its `#!` line).
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        repo.first_named(Semgrep::is_source)
+        repo.first_matching(|path| reads::semgrep_applies(repo, path))
             .map(crate::tools::root_target)
             .into_iter()
             .collect()
     }
-    fn staged_targets(&self, staged: &[std::path::PathBuf]) -> Option<Vec<Target>> {
-        let first = staged.iter().find(|path| is_source_path(path));
+    fn staged_targets(&self, staged: &[std::path::PathBuf], scope: &Scope<'_>) -> Option<Vec<Target>> {
+        let first = staged.iter().find(|path| self.reads(path, scope));
         Some(
             first
                 .map(|path| crate::tools::root_target(crate::repo::display(path)))
@@ -188,8 +189,10 @@ impl Tool for Semgrep {
                 .collect(),
         )
     }
-    fn reads(&self, path: &std::path::Path) -> bool {
-        is_source_path(path)
+    /// What semgrep itself would read among the files of the rules' languages
+    /// ([`reads::semgrep_reads`]); any regular file when the rules are not only the bundled ones.
+    fn reads(&self, path: &std::path::Path, scope: &Scope<'_>) -> bool {
+        reads::semgrep_reads(scope.repo, bundled_only(scope.options), path)
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no source file in a language semgrep analyses"
@@ -219,7 +222,8 @@ impl Tool for Semgrep {
         json_output.push(invocation.output);
         args.push(json_output);
         args.push(format!("--jobs={}", invocation.cores).into());
-        match scoped_files(invocation) {
+        let scope = invocation.scope();
+        match scoped_files(&scope) {
             // Pre-commit: the staged source files; pull-request mode: the changed ones that
             // still exist. Its rules look at one file at a time, so these findings are a full
             // scan's findings on these files. Each goes as `./PATH`: a file the change names
@@ -227,7 +231,7 @@ impl Tool for Semgrep {
             Some(files) => args.extend(
                 files
                     .iter()
-                    .filter(|f| is_source_path(f) && invocation.root.join(f).is_file())
+                    .filter(|f| self.reads(f, &scope))
                     .map(|f| std::path::Path::new(".").join(f).into_os_string()),
             ),
             None => args.push(".".into()),
@@ -276,24 +280,10 @@ impl Tool for Semgrep {
 
 /// The files semgrep is limited to, if any: staged (pre-commit) or changed (pull-request mode),
 /// minus the excluded ones.
-fn scoped_files<'a>(invocation: &'a Invocation<'_>) -> Option<Vec<&'a std::path::PathBuf>> {
-    let files = invocation
-        .options
-        .staged
-        .as_ref()
-        .or(invocation.options.changed.as_ref())?;
-    Some(
-        files
-            .iter()
-            .filter(|file| invocation.repo.exclusion_of(file).is_none())
-            .collect(),
-    )
-}
-
-fn is_source_path(path: &std::path::Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(Semgrep::is_source)
+fn scoped_files<'a>(scope: &Scope<'a>) -> Option<Vec<&'a std::path::PathBuf>> {
+    let files = scope.options.staged.as_ref().or(scope.options.changed.as_ref())?;
+    let repo = scope.repo;
+    Some(files.iter().filter(|file| repo.exclusion_of(file).is_none()).collect())
 }
 
 /// The first error of a failed run's report (`Failed to download configuration from …`), which

@@ -1,0 +1,196 @@
+//! Issue 23 §4: a scanner is never `unchanged`, skipped or blind on a file it would read. Each
+//! case is a clean main branch and a change on a branch that puts a finding where scangate did
+//! not look — a file name its lists missed, a Go layout or a symlink pull-request mode failed on,
+//! a file a scanner skips. The real scanners run at level 3 in pull-request mode (`--base main`)
+//! and as a full scan: the finding counts in both (exit 1), and the scanner that reads the file
+//! ran (`ok`). A gap scangate cannot close is reported, and the level's rules treat it as one.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+
+use crate::support::*;
+
+const SHELL_TRUE: &str = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
+const ROOT_DOCKERFILE: &str = "FROM ubuntu:22.04\nUSER root\n";
+/// A pinned requirement without a known vulnerability: osv-scanner, the dependency scanner
+/// level 3 requires, has a file to read (on its offline database) in every case.
+const CLEAN_REQUIREMENTS: &str = "jinja2==3.1.4\n";
+
+/// The scanners of every case: npm audit needs its registry, and no case has an npm lockfile.
+const SCANNERS: &[&str] = &["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner"];
+
+/// A clean main branch (`README.md`, a Python package, a dev requirements file), then `change`
+/// committed on the branch `change`.
+fn changed_repo(change: impl FnOnce(&Repo)) -> Repo {
+    changed_repo_with(&[], change)
+}
+
+/// [`changed_repo`], whose main branch holds the files `base` too.
+fn changed_repo_with(base: &[(&str, &str)], change: impl FnOnce(&Repo)) -> Repo {
+    let repo = Repo::new();
+    repo.write("README.md", "service\n")
+        .write("app/__init__.py", "VERSION = 1\n")
+        .write("requirements-dev.txt", CLEAN_REQUIREMENTS);
+    for (path, contents) in base {
+        repo.write(path, contents);
+    }
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "main");
+    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
+    change(&repo);
+    commit_all(repo.path(), "the change");
+    repo
+}
+
+struct Scan {
+    output: Output,
+    summary: Value,
+    sarif: Value,
+}
+
+impl Scan {
+    fn status(&self, tool: &str) -> &Value {
+        &tool_entry(&self.summary, tool)["status"]
+    }
+
+    /// `(tool, rule, line)` of the results on `path`.
+    fn findings_on(&self, path: &str) -> Vec<(String, String, u64)> {
+        result_places(&self.sarif)
+            .into_iter()
+            .filter(|(_, _, at, _)| at == path)
+            .map(|(tool, rule, _, line)| (tool, rule, line))
+            .collect()
+    }
+}
+
+fn scan(root: &Path, osv_db: &Path, extra: &[&str]) -> Scan {
+    let out = tempfile::tempdir().expect("temp dir");
+    let (sarif, summary) = (out.path().join("scan.sarif"), out.path().join("summary.json"));
+    let mut args: Vec<OsString> = vec!["scan".into(), root.into(), "--level".into(), "3".into()];
+    args.extend(["--offline".into(), "--osv-offline-db".into(), osv_db.into()]);
+    args.extend(report_flags(&sarif, &summary));
+    args.extend(extra.iter().map(Into::into));
+    let output = Scangate::new(args).run();
+    let json = |path: &Path| {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or(Value::Null)
+    };
+    Scan {
+        summary: json(&summary),
+        sarif: json(&sarif),
+        output,
+    }
+}
+
+/// Pull-request mode, then a full scan, of `repo`.
+fn both_modes(repo: &Repo) -> [Scan; 2] {
+    let db = osv_offline_db();
+    [
+        scan(repo.path(), db.path(), &["--base", "main"]),
+        scan(repo.path(), db.path(), &[]),
+    ]
+}
+
+/// In both modes: exit 1, `tool` ran, and it found something on `path`.
+fn assert_found(scans: &[Scan; 2], tool: &str, path: &str) {
+    for (mode, scan) in ["pull-request mode", "full scan"].iter().zip(scans) {
+        assert_exit(&scan.output, 1);
+        assert_eq!(scan.status(tool), "ok", "{mode}: {tool}: {:#}", scan.summary);
+        assert!(
+            scan.findings_on(path).iter().any(|(by, _, _)| by == tool),
+            "{mode}: no {tool} finding on {path}: {:?}",
+            result_places(&scan.sarif)
+        );
+    }
+}
+
+fn scanners_installed() -> bool {
+    SCANNERS.iter().copied().all(require_scanner)
+}
+
+// 1. Which files each scanner reads.
+
+/// The change writes `contents` to `path`: `tool` reads it and finds it in both modes.
+fn assert_change_found(tool: &str, path: &str, contents: &str) {
+    if !scanners_installed() {
+        return;
+    }
+    let repo = changed_repo(|repo| {
+        repo.write(path, contents);
+    });
+    assert_found(&both_modes(&repo), tool, path);
+}
+
+#[test]
+fn semgrep_reads_a_python_stub() {
+    assert_change_found("semgrep", "app/runner.pyi", SHELL_TRUE);
+}
+
+#[test]
+fn semgrep_reads_an_executable_script_by_its_shebang() {
+    if !scanners_installed() {
+        return;
+    }
+    let repo = changed_repo(|repo| {
+        use std::os::unix::fs::PermissionsExt;
+        repo.write("bin/deploy", format!("#!/usr/bin/env python3\n{SHELL_TRUE}"));
+        let script = repo.path().join("bin/deploy");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    });
+    assert_found(&both_modes(&repo), "semgrep", "bin/deploy");
+}
+
+#[test]
+fn trivy_reads_a_dockerfile_named_by_its_extension() {
+    assert_change_found("trivy", "deploy/prod.dockerfile", ROOT_DOCKERFILE);
+}
+
+#[test]
+fn trivy_reads_a_containerfile_with_a_suffix() {
+    assert_change_found("trivy", "Containerfile.dev", ROOT_DOCKERFILE);
+}
+
+/// bun's text lockfile, pinning a lodash with known vulnerabilities.
+const BUN_LOCK: &str = "{\n  \"lockfileVersion\": 1,\n  \"workspaces\": {\n    \"\": {\n      \"name\": \"web\",\n      \
+             \"dependencies\": {\n        \"lodash\": \"4.17.20\",\n      },\n    },\n  },\n  \"packages\": {\n    \
+             \"lodash\": [\"lodash@4.17.20\", \"\", {}, \"sha512-PlhdFcillOINfeV7Ni6oF1TAEayyZBoZ8bcshTHqOYJYlrqzRK5hagpagky5o4HfCzzd1TRkXPMFq6cKk9rGmA==\"],\n  \
+             },\n}\n";
+
+#[test]
+fn osv_scanner_reads_a_bun_lockfile() {
+    assert_change_found("osv-scanner", "web/bun.lock", BUN_LOCK);
+}
+
+#[test]
+fn osv_scanner_reads_a_dev_requirements_file() {
+    assert_change_found("osv-scanner", "requirements-dev.txt", "jinja2==2.10\n");
+}
+
+// 2. Pull-request mode works wherever a full scan does.
+
+/// The findings on `path` are a full scan's, and neither mode errs.
+fn assert_same_findings(scans: &[Scan; 2], path: &str) {
+    let [pr, full] = scans;
+    assert_exit(&pr.output, full.output.status.code().unwrap_or(-1));
+    assert_ne!(pr.output.status.code(), Some(2), "{:#}", pr.summary);
+    assert_eq!(pr.findings_on(path), full.findings_on(path));
+}
+
+#[test]
+fn a_changed_python_symlink_does_not_fail_pull_request_mode() {
+    if !scanners_installed() {
+        return;
+    }
+    let repo = changed_repo(|repo| {
+        repo.write("lib/handler_impl.py", SHELL_TRUE);
+        std::os::unix::fs::symlink("../lib/handler_impl.py", repo.path().join("app/handler.py")).unwrap();
+    });
+    let scans = both_modes(&repo);
+    assert_found(&scans, "semgrep", "lib/handler_impl.py");
+    assert_same_findings(&scans, "lib/handler_impl.py");
+}
