@@ -15,6 +15,8 @@ use crate::support::*;
 
 const SHELL_TRUE: &str = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
 const ROOT_DOCKERFILE: &str = "FROM ubuntu:22.04\nUSER root\n";
+const GO_EXEC: &str = "package tasks\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\n\
+                       func Run() error {\n\treturn exec.Command(\"sh\", \"-c\", os.Getenv(\"CMD\")).Run()\n}\n";
 /// A pinned requirement without a known vulnerability: osv-scanner, the dependency scanner
 /// level 3 requires, has a file to read (on its offline database) in every case.
 const CLEAN_REQUIREMENTS: &str = "jinja2==3.1.4\n";
@@ -44,6 +46,12 @@ fn changed_repo_with(base: &[(&str, &str)], change: impl FnOnce(&Repo)) -> Repo 
     commit_all(repo.path(), "the change");
     repo
 }
+
+/// A Go module at the root of main.
+const GO_MODULE: [(&str, &str); 2] = [
+    ("go.mod", "module example.com/root\n\ngo 1.22\n"),
+    ("main.go", "package main\n\nfunc main() {}\n"),
+];
 
 struct Scan {
     output: Output,
@@ -179,6 +187,43 @@ fn assert_same_findings(scans: &[Scan; 2], path: &str) {
     assert_exit(&pr.output, full.output.status.code().unwrap_or(-1));
     assert_ne!(pr.output.status.code(), Some(2), "{:#}", pr.summary);
     assert_eq!(pr.findings_on(path), full.findings_on(path));
+}
+
+#[test]
+fn a_change_in_a_nested_go_module_is_scanned_in_that_module() {
+    if !scanners_installed() {
+        return;
+    }
+    let nested = [
+        ("tools/go.mod", "module example.com/tools\n\ngo 1.22\n"),
+        (
+            "tools/tasks/tasks.go",
+            "package tasks\n\nfunc Run() error { return nil }\n",
+        ),
+    ];
+    let repo = changed_repo_with(&[GO_MODULE.as_slice(), &nested].concat(), |repo| {
+        repo.write("tools/tasks/tasks.go", GO_EXEC);
+    });
+    let scans = both_modes(&repo);
+    assert_found(&scans, "gosec", "tools/tasks/tasks.go");
+    assert_same_findings(&scans, "tools/tasks/tasks.go");
+    let argv = tool_entry(&scans[0].summary, "gosec")["argv"].to_string();
+    assert!(argv.ends_with(r#""./tasks"]"#), "{argv}");
+}
+
+#[test]
+fn a_go_package_whose_only_file_is_build_constrained_does_not_fail_pull_request_mode() {
+    if !scanners_installed() {
+        return;
+    }
+    let repo = changed_repo_with(&GO_MODULE, |repo| {
+        repo.write("gen/gen.go", format!("//go:build ignore\n\n{GO_EXEC}"));
+    });
+    let scans = both_modes(&repo);
+    assert_same_findings(&scans, "gen/gen.go");
+    for scan in &scans {
+        assert_eq!(scan.status("gosec"), "ok", "{:#}", scan.summary);
+    }
 }
 
 #[test]
