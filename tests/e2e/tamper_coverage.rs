@@ -239,3 +239,11 @@ fn a_changed_python_symlink_does_not_fail_pull_request_mode() {
     assert_found(&scans, "semgrep", "lib/handler_impl.py");
     assert_same_findings(&scans, "lib/handler_impl.py");
 }
+
+// 3. What a scanner would skip silently is scanned, or is a coverage gap the level counts.
+
+#[test]
+fn semgrep_reads_a_file_over_a_megabyte() {
+    let padding = "# padding to pass semgrep's default 1 MB limit\n".repeat(25_000);
+    assert_change_found("semgrep", "app/big.py", &format!("{SHELL_TRUE}{padding}"));
+}

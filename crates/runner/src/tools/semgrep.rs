@@ -2,7 +2,7 @@
 //!
 //! # Invocation
 //! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem
-//! --x-ignore-semgrepignore-files --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
+//! --max-target-bytes=0 --x-ignore-semgrepignore-files --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
 //! start one worker per core and compete with the scanners running beside it. `C` is each of
 //! `--semgrep-config`'s values; without any, the registry's `p/default` (downloaded from
 //! semgrep.dev) or, with `--offline`, scangate's bundled rules. The bundled rules
@@ -27,7 +27,8 @@
 //! A report is an object with a `results` array; `{}` or an error object is an error. A report
 //! in which every scanned file has a per-file error analysed nothing: the normalizer makes that
 //! an error too.
-//! semgrep follows no symlink, and exits 2 for one named on its command line (pull-request mode
+//! semgrep skips files over 1 MB silently by default (`--max-target-bytes=0` lifts it). It follows
+//! no symlink, and exits 2 for one named on its command line (pull-request mode
 //! passes only regular files). Which files it reads is its own language table
 //! (`reads::semgrep_reads`).
 //! A registry ruleset semgrep cannot download ends the run with 2 and no report after about
@@ -206,6 +207,9 @@ impl Tool for Semgrep {
         // --disable-nosem: findings under `nosemgrep` comments are reported, and scangate marks
         // them suppressed instead of letting them vanish.
         args.extend(["--metrics=off", "--disable-version-check", "--quiet", "--disable-nosem"].map(OsString::from));
+        // semgrep skips files over 1 MB by default, without a finding or an error: a change could
+        // pad its code past it. 0 lifts the limit.
+        args.push("--max-target-bytes=0".into());
         args.push("--x-ignore-semgrepignore-files".into());
         // semgrep leaves out the untracked files git ignores by itself; asked to scan them, it
         // must not consult git.
