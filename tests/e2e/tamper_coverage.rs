@@ -242,8 +242,145 @@ fn a_changed_python_symlink_does_not_fail_pull_request_mode() {
 
 // 3. What a scanner would skip silently is scanned, or is a coverage gap the level counts.
 
+/// In both modes: exit 2, `tool` ran but vouched for nothing, the warnings name `gap`, and the
+/// violation says the category the level requires is not covered.
+fn assert_gap(scans: &[Scan], tool: &str, gap: &str, category: &str) {
+    for scan in scans {
+        assert_exit(&scan.output, 2);
+        let entry = tool_entry(&scan.summary, tool);
+        assert_eq!(entry["status"], "ok", "{entry}");
+        assert!(
+            entry["scope"].as_str().unwrap_or_default().starts_with("coverage gap"),
+            "{entry}"
+        );
+        let warnings = scan.summary["warnings"].to_string();
+        assert!(warnings.contains(gap), "{warnings}");
+        let violations = scan.summary["violations"].to_string();
+        assert!(
+            violations.contains(&format!("no {category} scanner ran successfully")),
+            "{violations}"
+        );
+    }
+}
+
 #[test]
 fn semgrep_reads_a_file_over_a_megabyte() {
     let padding = "# padding to pass semgrep's default 1 MB limit\n".repeat(25_000);
     assert_change_found("semgrep", "app/big.py", &format!("{SHELL_TRUE}{padding}"));
+}
+
+#[test]
+fn python_reached_through_a_symlink_is_a_coverage_gap() {
+    if !scanners_installed() {
+        return;
+    }
+    let repo = changed_repo(|repo| {
+        // Python imports app/handler.py; semgrep follows no symlink, and scripts/handler is no
+        // file it takes for code (no extension, not executable).
+        repo.write("scripts/handler", SHELL_TRUE);
+        std::os::unix::fs::symlink("../scripts/handler", repo.path().join("app/handler.py")).unwrap();
+    });
+    assert_gap(
+        &both_modes(&repo),
+        "semgrep",
+        "app/handler.py is a symlink to scripts/handler",
+        "sast",
+    );
+}
+
+#[test]
+fn a_secret_in_a_file_git_shows_as_binary_is_found() {
+    // One NUL byte: `git log -p` prints "Binary files differ" instead of the content.
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    assert_change_found("gitleaks", "settings.py", &format!("\0\nGITHUB_TOKEN = \"{token}\"\n"));
+}
+
+/// A binary file a commit of the change adds and a later one removes is in the history being
+/// merged, where neither gitleaks pass can read it: pull-request mode reports the gap.
+#[test]
+fn a_binary_file_the_change_adds_and_removes_is_a_coverage_gap() {
+    if !scanners_installed() {
+        return;
+    }
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    let repo = changed_repo(|repo| {
+        repo.write("settings.py", format!("\0\nGITHUB_TOKEN = \"{token}\"\n"));
+    });
+    std::fs::remove_file(repo.path().join("settings.py")).unwrap();
+    commit_all(repo.path(), "remove the settings");
+    let db = osv_offline_db();
+    let pr = scan(repo.path(), db.path(), &["--base", "main"]);
+    assert_gap(&[pr], "gitleaks", "settings.py is binary to git", "secrets");
+}
+
+#[test]
+fn a_submodule_is_reported_as_not_scanned() {
+    if !scanners_installed() {
+        return;
+    }
+    let repo = changed_repo(|repo| {
+        let vendored = repo.path().join("lib/other");
+        std::fs::create_dir_all(&vendored).unwrap();
+        git_ok(&vendored, &["init", "-q"]);
+        std::fs::write(vendored.join("README.md"), "another repository\n").unwrap();
+        commit_all(&vendored, "other");
+    });
+    for scan in both_modes(&repo) {
+        assert_exit(&scan.output, 0);
+        let warnings = scan.summary["warnings"].to_string();
+        assert!(warnings.contains("submodule lib/other"), "{warnings}");
+        assert!(warnings.contains("was not scanned"), "{warnings}");
+    }
+}
+
+/// A repository whose old history holds a secret that HEAD no longer has, and a clone of it
+/// made with `clone_args`.
+fn clone_of_leaky_history(clone_args: &[&str]) -> (Repo, Repo) {
+    let source = Repo::new();
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    source
+        .write("README.md", "service\n")
+        .write("app/__init__.py", "VERSION = 1\n")
+        .write("requirements-dev.txt", CLEAN_REQUIREMENTS)
+        .write("app/settings.py", format!("GITHUB_TOKEN = \"{token}\"\n"));
+    git_ok(source.path(), &["init", "-q"]);
+    git_ok(source.path(), &["config", "uploadpack.allowFilter", "true"]);
+    commit_all(source.path(), "settings");
+    source.write(
+        "app/settings.py",
+        "import os\n\nGITHUB_TOKEN = os.environ[\"GITHUB_TOKEN\"]\n",
+    );
+    commit_all(source.path(), "the token comes from the environment");
+    source.write("README.md", "service, documented\n");
+    commit_all(source.path(), "docs");
+    // An empty directory of its own to clone into.
+    let clone = Repo::new();
+    let url = format!("file://{}", source.path().display());
+    let mut args = vec!["clone", "-q"];
+    args.extend(clone_args);
+    args.extend([url.as_str(), clone.path().to_str().unwrap()]);
+    git_ok(source.path(), &args);
+    (source, clone)
+}
+
+#[test]
+fn a_shallow_clone_is_a_partial_secrets_scan() {
+    if !scanners_installed() {
+        return;
+    }
+    let (_source, clone) = clone_of_leaky_history(&["--depth", "1"]);
+    let db = osv_offline_db();
+    let full = scan(clone.path(), db.path(), &[]);
+    assert_gap(&[full], "gitleaks", "the clone is shallow", "secrets");
+}
+
+#[test]
+fn a_blobless_clone_is_a_partial_secrets_scan() {
+    if !scanners_installed() {
+        return;
+    }
+    let (_source, clone) = clone_of_leaky_history(&["--filter=blob:none"]);
+    let db = osv_offline_db();
+    let full = scan(clone.path(), db.path(), &[]);
+    assert_gap(&[full], "gitleaks", "the clone is partial", "secrets");
 }

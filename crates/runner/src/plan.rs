@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use crate::repo::Excludes;
-use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel, Scope};
+use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel, Scope, COVERAGE_GAP};
 use crate::{locate, Category, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
 
 /// One scanner invocation, ready to start.
@@ -36,6 +36,8 @@ pub struct PlannedRun {
     pub categories: &'static [Category],
     /// How it covers less than the tool can, when it does.
     pub limited: Option<Limited>,
+    /// What it cannot see of what it should read ([`Tool::gaps`]).
+    pub gaps: Vec<String>,
 }
 
 impl PlannedRun {
@@ -77,6 +79,8 @@ pub struct Plan {
     pub runs: Vec<PlannedRun>,
     /// Scanners that do not apply or were deselected.
     pub not_run: Vec<NotRun>,
+    /// What no scanner reads (submodules), for every report.
+    pub unscanned: Vec<String>,
     pub(crate) scratch: TempDir,
 }
 
@@ -169,7 +173,11 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
             env.extend(git_env.iter().cloned());
             let cwd = tool.cwd(&invocation);
             let ignored_configs = tool.ignored_configs(&invocation);
-            let limited = tool.limited(&invocation);
+            let gaps = tool.gaps(&invocation);
+            let limited = match gaps.is_empty() {
+                true => tool.limited(&invocation),
+                false => Some(COVERAGE_GAP),
+            };
             runs.push(PlannedRun {
                 tool,
                 target,
@@ -186,13 +194,16 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                     _ => tool.categories(),
                 },
                 limited,
+                gaps,
             });
         }
     }
+    let unscanned = crate::repo::unscanned(&repo);
     Ok(Plan {
         repo,
         runs,
         not_run,
+        unscanned,
         scratch,
     })
 }

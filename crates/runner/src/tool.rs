@@ -50,6 +50,12 @@ pub enum Limited {
     Partial(&'static str),
 }
 
+/// What a run with a coverage gap ([`Tool::gaps`]) covers: none of its categories.
+pub const COVERAGE_GAP: Limited = Limited::Categories(
+    &[],
+    "coverage gap: it vouches for none of its categories, whatever it found (the gaps are in the warnings)",
+);
+
 impl Limited {
     /// What the invocation leaves out.
     pub fn note(self) -> &'static str {
@@ -137,6 +143,13 @@ pub trait Tool: Sync {
     /// How this invocation covers less than [`Tool::categories`] says; `None` when it covers all.
     fn limited(&self, _invocation: &Invocation<'_>) -> Option<Limited> {
         None
+    }
+    /// What this invocation cannot see of what it should read — a truncated history, code behind
+    /// a symlink it does not follow — each a sentence for every report. A run with a gap still
+    /// runs and its findings count, but it vouches for none of its categories
+    /// ([`COVERAGE_GAP`]): a level that requires one of them is not met by it.
+    fn gaps(&self, _invocation: &Invocation<'_>) -> Vec<String> {
+        Vec::new()
     }
     /// Why this invocation cannot run under `--offline` as configured — it would need the
     /// network — naming the flag that would let it run; `None` when it can. Such a run does not

@@ -184,6 +184,16 @@ pub(crate) fn semgrep_reads(repo: &RepoIndex, bundled_only: bool, path: &Path) -
                 .any(|language| language.matches(repo, path)))
 }
 
+/// True when a file named as `path` is one of the rules' languages by its name alone (bundled
+/// rules: theirs; any other rules: every language semgrep analyses), whatever it holds: a symlink
+/// so named leads semgrep's users — an import, an interpreter — to code semgrep does not follow.
+pub(crate) fn semgrep_language_named(bundled_only: bool, path: &Path) -> bool {
+    SEMGREP_LANGUAGES
+        .iter()
+        .filter(|language| !bundled_only || BUNDLED_LANGUAGES.contains(&language.id))
+        .any(|language| language.named(name_of(path)))
+}
+
 /// True when semgrep applies to a repository holding `path`: a file of a language it analyses
 /// (besides JSON and YAML), by name or by `#!` line.
 pub(crate) fn semgrep_applies(repo: &RepoIndex, path: &Path) -> bool {

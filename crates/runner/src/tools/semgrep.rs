@@ -27,10 +27,10 @@
 //! A report is an object with a `results` array; `{}` or an error object is an error. A report
 //! in which every scanned file has a per-file error analysed nothing: the normalizer makes that
 //! an error too.
-//! semgrep skips files over 1 MB silently by default (`--max-target-bytes=0` lifts it). It follows
-//! no symlink, and exits 2 for one named on its command line (pull-request mode
-//! passes only regular files). Which files it reads is its own language table
-//! (`reads::semgrep_reads`).
+//! semgrep skips files over 1 MB silently by default (`--max-target-bytes=0` lifts it), follows
+//! no symlink, and exits 2 for one named on its command line (pull-request mode passes only
+//! regular files; code behind a symlink is a gap, [`Tool::gaps`]). Which files it reads is its
+//! own language table (`reads::semgrep_reads`).
 //! A registry ruleset semgrep cannot download ends the run with 2 and no report after about
 //! 100 s (semgrep 1.185 retries three times, 16, 32 and 64 s apart); a registry that answers
 //! with an HTTP error ends it at once with 7 and a report whose `errors[]` says so. Either way
@@ -232,15 +232,35 @@ impl Tool for Semgrep {
             // still exist. Its rules look at one file at a time, so these findings are a full
             // scan's findings on these files. Each goes as `./PATH`: a file the change names
             // `--include=x.py` would otherwise be read as an option, and not scanned.
-            Some(files) => args.extend(
-                files
+            Some(files) => {
+                let read: Vec<OsString> = files
                     .iter()
                     .filter(|f| self.reads(f, &scope))
-                    .map(|f| std::path::Path::new(".").join(f).into_os_string()),
-            ),
+                    .map(|f| std::path::Path::new(".").join(f).into_os_string())
+                    .collect();
+                // Only a gap to report (a changed symlink): an empty directory, since semgrep
+                // given no path scans its working directory.
+                match read.is_empty() {
+                    true => args.push(empty_dir(invocation).into()),
+                    false => args.extend(read),
+                }
+            }
             None => args.push(".".into()),
         }
         args
+    }
+    /// Code of the rules' languages behind a symlink ([`symlink_gaps`]).
+    fn gaps(&self, invocation: &Invocation<'_>) -> Vec<String> {
+        symlink_gaps(&invocation.scope())
+    }
+    /// Pull-request mode: the change touches a file semgrep reads, or a symlink to code it does
+    /// not follow (then it runs to report the gap, which it cannot vouch past).
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf], scope: &Scope<'_>) -> Vec<Target> {
+        let touched = changed.iter().any(|path| self.reads(path, scope)) || !symlink_gaps(scope).is_empty();
+        match touched {
+            true => targets,
+            false => Vec::new(),
+        }
     }
     fn offline_refusal(&self, options: &ScanOptions) -> Option<&'static str> {
         let downloads = rule_sources(options)
@@ -288,6 +308,59 @@ fn scoped_files<'a>(scope: &Scope<'a>) -> Option<Vec<&'a std::path::PathBuf>> {
     let files = scope.options.staged.as_ref().or(scope.options.changed.as_ref())?;
     let repo = scope.repo;
     Some(files.iter().filter(|file| repo.exclusion_of(file).is_none()).collect())
+}
+
+/// The symlinks named as a file of the rules' languages (`app/handler.py`) whose code semgrep does
+/// not scan: semgrep follows no symlink, so the code is scanned only when the link leads to a
+/// file in the repository that semgrep reads under its own name, or to a directory in the
+/// repository (scanned itself); a link out of the repository, or to a file semgrep would not
+/// take for code (`scripts/handler`, not executable), is a gap. Pull-request and pre-commit
+/// mode look at the links the change touches and the links to the files it touches.
+fn symlink_gaps(scope: &Scope<'_>) -> Vec<String> {
+    let repo = scope.repo;
+    let bundled_only = bundled_only(scope.options);
+    let root = repo.root();
+    let scoped = scoped_files(scope);
+    let mut gaps = Vec::new();
+    for link in repo.symlinks() {
+        if !reads::semgrep_language_named(bundled_only, link) {
+            continue;
+        }
+        // A dangling link holds no code.
+        let Ok(target) = root.join(link).canonicalize() else {
+            continue;
+        };
+        let inside = target.strip_prefix(root).ok().map(std::path::Path::to_path_buf);
+        if let Some(files) = &scoped {
+            let touched = |path: &std::path::Path| files.iter().any(|file| file.as_path() == path);
+            if !touched(link) && !inside.as_deref().is_some_and(touched) {
+                continue;
+            }
+        }
+        let scanned = inside.as_deref().is_some_and(|inside| {
+            repo.exclusion_of(inside).is_none() && (target.is_dir() || reads::semgrep_reads(repo, bundled_only, inside))
+        });
+        if !scanned {
+            let to = match &inside {
+                Some(inside) => format!("{}, which semgrep does not read as code", crate::repo::display(inside)),
+                None => "a path outside the repository".to_owned(),
+            };
+            gaps.push(format!(
+                "{} is a symlink to {to}: semgrep follows no symlink, so that code was not scanned",
+                crate::repo::display(link)
+            ));
+        }
+    }
+    gaps
+}
+
+/// An empty directory in the run's scratch directory.
+fn empty_dir(invocation: &Invocation<'_>) -> std::path::PathBuf {
+    let empty = invocation.scratch.join("semgrep-nothing");
+    if let Err(error) = scratch::private_dir(&empty) {
+        tracing::warn!(%error, path = %empty.display(), "cannot create an empty directory for semgrep");
+    }
+    empty
 }
 
 /// The first error of a failed run's report (`Failed to download configuration from …`), which
