@@ -295,6 +295,36 @@ fn a_secret_in_a_file_git_shows_as_binary_is_found() {
     assert_change_found("gitleaks", "settings.py", &format!("\0\nGITHUB_TOKEN = \"{token}\"\n"));
 }
 
+/// A `-diff` attribute makes git show a text file as binary too: the binary pass reads it.
+#[test]
+fn a_secret_in_a_file_an_attribute_marks_binary_is_found() {
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    let secret = format!("GITHUB_TOKEN = \"{token}\"\n");
+    if !scanners_installed() {
+        return;
+    }
+    let repo = changed_repo(|repo| {
+        repo.write(".gitattributes", "*.py -diff\n")
+            .write("settings.py", &secret);
+    });
+    assert_found(&both_modes(&repo), "gitleaks", "settings.py");
+}
+
+/// A change whose first commit writes a token to `path` (after `prefix`), and whose second
+/// replaces the file with `then`, or removes it.
+fn change_leaking_then_hiding(path: &str, prefix: &str, then: Option<&str>) -> Repo {
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    let repo = changed_repo(|repo| {
+        repo.write(path, format!("{prefix}GITHUB_TOKEN = \"{token}\"\n"));
+    });
+    match then {
+        Some(contents) => drop(repo.write(path, contents)),
+        None => std::fs::remove_file(repo.path().join(path)).unwrap(),
+    }
+    commit_all(repo.path(), "hide the token");
+    repo
+}
+
 /// A binary file a commit of the change adds and a later one removes is in the history being
 /// merged, where neither gitleaks pass can read it: pull-request mode reports the gap.
 #[test]
@@ -302,12 +332,7 @@ fn a_binary_file_the_change_adds_and_removes_is_a_coverage_gap() {
     if !scanners_installed() {
         return;
     }
-    let token = format!("ghp_{}", random_token(ALNUM, 36));
-    let repo = changed_repo(|repo| {
-        repo.write("settings.py", format!("\0\nGITHUB_TOKEN = \"{token}\"\n"));
-    });
-    std::fs::remove_file(repo.path().join("settings.py")).unwrap();
-    commit_all(repo.path(), "remove the settings");
+    let repo = change_leaking_then_hiding("settings.py", "\0\n", None);
     let db = osv_offline_db();
     let pr = scan(repo.path(), db.path(), &["--base", "main"]);
     assert_gap(&[pr], "gitleaks", "settings.py is binary to git", "secrets");
@@ -353,14 +378,19 @@ fn clone_of_leaky_history(clone_args: &[&str]) -> (Repo, Repo) {
     commit_all(source.path(), "the token comes from the environment");
     source.write("README.md", "service, documented\n");
     commit_all(source.path(), "docs");
-    // An empty directory of its own to clone into.
+    let clone = clone_of(&source, clone_args);
+    (source, clone)
+}
+
+/// A clone of `source` made with `clone_args`, in an empty directory of its own.
+fn clone_of(source: &Repo, clone_args: &[&str]) -> Repo {
     let clone = Repo::new();
     let url = format!("file://{}", source.path().display());
     let mut args = vec!["clone", "-q"];
     args.extend(clone_args);
     args.extend([url.as_str(), clone.path().to_str().unwrap()]);
     git_ok(source.path(), &args);
-    (source, clone)
+    clone
 }
 
 #[test]
@@ -383,4 +413,21 @@ fn a_blobless_clone_is_a_partial_secrets_scan() {
     let db = osv_offline_db();
     let full = scan(clone.path(), db.path(), &[]);
     assert_gap(&[full], "gitleaks", "the clone is partial", "secrets");
+}
+
+/// Pull-request mode on a shallow clone cut inside the change: the commits below the cut, where
+/// a secret may be, are not in the clone. With no merge base to diff against, pull-request mode
+/// cannot even say what the change is: an error, never a pass.
+#[test]
+fn a_change_cut_by_a_shallow_clone_is_an_error() {
+    if !scanners_installed() {
+        return;
+    }
+    let source = change_leaking_then_hiding("app/settings.py", "", Some("GITHUB_TOKEN = None\n"));
+    let clone = clone_of(&source, &["--depth", "1", "--no-single-branch", "--branch", "change"]);
+    let db = osv_offline_db();
+    let pr = scan(clone.path(), db.path(), &["--base", "origin/main"]);
+    assert_exit(&pr.output, 2);
+    let stderr = String::from_utf8_lossy(&pr.output.stderr);
+    assert!(stderr.contains("no merge base"), "{stderr}");
 }
