@@ -289,6 +289,24 @@ fn python_reached_through_a_symlink_is_a_coverage_gap() {
 }
 
 #[test]
+fn a_package_linked_from_outside_the_repository_is_a_coverage_gap() {
+    if !scanners_installed() {
+        return;
+    }
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("tasks.py"), SHELL_TRUE).unwrap();
+    let repo = changed_repo(|repo| {
+        std::os::unix::fs::symlink(outside.path(), repo.path().join("app/plugins")).unwrap();
+    });
+    assert_gap(
+        &both_modes(&repo),
+        "semgrep",
+        "app/plugins is a symlink to a directory outside the repository",
+        "sast",
+    );
+}
+
+#[test]
 fn a_secret_in_a_file_git_shows_as_binary_is_found() {
     // One NUL byte: `git log -p` prints "Binary files differ" instead of the content.
     let token = format!("ghp_{}", random_token(ALNUM, 36));

@@ -314,7 +314,8 @@ fn scoped_files<'a>(scope: &Scope<'a>) -> Option<Vec<&'a std::path::PathBuf>> {
 /// not scan: semgrep follows no symlink, so the code is scanned only when the link leads to a
 /// file in the repository that semgrep reads under its own name, or to a directory in the
 /// repository (scanned itself); a link out of the repository, or to a file semgrep would not
-/// take for code (`scripts/handler`, not executable), is a gap. Pull-request and pre-commit
+/// take for code (`scripts/handler`, not executable), is a gap, and so is a link of any name to
+/// a directory out of the repository. Pull-request and pre-commit
 /// mode look at the links the change touches and the links to the files it touches.
 fn symlink_gaps(scope: &Scope<'_>) -> Vec<String> {
     let repo = scope.repo;
@@ -323,14 +324,16 @@ fn symlink_gaps(scope: &Scope<'_>) -> Vec<String> {
     let scoped = scoped_files(scope);
     let mut gaps = Vec::new();
     for link in repo.symlinks() {
-        if !reads::semgrep_language_named(bundled_only, link) {
-            continue;
-        }
         // A dangling link holds no code.
         let Ok(target) = root.join(link).canonicalize() else {
             continue;
         };
         let inside = target.strip_prefix(root).ok().map(std::path::Path::to_path_buf);
+        // A directory out of the repository may hold code of any name.
+        let out_dir = inside.is_none() && target.is_dir();
+        if !out_dir && !reads::semgrep_language_named(bundled_only, link) {
+            continue;
+        }
         if let Some(files) = &scoped {
             let touched = |path: &std::path::Path| files.iter().any(|file| file.as_path() == path);
             if !touched(link) && !inside.as_deref().is_some_and(touched) {
@@ -343,7 +346,8 @@ fn symlink_gaps(scope: &Scope<'_>) -> Vec<String> {
         if !scanned {
             let to = match &inside {
                 Some(inside) => format!("{}, which semgrep does not read as code", crate::repo::display(inside)),
-                None => "a path outside the repository".to_owned(),
+                None if out_dir => "a directory outside the repository".to_owned(),
+                None => "a file outside the repository".to_owned(),
             };
             gaps.push(format!(
                 "{} is a symlink to {to}: semgrep follows no symlink, so that code was not scanned",
