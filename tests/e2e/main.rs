@@ -32,6 +32,7 @@ mod signals;
 mod support;
 mod tamper;
 mod tamper_surface;
+mod tamper_coverage;
 mod terminal;
 mod trust;
 mod untrusted_repo;

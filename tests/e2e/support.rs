@@ -492,6 +492,11 @@ pub fn github_token() -> String {
     format!("ghp_{}", random_token(ALNUM, 36))
 }
 
+/// `--sarif SARIF --summary-json SUMMARY`: where a scan writes the reports a test reads.
+pub fn report_flags(sarif: &Path, summary: &Path) -> [std::ffi::OsString; 4] {
+    ["--sarif".into(), sarif.into(), "--summary-json".into(), summary.into()]
+}
+
 /// Runs git in `repo` with a fixed identity and `main` as the first branch.
 pub fn git(repo: &Path, args: &[&str]) -> Output {
     Command::new("git")

@@ -100,6 +100,8 @@ pub struct RawOutput {
     pub applies: bool,
     /// Repository files the scanner was kept from reading.
     pub ignored_configs: Vec<IgnoredConfig>,
+    /// What it could not see of what it should read ([`crate::Tool::gaps`]).
+    pub gaps: Vec<String>,
 }
 
 /// The results of running a plan.
@@ -115,6 +117,8 @@ pub struct Execution {
     /// What no scanner looked at (git-ignored, `--exclude`): findings a scanner still reports
     /// under these paths are to be dropped.
     pub excluded: Vec<crate::Exclusion>,
+    /// What no scanner read (submodules), for every report.
+    pub unscanned: Vec<String>,
     _scratch: Scratch,
 }
 
@@ -158,6 +162,7 @@ pub async fn execute(plan: Plan, options: &ScanOptions, observer: &dyn Observer)
         repo,
         runs,
         not_run,
+        unscanned,
         scratch,
     } = plan;
     // Declared before the runs, so that if this future is dropped the runs go first (killing
@@ -196,6 +201,7 @@ pub async fn execute(plan: Plan, options: &ScanOptions, observer: &dyn Observer)
         root: repo.root().to_path_buf(),
         report_root: repo.report_root().to_path_buf(),
         excluded: repo.excluded().to_vec(),
+        unscanned,
         _scratch: scratch,
     })
 }
@@ -216,6 +222,7 @@ fn skipped(not_run: NotRun) -> RawOutput {
         reason: Some(not_run.reason),
         applies: not_run.applies,
         ignored_configs: Vec::new(),
+        gaps: Vec::new(),
     }
 }
 
@@ -235,6 +242,7 @@ async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         reason: None,
         applies: true,
         ignored_configs: run.ignored_configs.clone(),
+        gaps: run.gaps.clone(),
     };
     if let Some(refusal) = run.offline_refusal {
         fail(&mut raw, Status::Error, refusal.to_owned());

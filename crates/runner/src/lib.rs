@@ -47,5 +47,5 @@ pub use process::running_scanners;
 pub use repo::{Excludes, Exclusion, ExclusionReason, RepoIndex};
 pub use sbom::{sbom, Sbom, SbomError};
 pub use scratch::keep_private;
-pub use tool::{Category, IgnoredConfig, Limited, Target, Tool};
+pub use tool::{Category, IgnoredConfig, Limited, Scope, Target, Tool};
 pub use tools::{semgrep_rule_sources, tool_named, RuleSource, SEMGREP_BUNDLED, TOOLS};

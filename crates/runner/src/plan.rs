@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use crate::repo::Excludes;
-use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel};
+use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel, Scope, COVERAGE_GAP};
 use crate::{locate, Category, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
 
 /// One scanner invocation, ready to start.
@@ -36,6 +36,8 @@ pub struct PlannedRun {
     pub categories: &'static [Category],
     /// How it covers less than the tool can, when it does.
     pub limited: Option<Limited>,
+    /// What it cannot see of what it should read ([`Tool::gaps`]).
+    pub gaps: Vec<String>,
 }
 
 impl PlannedRun {
@@ -77,6 +79,8 @@ pub struct Plan {
     pub runs: Vec<PlannedRun>,
     /// Scanners that do not apply or were deselected.
     pub not_run: Vec<NotRun>,
+    /// What no scanner reads (submodules), for every report.
+    pub unscanned: Vec<String>,
     pub(crate) scratch: TempDir,
 }
 
@@ -94,7 +98,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     let mut selected: Vec<(&'static dyn Tool, Vec<Target>)> = Vec::new();
     for &tool in TOOLS {
         let targets = match &options.staged {
-            Some(staged) => match tool.staged_targets(staged) {
+            Some(staged) => match tool.staged_targets(staged, &Scope { repo: &repo, options }) {
                 Some(targets) => targets,
                 None => {
                     let reason = "pre-commit mode (--staged) checks secrets and code only".to_string();
@@ -129,7 +133,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
         }
         let targets = match &options.changed {
             Some(changed) if !targets.is_empty() => {
-                let scoped = tool.changed_targets(targets, changed);
+                let scoped = tool.changed_targets(targets, changed, &Scope { repo: &repo, options });
                 if scoped.is_empty() {
                     not_run.push(NotRun {
                         tool,
@@ -166,7 +170,11 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
             env.extend(git_env.iter().cloned());
             let cwd = tool.cwd(&invocation);
             let ignored_configs = tool.ignored_configs(&invocation);
-            let limited = tool.limited(&invocation);
+            let gaps = tool.gaps(&invocation);
+            let limited = match gaps.is_empty() {
+                true => tool.limited(&invocation),
+                false => Some(COVERAGE_GAP),
+            };
             runs.push(PlannedRun {
                 tool,
                 target,
@@ -183,13 +191,16 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                     _ => tool.categories(),
                 },
                 limited,
+                gaps,
             });
         }
     }
+    let unscanned = crate::repo::unscanned(&repo);
     Ok(Plan {
         repo,
         runs,
         not_run,
+        unscanned,
         scratch,
     })
 }

@@ -124,6 +124,7 @@ pub struct RepoIndex {
     git_toplevel: bool,
     git_top: Option<PathBuf>,
     excluded: Vec<Exclusion>,
+    symlinks: Vec<PathBuf>,
 }
 
 impl RepoIndex {
@@ -183,13 +184,18 @@ impl RepoIndex {
                 });
                 false
             });
+        let mut symlinks: Vec<PathBuf> = Vec::new();
         for entry in walk.filter_map(Result::ok) {
+            let Ok(relative) = entry.path().strip_prefix(&root) else {
+                continue;
+            };
             if entry.file_type().is_file() {
-                if let Ok(relative) = entry.path().strip_prefix(&root) {
-                    files.push(relative.to_path_buf());
-                }
+                files.push(relative.to_path_buf());
+            } else if entry.file_type().is_symlink() {
+                symlinks.push(relative.to_path_buf());
             }
         }
+        symlinks.sort();
         files.sort();
         excluded.sort_by(|a, b| a.path.cmp(&b.path));
         let git_top = git_top_level(&root)?;
@@ -200,6 +206,7 @@ impl RepoIndex {
             git_toplevel,
             git_top,
             excluded,
+            symlinks,
         })
     }
 
@@ -234,6 +241,12 @@ impl RepoIndex {
         &self.files
     }
 
+    /// Repository-relative paths of the symbolic links outside pruned directories, sorted: no
+    /// scanner follows them, and `files` does not list them.
+    pub fn symlinks(&self) -> &[PathBuf] {
+        &self.symlinks
+    }
+
     /// True when the root is the top of a git work tree with at least one commit, so that
     /// history can be scanned.
     pub fn is_git_toplevel(&self) -> bool {
@@ -250,6 +263,11 @@ impl RepoIndex {
     /// The first file whose name satisfies `predicate`, as a display string.
     pub fn first_named(&self, predicate: impl Fn(&str) -> bool) -> Option<String> {
         self.files_named(predicate).next().map(|p| display(p))
+    }
+
+    /// The first file (root-relative) that satisfies `predicate`, as a display string.
+    pub fn first_matching(&self, predicate: impl Fn(&Path) -> bool) -> Option<String> {
+        self.files.iter().find(|path| predicate(path)).map(|path| display(path))
     }
 
     /// Reads the start of a repository file, for content sniffing.
@@ -308,6 +326,40 @@ fn git_top_level(root: &Path) -> Result<Option<PathBuf>, Error> {
     // Bytes, not UTF-8: a repository path may hold any bytes.
     let stdout = toplevel.stdout.strip_suffix(b"\n").unwrap_or(&toplevel.stdout);
     Ok(Path::new(std::ffi::OsStr::from_bytes(stdout)).canonicalize().ok())
+}
+
+/// What no scanner reads, each a sentence for the reports: the git submodules below the root
+/// (gitlinks in the index). Their files and history are another repository's: gitleaks' history
+/// and semgrep's git file list leave them out, and the other scanners see at most the files a
+/// checkout put there.
+pub(crate) fn unscanned(repo: &RepoIndex) -> Vec<String> {
+    let Ok(mut command) = crate::git_command(repo.root()) else {
+        return Vec::new();
+    };
+    let Ok(listed) = command.args(["ls-files", "-z", "--stage"]).output() else {
+        return Vec::new();
+    };
+    if !listed.status.success() {
+        return Vec::new();
+    }
+    listed
+        .stdout
+        .split(|byte| *byte == 0)
+        .filter_map(|entry| {
+            // `MODE OBJECT STAGE\tPATH`; a submodule's mode is 160000.
+            let entry = String::from_utf8_lossy(entry);
+            let (meta, path) = entry.split_once('\t')?;
+            let mut fields = meta.split(' ');
+            (fields.next()? == "160000").then(|| {
+                let commit = fields.next().unwrap_or_default();
+                format!(
+                    "submodule {path} (commit {}) was not scanned: it is another repository, which gitleaks and \
+                     semgrep do not read and the other scanners at most as checked out; scan it on its own",
+                    commit.get(..12).unwrap_or(commit)
+                )
+            })
+        })
+        .collect()
 }
 
 /// gitleaks exits 0 when its git child fails, so scangate decides itself whether history exists.

@@ -50,6 +50,12 @@ pub enum Limited {
     Partial(&'static str),
 }
 
+/// What a run with a coverage gap ([`Tool::gaps`]) covers: none of its categories.
+pub const COVERAGE_GAP: Limited = Limited::Categories(
+    &[],
+    "coverage gap: it vouches for none of its categories, whatever it found (the gaps are in the warnings)",
+);
+
 impl Limited {
     /// What the invocation leaves out.
     pub fn note(self) -> &'static str {
@@ -57,6 +63,15 @@ impl Limited {
             Limited::Categories(_, note) | Limited::Partial(note) => note,
         }
     }
+}
+
+/// What a scanner's file matching may look at besides a path: the repository (a file's mode and
+/// first line, as semgrep reads a `#!` line) and the options (which rules semgrep runs).
+pub struct Scope<'a> {
+    /// What the repository holds.
+    pub repo: &'a RepoIndex,
+    /// Options from the command line.
+    pub options: &'a ScanOptions,
 }
 
 /// What a scanner's argv is built from.
@@ -77,6 +92,16 @@ pub struct Invocation<'a> {
     pub cores: usize,
 }
 
+impl Invocation<'_> {
+    /// The repository and options, for [`Tool::reads`].
+    pub(crate) fn scope(&self) -> Scope<'_> {
+        Scope {
+            repo: self.repo,
+            options: self.options,
+        }
+    }
+}
+
 /// One scanner: everything the runner knows about it. Implemented once per file in `tools/`.
 pub trait Tool: Sync {
     /// Canonical name (`gitleaks`, `semgrep`, `gosec`, `trivy`, `osv-scanner`, `npm-audit`).
@@ -91,22 +116,24 @@ pub trait Tool: Sync {
     fn targets(&self, repo: &RepoIndex) -> Vec<Target>;
     /// Pre-commit mode: where the scanner applies to these staged files, or `None` when it does
     /// not check staged changes at all.
-    fn staged_targets(&self, _staged: &[PathBuf]) -> Option<Vec<Target>> {
+    fn staged_targets(&self, _staged: &[PathBuf], _scope: &Scope<'_>) -> Option<Vec<Target>> {
         None
     }
     /// Pull-request mode: the part of `targets` (this scanner's full plan) a change to the
     /// root-relative files `changed` can affect; empty when it touches nothing the scanner
     /// reads, and the scanner does not run. By default all targets when any changed file is one
     /// [`Tool::reads`], else none.
-    fn changed_targets(&self, targets: Vec<Target>, changed: &[PathBuf]) -> Vec<Target> {
-        if changed.iter().any(|path| self.reads(path)) {
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[PathBuf], scope: &Scope<'_>) -> Vec<Target> {
+        if changed.iter().any(|path| self.reads(path, scope)) {
             targets
         } else {
             Vec::new()
         }
     }
-    /// Whether a change to this root-relative file can change the scanner's findings.
-    fn reads(&self, _path: &Path) -> bool {
+    /// Whether a change to this root-relative file can change the scanner's findings: the
+    /// scanner's own file-matching rules at the pinned version, never a narrower list; `true`
+    /// where scangate cannot be sure.
+    fn reads(&self, _path: &Path, _scope: &Scope<'_>) -> bool {
         true
     }
     /// Why it does not apply, for `plan` and the summary.
@@ -116,6 +143,13 @@ pub trait Tool: Sync {
     /// How this invocation covers less than [`Tool::categories`] says; `None` when it covers all.
     fn limited(&self, _invocation: &Invocation<'_>) -> Option<Limited> {
         None
+    }
+    /// What this invocation cannot see of what it should read — a truncated history, code behind
+    /// a symlink it does not follow — each a sentence for every report. A run with a gap still
+    /// runs and its findings count, but it vouches for none of its categories
+    /// ([`COVERAGE_GAP`]): a level that requires one of them is not met by it.
+    fn gaps(&self, _invocation: &Invocation<'_>) -> Vec<String> {
+        Vec::new()
     }
     /// Why this invocation cannot run under `--offline` as configured — it would need the
     /// network — naming the flag that would let it run; `None` when it can. Such a run does not

@@ -54,6 +54,9 @@ fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Resul
         if let Some(limited) = run.limited {
             writeln!(out, "  limited: {}", limited.note())?;
         }
+        for gap in &run.gaps {
+            writeln!(out, "  gap:     {}", text(gap))?;
+        }
         if let Some(refusal) = run.offline_refusal {
             writeln!(out, "  offline: {refusal}")?;
         }
@@ -75,6 +78,9 @@ fn write_plan(out: &mut impl Write, plan: &Plan, inert: Inert) -> std::io::Resul
     }
     for exclusion in plan.repo.excluded() {
         writeln!(out, "  {} ({})", text(&exclusion.display()), text(&exclusion.reason))?;
+    }
+    for unscanned in &plan.unscanned {
+        writeln!(out, "\nnot scanned: {}", text(unscanned))?;
     }
     Ok(())
 }
@@ -118,6 +124,7 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
                 "missing": run.program.is_none(),
                 "categories": run.categories,
                 "limited": run.limited.map(|limited| limited.note()),
+                "gaps": run.gaps,
                 "offline_refusal": run.offline_refusal,
             })
         })
@@ -133,5 +140,6 @@ fn plan_json(plan: &Plan) -> serde_json::Value {
         "runs": runs,
         "not_run": not_run,
         "excluded": excluded,
+        "unscanned": plan.unscanned,
     })
 }

@@ -323,6 +323,7 @@ impl Scanned {
         summary
             .warnings
             .extend(change_only_note(&self.execution, &self.options));
+        summary.warnings.extend(coverage_gaps(&self.execution));
         summary.excluded = ExcludedSummary::list(&self.execution.excluded);
         summary.excluded_findings = self.normalized.excluded_findings;
         let semgrep_ran = self
@@ -488,6 +489,16 @@ fn change_only_note(execution: &Execution, options: &ScanOptions) -> Option<Stri
          the change's commits, the others ran only if the change touches a file they read{not_run}; \
          findings outside the change were not computed"
     ))
+}
+
+/// What the scanners could not see ([`scangate_runner::Tool::gaps`], each run's own: it vouched for
+/// none of its categories) and what none of them read (submodules).
+fn coverage_gaps(execution: &Execution) -> Vec<String> {
+    let gaps = execution
+        .outputs
+        .iter()
+        .flat_map(|raw| raw.gaps.iter().map(move |gap| format!("{}: {gap}", raw.tool)));
+    gaps.chain(execution.unscanned.iter().cloned()).collect()
 }
 
 /// Findings name paths from the scanned root, which the gate, the change under review and the

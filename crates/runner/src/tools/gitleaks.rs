@@ -17,6 +17,11 @@
 //!   root. The reported paths start with the unguessable scratch path, so no entry of the
 //!   repository's `.gitleaksignore` matches; the normalizer resolves them back to the root.
 //!
+//! In a git root, a second pass, `gitleaks dir --follow-symlinks B/`, reads the files git shows
+//! as binary (a NUL byte, a `binary` attribute), whose content `git log -p` leaves out: `B` is a
+//! scratch directory of links to them at their repository paths. A shallow or partial clone's
+//! history, read only in part, is a coverage gap ([`Tool::gaps`]): the run vouches for no category.
+//!
 //! In pull-request mode (`--base REF`) `--log-opts=REF..HEAD` limits history to the change; in
 //! pre-commit mode (`--staged`) `--pre-commit --staged` reads the staged diff.
 //!
@@ -44,7 +49,7 @@
 use std::ffi::OsString;
 
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited, Scope};
 use crate::tools::root_target;
 use crate::{Category, RepoIndex, Target, Tool};
 
@@ -71,18 +76,26 @@ impl Tool for Gitleaks {
         &["version"]
     }
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        let trigger = if repo.is_git_toplevel() {
-            "git history (.git)"
-        } else {
-            "always (files, no git history)"
-        };
-        vec![root_target(trigger)]
-    }
-    /// Pull-request mode scans the commits of the change (`BASE..HEAD`), whatever they touch.
-    fn changed_targets(&self, targets: Vec<Target>, _changed: &[std::path::PathBuf]) -> Vec<Target> {
+        if !repo.is_git_toplevel() {
+            return vec![root_target("always (files, no git history)")];
+        }
+        let mut targets = vec![root_target(HISTORY)];
+        targets.extend(binary_target(&binary_files(repo, None)));
         targets
     }
-    fn staged_targets(&self, staged: &[std::path::PathBuf]) -> Option<Vec<Target>> {
+    /// Pull-request mode scans the commits of the change (`BASE..HEAD`), whatever they touch,
+    /// and the files among them that git shows as binary.
+    fn changed_targets(&self, targets: Vec<Target>, _changed: &[std::path::PathBuf], scope: &Scope<'_>) -> Vec<Target> {
+        let mut targets: Vec<Target> = targets.into_iter().filter(|t| t.trigger != BINARY_FILES).collect();
+        if scope.repo.is_git_toplevel() {
+            targets.extend(binary_target(&binary_files(
+                scope.repo,
+                scope.options.base_ref.as_deref(),
+            )));
+        }
+        targets
+    }
+    fn staged_targets(&self, staged: &[std::path::PathBuf], _scope: &Scope<'_>) -> Option<Vec<Target>> {
         Some(
             staged
                 .first()
@@ -93,6 +106,29 @@ impl Tool for Gitleaks {
     }
     fn not_applicable_reason(&self) -> &'static str {
         "always applies"
+    }
+    /// A history gitleaks would read only in part, silently: a shallow clone's history ends at its
+    /// graft, and a partial (blobless) clone's missing contents are not fetched (scangate's git
+    /// allows no transport), so the commits of either scan as if clean.
+    fn gaps(&self, invocation: &Invocation<'_>) -> Vec<String> {
+        let repo = invocation.repo;
+        if !repo.is_git_toplevel() || invocation.options.staged.is_some() || binary_pass(invocation) {
+            return Vec::new();
+        }
+        let base = invocation.options.base_ref.as_deref();
+        let mut gaps = history_gaps(invocation.root, base);
+        // A binary file the change added and removed again is in the history being merged, in
+        // no file the binary pass can read.
+        if base.is_some() {
+            gaps.extend(binary_files(repo, base).gone.iter().map(|path| {
+                format!(
+                    "{} is binary to git in the change's commits and no longer in the work tree: its content \
+                     was not scanned for secrets",
+                    crate::repo::display(path)
+                )
+            }));
+        }
+        gaps
     }
     fn limited(&self, invocation: &Invocation<'_>) -> Option<Limited> {
         let scope = if !invocation.repo.is_git_toplevel() {
@@ -108,13 +144,14 @@ impl Tool for Gitleaks {
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let scratch = invocation.scratch;
-        let mode = if invocation.repo.is_git_toplevel() {
-            "git"
-        } else {
-            "dir"
-        };
-        let mut args: Vec<OsString> = vec![mode.into()];
-        args.extend(history_scope(invocation));
+        let history = invocation.repo.is_git_toplevel() && !binary_pass(invocation);
+        let mut args: Vec<OsString> = vec![if history { "git" } else { "dir" }.into()];
+        if history {
+            args.extend(history_scope(invocation));
+        }
+        if binary_pass(invocation) {
+            args.push("--follow-symlinks".into());
+        }
         args.push("--config".into());
         args.push(scratch::shared_file(scratch, "gitleaks.toml", DEFAULT_RULES.as_bytes()).into());
         args.push("--gitleaks-ignore-path".into());
@@ -126,7 +163,7 @@ impl Tool for Gitleaks {
         args
     }
     fn env(&self, invocation: &Invocation<'_>) -> Vec<(OsString, OsString)> {
-        if !invocation.repo.is_git_toplevel() {
+        if !invocation.repo.is_git_toplevel() || binary_pass(invocation) {
             return Vec::new();
         }
         let mut env: Vec<(OsString, OsString)> = vec![
@@ -166,6 +203,174 @@ fn history_scope(invocation: &Invocation<'_>) -> Vec<OsString> {
     }
 }
 
+/// The trigger of the history run.
+const HISTORY: &str = "git history (.git)";
+
+/// The trigger of the pass over the files git shows as binary.
+const BINARY_FILES: &str = "files git shows as binary (git log -p leaves their content out)";
+
+/// True for the pass over the files git shows as binary.
+fn binary_pass(invocation: &Invocation<'_>) -> bool {
+    invocation.target.trigger == BINARY_FILES
+}
+
+/// The files git shows as binary in the history gitleaks reads.
+#[derive(Default)]
+struct BinaryFiles {
+    /// Regular files in the work tree, not excluded: the binary pass reads them.
+    present: Vec<std::path::PathBuf>,
+    /// Gone from the work tree (or not regular files).
+    gone: Vec<std::path::PathBuf>,
+}
+
+/// The binary pass, when there is a file for it.
+fn binary_target(files: &BinaryFiles) -> Option<Target> {
+    (!files.present.is_empty()).then(|| root_target(BINARY_FILES))
+}
+
+/// The files git shows as binary — content with a NUL byte, or a `binary` / `-diff` attribute
+/// — whose content `git log -p`, and so gitleaks' history scan, leaves out ("Binary files
+/// differ"): in HEAD's tree (a full scan), or added or modified by any commit of `BASE..HEAD`
+/// (pull-request mode), as `--numstat` marks them (`-` for the line counts).
+fn binary_files(repo: &RepoIndex, base: Option<&str>) -> BinaryFiles {
+    let root = repo.root();
+    let listed = match base {
+        Some(base) => {
+            let range = format!("{base}..HEAD");
+            // Added or modified content only: a deletion brings no content in.
+            let log = [
+                "log",
+                "--numstat",
+                "-z",
+                "--format=",
+                "--no-renames",
+                "--diff-filter=AMT",
+            ];
+            git_stdout(root, &[log.as_slice(), &[range.as_str()]].concat())
+        }
+        None => git_stdout(root, &["hash-object", "-t", "tree", "/dev/null"])
+            .and_then(|empty| git_stdout(root, &["diff", "--numstat", "-z", "--no-renames", &empty, "HEAD"])),
+    };
+    let mut paths: Vec<std::path::PathBuf> = listed
+        .unwrap_or_default()
+        .split('\0')
+        .filter_map(|entry| entry.trim_start_matches('\n').strip_prefix("-\t-\t"))
+        .map(std::path::PathBuf::from)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let mut files = BinaryFiles::default();
+    for path in paths {
+        if repo.exclusion_of(&path).is_some() {
+            continue;
+        }
+        let regular = std::fs::symlink_metadata(root.join(&path)).is_ok_and(|m| m.is_file());
+        match regular {
+            true => files.present.push(path),
+            false => files.gone.push(path),
+        }
+    }
+    files
+}
+
+/// The source of the binary pass: a scratch directory holding, at their repository paths, links
+/// to the files git shows as binary (`gitleaks dir --follow-symlinks` reads them; the reported
+/// paths resolve back to the repository's, and no `.gitleaksignore` is in it).
+fn binary_source(invocation: &Invocation<'_>) -> OsString {
+    let dir = invocation.scratch.join("gitleaks-binary");
+    let files = binary_files(invocation.repo, invocation.options.base_ref.as_deref());
+    for path in &files.present {
+        let link = dir.join(path);
+        let made = link
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::os::unix::fs::symlink(invocation.root.join(path), &link));
+        if let Err(error) = made {
+            tracing::warn!(%error, path = %link.display(), "cannot link a binary file for gitleaks");
+        }
+    }
+    let mut source = OsString::from(dir);
+    source.push("/");
+    source
+}
+
+/// What makes the history gitleaks reads (`BASE..HEAD`, or all of HEAD's) incomplete.
+fn history_gaps(root: &std::path::Path, base: Option<&str>) -> Vec<String> {
+    let range = match base {
+        Some(base) => format!("{base}..HEAD"),
+        None => "HEAD".to_owned(),
+    };
+    let mut gaps = Vec::new();
+    if git_stdout(root, &["rev-parse", "--is-shallow-repository"]).as_deref() == Some("true") {
+        let grafts = shallow_grafts(root);
+        let cut = match base {
+            // The change's history is whole when no graft lies within it.
+            Some(_) => git_stdout(root, &["rev-list", &range])
+                .unwrap_or_default()
+                .lines()
+                .any(|commit| grafts.iter().any(|graft| graft == commit)),
+            None => true,
+        };
+        if cut {
+            gaps.push(
+                "the clone is shallow: the history before its cut was not scanned for secrets; \
+                 fetch the whole history (git fetch --unshallow; actions/checkout: fetch-depth: 0)"
+                    .to_owned(),
+            );
+        }
+    }
+    if is_partial_clone(root) {
+        let missing = git_stdout(root, &["rev-list", "--objects", "--missing=print", &range])
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.starts_with('?'))
+            .count();
+        if missing > 0 {
+            gaps.push(format!(
+                "the clone is partial (a promisor remote): {missing} object(s) of the history scanned were \
+                 never fetched, and what they hold was not scanned for secrets; clone without --filter"
+            ));
+        }
+    }
+    gaps
+}
+
+/// The commits where a shallow clone's history is cut (`.git/shallow`).
+fn shallow_grafts(root: &std::path::Path) -> Vec<String> {
+    let Some(file) = git_stdout(root, &["rev-parse", "--git-path", "shallow"]) else {
+        return Vec::new();
+    };
+    std::fs::read_to_string(root.join(file))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A partial clone: `extensions.partialClone` set, or a promisor pack present.
+fn is_partial_clone(root: &std::path::Path) -> bool {
+    if git_stdout(root, &["config", "--get", "extensions.partialClone"]).is_some_and(|remote| !remote.is_empty()) {
+        return true;
+    }
+    let Some(packs) = git_stdout(root, &["rev-parse", "--git-path", "objects/pack"]) else {
+        return false;
+    };
+    std::fs::read_dir(root.join(packs)).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|entry| entry.path().extension().is_some_and(|ext| ext == "promisor"))
+    })
+}
+
+/// The trimmed stdout of a git command that succeeded in `root` ([`crate::git_command`]).
+fn git_stdout(root: &std::path::Path, args: &[&str]) -> Option<String> {
+    let output = crate::git_command(root).ok()?.args(args).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
 /// A pre-commit hook's git hands over `GIT_INDEX_FILE` relative to the hook's working directory
 /// (`.git/index`), where scangate runs; gitleaks' git runs in its scratch source instead, so a
 /// relative index is made absolute. `None` leaves the environment as it is.
@@ -181,6 +386,9 @@ fn absolute_index_file() -> Option<std::path::PathBuf> {
 /// `.gitleaks.toml` (history: git finds the repository through `GIT_DIR`), or a scratch link to
 /// the root whose path no `.gitleaksignore` entry can name (`dir`).
 fn source(invocation: &Invocation<'_>) -> OsString {
+    if binary_pass(invocation) {
+        return binary_source(invocation);
+    }
     if invocation.repo.is_git_toplevel() {
         let empty = invocation.scratch.join("gitleaks-source");
         if let Err(error) = scratch::private_dir(&empty) {

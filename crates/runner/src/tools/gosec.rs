@@ -10,14 +10,17 @@
 //! # Known traps
 //! A non-empty `Golang errors` map means packages did not type-check, so findings are missing;
 //! `Stats.files == 0` means nothing was analysed. Both are tool errors, and so is a report
-//! without the `Issues` key. gosec's `-quiet` writes
+//! without the `Issues` key. A package named alone (pull-request mode's `./DIR`) must have a file
+//! Go builds: one whose only file is `//go:build ignore` fails to load, where `./...` passes over
+//! it, so a changed file with a build constraint scans its module whole. A nested module's
+//! packages are not its parent's. gosec's `-quiet` writes
 //! no file when clean, so it is not used. `line` can be a range (`12-14`) and `file` is absolute.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
 use crate::repo::display;
-use crate::tool::{parse_json, present, Invocation};
+use crate::tool::{parse_json, present, Invocation, Scope};
 use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct Gosec;
@@ -79,14 +82,16 @@ impl Tool for Gosec {
         args
     }
     /// Pull-request mode: the modules holding a changed Go file (or whose go.mod or go.sum
-    /// changed).
-    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf]) -> Vec<Target> {
+    /// changed). A file belongs to the innermost module above it: a nested module's files are
+    /// not its parent's (`./...` leaves them out, and naming one as the parent's package fails).
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf], scope: &Scope<'_>) -> Vec<Target> {
+        let modules = module_dirs(scope.repo);
         targets
             .into_iter()
             .filter(|target| {
                 changed
                     .iter()
-                    .any(|path| path.starts_with(&target.dir) && is_go_input(path))
+                    .any(|path| is_go_input(path) && module_of(&modules, path) == Some(target.dir.as_path()))
             })
             .collect()
     }
@@ -122,6 +127,35 @@ fn anchored_dir_pattern(dir: &std::path::Path) -> String {
     format!("^{}(/.*)?$", regex::escape(&dir.to_string_lossy()))
 }
 
+/// The directories (root-relative) that hold a `go.mod`: the Go modules.
+fn module_dirs(repo: &RepoIndex) -> Vec<&std::path::Path> {
+    repo.files_named(|name| name == "go.mod")
+        .map(|go_mod| go_mod.parent().unwrap_or(std::path::Path::new("")))
+        .collect()
+}
+
+/// The innermost of `modules` that holds `path`.
+fn module_of<'a>(modules: &[&'a std::path::Path], path: &std::path::Path) -> Option<&'a std::path::Path> {
+    modules
+        .iter()
+        .copied()
+        .filter(|dir| path.starts_with(dir))
+        .max_by_key(|dir| dir.components().count())
+}
+
+/// True when the Go file at `path` has a build constraint (`//go:build`, or the older
+/// `// +build`) in its header, before the `package` clause.
+fn has_build_constraint(path: &std::path::Path) -> bool {
+    let Ok(source) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    source
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.starts_with("package "))
+        .any(|line| line.starts_with("//go:build") || line.starts_with("// +build"))
+}
+
 fn is_go_input(path: &std::path::Path) -> bool {
     path.extension().is_some_and(|ext| ext == "go")
         || path
@@ -135,14 +169,24 @@ fn is_go_input(path: &std::path::Path) -> bool {
 fn changed_packages(invocation: &Invocation<'_>) -> Option<Vec<OsString>> {
     let changed = invocation.options.changed.as_ref()?;
     let module = &invocation.target.dir;
+    let modules = module_dirs(invocation.repo);
     let in_module: Vec<&std::path::Path> = changed
         .iter()
+        .filter(|path| is_go_input(path) && module_of(&modules, path) == Some(module.as_path()))
         .filter_map(|path| path.strip_prefix(module).ok())
-        .filter(|path| is_go_input(path))
         .collect();
     if in_module
         .iter()
         .any(|path| path.extension().is_none_or(|ext| ext != "go"))
+    {
+        return None;
+    }
+    // A file with a build constraint may leave its package without a file Go builds: named
+    // alone, that package fails to load, where `./...` passes over it. Which files a constraint
+    // keeps is Go's to decide, so the module is scanned whole, as a full scan does.
+    if in_module
+        .iter()
+        .any(|path| has_build_constraint(&invocation.root.join(module).join(path)))
     {
         return None;
     }

@@ -4,6 +4,7 @@ mod gitleaks;
 mod gosec;
 mod npm_audit;
 mod osv_scanner;
+mod reads;
 mod semgrep;
 mod trivy;
 
@@ -25,34 +26,6 @@ pub static TOOLS: &[&dyn Tool] = &[
 /// The scanner with this canonical name.
 pub fn tool_named(name: &str) -> Option<&'static dyn Tool> {
     TOOLS.iter().copied().find(|tool| tool.name() == name)
-}
-
-/// Lockfiles and manifests that dependency scanners read.
-pub(crate) const DEPENDENCY_FILES: &[&str] = &[
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "go.mod",
-    "Cargo.lock",
-    "Gemfile.lock",
-    "poetry.lock",
-    "Pipfile.lock",
-    "uv.lock",
-    "requirements.txt",
-    "composer.lock",
-    "pom.xml",
-    "gradle.lockfile",
-    "pubspec.lock",
-    "mix.lock",
-    "packages.lock.json",
-];
-
-/// True for a lockfile or manifest the dependency scanners read.
-pub(crate) fn is_dependency_file(path: &std::path::Path) -> bool {
-    path.file_name()
-        .and_then(|name| name.to_str())
-        .is_some_and(|name| DEPENDENCY_FILES.contains(&name))
 }
 
 /// The file or reason an always-applicable root target names.

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 
 use crate::repo::display;
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, OutputChannel};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, OutputChannel, Scope};
 use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct NpmAudit;
@@ -132,7 +132,7 @@ impl Tool for NpmAudit {
         targets
     }
     /// Pull-request mode: only the lockfiles the change touches (it reads nothing else).
-    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf]) -> Vec<Target> {
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf], _scope: &Scope<'_>) -> Vec<Target> {
         targets
             .into_iter()
             .filter(|target| changed.iter().any(|path| display(path) == target.trigger))

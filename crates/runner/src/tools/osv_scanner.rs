@@ -11,9 +11,10 @@
 //! 1 with a report that lists no vulnerability is an error: exit code and report disagree (0 with
 //! vulnerabilities is not: osv-scanner exits 0 when every one it lists is uncalled or unimportant).
 //! 128 (no packages found) is an error too: scangate runs osv-scanner only when the repository
-//! holds a lockfile or manifest it reads, so finding none means it did not read them. (Every
-//! name in `DEPENDENCY_FILES` is one osv-scanner 2.5.0 reads; with `--allow-no-lockfiles` it
-//! exits 0 with `"results": null` even on an empty directory, and 128 only without the flag.)
+//! holds a lockfile or manifest it reads, so finding none means it did not read them. (Which
+//! files those are is osv-scanner 2.5.0's own rule, `reads::osv_reads`; with
+//! `--allow-no-lockfiles` it exits 0 with `"results": null` even on an empty directory, and 128
+//! only without the flag.)
 //!
 //! # Known traps
 //! Paths in the output are absolute. A report is an object whose `results` is an array, or
@@ -23,8 +24,8 @@
 
 use std::ffi::OsString;
 
-use crate::tool::{parse_json, present, Invocation};
-use crate::tools::{root_target, DEPENDENCY_FILES};
+use crate::tool::{parse_json, present, Invocation, Scope};
+use crate::tools::{reads, root_target};
 use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct OsvScanner;
@@ -82,13 +83,13 @@ impl Tool for OsvScanner {
         &["--version"]
     }
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        repo.first_named(|name| DEPENDENCY_FILES.contains(&name))
+        repo.first_matching(reads::osv_reads)
             .map(root_target)
             .into_iter()
             .collect()
     }
-    fn reads(&self, path: &std::path::Path) -> bool {
-        crate::tools::is_dependency_file(path)
+    fn reads(&self, path: &std::path::Path, _scope: &Scope<'_>) -> bool {
+        reads::osv_reads(path)
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile or manifest"

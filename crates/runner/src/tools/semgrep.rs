@@ -2,7 +2,7 @@
 //!
 //! # Invocation
 //! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem
-//! --x-ignore-semgrepignore-files --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
+//! --max-target-bytes=0 --x-ignore-semgrepignore-files --json-output=F --jobs=N .` in the root. `N` is semgrep's share of the cores: it would otherwise
 //! start one worker per core and compete with the scanners running beside it. `C` is each of
 //! `--semgrep-config`'s values; without any, the registry's `p/default` (downloaded from
 //! semgrep.dev) or, with `--offline`, scangate's bundled rules. The bundled rules
@@ -29,6 +29,10 @@
 //! A report is an object with a `results` array; `{}` or an error object is an error. A report
 //! in which every scanned file has a per-file error analysed nothing: the normalizer makes that
 //! an error too.
+//! semgrep skips files over 1 MB silently by default (`--max-target-bytes=0` lifts it), follows
+//! no symlink, and exits 2 for one named on its command line (pull-request mode passes only
+//! regular files; code behind a symlink is a gap, [`Tool::gaps`]). Which files it reads is its
+//! own language table (`reads::semgrep_reads`).
 //! A registry ruleset semgrep cannot download ends the run with 2 and no report after about
 //! 100 s (semgrep 1.185 retries three times, 16, 32 and 64 s apart); a registry that answers
 //! with an HTTP error ends it at once with 7 and a report whose `errors[]` says so. Either way
@@ -37,14 +41,9 @@
 use std::ffi::{OsStr, OsString};
 
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Scope};
+use crate::tools::reads;
 use crate::{Category, RepoIndex, ScanOptions, Target, Tool};
-
-/// File extensions of languages semgrep analyses.
-const SOURCE_EXTENSIONS: &[&str] = &[
-    "py", "js", "jsx", "mjs", "cjs", "ts", "tsx", "go", "java", "kt", "rb", "php", "c", "h", "cc", "cpp", "cs",
-    "scala", "rs", "swift", "sh", "tf", "yaml", "yml", "json", "html", "ex", "exs", "lua", "sol", "dart", "jl",
-];
 
 /// Why the repository's `.semgrepignore` files are not read.
 const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scanned the files it lists; \
@@ -156,11 +155,12 @@ struct ReportShape {
     _errors: Vec<serde::de::IgnoredAny>,
 }
 
-impl Semgrep {
-    fn is_source(name: &str) -> bool {
-        let extension = name.rsplit_once('.').map(|(_, ext)| ext);
-        extension.is_some_and(|ext| SOURCE_EXTENSIONS.contains(&ext) && !matches!(ext, "yaml" | "yml" | "json"))
-    }
+/// True when the rules of a run under `options` are scangate's bundled rules alone, whose
+/// languages scangate knows.
+fn bundled_only(options: &ScanOptions) -> bool {
+    rule_sources(options)
+        .iter()
+        .all(|source| matches!(source, RuleSource::Bundled { .. }))
 }
 
 impl Tool for Semgrep {
@@ -177,14 +177,16 @@ impl Tool for Semgrep {
         // Without the flag, semgrep asks the network for a newer release before answering.
         &["--version", "--disable-version-check"]
     }
+    /// A file of a language semgrep analyses ([`reads::semgrep_applies`]: by name, or an
+    /// executable script by its `#!` line).
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        repo.first_named(Semgrep::is_source)
+        repo.first_matching(|path| reads::semgrep_applies(repo, path))
             .map(crate::tools::root_target)
             .into_iter()
             .collect()
     }
-    fn staged_targets(&self, staged: &[std::path::PathBuf]) -> Option<Vec<Target>> {
-        let first = staged.iter().find(|path| is_source_path(path));
+    fn staged_targets(&self, staged: &[std::path::PathBuf], scope: &Scope<'_>) -> Option<Vec<Target>> {
+        let first = staged.iter().find(|path| self.reads(path, scope));
         Some(
             first
                 .map(|path| crate::tools::root_target(crate::repo::display(path)))
@@ -192,8 +194,10 @@ impl Tool for Semgrep {
                 .collect(),
         )
     }
-    fn reads(&self, path: &std::path::Path) -> bool {
-        is_source_path(path)
+    /// What semgrep itself would read among the files of the rules' languages
+    /// ([`reads::semgrep_reads`]); any regular file when the rules are not only the bundled ones.
+    fn reads(&self, path: &std::path::Path, scope: &Scope<'_>) -> bool {
+        reads::semgrep_reads(scope.repo, bundled_only(scope.options), path)
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no source file in a language semgrep analyses"
@@ -207,6 +211,9 @@ impl Tool for Semgrep {
         // --disable-nosem: findings under `nosemgrep` comments are reported, and scangate marks
         // them suppressed instead of letting them vanish.
         args.extend(["--metrics=off", "--disable-version-check", "--quiet", "--disable-nosem"].map(OsString::from));
+        // semgrep skips files over 1 MB by default, without a finding or an error: a change could
+        // pad its code past it. 0 lifts the limit.
+        args.push("--max-target-bytes=0".into());
         args.push("--x-ignore-semgrepignore-files".into());
         // semgrep leaves out the untracked files git ignores by itself; asked to scan them, it
         // must not consult git.
@@ -223,20 +230,41 @@ impl Tool for Semgrep {
         json_output.push(invocation.output);
         args.push(json_output);
         args.push(format!("--jobs={}", invocation.cores).into());
-        match scoped_files(invocation) {
+        let scope = invocation.scope();
+        match scoped_files(&scope) {
             // Pre-commit: the staged source files; pull-request mode: the changed ones that
             // still exist. Its rules look at one file at a time, so these findings are a full
             // scan's findings on these files. Each goes as `./PATH`: a file the change names
             // `--include=x.py` would otherwise be read as an option, and not scanned.
-            Some(files) => args.extend(
-                files
+            Some(files) => {
+                let read: Vec<OsString> = files
                     .iter()
-                    .filter(|f| is_source_path(f) && invocation.root.join(f).is_file())
-                    .map(|f| std::path::Path::new(".").join(f).into_os_string()),
-            ),
+                    .filter(|f| self.reads(f, &scope))
+                    .map(|f| std::path::Path::new(".").join(f).into_os_string())
+                    .collect();
+                // Only a gap to report (a changed symlink): an empty directory, since semgrep
+                // given no path scans its working directory.
+                match read.is_empty() {
+                    true => args.push(empty_dir(invocation).into()),
+                    false => args.extend(read),
+                }
+            }
             None => args.push(".".into()),
         }
         args
+    }
+    /// Code of the rules' languages behind a symlink ([`symlink_gaps`]).
+    fn gaps(&self, invocation: &Invocation<'_>) -> Vec<String> {
+        symlink_gaps(&invocation.scope())
+    }
+    /// Pull-request mode: the change touches a file semgrep reads, or a symlink to code it does
+    /// not follow (then it runs to report the gap, which it cannot vouch past).
+    fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf], scope: &Scope<'_>) -> Vec<Target> {
+        let touched = changed.iter().any(|path| self.reads(path, scope)) || !symlink_gaps(scope).is_empty();
+        match touched {
+            true => targets,
+            false => Vec::new(),
+        }
     }
     fn offline_refusal(&self, options: &ScanOptions) -> Option<&'static str> {
         let downloads = rule_sources(options)
@@ -284,24 +312,67 @@ impl Tool for Semgrep {
 
 /// The files semgrep is limited to, if any: staged (pre-commit) or changed (pull-request mode),
 /// minus the excluded ones.
-fn scoped_files<'a>(invocation: &'a Invocation<'_>) -> Option<Vec<&'a std::path::PathBuf>> {
-    let files = invocation
-        .options
-        .staged
-        .as_ref()
-        .or(invocation.options.changed.as_ref())?;
-    Some(
-        files
-            .iter()
-            .filter(|file| invocation.repo.exclusion_of(file).is_none())
-            .collect(),
-    )
+fn scoped_files<'a>(scope: &Scope<'a>) -> Option<Vec<&'a std::path::PathBuf>> {
+    let files = scope.options.staged.as_ref().or(scope.options.changed.as_ref())?;
+    let repo = scope.repo;
+    Some(files.iter().filter(|file| repo.exclusion_of(file).is_none()).collect())
 }
 
-fn is_source_path(path: &std::path::Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(Semgrep::is_source)
+/// The symlinks named as a file of the rules' languages (`app/handler.py`) whose code semgrep does
+/// not scan: semgrep follows no symlink, so the code is scanned only when the link leads to a
+/// file in the repository that semgrep reads under its own name, or to a directory in the
+/// repository (scanned itself); a link out of the repository, or to a file semgrep would not
+/// take for code (`scripts/handler`, not executable), is a gap, and so is a link of any name to
+/// a directory out of the repository. Pull-request and pre-commit
+/// mode look at the links the change touches and the links to the files it touches.
+fn symlink_gaps(scope: &Scope<'_>) -> Vec<String> {
+    let repo = scope.repo;
+    let bundled_only = bundled_only(scope.options);
+    let root = repo.root();
+    let scoped = scoped_files(scope);
+    let mut gaps = Vec::new();
+    for link in repo.symlinks() {
+        // A dangling link holds no code.
+        let Ok(target) = root.join(link).canonicalize() else {
+            continue;
+        };
+        let inside = target.strip_prefix(root).ok().map(std::path::Path::to_path_buf);
+        // A directory out of the repository may hold code of any name.
+        let out_dir = inside.is_none() && target.is_dir();
+        if !out_dir && !reads::semgrep_language_named(bundled_only, link) {
+            continue;
+        }
+        if let Some(files) = &scoped {
+            let touched = |path: &std::path::Path| files.iter().any(|file| file.as_path() == path);
+            if !touched(link) && !inside.as_deref().is_some_and(touched) {
+                continue;
+            }
+        }
+        let scanned = inside.as_deref().is_some_and(|inside| {
+            repo.exclusion_of(inside).is_none() && (target.is_dir() || reads::semgrep_reads(repo, bundled_only, inside))
+        });
+        if !scanned {
+            let to = match &inside {
+                Some(inside) => format!("{}, which semgrep does not read as code", crate::repo::display(inside)),
+                None if out_dir => "a directory outside the repository".to_owned(),
+                None => "a file outside the repository".to_owned(),
+            };
+            gaps.push(format!(
+                "{} is a symlink to {to}: semgrep follows no symlink, so that code was not scanned",
+                crate::repo::display(link)
+            ));
+        }
+    }
+    gaps
+}
+
+/// An empty directory in the run's scratch directory.
+fn empty_dir(invocation: &Invocation<'_>) -> std::path::PathBuf {
+    let empty = invocation.scratch.join("semgrep-nothing");
+    if let Err(error) = scratch::private_dir(&empty) {
+        tracing::warn!(%error, path = %empty.display(), "cannot create an empty directory for semgrep");
+    }
+    empty
 }
 
 /// The first error of a failed run's report (`Failed to download configuration from …`), which

@@ -29,8 +29,8 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited};
-use crate::tools::{root_target, DEPENDENCY_FILES};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited, Scope};
+use crate::tools::{reads, root_target};
 use crate::{Category, RepoIndex, ScanOptions, Target, Tool};
 
 pub(crate) struct Trivy;
@@ -69,32 +69,6 @@ fn misconfig_only(options: &ScanOptions) -> bool {
     options.offline && options.trivy_cache_dir.is_none()
 }
 
-/// How many bytes of a YAML file are read to tell Kubernetes or CloudFormation from other YAML.
-const SNIFF_BYTES: usize = 16 * 1024;
-
-fn is_dockerfile(name: &str) -> bool {
-    name == "Dockerfile" || name == "Containerfile" || name.starts_with("Dockerfile.") || name.ends_with(".Dockerfile")
-}
-
-fn is_infrastructure_file(name: &str) -> bool {
-    is_dockerfile(name) || name.ends_with(".tf") || name.ends_with(".tf.json") || name == "Chart.yaml"
-}
-
-fn is_yaml_or_json(name: &str) -> bool {
-    name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")
-}
-
-/// Kubernetes manifests and CloudFormation templates are only recognisable by content.
-fn sniff_manifest(repo: &RepoIndex) -> Option<String> {
-    repo.files_named(is_yaml_or_json)
-        .find(|path| {
-            repo.head_of(path, SNIFF_BYTES).is_some_and(|head| {
-                head.contains("AWSTemplateFormatVersion") || (head.contains("apiVersion") && head.contains("kind"))
-            })
-        })
-        .map(|path| crate::repo::display(path))
-}
-
 impl Tool for Trivy {
     fn name(&self) -> &'static str {
         "trivy"
@@ -108,19 +82,17 @@ impl Tool for Trivy {
     fn version_args(&self) -> &'static [&'static str] {
         &["--version"]
     }
+    /// A file one of its analyzers reads ([`reads::trivy_applies`]): lockfiles, Dockerfiles,
+    /// Terraform, Helm, any YAML or JSON (Kubernetes, CloudFormation and the like are known by
+    /// content only, which trivy decides).
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        repo.first_named(|name| DEPENDENCY_FILES.contains(&name) || is_infrastructure_file(name))
-            .or_else(|| sniff_manifest(repo))
+        repo.first_matching(reads::trivy_applies)
             .map(root_target)
             .into_iter()
             .collect()
     }
-    /// Lockfiles, infrastructure files, and any YAML or JSON (a Kubernetes manifest or
-    /// CloudFormation template is known by content only).
-    fn reads(&self, path: &std::path::Path) -> bool {
-        path.file_name().and_then(|name| name.to_str()).is_some_and(|name| {
-            DEPENDENCY_FILES.contains(&name) || is_infrastructure_file(name) || is_yaml_or_json(name)
-        })
+    fn reads(&self, path: &Path, _scope: &Scope<'_>) -> bool {
+        reads::trivy_reads(path)
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile, Dockerfile, Kubernetes/Helm, Terraform or CloudFormation file"
