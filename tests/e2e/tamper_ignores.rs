@@ -54,11 +54,25 @@ fn reason_policy(repo: &Repo) -> PathBuf {
     policy
 }
 
-/// The honest answers to a native ignore the change added at `origin` (kind `kind`, hiding
-/// `hidden` findings): pull-request mode refuses it and fails; a full scan applies it as a
-/// reported suppression (SARIF `suppressions[]` names the origin) and passes; when the level
-/// requires a reason and the ignore gives none, the findings count and the scan fails.
-fn assert_judged(repo: &Repo, tools: &str, origin: &str, kind: &str, hidden: u64) {
+/// The honest answers to a native ignore the change added at `origin` (kind `kind`, hiding at
+/// least `at_least` findings): a full scan applies it as a reported suppression (SARIF
+/// `suppressions[]` names the origin and the kind) and passes; pull-request mode refuses it and
+/// fails; when the level requires a reason and the ignore gives none, the findings count and the
+/// scan fails.
+fn assert_judged(repo: &Repo, tools: &str, origin: &str, kind: &str, at_least: u64) {
+    let full = scan(repo, tools, &[]);
+    assert_exit(&full.output, 0);
+    let hidden = full.summary["suppressed_by_origin"][origin]
+        .as_u64()
+        .unwrap_or_default();
+    assert!(hidden >= at_least, "{origin} suppressed {hidden}: {:#}", full.summary);
+    let accepted = full.suppressions();
+    assert!(
+        accepted.contains(&("accepted".into(), origin.into())),
+        "{origin} in SARIF suppressions: {accepted:?}"
+    );
+    let kind_property = format!("\"scangate/kind\":\"{kind}\"");
+    assert!(full.sarif.to_string().contains(&kind_property), "{kind_property}");
     let refused_as = |scan: &Scan, refusal: &str| {
         assert_exit(&scan.output, 1);
         let expected = [(origin.to_string(), refusal.to_string(), hidden)];
@@ -67,20 +81,6 @@ fn assert_judged(repo: &Repo, tools: &str, origin: &str, kind: &str, hidden: u64
     refused_as(&scan(repo, tools, &["--base", "main"]), "added_by_change");
     let policy = reason_policy(repo);
     refused_as(&scan(repo, tools, &["--policy", policy.to_str().unwrap()]), "no_reason");
-    let full = scan(repo, tools, &[]);
-    assert_exit(&full.output, 0);
-    assert_eq!(
-        full.summary["suppressed_by_origin"][origin], hidden,
-        "{:#}",
-        full.summary
-    );
-    let accepted = full.suppressions();
-    assert!(
-        accepted.contains(&("accepted".into(), origin.into())),
-        "{origin} in SARIF suppressions: {accepted:?}"
-    );
-    let kind_property = format!("\"scangate/kind\":\"{kind}\"");
-    assert!(full.sarif.to_string().contains(&kind_property), "{kind_property}");
 }
 
 /// `gitleaks:allow` on the secret's line: gitleaks dropped the leak unseen (a PR passed).
@@ -98,4 +98,65 @@ fn gitleaks_allow_comment() {
         )],
     );
     assert_judged(&repo, "gitleaks", "app/settings.py:2", "gitleaks:allow", 1);
+}
+
+/// A change that writes `path` (over `base` on main) with trivy inline ignores, the first at
+/// `origin`; gitleaks runs beside trivy since every level requires a secrets scanner.
+fn trivy_inline_case(base: &[(&str, &str)], path: &str, text: &str, origin: &str, at_least: u64) {
+    if !["gitleaks", "trivy"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = change_on_main(base, &[(path, text.to_string())]);
+    assert_judged(&repo, "gitleaks,trivy", origin, "trivy:ignore", at_least);
+}
+
+/// `# trivy:ignore:DS-0002` above a Dockerfile's `USER root`: trivy dropped the finding unseen.
+#[test]
+fn trivy_ignore_comment_in_a_dockerfile() {
+    let clean = "FROM alpine:3.19\nUSER app\nHEALTHCHECK CMD true\n";
+    let change = "FROM alpine:3.19\nHEALTHCHECK CMD true\n# trivy:ignore:DS-0002\nUSER root\n";
+    trivy_inline_case(&[("Dockerfile", clean)], "Dockerfile", change, "Dockerfile:3", 1);
+}
+
+/// `#trivy:ignore:*` above a Terraform resource: every check on it was dropped unseen.
+#[test]
+fn trivy_ignore_wildcard_above_a_terraform_resource() {
+    let bucket =
+        "#trivy:ignore:*\nresource \"aws_s3_bucket\" \"data\" {\n  bucket = \"data\"\n  acl    = \"public-read\"\n}\n";
+    trivy_inline_case(&[], "infra/main.tf", bucket, "infra/main.tf:1", 2);
+}
+
+/// `//gosec:disable` (gosec's directive beside `#nosec`) on the flagged line: gosec reports it
+/// with `-track-suppressions`, and scangate judges it like `#nosec`.
+#[test]
+fn gosec_disable_directive() {
+    if !["gitleaks", "gosec"].into_iter().all(require_scanner) {
+        return;
+    }
+    let module = "module example.com/svc\n\ngo 1.22\n";
+    let main = "package main\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc main() {\n\t\
+                _ = exec.Command(os.Args[1]).Run() //gosec:disable\n}\n";
+    let repo = change_on_main(
+        &[
+            ("svc/go.mod", module),
+            ("svc/main.go", "package main\n\nfunc main() {}\n"),
+        ],
+        &[("svc/main.go", main.to_string())],
+    );
+    assert_judged(&repo, "gitleaks,gosec", "svc/main.go:9", "nosec", 1);
+}
+
+/// semgrep's short form `nosem` on the flagged line: semgrep runs `--disable-nosem`, and scangate
+/// judges the comment like `nosemgrep`.
+#[test]
+fn semgrep_nosem_comment() {
+    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let job = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  # nosem\n";
+    let repo = change_on_main(
+        &[("app/__init__.py", "VERSION = 1\n")],
+        &[("app/job.py", job.to_string())],
+    );
+    assert_judged(&repo, "gitleaks,semgrep", "app/job.py:5", "nosemgrep", 1);
 }

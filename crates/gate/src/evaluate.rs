@@ -277,6 +277,7 @@ fn reason_syntax(kind: &str) -> &'static str {
         "nosec" | "inSource" => "`#nosec G204 -- why`",
         "nosemgrep" => "`nosemgrep: rule-id -- why`",
         "gitleaks:allow" => "`# gitleaks:allow -- why`",
+        "trivy:ignore" | "tfsec:ignore" => "`# trivy:ignore:ID -- why`",
         REPO_CONFIG => "`reason = \"…\"`",
         _ => "a `#` comment on or above the entry",
     }

@@ -17,6 +17,7 @@ let written = scangate_normalizer::to_sarif(&runs, root);
 mod dedup;
 mod error;
 mod fingerprint;
+pub mod inline_ignores;
 mod model;
 mod parsers;
 mod paths;

@@ -225,13 +225,17 @@ impl Parser for Trivy {
                     .iter()
                     .map(|v| vulnerability(v, &target, ecosystem, &lines)),
             );
-            findings.extend(
-                result
-                    .misconfigurations
-                    .iter()
-                    .filter(|m| !m.status.eq_ignore_ascii_case("PASS"))
-                    .map(|m| misconfiguration(m, &target)),
-            );
+            let failed: Vec<&Misconfiguration<'_>> = result
+                .misconfigurations
+                .iter()
+                .filter(|m| !m.status.eq_ignore_ascii_case("PASS"))
+                .collect();
+            let inline = InlineIgnores::read(&target, !failed.is_empty(), context);
+            findings.extend(failed.into_iter().map(|m| {
+                let mut finding = misconfiguration(m, &target);
+                finding.native_suppression = inline.suppression(m, &target, context.today);
+                finding
+            }));
             findings.extend(result.secrets.iter().map(|s| secret(s, &target)));
             for modified in &result.suppressed {
                 findings.extend(suppressed_finding(modified, &target, ecosystem, &lines, context)?);
@@ -274,6 +278,43 @@ fn suppressed_finding(
         }),
     });
     Ok(Some(finding))
+}
+
+/// The inline ignore comments (`# trivy:ignore:ID`) of a misconfigured file. trivy scanned a
+/// copy with them defused (the runner), so it reported what they cover; here they are applied
+/// as reported suppressions, at the comment's line (see [`crate::inline_ignores`]).
+struct InlineIgnores {
+    text: String,
+    rules: Vec<crate::inline_ignores::TrivyIgnore>,
+}
+
+impl InlineIgnores {
+    /// The comments in the repository's `target`, when `wanted`.
+    fn read(target: &str, wanted: bool, context: &Context<'_>) -> InlineIgnores {
+        let bytes = match wanted {
+            true => super::read_file_bytes(target, context).unwrap_or_default(),
+            false => Vec::new(),
+        };
+        InlineIgnores {
+            rules: crate::inline_ignores::trivy_ignores(&bytes),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn suppression(&self, m: &Misconfiguration<'_>, target: &str, today: Option<&str>) -> Option<NativeSuppression> {
+        let start = m.cause_metadata.start_line;
+        if self.rules.is_empty() || start == 0 {
+            return None;
+        }
+        let lines: Vec<&str> = self.text.lines().collect();
+        let ids = [m.id.as_ref(), m.avd_id.as_ref()];
+        let rule = self.rules.iter().find(|rule| rule.covers(&ids, start, &lines, today))?;
+        Some(NativeSuppression {
+            kind: rule.kind.clone(),
+            justification: rule.reason.clone(),
+            origin: Some(SuppressionOrigin::at(target, rule.line)),
+        })
+    }
 }
 
 /// The ignore file trivy reads from its working directory (the scanned root) by default.

@@ -1,0 +1,83 @@
+//! Where trivy runs when the repository holds inline ignore comments (`# trivy:ignore:ID`,
+//! `#tfsec:ignore:*`): trivy drops what they cover without a trace and has no flag to stop it, so
+//! it scans a scratch copy of the root in which every such comment is defused
+//! (`scangate_normalizer::inline_ignores`: `trivy_ignore:…`, line numbers unchanged). The
+//! normalizer then applies the comments of the repository itself as reported suppressions.
+//!
+//! The copy holds what trivy would read in the root: every regular file but `.git` and the
+//! excluded paths (trivy skips symlinks), hard-linked (copied across file systems), and the
+//! files with a comment rewritten. A copy that cannot be made is not replaced by the root: the
+//! run then fails on the missing directory, since the root would hide findings unseen.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use scangate_normalizer::inline_ignores::{defuse_trivy, may_hold_trivy_ignores};
+
+use crate::tool::Invocation;
+
+/// The copy's name in the run's scratch directory.
+const TREE: &str = "trivy-tree";
+
+/// trivy's working directory: the root, or (when a file holds an inline ignore) a scratch copy
+/// with every one defused.
+pub(crate) fn trivy_tree(invocation: &Invocation<'_>) -> PathBuf {
+    let tree = invocation.scratch.join(TREE);
+    if tree.exists() {
+        return tree;
+    }
+    let files = regular_files(invocation);
+    let defused: Vec<(&PathBuf, Vec<u8>)> = files
+        .iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(invocation.root.join(path)).ok()?;
+            may_hold_trivy_ignores(&bytes).then_some(())?;
+            defuse_trivy(&bytes).map(|text| (path, text))
+        })
+        .collect();
+    if defused.is_empty() {
+        return invocation.root.to_path_buf();
+    }
+    if let Err(error) = build(invocation.root, &tree, &files, &defused) {
+        tracing::warn!(%error, path = %tree.display(), "cannot copy the repository for trivy without its inline ignores");
+        let _ = std::fs::remove_dir_all(&tree);
+    }
+    tree
+}
+
+/// The root-relative regular files trivy would read: not below `.git`, not excluded.
+fn regular_files(invocation: &Invocation<'_>) -> Vec<PathBuf> {
+    let root = invocation.root;
+    walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|entry| {
+            let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+            entry.file_name() != ".git"
+                && (relative.as_os_str().is_empty() || invocation.repo.exclusion_of(relative).is_none())
+        })
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_file())
+        .filter_map(|entry| entry.path().strip_prefix(root).ok().map(Path::to_path_buf))
+        .collect()
+}
+
+fn build(root: &Path, tree: &Path, files: &[PathBuf], defused: &[(&PathBuf, Vec<u8>)]) -> io::Result<()> {
+    crate::scratch::private_dir(tree)?;
+    for path in files {
+        let to = tree.join(path);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        match defused.iter().find(|(marked, _)| *marked == path) {
+            Some((_, text)) => crate::scratch::write_private(&to, text)?,
+            None => {
+                let from = root.join(path);
+                if std::fs::hard_link(&from, &to).is_err() {
+                    std::fs::copy(&from, &to)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
