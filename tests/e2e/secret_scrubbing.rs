@@ -349,3 +349,37 @@ fn credentials_in_the_registry_url_never_show() {
     let leaks = leaks_in(&outputs, &[password, query_token]);
     assert!(leaks.is_empty(), "credentials leaked: {leaks:#?}");
 }
+
+/// Issue 23 §5: a credential gitleaks does not report (its curl rule allows passwords starting
+/// `test`) is quoted by trivy's DS-0029 message from the Dockerfile's `RUN curl -u user:pass`
+/// line; its shape is redacted in every output all the same.
+#[test]
+fn a_credential_gitleaks_misses_is_scrubbed_by_its_shape() {
+    if !["gitleaks", "trivy"].into_iter().all(require_scanner) {
+        return;
+    }
+    let password = format!("test-{}", random_token(ALNUM, 16));
+    let repo = Repo::new();
+    repo.write(
+        "Dockerfile",
+        format!(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl && curl -fsS -u deploy:{password} https://example.test/setup\nUSER nobody\nHEALTHCHECK CMD true\n"
+        ),
+    );
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "setup");
+    assert!(
+        !harvest_secrets(repo.path()).contains(&password),
+        "gitleaks reports the password itself: no shape needed"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let flags: Vec<OsString> = vec!["--tools".into(), "gitleaks,trivy".into(), "--offline".into()];
+    let (output, reports) = scan_with_every_output(repo.path(), &out, flags);
+    assert_exit(&output, 1);
+    let sarif = std::fs::read_to_string(reports.join("scan.sarif")).unwrap();
+    assert!(
+        sarif.contains("curl -fsS -u REDACTED https://example.test/setup"),
+        "{sarif}"
+    );
+    assert_no_secret_in_outputs(&output, &reports, &[password]);
+}

@@ -39,7 +39,9 @@ pub use sarif::write::{
     GITHUB_MAX_RESULTS_PER_RUN, GITHUB_MAX_RUNS,
 };
 pub use sarif::ScannerRecord;
-pub use secrets::{redact_url_credentials, url_credentials, SecretValues, Secrets, REDACTED};
+pub use secrets::{
+    credentials_in, redact_credentials, redact_url_credentials, url_credentials, SecretValues, Secrets, REDACTED,
+};
 pub use severity::{security_severity, severity_from_score};
 
 /// What a parser needs to know besides the tool's output.
