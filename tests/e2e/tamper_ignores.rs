@@ -160,3 +160,26 @@ fn semgrep_nosem_comment() {
     );
     assert_judged(&repo, "gitleaks,semgrep", "app/job.py:5", "nosemgrep", 1);
 }
+
+/// Inline ignores scangate does not apply: a condition it does not evaluate (`[attr=value]`) and
+/// a lapsed `exp:` date. Both are defused like the others, so their findings count.
+#[test]
+fn conditional_and_expired_trivy_ignores_are_not_applied() {
+    if !["gitleaks", "trivy"].into_iter().all(require_scanner) {
+        return;
+    }
+    let bucket = "#trivy:ignore:*[acl=public-read]\nresource \"aws_s3_bucket\" \"data\" {\n  bucket = \"data\"\n  acl    = \"public-read\"\n}\n";
+    let dockerfile = "FROM alpine:3.19\nHEALTHCHECK CMD true\n# trivy:ignore:DS-0002:exp:2020-01-01\nUSER root\n";
+    let repo = change_on_main(
+        &[],
+        &[
+            ("infra/main.tf", bucket.to_string()),
+            ("Dockerfile", dockerfile.to_string()),
+        ],
+    );
+    let full = scan(&repo, "gitleaks,trivy", &[]);
+    assert_exit(&full.output, 1);
+    assert_eq!(full.summary["suppressed"], 0, "{:#}", full.summary);
+    let counted = |severity: &str| full.summary["counts"][severity].as_u64().unwrap_or_default();
+    assert!(counted("high") + counted("critical") >= 2, "{:#}", full.summary);
+}
