@@ -350,30 +350,36 @@ fn credentials_in_the_registry_url_never_show() {
     assert!(leaks.is_empty(), "credentials leaked: {leaks:#?}");
 }
 
-/// Issue 23 §5: a credential gitleaks does not report (its curl rule allows passwords starting
-/// `test`) is quoted by trivy's DS-0029 message from the Dockerfile's `RUN curl -u user:pass`
-/// line; its shape is redacted in every output all the same.
+/// Issue 23 §5: credentials gitleaks does not report (its curl rule allows passwords starting
+/// `test`, its generic rule values starting `changeme`) are quoted by trivy's DS-0029 message from
+/// the Dockerfile's `RUN curl -u user:pass` line, and by a semgrep message interpolating `$VALUE`;
+/// their shapes are redacted in every output all the same.
 #[test]
-fn a_credential_gitleaks_misses_is_scrubbed_by_its_shape() {
-    if !["gitleaks", "trivy"].into_iter().all(require_scanner) {
+fn credentials_gitleaks_misses_are_scrubbed_by_their_shape() {
+    if !["gitleaks", "semgrep", "trivy"].into_iter().all(require_scanner) {
         return;
     }
     let password = format!("test-{}", random_token(ALNUM, 16));
+    let token = format!("changeme-{}", random_token(ALNUM, 16));
     let repo = Repo::new();
     repo.write(
         "Dockerfile",
         format!(
             "FROM debian:12\nRUN apt-get update && apt-get install -y curl && curl -fsS -u deploy:{password} https://example.test/setup\nUSER nobody\nHEALTHCHECK CMD true\n"
         ),
-    );
+    )
+    .write("app/settings.py", format!("API_TOKEN = \"{token}\"\n"));
     git_ok(repo.path(), &["init", "-q"]);
     commit_all(repo.path(), "setup");
+    let found = harvest_secrets(repo.path());
     assert!(
-        !harvest_secrets(repo.path()).contains(&password),
-        "gitleaks reports the password itself: no shape needed"
+        !found.contains(&password) && !found.contains(&token),
+        "gitleaks reports them itself: no shape needed"
     );
     let out = tempfile::tempdir().unwrap();
-    let flags: Vec<OsString> = vec!["--tools".into(), "gitleaks,trivy".into(), "--offline".into()];
+    std::fs::write(out.path().join("rule.yml"), VALUE_RULE).unwrap();
+    let mut flags: Vec<OsString> = vec!["--tools".into(), "gitleaks,semgrep,trivy".into(), "--offline".into()];
+    flags.extend(["--semgrep-config".into(), out.path().join("rule.yml").into()]);
     let (output, reports) = scan_with_every_output(repo.path(), &out, flags);
     assert_exit(&output, 1);
     let sarif = std::fs::read_to_string(reports.join("scan.sarif")).unwrap();
@@ -381,5 +387,6 @@ fn a_credential_gitleaks_misses_is_scrubbed_by_its_shape() {
         sarif.contains("curl -fsS -u REDACTED https://example.test/setup"),
         "{sarif}"
     );
-    assert_no_secret_in_outputs(&output, &reports, &[password]);
+    assert!(sarif.contains("token assigned: REDACTED"), "{sarif}");
+    assert_no_secret_in_outputs(&output, &reports, &[password, token]);
 }

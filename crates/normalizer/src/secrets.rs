@@ -12,7 +12,7 @@
 //! A credential gitleaks does not detect is quoted just the same (trivy quotes a whole
 //! `RUN curl -u admin:PASSWORD …` line), so credential shapes are redacted wherever they show
 //! ([`redact_credentials`]): URL userinfo, `-u user:pass` / `--user user:pass`, `Authorization:`
-//! header values, `password`/`token`/`secret`/`api_key`… assignments (`=`, `:`, `:=`, `=>`,
+//! header values, `password`/`pass`/`pwd`/`token`/`secret`/`api_key`… assignments (`=`, `:`, `:=`, `=>`,
 //! Dockerfile `ENV KEY value`) and `--password VALUE` options. A value that names a variable
 //! (`$PASS`, `${{ secrets.X }}`, `%PASS%`, `<password>`) is left as it is. The values of such
 //! shapes in a finding or in the source lines it points to are learned as secrets too
@@ -287,8 +287,9 @@ struct Shape {
 /// separator.
 const VALUE: &str = r#"[^\s'"`\\,;]+"#;
 
-/// Names that hold credentials in an assignment or an option.
-const CREDENTIAL_KEY: &str = r"[A-Za-z0-9_.-]*(?i:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*";
+/// Names that hold credentials in an assignment or an option (`pass` covers `password`,
+/// `passwd`, `passphrase` and `smtp_pass`).
+const CREDENTIAL_KEY: &str = r"[A-Za-z0-9_.-]*(?i:pass|pwd|secret|token|api[_-]?key|auth[_-]?key|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*";
 
 fn shapes() -> &'static [Shape] {
     static SHAPES: std::sync::OnceLock<Vec<Shape>> = std::sync::OnceLock::new();
@@ -534,6 +535,7 @@ mod tests {
             ),
             ("ENV DB_PASSWORD hunter2hunter2\nARG api_token x", "ENV DB_PASSWORD REDACTED\nARG api_token REDACTED"),
             ("mysqldump --password Zq8-Wx7-Yv6 db", "mysqldump --password REDACTED db"),
+            ("smtp_pass = 'Qx7Lm2Zp9' DB_PWD=x1", "smtp_pass = 'REDACTED' DB_PWD=REDACTED"),
             // JSON text stays JSON: an escaped quote is not part of the value.
             (r#"{"m":"password = \"hunter2hunter2\""}"#, r#"{"m":"password = \"REDACTED\""}"#),
         ];
