@@ -9,10 +9,11 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::support::{
-    assert_exit, commit_all, git_ok, random_token, require_scanner, Repo, ScanReports as Scan, ALNUM,
+    assert_exit, commit_all, git_ok, osv_offline_db, random_token, require_scanner, Repo, ScanReports as Scan, ALNUM,
 };
 
-/// `scangate scan REPO --offline --tools TOOLS EXTRA…`, its reports in a directory of their own.
+/// `scangate scan REPO --offline --tools TOOLS EXTRA…`, its reports in a directory of their own;
+/// osv-scanner gets an offline database of the test advisories.
 fn scan(repo: &Repo, tools: &str, extra: &[&str]) -> Scan {
     let out = tempfile::tempdir().unwrap();
     let mut args: Vec<OsString> = vec!["scan".into(), repo.path().into(), "--offline".into()];
@@ -22,6 +23,10 @@ fn scan(repo: &Repo, tools: &str, extra: &[&str]) -> Scan {
             .chain(extra.iter().copied())
             .map(OsString::from),
     );
+    let osv_db = tools.contains("osv-scanner").then(osv_offline_db);
+    if let Some(db) = &osv_db {
+        args.extend(["--osv-offline-db".into(), db.path().into()]);
+    }
     Scan::run(args, out.path())
 }
 
@@ -182,4 +187,50 @@ fn conditional_and_expired_trivy_ignores_are_not_applied() {
     assert_eq!(full.summary["suppressed"], 0, "{:#}", full.summary);
     let counted = |severity: &str| full.summary["counts"][severity].as_u64().unwrap_or_default();
     assert!(counted("high") + counted("critical") >= 2, "{:#}", full.summary);
+}
+
+/// A lockfile pinning minimist 1.2.5 (GHSA-xvch-5gv4-984h in the test advisories).
+const MINIMIST_LOCK: &str = r#"{"name":"web","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","version":"1.0.0","dependencies":{"minimist":"1.2.5"}},"node_modules/minimist":{"version":"1.2.5","resolved":"https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"}}}"#;
+
+/// A change that adds a vulnerable lockfile and an `osv-scanner.toml` beside it.
+fn lockfile_change(config: &str) -> Option<Repo> {
+    if !["gitleaks", "osv-scanner"].into_iter().all(require_scanner) {
+        return None;
+    }
+    let manifest = "{\"name\": \"web\", \"version\": \"1.0.0\"}\n";
+    Some(change_on_main(
+        &[],
+        &[
+            ("web/package.json", manifest.to_string()),
+            ("web/package-lock.json", MINIMIST_LOCK.to_string()),
+            ("web/osv-scanner.toml", config.to_string()),
+        ],
+    ))
+}
+
+/// `[[IgnoredVulns]]` in an `osv-scanner.toml` the change adds: osv-scanner reads an empty
+/// scratch config instead, and scangate applies the entry with its line.
+#[test]
+fn osv_scanner_ignored_vulns() {
+    let ignore = "[[IgnoredVulns]]\nid = \"GHSA-xvch-5gv4-984h\"\n";
+    if let Some(repo) = lockfile_change(ignore) {
+        let origin = "web/osv-scanner.toml:2";
+        assert_judged(&repo, "gitleaks,osv-scanner", origin, "osv-scanner.toml", 1);
+    }
+}
+
+/// `[[PackageOverrides]]` that ignore a package or its vulnerabilities: osv-scanner never reads
+/// them and scangate does not apply them, so the findings count.
+#[test]
+fn osv_scanner_package_overrides_are_not_applied() {
+    let overrides = "[[PackageOverrides]]\nname = \"minimist\"\necosystem = \"npm\"\nignore = true\n\n\
+                     [[PackageOverrides]]\nname = \"minimist\"\necosystem = \"npm\"\nvulnerability.ignore = true\n";
+    let Some(repo) = lockfile_change(overrides) else {
+        return;
+    };
+    for extra in [&[][..], &["--base", "main"]] {
+        let scanned = scan(&repo, "gitleaks,osv-scanner", extra);
+        assert_exit(&scanned.output, 1);
+        assert_eq!(scanned.summary["suppressed"], 0, "{:#}", scanned.summary);
+    }
 }
