@@ -88,39 +88,96 @@ fn assert_judged(repo: &Repo, tools: &str, origin: &str, kind: &str, at_least: u
     refused_as(&scan(repo, tools, &["--policy", policy.to_str().unwrap()]), "no_reason");
 }
 
+/// The honest answer to a mechanism scangate neutralizes: the finding it would hide counts, in a
+/// full scan and in pull-request mode, and nothing is suppressed.
+fn assert_counted(repo: &Repo, tools: &str) {
+    for extra in [&[][..], &["--base", "main"]] {
+        let scanned = scan(repo, tools, extra);
+        assert_exit(&scanned.output, 1);
+        assert_eq!(scanned.summary["suppressed"], 0, "{extra:?}: {:#}", scanned.summary);
+    }
+}
+
+/// One tamper case: the scanners it runs (gitleaks always: every level requires a secrets
+/// scanner), what main holds, and what the change writes to hide its own finding.
+struct Case<'a> {
+    tools: &'a str,
+    base: &'a [(&'a str, &'a str)],
+    change: Vec<(&'a str, String)>,
+}
+
+impl<'a> Case<'a> {
+    fn new(tools: &'a str, base: &'a [(&'a str, &'a str)], change: &[(&'a str, &str)]) -> Self {
+        let change = change.iter().map(|(path, text)| (*path, text.to_string())).collect();
+        Case { tools, base, change }
+    }
+
+    /// The repository, when every scanner is installed.
+    fn repo(&self) -> Option<Repo> {
+        self.tools
+            .split(',')
+            .all(require_scanner)
+            .then(|| change_on_main(self.base, &self.change))
+    }
+
+    /// The mechanism is applied as a reported suppression at `origin` ([`assert_judged`]).
+    fn judged(self, origin: &str, kind: &str, at_least: u64) {
+        if let Some(repo) = self.repo() {
+            assert_judged(&repo, self.tools, origin, kind, at_least);
+        }
+    }
+
+    /// The mechanism is neutralized ([`assert_counted`]).
+    fn counted(self) {
+        if let Some(repo) = self.repo() {
+            assert_counted(&repo, self.tools);
+        }
+    }
+}
+
+fn github_token() -> String {
+    format!("ghp_{}", random_token(ALNUM, 36))
+}
+
 /// `gitleaks:allow` on the secret's line: gitleaks dropped the leak unseen (a PR passed).
 #[test]
 fn gitleaks_allow_comment() {
-    if !require_scanner("gitleaks") {
-        return;
-    }
-    let token = format!("ghp_{}", random_token(ALNUM, 36));
-    let repo = change_on_main(
-        &[],
-        &[(
-            "app/settings.py",
-            format!("\nGITHUB_TOKEN = \"{token}\"  # gitleaks:allow\n"),
-        )],
-    );
-    assert_judged(&repo, "gitleaks", "app/settings.py:2", "gitleaks:allow", 1);
+    let settings = format!("\nGITHUB_TOKEN = \"{}\"  # gitleaks:allow\n", github_token());
+    Case::new("gitleaks", &[], &[("app/settings.py", &settings)]).judged("app/settings.py:2", "gitleaks:allow", 1);
 }
 
-/// A change that writes `path` (over `base` on main) with trivy inline ignores, the first at
-/// `origin`; gitleaks runs beside trivy since every level requires a secrets scanner.
-fn trivy_inline_case(base: &[(&str, &str)], path: &str, text: &str, origin: &str, at_least: u64) {
-    if !["gitleaks", "trivy"].into_iter().all(require_scanner) {
-        return;
-    }
-    let repo = change_on_main(base, &[(path, text.to_string())]);
-    assert_judged(&repo, "gitleaks,trivy", origin, "trivy:ignore", at_least);
+/// The change commits a GitHub token as line 1 of `app/settings.py`, and `extra` to hide it.
+fn leak_with(extra: (&'static str, &str)) -> Case<'static> {
+    let settings = format!("GITHUB_TOKEN = \"{}\"\n", github_token());
+    Case::new("gitleaks", &[], &[("app/settings.py", &settings), extra])
 }
+
+/// A `.gitleaksignore` entry for the leak the change adds.
+#[test]
+fn gitleaksignore_entry() {
+    leak_with((".gitleaksignore", "app/settings.py:github-pat:1\n")).judged(".gitleaksignore:1", "gitleaksignore", 1);
+}
+
+/// A `.gitleaks.toml` allowlisting the path of the leak the change adds: never read.
+#[test]
+fn gitleaks_toml_allowlist() {
+    let config = "[extend]\nuseDefault = true\n\n[[allowlists]]\npaths = ['''app/.*''']\n";
+    leak_with((".gitleaks.toml", config)).counted();
+}
+
+/// A change to infrastructure files, on a main branch without any.
+fn infra(change: &[(&'static str, &str)]) -> Case<'static> {
+    Case::new("gitleaks,trivy", &[], change)
+}
+
+/// A clean Dockerfile on main.
+const CLEAN_DOCKERFILE: &[(&str, &str)] = &[("Dockerfile", "FROM alpine:3.19\nUSER app\nHEALTHCHECK CMD true\n")];
 
 /// `# trivy:ignore:DS-0002` above a Dockerfile's `USER root`: trivy dropped the finding unseen.
 #[test]
 fn trivy_ignore_comment_in_a_dockerfile() {
-    let clean = "FROM alpine:3.19\nUSER app\nHEALTHCHECK CMD true\n";
     let change = "FROM alpine:3.19\nHEALTHCHECK CMD true\n# trivy:ignore:DS-0002\nUSER root\n";
-    trivy_inline_case(&[("Dockerfile", clean)], "Dockerfile", change, "Dockerfile:3", 1);
+    Case::new("gitleaks,trivy", CLEAN_DOCKERFILE, &[("Dockerfile", change)]).judged("Dockerfile:3", "trivy:ignore", 1);
 }
 
 /// `#trivy:ignore:*` above a Terraform resource: every check on it was dropped unseen.
@@ -128,95 +185,114 @@ fn trivy_ignore_comment_in_a_dockerfile() {
 fn trivy_ignore_wildcard_above_a_terraform_resource() {
     let bucket =
         "#trivy:ignore:*\nresource \"aws_s3_bucket\" \"data\" {\n  bucket = \"data\"\n  acl    = \"public-read\"\n}\n";
-    trivy_inline_case(&[], "infra/main.tf", bucket, "infra/main.tf:1", 2);
-}
-
-/// `//gosec:disable` (gosec's directive beside `#nosec`) on the flagged line: gosec reports it
-/// with `-track-suppressions`, and scangate judges it like `#nosec`.
-#[test]
-fn gosec_disable_directive() {
-    if !["gitleaks", "gosec"].into_iter().all(require_scanner) {
-        return;
-    }
-    let module = "module example.com/svc\n\ngo 1.22\n";
-    let main = "package main\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc main() {\n\t\
-                _ = exec.Command(os.Args[1]).Run() //gosec:disable\n}\n";
-    let repo = change_on_main(
-        &[
-            ("svc/go.mod", module),
-            ("svc/main.go", "package main\n\nfunc main() {}\n"),
-        ],
-        &[("svc/main.go", main.to_string())],
-    );
-    assert_judged(&repo, "gitleaks,gosec", "svc/main.go:9", "nosec", 1);
-}
-
-/// semgrep's short form `nosem` on the flagged line: semgrep runs `--disable-nosem`, and scangate
-/// judges the comment like `nosemgrep`.
-#[test]
-fn semgrep_nosem_comment() {
-    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
-        return;
-    }
-    let job = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  # nosem\n";
-    let repo = change_on_main(
-        &[("app/__init__.py", "VERSION = 1\n")],
-        &[("app/job.py", job.to_string())],
-    );
-    assert_judged(&repo, "gitleaks,semgrep", "app/job.py:5", "nosemgrep", 1);
+    infra(&[("infra/main.tf", bucket)]).judged("infra/main.tf:1", "trivy:ignore", 2);
 }
 
 /// Inline ignores scangate does not apply: a condition it does not evaluate (`[attr=value]`) and
 /// a lapsed `exp:` date. Both are defused like the others, so their findings count.
 #[test]
 fn conditional_and_expired_trivy_ignores_are_not_applied() {
-    if !["gitleaks", "trivy"].into_iter().all(require_scanner) {
-        return;
-    }
     let bucket = "#trivy:ignore:*[acl=public-read]\nresource \"aws_s3_bucket\" \"data\" {\n  bucket = \"data\"\n  acl    = \"public-read\"\n}\n";
     let dockerfile = "FROM alpine:3.19\nHEALTHCHECK CMD true\n# trivy:ignore:DS-0002:exp:2020-01-01\nUSER root\n";
-    let repo = change_on_main(
-        &[],
-        &[
-            ("infra/main.tf", bucket.to_string()),
-            ("Dockerfile", dockerfile.to_string()),
-        ],
-    );
-    let full = scan(&repo, "gitleaks,trivy", &[]);
-    assert_exit(&full.output, 1);
-    assert_eq!(full.summary["suppressed"], 0, "{:#}", full.summary);
-    let counted = |severity: &str| full.summary["counts"][severity].as_u64().unwrap_or_default();
-    assert!(counted("high") + counted("critical") >= 2, "{:#}", full.summary);
+    infra(&[("infra/main.tf", bucket), ("Dockerfile", dockerfile)]).counted();
 }
 
-/// A lockfile pinning minimist 1.2.5 (GHSA-xvch-5gv4-984h in the test advisories).
-const MINIMIST_LOCK: &str = r#"{"name":"web","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","version":"1.0.0","dependencies":{"minimist":"1.2.5"}},"node_modules/minimist":{"version":"1.2.5","resolved":"https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"}}}"#;
+/// A Dockerfile running as root.
+const ROOT_DOCKERFILE: &str = "FROM alpine:3.19\nHEALTHCHECK CMD true\nUSER root\n";
 
-/// A change that adds a vulnerable lockfile and an `osv-scanner.toml` beside it.
-fn lockfile_change(config: &str) -> Option<Repo> {
-    if !["gitleaks", "osv-scanner"].into_iter().all(require_scanner) {
-        return None;
-    }
-    let manifest = "{\"name\": \"web\", \"version\": \"1.0.0\"}\n";
-    Some(change_on_main(
+/// A `.trivyignore` entry for the check the change's Dockerfile fails.
+#[test]
+fn trivyignore_entry() {
+    infra(&[("Dockerfile", ROOT_DOCKERFILE), (".trivyignore", "DS-0002\n")]).judged(".trivyignore:1", "trivyignore", 1);
+}
+
+/// A `trivy.yaml` that skips the change's Dockerfile and raises the severity floor: never read.
+#[test]
+fn trivy_yaml_settings() {
+    let settings = "severity:\n  - CRITICAL\nscan:\n  skip-files:\n    - Dockerfile\n";
+    infra(&[("Dockerfile", ROOT_DOCKERFILE), ("trivy.yaml", settings)]).counted();
+}
+
+/// A Go module whose `main` is clean on main.
+const GO_MODULE: &[(&str, &str)] = &[
+    ("svc/go.mod", "module example.com/svc\n\ngo 1.22\n"),
+    ("svc/main.go", "package main\n\nfunc main() {}\n"),
+];
+
+/// `main.go` running its first argument, with `comment` on that line (9).
+fn go_main(comment: &str) -> String {
+    format!(
+        "package main\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc main() {{\n\t_ = exec.Command(os.Args[1]).Run() {comment}\n}}\n"
+    )
+}
+
+/// `// #nosec` without rules or reason on the flagged line.
+#[test]
+fn gosec_nosec_comment() {
+    let main = go_main("// #nosec");
+    Case::new("gitleaks,gosec", GO_MODULE, &[("svc/main.go", &main)]).judged("svc/main.go:9", "nosec", 1);
+}
+
+/// `//gosec:disable` (gosec's directive beside `#nosec`) on the flagged line: gosec reports it
+/// with `-track-suppressions`, and scangate judges it like `#nosec`.
+#[test]
+fn gosec_disable_directive() {
+    let main = go_main("//gosec:disable");
+    Case::new("gitleaks,gosec", GO_MODULE, &[("svc/main.go", &main)]).judged("svc/main.go:9", "nosec", 1);
+}
+
+/// A Python package on main.
+const PYTHON_PACKAGE: &[(&str, &str)] = &[("app/__init__.py", "VERSION = 1\n")];
+
+/// A job running a shell command, with `comment` on that line (5).
+fn shell_job(comment: &str) -> String {
+    format!("import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True){comment}\n")
+}
+
+/// semgrep's short form `nosem` on the flagged line: semgrep runs `--disable-nosem`, and scangate
+/// judges the comment like `nosemgrep`.
+#[test]
+fn semgrep_nosem_comment() {
+    let job = shell_job("  # nosem");
+    Case::new("gitleaks,semgrep", PYTHON_PACKAGE, &[("app/job.py", &job)]).judged("app/job.py:5", "nosemgrep", 1);
+}
+
+/// A `.semgrepignore` listing the directory of the code the change adds: never read.
+#[test]
+fn semgrepignore_file() {
+    let job = shell_job("");
+    Case::new(
+        "gitleaks,semgrep",
+        PYTHON_PACKAGE,
+        &[("app/job.py", &job), (".semgrepignore", "app/\n")],
+    )
+    .counted();
+}
+
+/// A lockfile pinning minimist 1.2.5 (GHSA-xvch-5gv4-984h in the test advisories), with its
+/// manifest and `config` as the `osv-scanner.toml` beside it.
+fn lockfile_change(config: &str) -> Case<'static> {
+    let lockfile = r#"{"name":"web","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","version":"1.0.0","dependencies":{"minimist":"1.2.5"}},"node_modules/minimist":{"version":"1.2.5","resolved":"https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"}}}"#;
+    Case::new(
+        "gitleaks,osv-scanner",
         &[],
         &[
-            ("web/package.json", manifest.to_string()),
-            ("web/package-lock.json", MINIMIST_LOCK.to_string()),
-            ("web/osv-scanner.toml", config.to_string()),
+            ("web/package.json", "{\"name\": \"web\", \"version\": \"1.0.0\"}\n"),
+            ("web/package-lock.json", lockfile),
+            ("web/osv-scanner.toml", config),
         ],
-    ))
+    )
 }
 
 /// `[[IgnoredVulns]]` in an `osv-scanner.toml` the change adds: osv-scanner reads an empty
 /// scratch config instead, and scangate applies the entry with its line.
 #[test]
 fn osv_scanner_ignored_vulns() {
-    let ignore = "[[IgnoredVulns]]\nid = \"GHSA-xvch-5gv4-984h\"\n";
-    if let Some(repo) = lockfile_change(ignore) {
-        let origin = "web/osv-scanner.toml:2";
-        assert_judged(&repo, "gitleaks,osv-scanner", origin, "osv-scanner.toml", 1);
-    }
+    lockfile_change("[[IgnoredVulns]]\nid = \"GHSA-xvch-5gv4-984h\"\n").judged(
+        "web/osv-scanner.toml:2",
+        "osv-scanner.toml",
+        1,
+    );
 }
 
 /// `[[PackageOverrides]]` that ignore a package or its vulnerabilities: osv-scanner never reads
@@ -225,12 +301,5 @@ fn osv_scanner_ignored_vulns() {
 fn osv_scanner_package_overrides_are_not_applied() {
     let overrides = "[[PackageOverrides]]\nname = \"minimist\"\necosystem = \"npm\"\nignore = true\n\n\
                      [[PackageOverrides]]\nname = \"minimist\"\necosystem = \"npm\"\nvulnerability.ignore = true\n";
-    let Some(repo) = lockfile_change(overrides) else {
-        return;
-    };
-    for extra in [&[][..], &["--base", "main"]] {
-        let scanned = scan(&repo, "gitleaks,osv-scanner", extra);
-        assert_exit(&scanned.output, 1);
-        assert_eq!(scanned.summary["suppressed"], 0, "{:#}", scanned.summary);
-    }
+    lockfile_change(overrides).counted();
 }
