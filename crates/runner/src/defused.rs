@@ -81,3 +81,58 @@ fn build(root: &Path, tree: &Path, files: &[PathBuf], defused: &[(&PathBuf, Vec<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Excludes, RepoIndex, ScanOptions, Target};
+
+    /// trivy's working directory for a root holding `files`, and the scratch directory.
+    fn tree_for(files: &[(&str, &str)]) -> (tempfile::TempDir, tempfile::TempDir, PathBuf) {
+        let root = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let repo = RepoIndex::scan(root.path(), &Excludes::default()).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let target = Target {
+            dir: PathBuf::new(),
+            trigger: "Dockerfile".into(),
+        };
+        let output = scratch.path().join("trivy-0.json");
+        let invocation = Invocation {
+            root: repo.root(),
+            target: &target,
+            output: &output,
+            scratch: scratch.path(),
+            options: &ScanOptions::default(),
+            repo: &repo,
+            cores: 1,
+        };
+        let tree = trivy_tree(&invocation);
+        (root, scratch, tree)
+    }
+
+    #[test]
+    fn a_root_with_inline_ignores_is_scanned_as_a_defused_copy() {
+        let marked = "FROM alpine:3.19\n# trivy:ignore:DS-0002\nUSER root\n";
+        let (_root, scratch, tree) = tree_for(&[
+            ("Dockerfile", marked),
+            ("infra/main.tf", "resource \"x\" \"y\" {}\n"),
+            (".git/config", "[core]\n"),
+        ]);
+        assert_eq!(tree, scratch.path().join(TREE));
+        let read = |path: &str| std::fs::read_to_string(tree.join(path)).unwrap();
+        assert_eq!(read("Dockerfile"), marked.replace("trivy:ignore", "trivy_ignore"));
+        assert_eq!(read("infra/main.tf"), "resource \"x\" \"y\" {}\n");
+        assert!(!tree.join(".git").exists());
+    }
+
+    #[test]
+    fn a_root_without_inline_ignores_is_scanned_in_place() {
+        let (root, _scratch, tree) = tree_for(&[("Dockerfile", "FROM aquasec/trivy:0.74.0\nUSER app\n")]);
+        assert_eq!(tree, root.path().canonicalize().unwrap());
+    }
+}
