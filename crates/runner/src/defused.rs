@@ -29,9 +29,9 @@ pub(crate) fn trivy_tree(invocation: &Invocation<'_>) -> PathBuf {
     let files = regular_files(invocation);
     let defused: Vec<(&PathBuf, Vec<u8>)> = files
         .iter()
+        .filter(|path| may_hold(&invocation.root.join(path)))
         .filter_map(|path| {
             let bytes = std::fs::read(invocation.root.join(path)).ok()?;
-            may_hold_trivy_ignores(&bytes).then_some(())?;
             defuse_trivy(&bytes).map(|text| (path, text))
         })
         .collect();
@@ -43,6 +43,32 @@ pub(crate) fn trivy_tree(invocation: &Invocation<'_>) -> PathBuf {
         let _ = std::fs::remove_dir_all(&tree);
     }
     tree
+}
+
+/// True when the file may hold an inline ignore: read in bounded chunks (a large file is never
+/// held whole unless it may), each chunk with the end of the one before so a marker split
+/// between two is found.
+fn may_hold(path: &Path) -> bool {
+    use std::io::Read;
+    const CHUNK: usize = 1 << 16;
+    const CARRY: usize = 8;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut buffer = vec![0u8; CARRY + CHUNK];
+    let mut kept = 0;
+    loop {
+        let read = match file.read(&mut buffer[kept..]) {
+            Ok(0) | Err(_) => return false,
+            Ok(read) => read,
+        };
+        let filled = kept + read;
+        if may_hold_trivy_ignores(&buffer[..filled]) {
+            return true;
+        }
+        kept = filled.min(CARRY);
+        buffer.copy_within(filled - kept..filled, 0);
+    }
 }
 
 /// The root-relative regular files trivy would read: not below `.git`, not excluded.
@@ -128,6 +154,18 @@ mod tests {
         assert_eq!(read("Dockerfile"), marked.replace("trivy:ignore", "trivy_ignore"));
         assert_eq!(read("infra/main.tf"), "resource \"x\" \"y\" {}\n");
         assert!(!tree.join(".git").exists());
+    }
+
+    #[test]
+    fn a_marker_across_two_chunks_is_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("main.tf");
+        let mut text = " ".repeat((1 << 16) + 8 - 3);
+        text.push_str("#trivy:ignore:*\n");
+        std::fs::write(&path, &text).unwrap();
+        assert!(may_hold(&path));
+        std::fs::write(&path, " ".repeat(1 << 17)).unwrap();
+        assert!(!may_hold(&path));
     }
 
     #[test]
