@@ -303,3 +303,16 @@ fn osv_scanner_package_overrides_are_not_applied() {
                      [[PackageOverrides]]\nname = \"minimist\"\necosystem = \"npm\"\nvulnerability.ignore = true\n";
     lockfile_change(overrides).counted();
 }
+
+/// A Helm chart's `.helmignore` listing the template the change adds: trivy 0.74 renders and
+/// checks it all the same.
+#[test]
+fn helmignore_file() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext:\n        privileged: true\n";
+    infra(&[
+        ("chart/Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n"),
+        ("chart/templates/pod.yaml", pod),
+        ("chart/.helmignore", "templates/pod.yaml\n"),
+    ])
+    .counted();
+}
