@@ -230,7 +230,11 @@ impl Parser for Trivy {
                 .iter()
                 .filter(|m| !m.status.eq_ignore_ascii_case("PASS"))
                 .collect();
-            let inline = InlineIgnores::read(&target, !failed.is_empty(), context);
+            let inline = InlineIgnores::read(
+                &target,
+                !failed.is_empty() && honours_inline_ignores(&result.kind),
+                context,
+            );
             findings.extend(failed.into_iter().map(|m| {
                 let mut finding = misconfiguration(m, &target);
                 finding.native_suppression = inline.suppression(m, &target, context.today);
@@ -278,6 +282,15 @@ fn suppressed_finding(
         }),
     });
     Ok(Some(finding))
+}
+
+/// The file types whose trivy 0.74 scanners honour inline ignore comments (`pkg/iac/ignore`):
+/// a Kubernetes manifest's comment hides nothing in trivy, so scangate applies none there either.
+fn honours_inline_ignores(kind: &str) -> bool {
+    matches!(
+        kind,
+        "dockerfile" | "terraform" | "terraformplan-snapshot" | "cloudformation" | "helm"
+    )
 }
 
 /// The inline ignore comments (`# trivy:ignore:ID`) of a misconfigured file. trivy scanned a
@@ -582,6 +595,29 @@ mod tests {
         let parsed = crate::parse("trivy", report, Path::new("/r")).unwrap();
         assert_eq!(parsed.findings.len(), 1);
         assert_eq!(parsed.findings[0].kind, Kind::Misconfiguration);
+    }
+
+    #[test]
+    fn inline_ignores_apply_where_trivy_honours_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let commented = "# trivy:ignore:* -- reviewed\nUSER root\n";
+        std::fs::write(dir.path().join("Dockerfile"), commented).unwrap();
+        std::fs::write(dir.path().join("pod.yaml"), commented).unwrap();
+        let report = br#"{"Results":[
+          {"Target":"Dockerfile","Type":"dockerfile","Misconfigurations":[{"ID":"DS-0002","AVDID":"AVD-DS-0002","Severity":"HIGH","Status":"FAIL","CauseMetadata":{"StartLine":2,"EndLine":2}}]},
+          {"Target":"pod.yaml","Type":"kubernetes","Misconfigurations":[{"ID":"KSV-0017","Severity":"HIGH","Status":"FAIL","CauseMetadata":{"StartLine":2,"EndLine":2}}]}]}"#;
+        let parsed = crate::parse("trivy", report, dir.path()).unwrap();
+        let dockerfile = parsed.findings[0]
+            .native_suppression
+            .as_ref()
+            .expect("Dockerfile comment applies");
+        assert_eq!(dockerfile.kind, "trivy:ignore");
+        assert_eq!(dockerfile.origin, Some(SuppressionOrigin::at("Dockerfile", 1)));
+        assert_eq!(dockerfile.justification.as_deref(), Some("reviewed"));
+        assert_eq!(
+            parsed.findings[1].native_suppression, None,
+            "trivy ignores none in a manifest"
+        );
     }
 
     fn fixed_in(installed: &str, fixed: &str) -> Option<String> {
