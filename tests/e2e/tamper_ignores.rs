@@ -304,15 +304,29 @@ fn osv_scanner_package_overrides_are_not_applied() {
     lockfile_change(overrides).counted();
 }
 
+/// A Helm chart whose template runs a privileged pod, with `extra` beside it.
+fn privileged_chart(template_head: &str, extra: &[(&'static str, &str)]) -> Case<'static> {
+    let pod = format!(
+        "{template_head}apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{{{ .Release.Name }}}}\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext:\n        privileged: true\n"
+    );
+    let mut change = vec![
+        ("chart/Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n"),
+        ("chart/templates/pod.yaml", pod.as_str()),
+    ];
+    change.extend_from_slice(extra);
+    infra(&change)
+}
+
 /// A Helm chart's `.helmignore` listing the template the change adds: trivy 0.74 renders and
 /// checks it all the same.
 #[test]
 fn helmignore_file() {
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  containers:\n    - name: c\n      image: nginx\n      securityContext:\n        privileged: true\n";
-    infra(&[
-        ("chart/Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n"),
-        ("chart/templates/pod.yaml", pod),
-        ("chart/.helmignore", "templates/pod.yaml\n"),
-    ])
-    .counted();
+    privileged_chart("", &[("chart/.helmignore", "templates/pod.yaml\n")]).counted();
+}
+
+/// `#trivy:ignore:*` at the top of a Helm template: trivy reads it in the rendered output, whose
+/// lines scangate does not know, so it is defused and not applied.
+#[test]
+fn trivy_ignore_in_a_helm_template_is_not_applied() {
+    privileged_chart("#trivy:ignore:*\n", &[]).counted();
 }

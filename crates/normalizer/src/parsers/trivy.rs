@@ -284,12 +284,15 @@ fn suppressed_finding(
     Ok(Some(finding))
 }
 
-/// The file types whose trivy 0.74 scanners honour inline ignore comments (`pkg/iac/ignore`):
-/// a Kubernetes manifest's comment hides nothing in trivy, so scangate applies none there either.
+/// The file types whose trivy 0.74 scanners honour inline ignore comments (`pkg/iac/ignore`) at
+/// lines scangate can read: a Kubernetes manifest's comment hides nothing in trivy, so none applies
+/// there either; in a Helm template trivy reads the comment in the rendered output, whose lines
+/// scangate does not know, so none applies there (the runner still defuses them) and the findings
+/// count.
 fn honours_inline_ignores(kind: &str) -> bool {
     matches!(
         kind,
-        "dockerfile" | "terraform" | "terraformplan-snapshot" | "cloudformation" | "helm"
+        "dockerfile" | "terraform" | "terraformplan-snapshot" | "cloudformation"
     )
 }
 
