@@ -330,3 +330,10 @@ fn helmignore_file() {
 fn trivy_ignore_in_a_helm_template_is_not_applied() {
     privileged_chart("#trivy:ignore:*\n", &[]).counted();
 }
+
+/// `# trivy:ignore:*` above a CloudFormation resource: trivy dropped its findings unseen.
+#[test]
+fn trivy_ignore_above_a_cloudformation_resource() {
+    let stack = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  # trivy:ignore:*\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n";
+    infra(&[("infra/stack.yaml", stack)]).judged("infra/stack.yaml:3", "trivy:ignore", 1);
+}
