@@ -9,11 +9,12 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::support::{
-    assert_exit, commit_all, git_ok, osv_offline_db, random_token, require_scanner, Repo, ScanReports as Scan, ALNUM,
+    assert_exit, commit_all, git_ok, osv_offline_db, random_token, require_scanner, OfflineServices, Repo,
+    ScanReports as Scan, ALNUM,
 };
 
 /// `scangate scan REPO --offline --tools TOOLS EXTRA…`, its reports in a directory of their own;
-/// osv-scanner gets an offline database of the test advisories.
+/// osv-scanner gets an offline database of the test advisories, npm audit the local advisory server.
 fn scan(repo: &Repo, tools: &str, extra: &[&str]) -> Scan {
     let out = tempfile::tempdir().unwrap();
     let mut args: Vec<OsString> = vec!["scan".into(), repo.path().into(), "--offline".into()];
@@ -26,6 +27,11 @@ fn scan(repo: &Repo, tools: &str, extra: &[&str]) -> Scan {
     let osv_db = tools.contains("osv-scanner").then(osv_offline_db);
     if let Some(db) = &osv_db {
         args.extend(["--osv-offline-db".into(), db.path().into()]);
+    }
+    // npm audit asks the local advisory server (`--npm-registry`, the second and third flags).
+    let services = tools.contains("npm-audit").then(OfflineServices::start);
+    if let Some(services) = &services {
+        args.extend(services.scan_flags().into_iter().skip(1).take(2));
     }
     Scan::run(args, out.path())
 }
@@ -269,26 +275,33 @@ fn semgrepignore_file() {
     .counted();
 }
 
-/// A lockfile pinning minimist 1.2.5 (GHSA-xvch-5gv4-984h in the test advisories), with its
-/// manifest and `config` as the `osv-scanner.toml` beside it.
-fn lockfile_change(config: &str) -> Case<'static> {
-    let lockfile = r#"{"name":"web","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","version":"1.0.0","dependencies":{"minimist":"1.2.5"}},"node_modules/minimist":{"version":"1.2.5","resolved":"https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"}}}"#;
+/// A lockfile pinning minimist 1.2.5 as a dev dependency (GHSA-xvch-5gv4-984h in the test
+/// advisories), with its manifest and `config` written to `config_file` beside it, scanned by
+/// `tools`.
+fn lockfile_change(tools: &'static str, config_file: &'static str, config: &str) -> Case<'static> {
+    let lockfile = r#"{"name":"web","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","version":"1.0.0","devDependencies":{"minimist":"1.2.5"}},"node_modules/minimist":{"version":"1.2.5","dev":true,"resolved":"https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"}}}"#;
+    let manifest = "{\"name\": \"web\", \"version\": \"1.0.0\", \"devDependencies\": {\"minimist\": \"1.2.5\"}}\n";
     Case::new(
-        "gitleaks,osv-scanner",
+        tools,
         &[],
         &[
-            ("web/package.json", "{\"name\": \"web\", \"version\": \"1.0.0\"}\n"),
+            ("web/package.json", manifest),
             ("web/package-lock.json", lockfile),
-            ("web/osv-scanner.toml", config),
+            (config_file, config),
         ],
     )
+}
+
+/// A lockfile with `config` as the `osv-scanner.toml` beside it.
+fn osv_change(config: &str) -> Case<'static> {
+    lockfile_change("gitleaks,osv-scanner", "web/osv-scanner.toml", config)
 }
 
 /// `[[IgnoredVulns]]` in an `osv-scanner.toml` the change adds: osv-scanner reads an empty
 /// scratch config instead, and scangate applies the entry with its line.
 #[test]
 fn osv_scanner_ignored_vulns() {
-    lockfile_change("[[IgnoredVulns]]\nid = \"GHSA-xvch-5gv4-984h\"\n").judged(
+    osv_change("[[IgnoredVulns]]\nid = \"GHSA-xvch-5gv4-984h\"\n").judged(
         "web/osv-scanner.toml:2",
         "osv-scanner.toml",
         1,
@@ -301,7 +314,7 @@ fn osv_scanner_ignored_vulns() {
 fn osv_scanner_package_overrides_are_not_applied() {
     let overrides = "[[PackageOverrides]]\nname = \"minimist\"\necosystem = \"npm\"\nignore = true\n\n\
                      [[PackageOverrides]]\nname = \"minimist\"\necosystem = \"npm\"\nvulnerability.ignore = true\n";
-    lockfile_change(overrides).counted();
+    osv_change(overrides).counted();
 }
 
 /// A Helm chart whose template runs a privileged pod, with `extra` beside it.
@@ -336,4 +349,11 @@ fn trivy_ignore_in_a_helm_template_is_not_applied() {
 fn trivy_ignore_above_a_cloudformation_resource() {
     let stack = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  # trivy:ignore:*\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n";
     infra(&[("infra/stack.yaml", stack)]).judged("infra/stack.yaml:3", "trivy:ignore", 1);
+}
+
+/// A project `.npmrc` beside the change's lockfile that omits dev dependencies from the audit and
+/// raises its level: npm audit runs on a scratch copy without it, so the finding counts.
+#[test]
+fn npmrc_settings() {
+    lockfile_change("gitleaks,npm-audit", "web/.npmrc", "omit=dev\naudit-level=critical\n").counted();
 }
