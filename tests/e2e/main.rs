@@ -30,6 +30,7 @@ mod sbom;
 mod secret_scrubbing;
 mod signals;
 mod support;
+mod tamper;
 mod tamper_ignores;
 mod terminal;
 mod trust;

@@ -54,7 +54,7 @@ impl Scangate {
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_scangate"));
+        let mut command = Command::new(binary_under_test());
         command.args(args);
         for key in [
             "SCANGATE_TOOLS",
@@ -104,6 +104,14 @@ impl Scangate {
         self.command.current_dir(dir);
         self.run()
     }
+}
+
+/// The scangate the tests run: this checkout's build, or the one `SCANGATE_TEST_BINARY` names
+/// (`scripts/tamper-compare` runs the tamper suite against an earlier revision's build with it).
+pub fn binary_under_test() -> PathBuf {
+    std::env::var_os("SCANGATE_TEST_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_scangate")))
 }
 
 /// The exit code, with stdout and stderr in the panic message when it is not the expected one.

@@ -8,7 +8,7 @@ use scangate_gate::{
     Baseline, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
     REPO_CONFIG,
 };
-use scangate_normalizer::{PolicySuppression, ToolRun};
+use scangate_normalizer::{read_repository_file, PolicySuppression, RepoFileError, ToolRun, CONFIG_LIMIT};
 use scangate_runner::{Execution, Limited, Status};
 
 use crate::args::PolicyArgs;
@@ -27,18 +27,28 @@ pub fn policy_sources(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Re
         .map(SourceFile::read)
         .transpose()
         .map_err(report_policy_error)?;
-    let repo_config = repo_root
-        .map(|root| root.join(REPO_CONFIG))
-        .filter(|path| path.is_file())
-        .map(|path| SourceFile::read(&path))
-        .transpose()
-        .map_err(report_policy_error)?;
+    let repo_config = repo_root.map(read_repo_config).transpose()?.flatten();
     Ok(PolicySources {
         policy_file,
         repo_config,
         cli_level: Level::new(args.level),
         ..PolicySources::default()
     })
+}
+
+/// The repository's `scangate.toml`, when it has one. The file is untrusted: it is read only as a
+/// regular file inside the repository (a committed symlink to `/proc/self/environ` would print
+/// the runner's environment in a parse error), and anything else named so is an error.
+fn read_repo_config(root: &Path) -> anyhow::Result<Option<SourceFile>> {
+    let refused = |why: String| anyhow::anyhow!("the repository's {REPO_CONFIG} was refused: {why}");
+    match read_repository_file(root, Path::new(REPO_CONFIG), CONFIG_LIMIT) {
+        Ok(bytes) => {
+            let text = String::from_utf8(bytes).map_err(|_| refused("it is not UTF-8 text".to_string()))?;
+            Ok(Some(SourceFile::new(root.join(REPO_CONFIG), text)))
+        }
+        Err(RepoFileError::Missing { .. }) => Ok(None),
+        Err(error) => Err(refused(error.to_string())),
+    }
 }
 
 /// Resolves the policy of `sources`, printing every problem before this fails.

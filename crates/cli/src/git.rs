@@ -49,6 +49,9 @@ pub fn change_since(root: &Path, base: &str, names: &[PathBuf]) -> anyhow::Resul
     for (path, first, count) in added_lines(&String::from_utf8_lossy(&patch)) {
         change.add_lines(path, first, count);
     }
+    for commit in change_commits(root, base)? {
+        change.add_commit(commit);
+    }
     // A file with no readable hunk (binary, or a name the patch quotes) counts as changed
     // throughout: a change is never held to fewer lines than it touched.
     for name in names.iter().map(|p| p.to_string_lossy().replace('\\', "/")) {
@@ -57,6 +60,26 @@ pub fn change_since(root: &Path, base: &str, names: &[PathBuf]) -> anyhow::Resul
         }
     }
     Ok(change)
+}
+
+/// The commits of the change, `base..HEAD` (the history gitleaks reads in pull-request mode), as
+/// full hex ids.
+fn change_commits(root: &Path, base: &str) -> anyhow::Result<Vec<String>> {
+    let output = git(root)?
+        .args(["rev-list", "--end-of-options"])
+        .arg(format!("{base}..HEAD"))
+        .output()
+        .context("cannot run git to list the change's commits")?;
+    if !output.status.success() {
+        bail!(
+            "git rev-list {base}..HEAD: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect())
 }
 
 /// The files the change from the merge base of `base` to HEAD touched (deleted ones included),

@@ -31,10 +31,18 @@ pub struct Diagnostic {
     pub origin: Origin,
     /// What is wrong and what was expected.
     pub message: String,
-    /// The source line, for the caret display.
+    /// An excerpt of the source line, for the caret display: at most [`EXCERPT_CHARS`]
+    /// characters around the column, control characters replaced.
     #[serde(skip)]
     pub snippet: String,
+    /// The caret's 1-based column within `snippet`.
+    #[serde(skip)]
+    pub caret: usize,
 }
+
+/// The most a diagnostic quotes of a line. A policy file may be any bytes (the repository's
+/// `scangate.toml` is untrusted): a diagnostic shows where the problem is, never the whole line.
+pub const EXCERPT_CHARS: usize = 80;
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -46,7 +54,7 @@ impl fmt::Display for Diagnostic {
         if !self.snippet.is_empty() {
             let gutter = self.origin.line.to_string();
             let pad = " ".repeat(gutter.len());
-            let caret = " ".repeat(self.origin.column.saturating_sub(1));
+            let caret = " ".repeat(self.caret.saturating_sub(1));
             write!(f, "\n{pad} |\n{gutter} | {}\n{pad} | {caret}^", self.snippet)?;
         }
         Ok(())
@@ -143,12 +151,14 @@ impl SourceFile {
         message: impl Into<String>,
     ) -> Diagnostic {
         let origin = self.origin(span.start);
-        let snippet = self.text.lines().nth(origin.line - 1).unwrap_or("").to_string();
+        let line = self.text.lines().nth(origin.line - 1).unwrap_or("");
+        let (snippet, caret) = excerpt(line, origin.column);
         Diagnostic {
             severity,
             origin,
             message: message.into(),
             snippet,
+            caret,
         }
     }
 
@@ -161,6 +171,23 @@ impl SourceFile {
     pub fn warning(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
         self.diagnostic(DiagnosticSeverity::Warning, span, message)
     }
+}
+
+/// At most [`EXCERPT_CHARS`] characters of `line` around the 1-based `column`, with `…` where
+/// it was cut and control characters as `�`; and the column within the excerpt.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    let start = column.saturating_sub(EXCERPT_CHARS / 2).min(chars.len());
+    let end = (start + EXCERPT_CHARS).min(chars.len());
+    let shown = chars[start..end]
+        .iter()
+        .map(|&c| if c.is_control() { '\u{fffd}' } else { c });
+    let mut snippet: String = if start > 0 { "…".to_string() } else { String::new() };
+    snippet.extend(shown);
+    if end < chars.len() {
+        snippet.push('…');
+    }
+    (snippet, column - start + usize::from(start > 0))
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -182,5 +209,25 @@ mod tests {
         assert_eq!(file.origin(0).line, 1);
         let rendered = file.error(6..7, "bad").to_string();
         assert_eq!(rendered, "p.toml:2:1: error: bad\n  |\n2 | bé = 2\n  | ^");
+    }
+
+    #[test]
+    fn long_lines_are_quoted_in_part_without_control_characters() {
+        let line = format!("{}x = \u{1b}[31m{}", "a".repeat(100), "b".repeat(100));
+        let file = SourceFile::new("p.toml", line);
+        let rendered = file.error(100..101, "bad").to_string();
+        let quoted = rendered.lines().nth(2).unwrap();
+        assert_eq!(
+            quoted.chars().count(),
+            "1 | ".len() + 2 + super::EXCERPT_CHARS,
+            "{rendered}"
+        );
+        assert!(
+            quoted.contains("x = \u{fffd}[31m") && !rendered.contains('\u{1b}'),
+            "{rendered}"
+        );
+        let caret = rendered.lines().nth(3).unwrap();
+        let column = |line: &str, wanted: char| line.chars().position(|c| c == wanted);
+        assert_eq!(column(caret, '^'), column(quoted, 'x'), "{rendered}");
     }
 }

@@ -837,7 +837,19 @@ fn native_origin(finding: &Finding, native: &NativeSuppression) -> String {
 /// True when the change wrote the suppression: its line (the ignore comment, the ignore-file
 /// entry), the whole ignore file when no line is known, or — for an inline comment — the lines
 /// of the finding it covers.
+///
+/// A finding one of the change's commits added (a secret in the change's history) is never held
+/// suppressed by a native ignore: an entry the change did not write was written for something
+/// else at that place (a `.gitleaksignore` `file:rule:line` entry without a commit covers any
+/// secret put on that line), and one naming the change's own commit can only come from the change.
 fn native_added_by(change: &Change, finding: &Finding, native: &NativeSuppression) -> bool {
+    if finding
+        .commit
+        .as_deref()
+        .is_some_and(|commit| change.has_commit(commit))
+    {
+        return true;
+    }
     let finding_lines = finding.location.as_ref().map(|location| {
         let first = location.start_line.unwrap_or(1);
         (location.path.as_str(), (first, location.end_line.unwrap_or(first)))

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use scangate_normalizer::Finding;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
@@ -61,8 +61,9 @@ pub enum Selector {
         /// Only findings this tool reported.
         tool: Option<String>,
         #[serde(skip)]
-        /// The compiled glob.
-        matcher: GlobMatcher,
+        /// The compiled glob (a set of one: building a set reports a glob too large or nested too
+        /// deeply for the regex engine as an error, where `Glob::compile_matcher` panics).
+        matcher: GlobSet,
     },
     /// A vulnerability id or alias (`CVE-…`, `GHSA-…`), compared case-insensitively.
     Vulnerability {
@@ -298,14 +299,28 @@ fn fingerprint_selector(fingerprint: &str) -> Result<Selector, String> {
 fn rule_selector(rule: &str, path: Option<&str>, tool: Option<String>) -> Result<Selector, String> {
     // Requiring the glob keeps "suppress this rule everywhere" a deliberate `path = "**"`.
     let path = path.ok_or_else(|| format!("rule `{rule}` needs a `path` glob (`**` for everywhere)"))?;
+    let invalid = |why: String| format!("`path` is not a valid glob ({}): {why}", excerpt(path));
     let glob = GlobBuilder::new(path)
         .literal_separator(true)
         .build()
-        .map_err(|error| format!("`path = {path:?}` is not a valid glob: {}", error.kind()))?;
+        .map_err(|error| invalid(error.kind().to_string()))?;
+    let matcher = GlobSetBuilder::new()
+        .add(glob)
+        .build()
+        .map_err(|_| invalid("too large or nested too deeply".to_string()))?;
     Ok(Selector::Rule {
         rule: rule.to_string(),
         path: path.to_string(),
         tool,
-        matcher: glob.compile_matcher(),
+        matcher,
     })
+}
+
+/// A glob as a message may quote it: the first characters, Debug-escaped.
+fn excerpt(glob: &str) -> String {
+    const SHOWN: usize = 40;
+    match glob.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{:?}…", &glob[..end]),
+        None => format!("{glob:?}"),
+    }
 }

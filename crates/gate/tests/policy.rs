@@ -269,6 +269,22 @@ fn selectors_are_checked() {
     .contains("not a valid glob"));
 }
 
+/// A glob the regex engine cannot take (issue 23 §1: ~500 nested braces panicked, exit 101) is a
+/// positioned error like any other, quoting only the glob's start.
+#[test]
+fn a_glob_nested_too_deeply_is_a_positioned_error() {
+    let glob = format!("{}a{}", "{".repeat(500), "}".repeat(500));
+    let message = error(
+        1,
+        &format!("[[suppress]]\nrule = \"r\"\npath = \"{glob}\"\nstatus = \"false_positive\"\n"),
+    );
+    assert!(
+        message.contains("policy.toml:1:1: error: `path` is not a valid glob"),
+        "{message}"
+    );
+    assert!(message.len() < 600, "the message quotes the whole glob: {message}");
+}
+
 // ---- malformed policy files: file, line, column and what was expected ----
 
 #[test]

@@ -21,6 +21,7 @@ pub mod inline_ignores;
 mod model;
 mod parsers;
 mod paths;
+mod repo_file;
 mod sarif;
 mod secrets;
 mod severity;
@@ -33,6 +34,7 @@ pub use error::ParseError;
 pub use fingerprint::sha256_hex;
 pub use model::{Category, Finding, Kind, Location, NativeSuppression, Package, Severity, SuppressionOrigin};
 pub use parsers::{parser_names, semgrep_rule_prefix};
+pub use repo_file::{open_repository_file, read_repository_file, RepoFileError, CONFIG_LIMIT, CONTENT_LIMIT};
 pub use sarif::read::{read_sarif, read_sarif_log, SarifLog};
 pub use sarif::write::{
     split_by_first_tool, to_sarif, to_sarif_with, write_sarif, PolicySuppression, SarifOptions, SarifOutput, ToolRun,

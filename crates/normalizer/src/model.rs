@@ -239,6 +239,11 @@ pub struct Finding {
     pub fingerprint: String,
     /// A tool-native suppression the tool reported.
     pub native_suppression: Option<NativeSuppression>,
+    /// The commit that added it, for a finding in git history (gitleaks' history mode): pull
+    /// request mode holds a secret added by any commit of the change as the change's, even when
+    /// a later commit removed or moved its file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 impl Finding {
@@ -263,6 +268,7 @@ impl Finding {
             help_uri: None,
             fingerprint: String::new(),
             native_suppression: None,
+            commit: None,
         }
     }
 }

@@ -63,11 +63,6 @@ pub(crate) fn to_slash(path: &Path) -> String {
     parts.join("/")
 }
 
-/// The absolute file behind a repo-relative path, for parsers that read matched text.
-pub(crate) fn absolute(rel: &str, context: &Context<'_>) -> PathBuf {
-    context.root.join(rel)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -256,11 +256,9 @@ impl RepoIndex {
     pub fn head_of(&self, path: &Path, limit: usize) -> Option<String> {
         use std::io::Read;
         let mut buffer = Vec::with_capacity(limit);
-        std::fs::File::open(self.root.join(path))
-            .ok()?
-            .take(limit as u64)
-            .read_to_end(&mut buffer)
-            .ok()?;
+        // Only a regular file inside the repository: a FIFO would block, a device never end.
+        let (file, _) = scangate_normalizer::open_repository_file(&self.root, path).ok()?;
+        file.take(limit as u64).read_to_end(&mut buffer).ok()?;
         Some(String::from_utf8_lossy(&buffer).into_owned())
     }
 }

@@ -402,16 +402,13 @@ fn ignored_repository_configs(execution: &Execution, inert: Inert) -> Vec<Ignore
     ignored
 }
 
-/// PR mode: findings outside the changed files are pre-existing, and so is whatever an explicit
-/// baseline already holds. Dependency findings sit on their lockfile, so they count when it changed.
+/// PR mode: findings outside the changed files and commits are pre-existing, and so is whatever an
+/// explicit baseline already holds. Dependency findings sit on their lockfile, so they count when
+/// it changed.
 fn pre_existing(findings: &[Finding], change: &Change, baseline: Option<&Baseline>) -> Baseline {
-    let old = findings.iter().filter(|finding| {
-        let in_change = finding
-            .location
-            .as_ref()
-            .is_some_and(|location| change.touches_file(&location.path));
-        !in_change || baseline.is_some_and(|b| b.contains(&finding.fingerprint))
-    });
+    let old = findings
+        .iter()
+        .filter(|finding| !change.introduced(finding) || baseline.is_some_and(|b| b.contains(&finding.fingerprint)));
     Baseline::from_fingerprints(old.map(|finding| finding.fingerprint.as_str()))
 }
 

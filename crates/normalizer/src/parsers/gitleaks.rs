@@ -14,7 +14,8 @@ from the report's `Fingerprint`, whose path may run through a scratch link — i
 root's `.gitleaksignore` gets `native_suppression` kind `gitleaksignore`, origin
 `.gitleaksignore:<line>` and as justification the `#` comment trailing the entry or on the line
 above it. Entries follow gitleaks 8.30: trimmed lines, `#` lines are comments, `\` in the path
-reads as `/`. A `.gitleaksignore` that is not a regular file (a symlink) is not read: a warning.
+reads as `/`. A `.gitleaksignore` that is not a regular file inside the repository (a symlink out
+of it, a FIFO) or is larger than 1 MiB is not read: a warning.
 
 # `gitleaks:allow`
 gitleaks would drop a leak whose line holds `gitleaks:allow` unseen; the runner passes
@@ -62,6 +63,7 @@ gitleaks8_many.json for history mode).
 */
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -164,16 +166,9 @@ struct IgnoreList(HashMap<String, IgnoreEntry>);
 impl IgnoreList {
     /// The root's `.gitleaksignore` (none when absent), and a warning when it cannot be applied.
     fn read(context: &Context<'_>) -> (IgnoreList, Vec<String>) {
-        let path = context.root.join(IGNORE_FILE);
-        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
-            return (IgnoreList::default(), Vec::new());
-        };
-        let text = match metadata.is_file() {
-            true => std::fs::read(&path).map_err(|error| error.to_string()),
-            false => Err("not a regular file".to_owned()),
-        };
-        match text {
+        match crate::read_repository_file(context.root, Path::new(IGNORE_FILE), crate::CONFIG_LIMIT) {
             Ok(bytes) => (IgnoreList::parse(&String::from_utf8_lossy(&bytes)), Vec::new()),
+            Err(crate::RepoFileError::Missing { .. }) => (IgnoreList::default(), Vec::new()),
             Err(why) => (
                 IgnoreList::default(),
                 vec![format!("{IGNORE_FILE} was not applied: {why}")],
@@ -320,6 +315,7 @@ fn to_finding(leak: &Leak<'_>, context: &Context<'_>) -> crate::Finding {
     out.help = Some("Revoke and rotate the credential, then remove it from the code and history.".to_owned());
     out.help_uri = Some("https://github.com/gitleaks/gitleaks".to_owned());
     out.fingerprint = fingerprint(leak, &path, context);
+    out.commit = (!leak.commit.is_empty()).then(|| leak.commit.to_string());
     out.location = Some(Location {
         path,
         start_line: (leak.start_line > 0).then_some(leak.start_line),
@@ -469,13 +465,20 @@ mod tests {
     }
 
     #[test]
-    fn a_symlinked_gitleaksignore_is_not_read() {
+    fn a_gitleaksignore_linked_out_of_the_repository_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("elsewhere"), "a.py:github-pat:2\n").unwrap();
-        std::os::unix::fs::symlink(dir.path().join("elsewhere"), dir.path().join(".gitleaksignore")).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("elsewhere"), "a.py:github-pat:2\n").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("elsewhere"), dir.path().join(".gitleaksignore")).unwrap();
         let parsed = crate::parse("gitleaks", leak_report("a.py", 2, "").as_bytes(), dir.path()).unwrap();
         assert!(parsed.findings[0].native_suppression.is_none());
-        assert_eq!(parsed.warnings, [".gitleaksignore was not applied: not a regular file"]);
+        assert_eq!(
+            parsed.warnings,
+            [
+                ".gitleaksignore was not applied: .gitleaksignore is not a regular file inside the repository \
+              (a symlink leading out of it); not read"
+            ]
+        );
     }
 
     #[test]

@@ -93,7 +93,18 @@ pub(crate) type Text<'a> = Cow<'a, str>;
 
 /// Reads a 1-based line range of a repo file (for matched text when the tool hides it).
 pub(crate) fn read_file_bytes(rel: &str, context: &Context<'_>) -> Option<Vec<u8>> {
-    std::fs::read(crate::paths::absolute(rel, context)).ok()
+    crate::read_repository_file(context.root, std::path::Path::new(rel), crate::CONTENT_LIMIT).ok()
+}
+
+/// A repository configuration or ignore file a parser applies, as text: only a regular file inside
+/// the repository, within [`crate::CONFIG_LIMIT`]; not UTF-8 is an I/O error.
+pub(crate) fn read_config_text(rel: &str, context: &Context<'_>) -> Result<String, crate::RepoFileError> {
+    let path = std::path::Path::new(rel);
+    let bytes = crate::read_repository_file(context.root, path, crate::CONFIG_LIMIT)?;
+    String::from_utf8(bytes).map_err(|_| crate::RepoFileError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+    })
 }
 
 /// The first of `lines` (1-based) of a repository file for which `wanted` holds: where an

@@ -183,7 +183,7 @@ impl Parser for NpmAudit {
             return Ok(parsed);
         }
         if let Some(vulnerabilities) = &report.vulnerabilities {
-            let installed = InstalledVersions::read(&paths::absolute(&lockfile, context));
+            let installed = InstalledVersions::read(&lockfile, context);
             for entry in vulnerabilities.values() {
                 for via in &entry.via {
                     if let Via::Advisory(advisory) = via {
@@ -309,14 +309,17 @@ struct LockedDependency {
 
 impl InstalledVersions {
     /// Empty when the lockfile cannot be read: findings then carry no version.
-    fn read(path: &Path) -> InstalledVersions {
-        let parsed = std::fs::read(path)
+    fn read(lockfile: &str, context: &Context<'_>) -> InstalledVersions {
+        let parsed = crate::read_repository_file(context.root, Path::new(lockfile), crate::CONTENT_LIMIT)
             .map_err(|error| error.to_string())
-            .and_then(|bytes| serde_json::from_slice::<Lockfile>(&bytes).map_err(|error| error.to_string()));
+            .and_then(|bytes| {
+                serde_json::from_slice::<Lockfile>(&bytes)
+                    .map_err(|error| ParseError::json("npm-audit", &error).to_string())
+            });
         let lockfile = match parsed {
             Ok(lockfile) => lockfile,
             Err(error) => {
-                tracing::warn!(path = %path.display(), %error, "cannot read the lockfile; npm audit findings carry no installed version");
+                tracing::warn!(%lockfile, %error, "cannot read the lockfile; npm audit findings carry no installed version");
                 return InstalledVersions::default();
             }
         };

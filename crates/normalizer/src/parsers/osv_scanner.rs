@@ -40,7 +40,7 @@ use serde::Deserialize;
 use super::{cwe_id, from_json, Parser, Text};
 use crate::{
     paths, severity_from_score, version, Context, Finding, Kind, Location, NativeSuppression, Package, ParseError,
-    Parsed, Severity, SuppressionOrigin,
+    Parsed, RepoFileError, Severity, SuppressionOrigin,
 };
 
 pub(crate) struct OsvScanner;
@@ -207,21 +207,31 @@ impl IgnoreList {
         let beside = paths::to_slash(&dir.join(CONFIG_FILE));
         [beside, CONFIG_FILE.to_owned()]
             .into_iter()
-            .find_map(|rel| {
-                std::fs::read_to_string(context.root.join(&rel))
-                    .ok()
-                    .map(|text| (rel, text))
+            .find_map(|rel| match super::read_config_text(&rel, context) {
+                Err(RepoFileError::Missing { .. }) => None,
+                read => Some((rel, read)),
             })
-            .and_then(|(rel, text)| match toml::from_str::<IgnoreList>(&text) {
-                Ok(mut list) => {
-                    list.file = Some((rel, text));
-                    Some(list)
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "cannot read {CONFIG_FILE}; no osv-scanner ignores applied");
-                    None
-                }
-            })
+            .and_then(
+                |(rel, read)| match read.map(|text| (toml::from_str::<IgnoreList>(&text), text)) {
+                    Ok((Ok(mut list), text)) => {
+                        list.file = Some((rel, text));
+                        Some(list)
+                    }
+                    // The error names the place and what was expected, never the file's text (a
+                    // parse error's excerpt would quote it).
+                    Ok((Err(error), text)) => {
+                        let line = error
+                            .span()
+                            .map_or(0, |span| text[..span.start].matches('\n').count() + 1);
+                        tracing::warn!("{rel}:{line}: cannot read {CONFIG_FILE}; no osv-scanner ignores applied");
+                        None
+                    }
+                    Err(error) => {
+                        tracing::warn!("{error}; no osv-scanner ignores applied");
+                        None
+                    }
+                },
+            )
             .unwrap_or_default()
     }
 

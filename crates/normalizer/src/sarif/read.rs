@@ -386,6 +386,8 @@ fn read_result(result: SarifResult, driver: &Driver) -> Finding {
         help_uri: rule.and_then(|r| r.help_uri.clone()),
         fingerprint,
         native_suppression: result.suppressions.iter().find_map(Suppression::native),
+        // A part's own scan judged the change; the gate of parts has no change to hold it against.
+        commit: None,
     }
 }
 
