@@ -132,10 +132,7 @@ fn no_secret_reaches_any_output_whichever_scanner_quotes_it() {
         assert!(secrets.contains(token), "gitleaks does not find {}…", &token[..8]);
     }
     let out = tempfile::tempdir().unwrap();
-    std::fs::write(out.path().join("rule.yml"), VALUE_RULE).unwrap();
-    let mut flags: Vec<OsString> = vec!["--tools".into(), "gitleaks,semgrep,trivy".into(), "--offline".into()];
-    flags.extend(["--semgrep-config".into(), out.path().join("rule.yml").into()]);
-    let (output, reports) = scan_with_every_output(repo.path(), &out, flags);
+    let (output, reports) = scan_quoting_scanners(repo.path(), &out);
     assert_exit(&output, 1);
 
     // Each scanner did quote its token, and the report shows where it was scrubbed.
@@ -178,6 +175,15 @@ fn no_secret_reaches_any_output_whichever_scanner_quotes_it() {
     );
 
     assert_no_secret_in_outputs(&output, &reports, &secrets);
+}
+
+/// Scans `repo` with the scanners that quote what they find (gitleaks, trivy, and semgrep with
+/// [`VALUE_RULE`]) and every output on.
+fn scan_quoting_scanners(repo: &Path, out: &tempfile::TempDir) -> (std::process::Output, PathBuf) {
+    std::fs::write(out.path().join("rule.yml"), VALUE_RULE).unwrap();
+    let mut flags: Vec<OsString> = vec!["--tools".into(), "gitleaks,semgrep,trivy".into(), "--offline".into()];
+    flags.extend(["--semgrep-config".into(), out.path().join("rule.yml").into()]);
+    scan_with_every_output(repo, out, flags)
 }
 
 /// Scans `repo` with every output scangate has on: `-vv` logs, SARIF, summary JSON, raw copies,
@@ -377,10 +383,7 @@ fn credentials_gitleaks_misses_are_scrubbed_by_their_shape() {
         "gitleaks reports them itself: no shape needed"
     );
     let out = tempfile::tempdir().unwrap();
-    std::fs::write(out.path().join("rule.yml"), VALUE_RULE).unwrap();
-    let mut flags: Vec<OsString> = vec!["--tools".into(), "gitleaks,semgrep,trivy".into(), "--offline".into()];
-    flags.extend(["--semgrep-config".into(), out.path().join("rule.yml").into()]);
-    let (output, reports) = scan_with_every_output(repo.path(), &out, flags);
+    let (output, reports) = scan_quoting_scanners(repo.path(), &out);
     assert_exit(&output, 1);
     let sarif = std::fs::read_to_string(reports.join("scan.sarif")).unwrap();
     assert!(

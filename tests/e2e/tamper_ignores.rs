@@ -232,19 +232,24 @@ fn go_main(comment: &str) -> String {
     )
 }
 
-/// `// #nosec` without rules or reason on the flagged line.
-#[test]
-fn gosec_nosec_comment() {
-    let main = go_main("// #nosec");
+/// The change writes `main.go` with `comment` on its flagged line; gosec reports the finding
+/// as suppressed (`-track-suppressions`) and scangate judges it at that line.
+fn gosec_comment_is_judged(comment: &str) {
+    let main = go_main(comment);
     Case::new("gitleaks,gosec", GO_MODULE, &[("svc/main.go", &main)]).judged("svc/main.go:9", "nosec", 1);
 }
 
-/// `//gosec:disable` (gosec's directive beside `#nosec`) on the flagged line: gosec reports it
-/// with `-track-suppressions`, and scangate judges it like `#nosec`.
+/// `// #nosec` without rules or reason on the flagged line.
+#[test]
+fn gosec_nosec_comment() {
+    gosec_comment_is_judged("// #nosec");
+}
+
+/// `//gosec:disable` (gosec's directive beside `#nosec`) on the flagged line, judged like
+/// `#nosec`.
 #[test]
 fn gosec_disable_directive() {
-    let main = go_main("//gosec:disable");
-    Case::new("gitleaks,gosec", GO_MODULE, &[("svc/main.go", &main)]).judged("svc/main.go:9", "nosec", 1);
+    gosec_comment_is_judged("//gosec:disable");
 }
 
 /// A Python package on main.

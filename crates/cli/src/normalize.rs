@@ -178,19 +178,17 @@ impl<'r> SourceLines<'r> {
         }
     }
 
-    /// The lines a finding covers, from a regular file inside the root; empty when there is none.
+    /// The lines a finding covers, from a regular file inside the root (`read_repository_file`);
+    /// empty when there is none.
     fn covered_by(&mut self, finding: &Finding) -> String {
         let Some(location) = &finding.location else {
             return String::new();
         };
         let root = self.root;
         let text = self.files.entry(location.path.clone()).or_insert_with(|| {
-            let path = root.join(&location.path);
-            let metadata = std::fs::symlink_metadata(&path).ok()?;
-            (metadata.is_file() && metadata.len() <= Self::MAX_FILE)
-                .then(|| std::fs::read(&path).ok())
-                .flatten()
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            let path = std::path::Path::new(&location.path);
+            let bytes = scangate_normalizer::read_repository_file(root, path, Self::MAX_FILE).ok()?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
         });
         let Some(text) = text else {
             return String::new();
