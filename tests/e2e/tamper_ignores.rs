@@ -120,8 +120,11 @@ impl<'a> Case<'a> {
 
     /// The repository, when every scanner is installed.
     fn repo(&self) -> Option<Repo> {
+        // npm audit's executable is npm.
+        let executable = |tool: &'a str| if tool == "npm-audit" { "npm" } else { tool };
         self.tools
             .split(',')
+            .map(executable)
             .all(require_scanner)
             .then(|| change_on_main(self.base, &self.change))
     }
