@@ -33,6 +33,7 @@ mod support;
 mod tamper;
 mod tamper_surface;
 mod tamper_coverage;
+mod tamper_ignores;
 mod terminal;
 mod trust;
 mod untrusted_repo;

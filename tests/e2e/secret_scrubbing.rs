@@ -132,10 +132,7 @@ fn no_secret_reaches_any_output_whichever_scanner_quotes_it() {
         assert!(secrets.contains(token), "gitleaks does not find {}…", &token[..8]);
     }
     let out = tempfile::tempdir().unwrap();
-    std::fs::write(out.path().join("rule.yml"), VALUE_RULE).unwrap();
-    let mut flags: Vec<OsString> = vec!["--tools".into(), "gitleaks,semgrep,trivy".into(), "--offline".into()];
-    flags.extend(["--semgrep-config".into(), out.path().join("rule.yml").into()]);
-    let (output, reports) = scan_with_every_output(repo.path(), &out, flags);
+    let (output, reports) = scan_quoting_scanners(repo.path(), &out);
     assert_exit(&output, 1);
 
     // Each scanner did quote its token, and the report shows where it was scrubbed.
@@ -178,6 +175,15 @@ fn no_secret_reaches_any_output_whichever_scanner_quotes_it() {
     );
 
     assert_no_secret_in_outputs(&output, &reports, &secrets);
+}
+
+/// Scans `repo` with the scanners that quote what they find (gitleaks, trivy, and semgrep with
+/// [`VALUE_RULE`]) and every output on.
+fn scan_quoting_scanners(repo: &Path, out: &tempfile::TempDir) -> (std::process::Output, PathBuf) {
+    std::fs::write(out.path().join("rule.yml"), VALUE_RULE).unwrap();
+    let mut flags: Vec<OsString> = vec!["--tools".into(), "gitleaks,semgrep,trivy".into(), "--offline".into()];
+    flags.extend(["--semgrep-config".into(), out.path().join("rule.yml").into()]);
+    scan_with_every_output(repo, out, flags)
 }
 
 /// Scans `repo` with every output scangate has on: `-vv` logs, SARIF, summary JSON, raw copies,
@@ -348,4 +354,42 @@ fn credentials_in_the_registry_url_never_show() {
     }
     let leaks = leaks_in(&outputs, &[password, query_token]);
     assert!(leaks.is_empty(), "credentials leaked: {leaks:#?}");
+}
+
+/// Issue 23 §5: credentials gitleaks does not report (its curl rule allows passwords starting
+/// `test`, its generic rule values starting `changeme`) are quoted by trivy's DS-0029 message from
+/// the Dockerfile's `RUN curl -u user:pass` line, and by a semgrep message interpolating `$VALUE`;
+/// their shapes are redacted in every output all the same.
+#[test]
+fn credentials_gitleaks_misses_are_scrubbed_by_their_shape() {
+    if !["gitleaks", "semgrep", "trivy"].into_iter().all(require_scanner) {
+        return;
+    }
+    let password = format!("test-{}", random_token(ALNUM, 16));
+    let token = format!("changeme-{}", random_token(ALNUM, 16));
+    let repo = Repo::new();
+    repo.write(
+        "Dockerfile",
+        format!(
+            "FROM debian:12\nRUN apt-get update && apt-get install -y curl && curl -fsS -u deploy:{password} https://example.test/setup\nUSER nobody\nHEALTHCHECK CMD true\n"
+        ),
+    )
+    .write("app/settings.py", format!("API_TOKEN = \"{token}\"\n"));
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "setup");
+    let found = harvest_secrets(repo.path());
+    assert!(
+        !found.contains(&password) && !found.contains(&token),
+        "gitleaks reports them itself: no shape needed"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (output, reports) = scan_quoting_scanners(repo.path(), &out);
+    assert_exit(&output, 1);
+    let sarif = std::fs::read_to_string(reports.join("scan.sarif")).unwrap();
+    assert!(
+        sarif.contains("curl -fsS -u REDACTED https://example.test/setup"),
+        "{sarif}"
+    );
+    assert!(sarif.contains("token assigned: REDACTED"), "{sarif}");
+    assert_no_secret_in_outputs(&output, &reports, &[password, token]);
 }

@@ -131,6 +131,72 @@ pub fn read_summary(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("summary is JSON")
 }
 
+/// A scan's exit, its summary and its SARIF log (`Null` when none was written).
+pub struct ScanReports {
+    pub output: Output,
+    pub summary: serde_json::Value,
+    pub sarif: serde_json::Value,
+}
+
+impl ScanReports {
+    /// Runs scangate with `args` and `--sarif`, `--summary-json` into files in `out`.
+    pub fn run(mut args: Vec<std::ffi::OsString>, out: &Path) -> ScanReports {
+        std::fs::create_dir_all(out).expect("report directory");
+        let (summary, sarif) = (out.join("summary.json"), out.join("scan.sarif"));
+        args.extend(["--sarif".into(), sarif.clone().into()]);
+        args.extend(["--summary-json".into(), summary.clone().into()]);
+        let output = Scangate::new(args).run();
+        let sarif = std::fs::read(&sarif)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or(serde_json::Value::Null);
+        ScanReports {
+            summary: read_summary(&summary),
+            sarif,
+            output,
+        }
+    }
+
+    /// `(origin, refusal, findings)` of every refused suppression in the summary.
+    pub fn refused(&self) -> Vec<(String, String, u64)> {
+        let summary = &self.summary;
+        summary["refused_suppressions"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no refused_suppressions: {summary:#}"))
+            .iter()
+            .map(|r| {
+                (
+                    r["origin"].as_str().unwrap().to_string(),
+                    r["refusal"].as_str().unwrap().to_string(),
+                    r["findings"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    /// `(status, location "path:line")` of every suppression in the SARIF log, sorted.
+    pub fn suppressions(&self) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = self.sarif["runs"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no SARIF log: {}", String::from_utf8_lossy(&self.output.stderr)))
+            .iter()
+            .flat_map(|run| run["results"].as_array().unwrap().iter())
+            .flat_map(|result| result["suppressions"].as_array().into_iter().flatten())
+            .map(|s| {
+                let physical = &s["location"]["physicalLocation"];
+                let place = format!(
+                    "{}:{}",
+                    physical["artifactLocation"]["uri"].as_str().unwrap_or("-"),
+                    physical["region"]["startLine"]
+                );
+                (s["status"].as_str().unwrap().to_string(), place)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
 /// The summary's `tools[]` entry for `name`.
 pub fn tool_entry<'a>(summary: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
     summary["tools"]

@@ -4,13 +4,12 @@
 
 use std::ffi::OsString;
 use std::path::Path;
-use std::process::Output;
 
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, commit_all, git, git_ok, osv_offline_db, random_token, read_summary, require_scanner, Repo, Scangate,
-    ALNUM,
+    assert_exit, commit_all, git, git_ok, osv_offline_db, random_token, read_summary, require_scanner, Repo,
+    ScanReports as Scan, Scangate, ALNUM,
 };
 
 /// trivy runs offline without a vulnerability database (misconfiguration only), so osv-scanner,
@@ -75,16 +74,8 @@ fn add_self_approving_change(repo: &Repo) {
     commit_all(repo.path(), "ignore the test token");
 }
 
-struct Scan {
-    output: Output,
-    summary: Value,
-    sarif: Value,
-}
-
 fn scan(repo: &Path, extra: &[&str]) -> Scan {
     let out = repo.parent().unwrap().join(format!("trust-{}", std::process::id()));
-    std::fs::create_dir_all(&out).unwrap();
-    let (summary, sarif) = (out.join("summary.json"), out.join("scan.sarif"));
     let osv_db = osv_offline_db();
     let mut args: Vec<OsString> = vec![
         "scan".into(),
@@ -94,60 +85,9 @@ fn scan(repo: &Path, extra: &[&str]) -> Scan {
         osv_db.path().into(),
         "--tools".into(),
         SCANNERS.join(",").into(),
-        "--sarif".into(),
-        sarif.clone().into(),
-        "--summary-json".into(),
-        summary.clone().into(),
     ];
     args.extend(extra.iter().map(OsString::from));
-    let output = Scangate::new(args).run();
-    let sarif = std::fs::read(&sarif)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or(Value::Null);
-    Scan {
-        summary: read_summary(&summary),
-        sarif,
-        output,
-    }
-}
-
-/// `(origin, refusal, findings)` of every refused suppression in the summary.
-fn refused(summary: &Value) -> Vec<(String, String, u64)> {
-    summary["refused_suppressions"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no refused_suppressions: {summary:#}"))
-        .iter()
-        .map(|r| {
-            (
-                r["origin"].as_str().unwrap().to_string(),
-                r["refusal"].as_str().unwrap().to_string(),
-                r["findings"].as_u64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-/// `(status, location "path:line")` of every suppression in the SARIF log.
-fn sarif_suppressions(sarif: &Value) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = sarif["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|run| run["results"].as_array().unwrap().iter())
-        .flat_map(|result| result["suppressions"].as_array().into_iter().flatten())
-        .map(|s| {
-            let physical = &s["location"]["physicalLocation"];
-            let place = format!(
-                "{}:{}",
-                physical["artifactLocation"]["uri"].as_str().unwrap_or("-"),
-                physical["region"]["startLine"]
-            );
-            (s["status"].as_str().unwrap().to_string(), place)
-        })
-        .collect();
-    out.sort();
-    out
+    Scan::run(args, &out)
 }
 
 #[test]
@@ -163,7 +103,7 @@ fn a_pull_request_cannot_approve_its_own_findings() {
     let stdout = String::from_utf8_lossy(&pr.output.stdout);
     let added = |origin: &str, findings: u64| (origin.to_string(), "added_by_change".to_string(), findings);
     assert_eq!(
-        refused(&pr.summary),
+        pr.refused(),
         [
             added(".gitleaksignore:2", 1),
             added(".trivyignore:2", 1),
@@ -197,7 +137,7 @@ fn a_pull_request_cannot_approve_its_own_findings() {
         "the repo config's trust key is refused: {:#}",
         pr.summary
     );
-    let statuses = sarif_suppressions(&pr.sarif);
+    let statuses = pr.suppressions();
     assert!(statuses.iter().all(|(status, _)| status == "rejected"), "{statuses:?}");
     assert!(
         statuses.contains(&("rejected".into(), "app/job.py:5".into())),
@@ -223,7 +163,7 @@ fn a_pull_request_cannot_approve_its_own_findings() {
     ] {
         assert_eq!(by_origin[origin], findings, "{origin}: {:#}", reviewed.summary);
     }
-    let statuses = sarif_suppressions(&reviewed.sarif);
+    let statuses = reviewed.suppressions();
     assert!(
         statuses.contains(&("accepted".into(), "svc/main.go:9".into())),
         "{statuses:?}"
@@ -262,7 +202,7 @@ fn from_level_3_a_native_ignore_needs_a_reason() {
     let level_3 = scan(repo.path(), &["--level", "3"]);
     assert_exit(&level_3.output, 1);
     assert_eq!(
-        refused(&level_3.summary),
+        level_3.refused(),
         [("app/job.py:5".to_string(), "no_reason".to_string(), 1)],
         "{:#}",
         level_3.summary

@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use scangate_normalizer::{dedup, parse_with, split_by_first_tool, Context, Finding, Parsed, Secrets, ToolRun};
+use scangate_normalizer::{
+    credentials_in, dedup, parse_with, split_by_first_tool, Context, Finding, Parsed, Secrets, ToolRun,
+};
 use scangate_runner::{Execution, RawOutput, Status};
 
 /// Findings per tool run, ready for the gate and the reports.
@@ -52,7 +54,7 @@ pub fn normalize(
         .filter(|(_, raw)| raw.status == Status::Ok)
         .map(|(index, raw)| (index, parse_output(raw, &root, semgrep_prefixes, today)))
         .collect();
-    let secrets = Arc::new(learned_secrets(given_secrets, results.values()));
+    let secrets = Arc::new(learned_secrets(given_secrets, results.values(), &root));
     crate::redact::learn(Arc::clone(&secrets));
     for raw in &mut execution.outputs {
         scrub_record(raw, &secrets);
@@ -129,10 +131,73 @@ fn is_excluded(finding: &Finding, excluded: &[scangate_runner::Exclusion]) -> bo
     })
 }
 
-/// The values handed to the run and those the scanners' reports hold (gitleaks').
-fn learned_secrets<'a>(given: Vec<String>, results: impl Iterator<Item = &'a Result<Parsed, String>>) -> Secrets {
-    let found = results.flatten().flat_map(|parsed| parsed.secrets.0.iter().cloned());
-    Secrets::new(given.into_iter().chain(found))
+/// The values handed to the run, those the scanners' reports hold (gitleaks'), and the
+/// credentials any finding shows or points at: a credential shape (`curl -u admin:…`,
+/// `password = "…"`) in a finding's texts or in the source lines it covers, so that a scanner
+/// quoting the bare value elsewhere (a semgrep message interpolating `$VAR`) is scrubbed too.
+fn learned_secrets<'a>(
+    given: Vec<String>,
+    results: impl Iterator<Item = &'a Result<Parsed, String>>,
+    root: &std::path::Path,
+) -> Secrets {
+    let mut values = given;
+    let mut sources = SourceLines::new(root);
+    for parsed in results.flatten() {
+        values.extend(parsed.secrets.0.iter().cloned());
+        for finding in &parsed.findings {
+            values.extend(credentials_in(&serde_json::to_string(finding).unwrap_or_default()));
+            values.extend(credentials_in(&sources.covered_by(finding)));
+        }
+        let texts = parsed
+            .warnings
+            .iter()
+            .chain(&parsed.tool_errors)
+            .chain(&parsed.file_errors);
+        values.extend(texts.flat_map(|text| credentials_in(text)));
+    }
+    Secrets::new(values)
+}
+
+/// The repository's files as findings point into them, each read once.
+struct SourceLines<'r> {
+    root: &'r std::path::Path,
+    files: HashMap<String, Option<String>>,
+}
+
+impl<'r> SourceLines<'r> {
+    /// Files above this size are not read for credentials (a finding in one points at a line a
+    /// scanner quoted; the shapes are still redacted wherever they show).
+    const MAX_FILE: u64 = 4 << 20;
+    /// Lines read per finding, from its first.
+    const MAX_LINES: usize = 20;
+
+    fn new(root: &'r std::path::Path) -> Self {
+        SourceLines {
+            root,
+            files: HashMap::new(),
+        }
+    }
+
+    /// The lines a finding covers, from a regular file inside the root (`read_repository_file`);
+    /// empty when there is none.
+    fn covered_by(&mut self, finding: &Finding) -> String {
+        let Some(location) = &finding.location else {
+            return String::new();
+        };
+        let root = self.root;
+        let text = self.files.entry(location.path.clone()).or_insert_with(|| {
+            let path = std::path::Path::new(&location.path);
+            let bytes = scangate_normalizer::read_repository_file(root, path, Self::MAX_FILE).ok()?;
+            Some(String::from_utf8_lossy(&bytes).into_owned())
+        });
+        let Some(text) = text else {
+            return String::new();
+        };
+        let first = location.start_line.unwrap_or(1).max(1) as usize;
+        let last = location.end_line.unwrap_or(first as u64) as usize;
+        let count = last.saturating_sub(first).min(Self::MAX_LINES) + 1;
+        text.lines().skip(first - 1).take(count).collect::<Vec<_>>().join("\n")
+    }
 }
 
 /// Scrubs what a parse produced: findings, error reports, warnings and file names.

@@ -6,10 +6,10 @@ use std::borrow::Cow;
 use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
-use scangate_normalizer::{redact_url_credentials, Secrets};
+use scangate_normalizer::{redact_credentials, Secrets};
 
-/// Set once, when the scanners' outputs have been read; before that only URL credentials are
-/// redacted (no scanner text is logged before then).
+/// Set once, when the scanners' outputs have been read; before that only credential shapes
+/// (URL userinfo, `-u user:pass`, …) are redacted (no scanner text is logged before then).
 static RUN_SECRETS: OnceLock<Arc<Secrets>> = OnceLock::new();
 
 /// Makes `secrets` the values every later log line and error report is scrubbed of.
@@ -19,11 +19,11 @@ pub fn learn(secrets: Arc<Secrets>) {
     }
 }
 
-/// `text` without any secret the run knows, nor URL credentials.
+/// `text` without any secret the run knows, nor credential shapes.
 pub fn scrub(text: &str) -> Cow<'_, str> {
     match RUN_SECRETS.get() {
         Some(secrets) => secrets.scrub(text),
-        None => redact_url_credentials(text),
+        None => redact_credentials(text),
     }
 }
 

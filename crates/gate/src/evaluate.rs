@@ -276,6 +276,8 @@ fn reason_syntax(kind: &str) -> &'static str {
     match kind {
         "nosec" | "inSource" => "`#nosec G204 -- why`",
         "nosemgrep" => "`nosemgrep: rule-id -- why`",
+        "gitleaks:allow" => "`# gitleaks:allow -- why`",
+        "trivy:ignore" | "tfsec:ignore" => "`# trivy:ignore:ID -- why`",
         REPO_CONFIG => "`reason = \"…\"`",
         _ => "a `#` comment on or above the entry",
     }

@@ -17,6 +17,7 @@ let written = scangate_normalizer::to_sarif(&runs, root);
 mod dedup;
 mod error;
 mod fingerprint;
+pub mod inline_ignores;
 mod model;
 mod parsers;
 mod paths;
@@ -40,7 +41,9 @@ pub use sarif::write::{
     GITHUB_MAX_RESULTS_PER_RUN, GITHUB_MAX_RUNS,
 };
 pub use sarif::ScannerRecord;
-pub use secrets::{redact_url_credentials, url_credentials, SecretValues, Secrets, REDACTED};
+pub use secrets::{
+    credentials_in, redact_credentials, redact_url_credentials, url_credentials, SecretValues, Secrets, REDACTED,
+};
 pub use severity::{security_severity, severity_from_score};
 
 /// What a parser needs to know besides the tool's output.

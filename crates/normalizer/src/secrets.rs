@@ -8,6 +8,16 @@
 //! [`Secrets::scrub`]: each value, its JSON-escaped form and its base64 forms (standard and
 //! URL-safe, at each of the three alignments a value can start at inside an encoded text) become
 //! [`REDACTED`], and so does the userinfo or a token-like query value of any URL in the text.
+//!
+//! A credential gitleaks does not detect is quoted just the same (trivy quotes a whole
+//! `RUN curl -u admin:PASSWORD …` line), so credential shapes are redacted wherever they show
+//! ([`redact_credentials`]): URL userinfo, `-u user:pass` / `--user user:pass`, `Authorization:`
+//! header values, `password`/`pass`/`pwd`/`token`/`secret`/`api_key`… assignments (`=`, `:`, `:=`, `=>`,
+//! Dockerfile `ENV KEY value`) and `--password VALUE` options. A value that names a variable
+//! (`$PASS`, `${{ secrets.X }}`, `%PASS%`, `<password>`) is left as it is. The values of such
+//! shapes in a finding or in the source lines it points to are learned as secrets too
+//! ([`credentials_in`]), so a bare occurrence elsewhere (a semgrep message interpolating `$VAR`) is
+//! scrubbed as well; an assignment's value only when it looks like one (see [`looks_secret`]).
 
 use std::borrow::Cow;
 
@@ -106,7 +116,7 @@ impl Secrets {
             }
             _ => Cow::Borrowed(text),
         };
-        match redact_url_credentials(&literal) {
+        match redact_credentials(&literal) {
             Cow::Borrowed(_) => literal,
             Cow::Owned(redacted) => Cow::Owned(redacted),
         }
@@ -217,6 +227,132 @@ pub fn url_credentials(text: &str) -> Vec<String> {
     }
     found.retain(|value| value.len() >= MIN_URL_SECRET);
     found
+}
+
+/// The credentials `text` shows in any shape ([`url_credentials`], and the values of
+/// [`redact_credentials`]' shapes), as values to scrub wherever else they show. Short values are
+/// left to the shape redaction, and so are assignment values that do not look secret.
+pub fn credentials_in(text: &str) -> Vec<String> {
+    let mut found = url_credentials(text);
+    for shape in shapes() {
+        for captures in shape.regex.captures_iter(text) {
+            let Some(value) = captures.name("value").map(|m| m.as_str()) else {
+                continue;
+            };
+            if !names_a_variable(value) && value.len() >= MIN_URL_SECRET && (!shape.assignment || looks_secret(value)) {
+                found.push(value.to_owned());
+            }
+        }
+    }
+    found
+}
+
+/// `text` with every credential shape redacted: URL userinfo and token query values
+/// ([`redact_url_credentials`]), `-u`/`--user` credentials, `Authorization:` header values,
+/// credential assignments and `--password`-like options.
+pub fn redact_credentials(text: &str) -> Cow<'_, str> {
+    let urls = redact_url_credentials(text);
+    let mut ranges: Vec<std::ops::Range<usize>> = shapes()
+        .iter()
+        .flat_map(|shape| shape.regex.captures_iter(&urls).filter_map(|c| c.name("redact")))
+        .filter(|m| !names_a_variable(m.as_str()) && !m.as_str().starts_with(REDACTED))
+        .map(|m| m.range())
+        .collect();
+    if ranges.is_empty() {
+        return urls;
+    }
+    ranges.sort_by_key(|range| (range.start, std::cmp::Reverse(range.end)));
+    let mut out = String::with_capacity(urls.len());
+    let mut copied = 0;
+    for range in ranges {
+        if range.start < copied {
+            continue;
+        }
+        out.push_str(&urls[copied..range.start]);
+        out.push_str(REDACTED);
+        copied = range.end;
+    }
+    out.push_str(&urls[copied..]);
+    Cow::Owned(out)
+}
+
+/// One credential shape: `redact` is what is replaced, `value` what is learned.
+struct Shape {
+    regex: regex::Regex,
+    /// A `key = value` assignment: its value is learned only when it [`looks_secret`].
+    assignment: bool,
+}
+
+/// A credential value: up to whitespace, a quote, a backslash (of a JSON-escaped quote) or a
+/// separator.
+const VALUE: &str = r#"[^\s'"`\\,;]+"#;
+
+/// Names that hold credentials in an assignment or an option (`pass` covers `password`,
+/// `passwd`, `passphrase` and `smtp_pass`).
+const CREDENTIAL_KEY: &str = r"[A-Za-z0-9_.-]*(?i:pass|pwd|secret|token|api[_-]?key|auth[_-]?key|access[_-]?key|private[_-]?key|credentials?)[A-Za-z0-9_.-]*";
+
+fn shapes() -> &'static [Shape] {
+    static SHAPES: std::sync::OnceLock<Vec<Shape>> = std::sync::OnceLock::new();
+    SHAPES.get_or_init(|| {
+        let quote = r#"\\?['"]?"#;
+        let shape = |pattern: String, assignment: bool| Shape {
+            regex: regex::Regex::new(&pattern).expect("credential shapes compile"),
+            assignment,
+        };
+        vec![
+            // curl and friends: -u user:pass, -uuser:pass, --user user:pass, --user=user:pass
+            shape(
+                format!(
+                    r#"(?:^|[\s'"=])(?:-u[ \t]*|--user[ \t=]+){quote}(?P<redact>[^\s'"`\\:]+:(?P<value>{VALUE}))"#
+                ),
+                false,
+            ),
+            // Authorization: Basic …, Proxy-Authorization: Bearer …
+            shape(
+                format!(
+                    r#"(?i:authorization){quote}[ \t]*[:=][ \t]*{quote}(?:(?i:basic|bearer|token|digest|negotiate)[ \t]+)?(?P<redact>(?P<value>{VALUE}))"#
+                ),
+                false,
+            ),
+            // password = "…", "api_key": "…", TOKEN=…, secret: …, pass := …, key => …
+            shape(
+                format!(
+                    r#"{CREDENTIAL_KEY}{quote}[ \t]*(?::=|=>|=|:)[ \t]*{quote}(?P<redact>(?P<value>{VALUE}))"#
+                ),
+                true,
+            ),
+            // Dockerfile ENV KEY value, ARG KEY value; --password value
+            shape(
+                format!(
+                    r#"(?:(?i:\b(?:ENV|ARG))[ \t]+|--){CREDENTIAL_KEY}[ \t]+{quote}(?P<redact>(?P<value>{VALUE}))"#
+                ),
+                true,
+            ),
+        ]
+    })
+}
+
+/// `$PASS`, `${PASS}`, `${{ secrets.PASS }}`, `%PASS%`, `<password>`, `{{ .Values.pass }}`: a
+/// reference to a credential, not one; nor is what JSON puts after a key (`"Secrets": [`,
+/// `"token": null`), so a raw report stays JSON.
+fn names_a_variable(value: &str) -> bool {
+    let literal = value.trim_end_matches(['}', ']', ')']);
+    value.starts_with(['$', '%', '<', '{', '[', '('])
+        || matches!(literal, "true" | "false" | "null")
+        || literal.parse::<f64>().is_ok()
+}
+
+/// An assignment's value that looks like a credential rather than a word (`secretName: default`):
+/// at least 8 characters of at least two kinds (lower case, upper case, digits, others), or 16
+/// characters of any kind.
+fn looks_secret(value: &str) -> bool {
+    let kinds = [
+        value.chars().any(|c| c.is_ascii_lowercase()),
+        value.chars().any(|c| c.is_ascii_uppercase()),
+        value.chars().any(|c| c.is_ascii_digit()),
+        value.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    value.len() >= 16 || (value.len() >= 8 && kinds.iter().filter(|kind| **kind).count() >= 2)
 }
 
 /// `text` with the userinfo of every URL (`https://user:token@host/` → `https://REDACTED@host/`)
@@ -379,6 +515,54 @@ mod tests {
         );
         assert_eq!(url_credentials("http://u:p@host/"), Vec::<String>::new());
         assert_eq!(redact_url_credentials("http://u:p@host/"), "http://REDACTED@host/");
+    }
+
+    #[test]
+    fn credential_shapes_are_redacted_and_learned() {
+        let cases = [
+            (
+                "'--no-install-recommends' flag is missed: 'apt-get install -y curl && curl -u admin:Adm1n-Pw-77 https://h/x'",
+                "'--no-install-recommends' flag is missed: 'apt-get install -y curl && curl -u REDACTED https://h/x'",
+            ),
+            ("curl --user=deploy:Pa55word! -uops:Hunter22x", "curl --user=REDACTED -uREDACTED"),
+            (
+                "curl -H 'Authorization: Basic YWRtaW46cGFzcw==' -H \"authorization: Bearer eyJhbGciOi.x.y\"",
+                "curl -H 'Authorization: Basic REDACTED' -H \"authorization: Bearer REDACTED\"",
+            ),
+            (
+                "DB_PASSWORD=s3cr3t-Value api_key: \"AbCd1234EfGh\" token := tok-9f8e7d6c5b",
+                "DB_PASSWORD=REDACTED api_key: \"REDACTED\" token := REDACTED",
+            ),
+            ("ENV DB_PASSWORD hunter2hunter2\nARG api_token x", "ENV DB_PASSWORD REDACTED\nARG api_token REDACTED"),
+            ("mysqldump --password Zq8-Wx7-Yv6 db", "mysqldump --password REDACTED db"),
+            ("smtp_pass = 'Qx7Lm2Zp9' DB_PWD=x1", "smtp_pass = 'REDACTED' DB_PWD=REDACTED"),
+            // JSON text stays JSON: an escaped quote is not part of the value.
+            (r#"{"m":"password = \"hunter2hunter2\""}"#, r#"{"m":"password = \"REDACTED\""}"#),
+        ];
+        for (text, redacted) in cases {
+            assert_eq!(redact_credentials(text), redacted, "{text}");
+        }
+        // References to credentials, and prose without a value, stay.
+        for text in [
+            "curl -u \"$USER:$PASS\" https://h/",
+            "Authorization: Bearer ${{ secrets.TOKEN }}",
+            "password: <password>",
+            "Hard-coded password found",
+            "git@host:x",
+            r#"{"Secrets":[{"RuleID":"x"}],"token":null,"secret_count":3}"#,
+        ] {
+            assert_eq!(redact_credentials(text), text);
+        }
+        assert_eq!(
+            credentials_in("curl -u admin:Adm1n-Pw-77 && secretName: default && password=Zq8-Wx7-Yv6"),
+            ["Adm1n-Pw-77", "Zq8-Wx7-Yv6"]
+        );
+        // A learned value is scrubbed where it shows bare, as a semgrep message interpolates it.
+        let secrets = Secrets::new(credentials_in("db_password = \"Zq8-Wx7-Yv6\""));
+        assert_eq!(
+            secrets.scrub("Hardcoded credential 'Zq8-Wx7-Yv6'"),
+            "Hardcoded credential 'REDACTED'"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ for output in &execution.outputs {
 */
 #![deny(missing_docs)]
 
+mod defused;
 mod error;
 mod execute;
 mod git;

@@ -17,6 +17,14 @@ above it. Entries follow gitleaks 8.30: trimmed lines, `#` lines are comments, `
 reads as `/`. A `.gitleaksignore` that is not a regular file (a symlink, a FIFO) or is larger
 than 1 MiB is not read: a warning.
 
+# `gitleaks:allow`
+gitleaks would drop a leak whose line holds `gitleaks:allow` unseen; the runner passes
+`--ignore-gitleaks-allow`, so it is reported, and this parser applies the comment instead: a leak
+whose lines (`StartLine..=EndLine`) in the working tree hold `gitleaks:allow` and its secret gets
+`native_suppression` kind `gitleaks:allow`, origin that line, and as justification the text after
+the marker (`# gitleaks:allow -- why`). A leak whose line is no longer in the working tree (history
+only) counts.
+
 # Severity
 gitleaks has none. DESIGN §3: `critical` for provider credentials and private keys (rule ids
 starting with [`CRITICAL_PREFIXES`]), `medium` for `generic-api-key`, `high` for everything else.
@@ -129,7 +137,9 @@ impl Parser for Gitleaks {
             .iter()
             .map(|leak| {
                 let mut finding = to_finding(leak, context);
-                finding.native_suppression = ignores.suppression(leak, &finding);
+                finding.native_suppression = ignores
+                    .suppression(leak, &finding)
+                    .or_else(|| allow_comment(leak, &finding, context));
                 finding
             })
             .collect();
@@ -208,6 +218,37 @@ impl IgnoreList {
             origin: Some(SuppressionOrigin::at(IGNORE_FILE, entry.line)),
         })
     }
+}
+
+/// The marker gitleaks skips a line for, unless told `--ignore-gitleaks-allow`.
+const ALLOW_MARKER: &str = "gitleaks:allow";
+
+/// The `gitleaks:allow` comment on the leak's lines in the working tree, as a reported
+/// suppression. The line must still hold the secret (when the report has it): a history leak
+/// whose line changed since is not covered by whatever the line says now.
+fn allow_comment(leak: &Leak<'_>, finding: &Finding, context: &Context<'_>) -> Option<NativeSuppression> {
+    let path = finding.location.as_ref()?.path.as_str();
+    let first = leak.start_line.max(1);
+    let secret = leak.secret.as_ref();
+    let holds_secret = |text: &str| secret.is_empty() || secret == crate::REDACTED || text.contains(secret);
+    let bytes = super::read_file_bytes(path, context)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let count = leak.end_line.max(first) - first + 1;
+    let lines: Vec<&str> = text.lines().skip(first as usize - 1).take(count as usize).collect();
+    if !holds_secret(&lines.join("\n")) {
+        return None;
+    }
+    let (offset, line) = lines.iter().enumerate().find(|(_, line)| line.contains(ALLOW_MARKER))?;
+    let after = &line[line.find(ALLOW_MARKER)? + ALLOW_MARKER.len()..];
+    let justification = after
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == ':')
+        .trim_end_matches(|c: char| c.is_whitespace() || "*/->".contains(c))
+        .trim();
+    Some(NativeSuppression {
+        kind: ALLOW_MARKER.to_owned(),
+        justification: (!justification.is_empty()).then(|| justification.to_owned()),
+        origin: Some(SuppressionOrigin::at(path, first + offset as u64)),
+    })
 }
 
 /// `fingerprint # why` → (`fingerprint`, `why`). A `#` only starts a comment after whitespace,
@@ -393,6 +434,34 @@ mod tests {
         let bare = parse("c.py", 1, "").expect("entry without a comment");
         assert_eq!(bare.justification, None);
         assert!(parse("src/a.py", 3, "").is_none());
+    }
+
+    #[test]
+    fn gitleaks_allow_comments_become_reported_suppressions() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = format!("ghp_{}", "A".repeat(36));
+        std::fs::write(
+            dir.path().join("a.py"),
+            format!("x = 1\ntoken = \"{secret}\"  # gitleaks:allow -- revoked test token\nbare = \"{secret}\" # gitleaks:allow\n"),
+        )
+        .unwrap();
+        let report = |line: u64, value: &str| {
+            format!(
+                r#"[{{"RuleID":"github-pat","File":"a.py","StartLine":{line},"EndLine":{line},"StartColumn":10,"EndColumn":49,"Match":"{value}","Secret":"{value}","Commit":""}}]"#
+            )
+        };
+        let suppression = |line: u64, value: &str| {
+            let parsed = crate::parse("gitleaks", report(line, value).as_bytes(), dir.path()).unwrap();
+            parsed.findings[0].native_suppression.clone()
+        };
+        let with_reason = suppression(2, &secret).expect("allow comment");
+        assert_eq!(with_reason.kind, "gitleaks:allow");
+        assert_eq!(with_reason.origin, Some(SuppressionOrigin::at("a.py", 2)));
+        assert_eq!(with_reason.justification.as_deref(), Some("revoked test token"));
+        assert_eq!(suppression(3, "REDACTED").unwrap().justification, None);
+        // No marker on the line, or the line no longer holds the secret: the leak counts.
+        assert!(suppression(1, &secret).is_none());
+        assert!(suppression(2, &format!("ghp_{}", "B".repeat(36))).is_none());
     }
 
     #[test]

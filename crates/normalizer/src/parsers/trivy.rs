@@ -225,13 +225,21 @@ impl Parser for Trivy {
                     .iter()
                     .map(|v| vulnerability(v, &target, ecosystem, &lines)),
             );
-            findings.extend(
-                result
-                    .misconfigurations
-                    .iter()
-                    .filter(|m| !m.status.eq_ignore_ascii_case("PASS"))
-                    .map(|m| misconfiguration(m, &target)),
+            let failed: Vec<&Misconfiguration<'_>> = result
+                .misconfigurations
+                .iter()
+                .filter(|m| !m.status.eq_ignore_ascii_case("PASS"))
+                .collect();
+            let inline = InlineIgnores::read(
+                &target,
+                !failed.is_empty() && honours_inline_ignores(&result.kind),
+                context,
             );
+            findings.extend(failed.into_iter().map(|m| {
+                let mut finding = misconfiguration(m, &target);
+                finding.native_suppression = inline.suppression(m, &target, context.today);
+                finding
+            }));
             findings.extend(result.secrets.iter().map(|s| secret(s, &target)));
             for modified in &result.suppressed {
                 findings.extend(suppressed_finding(modified, &target, ecosystem, &lines, context)?);
@@ -274,6 +282,55 @@ fn suppressed_finding(
         }),
     });
     Ok(Some(finding))
+}
+
+/// The file types whose trivy 0.74 scanners honour inline ignore comments (`pkg/iac/ignore`) at
+/// lines scangate can read: a Kubernetes manifest's comment hides nothing in trivy, so none applies
+/// there either; in a Helm template trivy reads the comment in the rendered output, whose lines
+/// scangate does not know, so none applies there (the runner still defuses them) and the findings
+/// count.
+fn honours_inline_ignores(kind: &str) -> bool {
+    matches!(
+        kind,
+        "dockerfile" | "terraform" | "terraformplan-snapshot" | "cloudformation"
+    )
+}
+
+/// The inline ignore comments (`# trivy:ignore:ID`) of a misconfigured file. trivy scanned a
+/// copy with them defused (the runner), so it reported what they cover; here they are applied
+/// as reported suppressions, at the comment's line (see [`crate::inline_ignores`]).
+struct InlineIgnores {
+    text: String,
+    rules: Vec<crate::inline_ignores::TrivyIgnore>,
+}
+
+impl InlineIgnores {
+    /// The comments in the repository's `target`, when `wanted`.
+    fn read(target: &str, wanted: bool, context: &Context<'_>) -> InlineIgnores {
+        let bytes = match wanted {
+            true => super::read_file_bytes(target, context).unwrap_or_default(),
+            false => Vec::new(),
+        };
+        InlineIgnores {
+            rules: crate::inline_ignores::trivy_ignores(&bytes),
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    fn suppression(&self, m: &Misconfiguration<'_>, target: &str, today: Option<&str>) -> Option<NativeSuppression> {
+        let start = m.cause_metadata.start_line;
+        if self.rules.is_empty() || start == 0 {
+            return None;
+        }
+        let lines: Vec<&str> = self.text.lines().collect();
+        let ids = [m.id.as_ref(), m.avd_id.as_ref()];
+        let rule = self.rules.iter().find(|rule| rule.covers(&ids, start, &lines, today))?;
+        Some(NativeSuppression {
+            kind: rule.kind.clone(),
+            justification: rule.reason.clone(),
+            origin: Some(SuppressionOrigin::at(target, rule.line)),
+        })
+    }
 }
 
 /// The ignore file trivy reads from its working directory (the scanned root) by default.
@@ -541,6 +598,29 @@ mod tests {
         let parsed = crate::parse("trivy", report, Path::new("/r")).unwrap();
         assert_eq!(parsed.findings.len(), 1);
         assert_eq!(parsed.findings[0].kind, Kind::Misconfiguration);
+    }
+
+    #[test]
+    fn inline_ignores_apply_where_trivy_honours_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let commented = "# trivy:ignore:* -- reviewed\nUSER root\n";
+        std::fs::write(dir.path().join("Dockerfile"), commented).unwrap();
+        std::fs::write(dir.path().join("pod.yaml"), commented).unwrap();
+        let report = br#"{"Results":[
+          {"Target":"Dockerfile","Type":"dockerfile","Misconfigurations":[{"ID":"DS-0002","AVDID":"AVD-DS-0002","Severity":"HIGH","Status":"FAIL","CauseMetadata":{"StartLine":2,"EndLine":2}}]},
+          {"Target":"pod.yaml","Type":"kubernetes","Misconfigurations":[{"ID":"KSV-0017","Severity":"HIGH","Status":"FAIL","CauseMetadata":{"StartLine":2,"EndLine":2}}]}]}"#;
+        let parsed = crate::parse("trivy", report, dir.path()).unwrap();
+        let dockerfile = parsed.findings[0]
+            .native_suppression
+            .as_ref()
+            .expect("Dockerfile comment applies");
+        assert_eq!(dockerfile.kind, "trivy:ignore");
+        assert_eq!(dockerfile.origin, Some(SuppressionOrigin::at("Dockerfile", 1)));
+        assert_eq!(dockerfile.justification.as_deref(), Some("reviewed"));
+        assert_eq!(
+            parsed.findings[1].native_suppression, None,
+            "trivy ignores none in a manifest"
+        );
     }
 
     fn fixed_in(installed: &str, fixed: &str) -> Option<String> {

@@ -10,7 +10,9 @@
 //! The repository is untrusted, so gitleaks reads none of its files but the ones it scans: its
 //! `.gitleaks.toml` (allowlists would hide findings unseen) is not applied and is reported, and
 //! its `.gitleaksignore` is applied by scangate itself, as reported suppressions (the normalizer's
-//! gitleaks parser). The source `S` is what keeps gitleaks from both:
+//! gitleaks parser). `--ignore-gitleaks-allow` reports the leaks on lines marked
+//! `gitleaks:allow` (gitleaks would drop them unseen); the parser applies the marker as a
+//! reported suppression with its line. The source `S` is what keeps gitleaks from both files:
 //! - history: an empty scratch directory, with `GIT_DIR` (the root's `.git`) and `GIT_WORK_TREE`
 //!   (the root) in the environment, so its `git -C S log` / `git -C S diff` read the repository;
 //! - `dir`: `T/` (with the slash, so the walk enters it), where `T` is a scratch symlink to the
@@ -156,6 +158,8 @@ impl Tool for Gitleaks {
         args.push(scratch::shared_file(scratch, "gitleaks.toml", DEFAULT_RULES.as_bytes()).into());
         args.push("--gitleaks-ignore-path".into());
         args.push(scratch::shared_file(scratch, "gitleaks-no-ignores", b"").into());
+        // Lines marked `gitleaks:allow` are reported; the parser applies the marker, with its origin.
+        args.push("--ignore-gitleaks-allow".into());
         args.extend(["--report-format", "json", "--report-path"].map(OsString::from));
         args.push(invocation.output.into());
         args.extend(["--no-banner", "--exit-code", "2", "--log-level", "warn"].map(OsString::from));

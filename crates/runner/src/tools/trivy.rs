@@ -7,6 +7,10 @@
 //! directory, and the repository's (untrusted) one could skip files, raise the severity floor or
 //! ignore checks; it is not applied and is reported. `.trivyignore` is still read: with
 //! `--show-suppressed` what it ignores stays in the report, marked, and scangate shows it as suppressed.
+//! Inline ignore comments (`# trivy:ignore:ID`, `#tfsec:ignore:*`) would drop findings without a
+//! trace and no flag turns them off: when the repository holds one, trivy runs in a scratch copy
+//! of the root with every one defused (`crate::defused`), and the normalizer applies them as
+//! reported suppressions.
 //! `--skip-check-update` uses the checks embedded in the pinned trivy, so results do not drift
 //! between runs. Offline, vulnerability scanning needs a database already in `--cache-dir`
 //! (then `--skip-db-update`); without one only `misconfig` runs.
@@ -141,6 +145,10 @@ impl Tool for Trivy {
         }
         args.push(".".into());
         args
+    }
+    /// The root, or a copy of it without inline ignores (`crate::defused`).
+    fn cwd(&self, invocation: &Invocation<'_>) -> std::path::PathBuf {
+        crate::defused::trivy_tree(invocation)
     }
     fn ignored_configs(&self, invocation: &Invocation<'_>) -> Vec<IgnoredConfig> {
         present_configs(self, invocation, ["trivy.yaml".into()], CONFIG_IGNORED)
