@@ -32,7 +32,7 @@ pub struct Diagnostic {
     /// What is wrong and what was expected.
     pub message: String,
     /// An excerpt of the source line, for the caret display: at most [`EXCERPT_CHARS`]
-    /// characters around the column, control characters replaced.
+    /// characters around the column, control characters replaced, credential shapes redacted.
     #[serde(skip)]
     pub snippet: String,
     /// The caret's 1-based column within `snippet`.
@@ -153,6 +153,8 @@ impl SourceFile {
         let origin = self.origin(span.start);
         let line = self.text.lines().nth(origin.line - 1).unwrap_or("");
         let (snippet, caret) = excerpt(line, origin.column);
+        // A policy line may hold a credential (`token = "…"`): quoted in part, it is still one.
+        let snippet = scangate_normalizer::redact_credentials(&snippet).into_owned();
         Diagnostic {
             severity,
             origin,
@@ -209,6 +211,13 @@ mod tests {
         assert_eq!(file.origin(0).line, 1);
         let rendered = file.error(6..7, "bad").to_string();
         assert_eq!(rendered, "p.toml:2:1: error: bad\n  |\n2 | bé = 2\n  | ^");
+    }
+
+    #[test]
+    fn quoted_lines_show_no_credential() {
+        let file = SourceFile::new("p.toml", "password = \"hunter2-very-secret\"\n");
+        let rendered = file.error(0..1, "bad").to_string();
+        assert!(!rendered.contains("hunter2"), "{rendered}");
     }
 
     #[test]
