@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Output;
 
 use crate::support::{
-    assert_exit, commit_all, git_ok, osv_offline_db, random_token, require_scanner, Repo, Scangate, ALNUM,
+    assert_exit, commit_all, git_ok, github_token, osv_offline_db, random_token, require_scanner, Repo, Scangate, ALNUM,
 };
 
 /// The variable a CI runner would hold a secret in.
@@ -79,11 +79,6 @@ fn main_branch(files: &[(&str, &str)]) -> Repo {
     git_ok(repo.path(), &["init", "-q"]);
     commit_all(repo.path(), "main");
     repo
-}
-
-/// A GitHub token gitleaks' `github-pat` rule finds, new on every run.
-fn github_token() -> String {
-    format!("ghp_{}", random_token(ALNUM, 36))
 }
 
 // ---- §1: nothing the repository holds makes scangate read or print what it must not ----
