@@ -124,8 +124,10 @@ impl Pipeline {
             .arg(format!("SCANGATE_BIN={}", scangate.display()))
             .arg("--variable")
             .arg(format!("SCANGATE_TOOLS_DIR={}", tools.display()))
-            // No network here: the bundled rules instead of the registry's p/default.
+            // No network here: the bundled rules instead of the registry's p/default, and trivy
+            // (which reads every YAML file, `.gitlab-ci.yml` too) without a vulnerability database.
             .args(["--variable", "SCANGATE_SEMGREP_CONFIG=bundled"])
+            .args(["--variable", "SCANGATE_OFFLINE=true"])
             .args(extra);
         let output = command.output().expect("gitlab-ci-local runs");
         Pipeline {
@@ -578,6 +580,8 @@ fn commit_forged_parts(repo: &Repo) {
             "--tools".into(),
             tool.into(),
             "--no-gate".into(),
+            // trivy reads the project's `.gitlab-ci.yml`; there is no vulnerability database here.
+            "--offline".into(),
             "--sarif".into(),
             part.clone().into(),
         ])

@@ -178,9 +178,11 @@ impl Tool for Semgrep {
         &["--version", "--disable-version-check"]
     }
     /// A file of a language semgrep analyses ([`reads::semgrep_applies`]: by name, or an
-    /// executable script by its `#!` line).
+    /// executable script by its `#!` line). The trigger named is one the bundled rules read when
+    /// there is one: a Dockerfile makes semgrep apply too, but only rules of its language read it.
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        repo.first_matching(|path| reads::semgrep_applies(repo, path))
+        repo.first_matching(|path| reads::semgrep_reads(repo, true, path))
+            .or_else(|| repo.first_matching(|path| reads::semgrep_applies(repo, path)))
             .map(crate::tools::root_target)
             .into_iter()
             .collect()
