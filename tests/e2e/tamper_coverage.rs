@@ -343,6 +343,36 @@ fn change_leaking_then_hiding(path: &str, prefix: &str, then: Option<&str>) -> R
     repo
 }
 
+/// Pre-commit mode reads the staged diff, where git shows a binary file's content as "Binary
+/// files differ" too: the binary pass reads the staged file.
+#[test]
+fn a_staged_secret_in_a_binary_file_is_found_before_the_commit() {
+    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    let repo = changed_repo(|repo| {
+        repo.write("README.md", "service, with settings\n");
+    });
+    repo.write("settings.py", format!("\0\nGITHUB_TOKEN = \"{token}\"\n"));
+    git_ok(repo.path(), &["add", "settings.py"]);
+    let out = tempfile::tempdir().unwrap();
+    let (sarif, summary) = (out.path().join("scan.sarif"), out.path().join("summary.json"));
+    let mut args: Vec<OsString> = vec!["scan".into(), repo.path().into(), "--staged".into()];
+    args.extend(["--level".into(), "1".into()]);
+    args.extend(report_flags(&sarif, &summary));
+    let output = Scangate::new(args).run();
+    assert_exit(&output, 1);
+    let log: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let places = result_places(&log);
+    assert!(
+        places
+            .iter()
+            .any(|(tool, _, path, _)| tool == "gitleaks" && path == "settings.py"),
+        "{places:?}"
+    );
+}
+
 /// A binary file a commit of the change adds and a later one removes is in the history being
 /// merged, where neither gitleaks pass can read it: pull-request mode reports the gap.
 #[test]
