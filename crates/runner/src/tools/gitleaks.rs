@@ -18,7 +18,8 @@
 //!   repository's `.gitleaksignore` matches; the normalizer resolves them back to the root.
 //!
 //! In a git root, a second pass, `gitleaks dir --follow-symlinks B/`, reads the files git shows
-//! as binary (a NUL byte, a `binary` attribute), whose content `git log -p` leaves out: `B` is a
+//! as binary (a NUL byte; gitleaks' git, run outside the work tree, applies no in-tree
+//! `.gitattributes`), whose content `git log -p` leaves out: `B` is a
 //! scratch directory of links to them at their repository paths. A shallow or partial clone's
 //! history, read only in part, is a coverage gap ([`Tool::gaps`]): the run vouches for no category.
 //!
@@ -247,9 +248,8 @@ fn binary_target(files: &BinaryFiles) -> Option<Target> {
     (!files.present.is_empty()).then(|| root_target(BINARY_FILES))
 }
 
-/// The files git shows as binary — content with a NUL byte, or a `binary` / `-diff` attribute
-/// — whose content `git log -p`, and so gitleaks' history scan, leaves out ("Binary files
-/// differ"): in HEAD's tree (a full scan), added or modified by any commit of `BASE..HEAD`
+/// The files git shows as binary to gitleaks — content with a NUL byte — whose content
+/// `git log -p`, and so gitleaks' history scan, leaves out ("Binary files differ"): in HEAD's tree (a full scan), added or modified by any commit of `BASE..HEAD`
 /// (pull-request mode), or staged (pre-commit mode), as `--numstat` marks them (`-` for the
 /// line counts).
 fn binary_files(repo: &RepoIndex, read: Read<'_>) -> BinaryFiles {
@@ -265,9 +265,9 @@ fn binary_files(repo: &RepoIndex, read: Read<'_>) -> BinaryFiles {
                 &crate::DIFF_FLAGS,
                 &[range.as_str()],
             ];
-            git_stdout(root, &log.concat())
+            git_as_gitleaks(root, &log.concat())
         }
-        Read::Staged => git_stdout(
+        Read::Staged => git_as_gitleaks(
             root,
             &[&["diff", "--cached"], numstat.as_slice(), &crate::DIFF_FLAGS].concat(),
         ),
@@ -278,7 +278,7 @@ fn binary_files(repo: &RepoIndex, read: Read<'_>) -> BinaryFiles {
                 &crate::DIFF_FLAGS,
                 &[empty.as_str(), "HEAD"],
             ];
-            git_stdout(root, &diff.concat())
+            git_as_gitleaks(root, &diff.concat())
         }),
     };
     let mut paths: Vec<std::path::PathBuf> = listed
@@ -390,6 +390,26 @@ fn is_partial_clone(root: &std::path::Path) -> bool {
             .filter_map(Result::ok)
             .any(|entry| entry.path().extension().is_some_and(|ext| ext == "promisor"))
     })
+}
+
+/// The stdout of git run as gitleaks' own git runs ([`Gitleaks::env`]): `GIT_DIR` and
+/// `GIT_WORK_TREE` set, from a directory outside the work tree. There no in-tree
+/// `.gitattributes` applies, so what it shows as binary is what gitleaks' `git log -p` leaves
+/// out: content with a NUL byte.
+fn git_as_gitleaks(root: &std::path::Path, args: &[&str]) -> Option<String> {
+    let mut command = crate::git_command(root).ok()?;
+    command
+        .args(["-C", "/"])
+        .env("GIT_DIR", root.join(".git"))
+        .env("GIT_WORK_TREE", root);
+    if let Some(index) = absolute_index_file() {
+        command.env("GIT_INDEX_FILE", index);
+    }
+    let output = command.args(args).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// The trimmed stdout of a git command that succeeded in `root` ([`crate::git_command`]).
