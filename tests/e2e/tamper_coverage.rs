@@ -534,3 +534,21 @@ fn a_change_cut_by_a_shallow_clone_is_an_error() {
     let stderr = String::from_utf8_lossy(&pr.output.stderr);
     assert!(stderr.contains("no merge base"), "{stderr}");
 }
+
+/// Pull-request mode on a blobless clone: the change's commits are there, the contents of the
+/// ones HEAD no longer holds are not (a token a later commit removed).
+#[test]
+fn a_change_in_a_blobless_clone_is_a_partial_secrets_scan() {
+    if !scanners_installed() {
+        return;
+    }
+    let source = change_leaking_then_hiding("app/settings.py", "", Some("GITHUB_TOKEN = None\n"));
+    git_ok(source.path(), &["config", "uploadpack.allowFilter", "true"]);
+    let clone = clone_of(
+        &source,
+        &["--filter=blob:none", "--no-single-branch", "--branch", "change"],
+    );
+    let db = osv_offline_db();
+    let pr = scan(clone.path(), db.path(), &["--base", "origin/main"]);
+    assert_gap(&[pr], "gitleaks", "the clone is partial", "secrets");
+}
