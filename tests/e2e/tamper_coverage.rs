@@ -18,13 +18,15 @@ const ROOT_DOCKERFILE: &str = "FROM ubuntu:22.04\nUSER root\n";
 const GO_EXEC: &str = "package tasks\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\n\
                        func Run() error {\n\treturn exec.Command(\"sh\", \"-c\", os.Getenv(\"CMD\")).Run()\n}\n";
 /// A pinned requirement without a known vulnerability: osv-scanner, the dependency scanner
-/// level 3 requires, has a file to read (on its offline database) in every case.
+/// level 3 requires, has a file to read (on its offline database) in every case, under the name
+/// every scangate version knew (`requirements.txt`), so a case fails before the fix for what it
+/// tests, not for a missing dependency scanner.
 const CLEAN_REQUIREMENTS: &str = "jinja2==3.1.4\n";
 
 /// The scanners of every case: npm audit needs its registry, and no case has an npm lockfile.
 const SCANNERS: &[&str] = &["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner"];
 
-/// A clean main branch (`README.md`, a Python package, a dev requirements file), then `change`
+/// A clean main branch (`README.md`, a Python package, a requirements file), then `change`
 /// committed on the branch `change`.
 fn changed_repo(change: impl FnOnce(&Repo)) -> Repo {
     changed_repo_with(&[], change)
@@ -35,7 +37,7 @@ fn changed_repo_with(base: &[(&str, &str)], change: impl FnOnce(&Repo)) -> Repo 
     let repo = Repo::new();
     repo.write("README.md", "service\n")
         .write("app/__init__.py", "VERSION = 1\n")
-        .write("requirements-dev.txt", CLEAN_REQUIREMENTS);
+        .write("requirements.txt", CLEAN_REQUIREMENTS);
     for (path, contents) in base {
         repo.write(path, contents);
     }
@@ -75,9 +77,14 @@ impl Scan {
 }
 
 fn scan(root: &Path, osv_db: &Path, extra: &[&str]) -> Scan {
+    scan_at("3", root, osv_db, extra)
+}
+
+/// [`scan`] at `level`.
+fn scan_at(level: &str, root: &Path, osv_db: &Path, extra: &[&str]) -> Scan {
     let out = tempfile::tempdir().expect("temp dir");
     let (sarif, summary) = (out.path().join("scan.sarif"), out.path().join("summary.json"));
-    let mut args: Vec<OsString> = vec!["scan".into(), root.into(), "--level".into(), "3".into()];
+    let mut args: Vec<OsString> = vec!["scan".into(), root.into(), "--level".into(), level.into()];
     args.extend(["--offline".into(), "--osv-offline-db".into(), osv_db.into()]);
     args.extend(report_flags(&sarif, &summary));
     args.extend(extra.iter().map(Into::into));
@@ -107,14 +114,19 @@ fn both_modes(repo: &Repo) -> [Scan; 2] {
 /// In both modes: exit 1, `tool` ran, and it found something on `path`.
 fn assert_found(scans: &[Scan; 2], tool: &str, path: &str) {
     for (mode, scan) in ["pull-request mode", "full scan"].iter().zip(scans) {
-        assert_exit(&scan.output, 1);
-        assert_eq!(scan.status(tool), "ok", "{mode}: {tool}: {:#}", scan.summary);
-        assert!(
-            scan.findings_on(path).iter().any(|(by, _, _)| by == tool),
-            "{mode}: no {tool} finding on {path}: {:?}",
-            result_places(&scan.sarif)
-        );
+        assert_found_in(mode, scan, tool, path);
     }
+}
+
+/// Exit 1, `tool` ran, and it found something on `path`.
+fn assert_found_in(mode: &str, scan: &Scan, tool: &str, path: &str) {
+    assert_exit(&scan.output, 1);
+    assert_eq!(scan.status(tool), "ok", "{mode}: {tool}: {:#}", scan.summary);
+    assert!(
+        scan.findings_on(path).iter().any(|(by, _, _)| by == tool),
+        "{mode}: no {tool} finding on {path}: {:?}",
+        result_places(&scan.sarif)
+    );
 }
 
 fn scanners_installed() -> bool {
@@ -177,6 +189,38 @@ fn osv_scanner_reads_a_bun_lockfile() {
 #[test]
 fn osv_scanner_reads_a_dev_requirements_file() {
     assert_change_found("osv-scanner", "requirements-dev.txt", "jinja2==2.10\n");
+}
+
+/// A full scan runs the scanner that reads a file even when the repository holds no other file
+/// of it: a `.pyi` stub, a Python script, a `prod.dockerfile`, a `Containerfile.dev`, a
+/// `bun.lock`, a `requirements-dev.txt` (level 1: only a secrets scanner is required, so nothing
+/// else decides the exit code).
+#[test]
+fn a_repository_whose_only_such_file_has_one_of_these_names_gets_its_scanner() {
+    if !scanners_installed() {
+        return;
+    }
+    let script = format!("#!/usr/bin/env python3\n{SHELL_TRUE}");
+    let cases: [(&str, &str, &str, u32); 6] = [
+        ("semgrep", "app/runner.pyi", SHELL_TRUE, 0o644),
+        ("semgrep", "bin/deploy", &script, 0o755),
+        ("trivy", "deploy/prod.dockerfile", ROOT_DOCKERFILE, 0o644),
+        ("trivy", "Containerfile.dev", ROOT_DOCKERFILE, 0o644),
+        ("osv-scanner", "web/bun.lock", BUN_LOCK, 0o644),
+        ("osv-scanner", "requirements-dev.txt", "jinja2==2.10\n", 0o644),
+    ];
+    let db = osv_offline_db();
+    for (tool, path, contents, mode) in cases {
+        use std::os::unix::fs::PermissionsExt;
+        let repo = Repo::new();
+        repo.write("README.md", "service\n").write(path, contents);
+        let file = repo.path().join(path);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        git_ok(repo.path(), &["init", "-q"]);
+        commit_all(repo.path(), "main");
+        let full = scan_at("1", repo.path(), db.path(), &[]);
+        assert_found_in(path, &full, tool, path);
+    }
 }
 
 // 2. Pull-request mode works wherever a full scan does.
@@ -313,9 +357,11 @@ fn a_secret_in_a_file_git_shows_as_binary_is_found() {
     assert_change_found("gitleaks", "settings.py", &format!("\0\nGITHUB_TOKEN = \"{token}\"\n"));
 }
 
-/// A `-diff` attribute makes git show a text file as binary too: the binary pass reads it.
+/// A `-diff` attribute makes a plain `git log -p` show a text file as binary; gitleaks' git, which
+/// scangate runs outside the work tree, applies no in-tree attribute and reads the secret (once:
+/// the binary pass leaves the file to it).
 #[test]
-fn a_secret_in_a_file_an_attribute_marks_binary_is_found() {
+fn a_secret_in_a_file_an_attribute_marks_binary_is_found_once() {
     let token = format!("ghp_{}", random_token(ALNUM, 36));
     let secret = format!("GITHUB_TOKEN = \"{token}\"\n");
     if !scanners_installed() {
@@ -325,7 +371,16 @@ fn a_secret_in_a_file_an_attribute_marks_binary_is_found() {
         repo.write(".gitattributes", "*.py -diff\n")
             .write("settings.py", &secret);
     });
-    assert_found(&both_modes(&repo), "gitleaks", "settings.py");
+    let scans = both_modes(&repo);
+    assert_found(&scans, "gitleaks", "settings.py");
+    for scan in &scans {
+        let gitleaks = scan.findings_on("settings.py");
+        assert_eq!(
+            gitleaks.iter().filter(|(by, _, _)| by == "gitleaks").count(),
+            1,
+            "{gitleaks:?}"
+        );
+    }
 }
 
 /// A change whose first commit writes a token to `path` (after `prefix`), and whose second
@@ -341,6 +396,36 @@ fn change_leaking_then_hiding(path: &str, prefix: &str, then: Option<&str>) -> R
     }
     commit_all(repo.path(), "hide the token");
     repo
+}
+
+/// Pre-commit mode reads the staged diff, where git shows a binary file's content as "Binary
+/// files differ" too: the binary pass reads the staged file.
+#[test]
+fn a_staged_secret_in_a_binary_file_is_found_before_the_commit() {
+    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    let repo = changed_repo(|repo| {
+        repo.write("README.md", "service, with settings\n");
+    });
+    repo.write("settings.py", format!("\0\nGITHUB_TOKEN = \"{token}\"\n"));
+    git_ok(repo.path(), &["add", "settings.py"]);
+    let out = tempfile::tempdir().unwrap();
+    let (sarif, summary) = (out.path().join("scan.sarif"), out.path().join("summary.json"));
+    let mut args: Vec<OsString> = vec!["scan".into(), repo.path().into(), "--staged".into()];
+    args.extend(["--level".into(), "1".into()]);
+    args.extend(report_flags(&sarif, &summary));
+    let output = Scangate::new(args).run();
+    assert_exit(&output, 1);
+    let log: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let places = result_places(&log);
+    assert!(
+        places
+            .iter()
+            .any(|(tool, _, path, _)| tool == "gitleaks" && path == "settings.py"),
+        "{places:?}"
+    );
 }
 
 /// A binary file a commit of the change adds and a later one removes is in the history being
@@ -384,7 +469,7 @@ fn clone_of_leaky_history(clone_args: &[&str]) -> (Repo, Repo) {
     source
         .write("README.md", "service\n")
         .write("app/__init__.py", "VERSION = 1\n")
-        .write("requirements-dev.txt", CLEAN_REQUIREMENTS)
+        .write("requirements.txt", CLEAN_REQUIREMENTS)
         .write("app/settings.py", format!("GITHUB_TOKEN = \"{token}\"\n"));
     git_ok(source.path(), &["init", "-q"]);
     git_ok(source.path(), &["config", "uploadpack.allowFilter", "true"]);
@@ -448,4 +533,22 @@ fn a_change_cut_by_a_shallow_clone_is_an_error() {
     assert_exit(&pr.output, 2);
     let stderr = String::from_utf8_lossy(&pr.output.stderr);
     assert!(stderr.contains("no merge base"), "{stderr}");
+}
+
+/// Pull-request mode on a blobless clone: the change's commits are there, the contents of the
+/// ones HEAD no longer holds are not (a token a later commit removed).
+#[test]
+fn a_change_in_a_blobless_clone_is_a_partial_secrets_scan() {
+    if !scanners_installed() {
+        return;
+    }
+    let source = change_leaking_then_hiding("app/settings.py", "", Some("GITHUB_TOKEN = None\n"));
+    git_ok(source.path(), &["config", "uploadpack.allowFilter", "true"]);
+    let clone = clone_of(
+        &source,
+        &["--filter=blob:none", "--no-single-branch", "--branch", "change"],
+    );
+    let db = osv_offline_db();
+    let pr = scan(clone.path(), db.path(), &["--base", "origin/main"]);
+    assert_gap(&[pr], "gitleaks", "the clone is partial", "secrets");
 }

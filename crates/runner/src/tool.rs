@@ -53,7 +53,7 @@ pub enum Limited {
 /// What a run with a coverage gap ([`Tool::gaps`]) covers: none of its categories.
 pub const COVERAGE_GAP: Limited = Limited::Categories(
     &[],
-    "coverage gap: it vouches for none of its categories, whatever it found (the gaps are in the warnings)",
+    "coverage gap: it vouches for none of its categories, whatever it found (each gap is in the warnings and in `scangate plan`)",
 );
 
 impl Limited {

@@ -20,7 +20,8 @@
 //!   repository's `.gitleaksignore` matches; the normalizer resolves them back to the root.
 //!
 //! In a git root, a second pass, `gitleaks dir --follow-symlinks B/`, reads the files git shows
-//! as binary (a NUL byte, a `binary` attribute), whose content `git log -p` leaves out: `B` is a
+//! as binary (a NUL byte; gitleaks' git, run outside the work tree, applies no in-tree
+//! `.gitattributes`), whose content `git log -p` leaves out: `B` is a
 //! scratch directory of links to them at their repository paths. A shallow or partial clone's
 //! history, read only in part, is a coverage gap ([`Tool::gaps`]): the run vouches for no category.
 //!
@@ -82,7 +83,7 @@ impl Tool for Gitleaks {
             return vec![root_target("always (files, no git history)")];
         }
         let mut targets = vec![root_target(HISTORY)];
-        targets.extend(binary_target(&binary_files(repo, None)));
+        targets.extend(binary_target(&binary_files(repo, Read::Tree)));
         targets
     }
     /// Pull-request mode scans the commits of the change (`BASE..HEAD`), whatever they touch,
@@ -90,21 +91,20 @@ impl Tool for Gitleaks {
     fn changed_targets(&self, targets: Vec<Target>, _changed: &[std::path::PathBuf], scope: &Scope<'_>) -> Vec<Target> {
         let mut targets: Vec<Target> = targets.into_iter().filter(|t| t.trigger != BINARY_FILES).collect();
         if scope.repo.is_git_toplevel() {
-            targets.extend(binary_target(&binary_files(
-                scope.repo,
-                scope.options.base_ref.as_deref(),
-            )));
+            targets.extend(binary_target(&binary_files(scope.repo, Read::of(scope.options))));
         }
         targets
     }
-    fn staged_targets(&self, staged: &[std::path::PathBuf], _scope: &Scope<'_>) -> Option<Vec<Target>> {
-        Some(
-            staged
-                .first()
-                .map(|first| root_target(crate::repo::display(first)))
-                .into_iter()
-                .collect(),
-        )
+    /// The staged diff, and the staged files git shows as binary.
+    fn staged_targets(&self, staged: &[std::path::PathBuf], scope: &Scope<'_>) -> Option<Vec<Target>> {
+        let Some(first) = staged.first() else {
+            return Some(Vec::new());
+        };
+        let mut targets = vec![root_target(crate::repo::display(first))];
+        if scope.repo.is_git_toplevel() {
+            targets.extend(binary_target(&binary_files(scope.repo, Read::Staged)));
+        }
+        Some(targets)
     }
     fn not_applicable_reason(&self) -> &'static str {
         "always applies"
@@ -122,13 +122,18 @@ impl Tool for Gitleaks {
         // A binary file the change added and removed again is in the history being merged, in
         // no file the binary pass can read.
         if base.is_some() {
-            gaps.extend(binary_files(repo, base).gone.iter().map(|path| {
-                format!(
-                    "{} is binary to git in the change's commits and no longer in the work tree: its content \
+            gaps.extend(
+                binary_files(repo, Read::of(invocation.options))
+                    .gone
+                    .iter()
+                    .map(|path| {
+                        format!(
+                            "{} is binary to git in the change's commits and no longer in the work tree: its content \
                      was not scanned for secrets",
-                    crate::repo::display(path)
-                )
-            }));
+                            crate::repo::display(path)
+                        )
+                    }),
+            );
         }
         gaps
     }
@@ -218,6 +223,27 @@ fn binary_pass(invocation: &Invocation<'_>) -> bool {
     invocation.target.trigger == BINARY_FILES
 }
 
+/// What gitleaks reads of the repository's history.
+#[derive(Clone, Copy)]
+enum Read<'a> {
+    /// All of HEAD's history (a full scan): its binary files are HEAD's tree's.
+    Tree,
+    /// The commits `BASE..HEAD` (pull-request mode).
+    Change(&'a str),
+    /// The staged changes (pre-commit mode).
+    Staged,
+}
+
+impl<'a> Read<'a> {
+    fn of(options: &'a crate::ScanOptions) -> Self {
+        match (&options.staged, &options.base_ref) {
+            (Some(_), _) => Read::Staged,
+            (None, Some(base)) => Read::Change(base),
+            (None, None) => Read::Tree,
+        }
+    }
+}
+
 /// The files git shows as binary in the history gitleaks reads.
 #[derive(Default)]
 struct BinaryFiles {
@@ -232,28 +258,38 @@ fn binary_target(files: &BinaryFiles) -> Option<Target> {
     (!files.present.is_empty()).then(|| root_target(BINARY_FILES))
 }
 
-/// The files git shows as binary — content with a NUL byte, or a `binary` / `-diff` attribute
-/// — whose content `git log -p`, and so gitleaks' history scan, leaves out ("Binary files
-/// differ"): in HEAD's tree (a full scan), or added or modified by any commit of `BASE..HEAD`
-/// (pull-request mode), as `--numstat` marks them (`-` for the line counts).
-fn binary_files(repo: &RepoIndex, base: Option<&str>) -> BinaryFiles {
+/// The files git shows as binary to gitleaks — content with a NUL byte — whose content
+/// `git log -p`, and so gitleaks' history scan, leaves out ("Binary files differ"): in HEAD's tree (a full scan), added or modified by any commit of `BASE..HEAD`
+/// (pull-request mode), or staged (pre-commit mode), as `--numstat` marks them (`-` for the
+/// line counts).
+fn binary_files(repo: &RepoIndex, read: Read<'_>) -> BinaryFiles {
     let root = repo.root();
-    let listed = match base {
-        Some(base) => {
+    // Added or modified content only: a deletion brings no content in.
+    let numstat = ["--numstat", "-z", "--no-renames", "--diff-filter=AMT"];
+    let listed = match read {
+        Read::Change(base) => {
             let range = format!("{base}..HEAD");
-            // Added or modified content only: a deletion brings no content in.
             let log = [
-                "log",
-                "--numstat",
-                "-z",
-                "--format=",
-                "--no-renames",
-                "--diff-filter=AMT",
+                &["log", "--format="],
+                numstat.as_slice(),
+                &crate::DIFF_FLAGS,
+                &[range.as_str()],
             ];
-            git_stdout(root, &[log.as_slice(), &[range.as_str()]].concat())
+            git_as_gitleaks(root, &log.concat())
         }
-        None => git_stdout(root, &["hash-object", "-t", "tree", "/dev/null"])
-            .and_then(|empty| git_stdout(root, &["diff", "--numstat", "-z", "--no-renames", &empty, "HEAD"])),
+        Read::Staged => git_as_gitleaks(
+            root,
+            &[&["diff", "--cached"], numstat.as_slice(), &crate::DIFF_FLAGS].concat(),
+        ),
+        Read::Tree => git_stdout(root, &["hash-object", "-t", "tree", "/dev/null"]).and_then(|empty| {
+            let diff = [
+                &["diff"],
+                numstat.as_slice(),
+                &crate::DIFF_FLAGS,
+                &[empty.as_str(), "HEAD"],
+            ];
+            git_as_gitleaks(root, &diff.concat())
+        }),
     };
     let mut paths: Vec<std::path::PathBuf> = listed
         .unwrap_or_default()
@@ -282,7 +318,7 @@ fn binary_files(repo: &RepoIndex, base: Option<&str>) -> BinaryFiles {
 /// paths resolve back to the repository's, and no `.gitleaksignore` is in it).
 fn binary_source(invocation: &Invocation<'_>) -> OsString {
     let dir = invocation.scratch.join("gitleaks-binary");
-    let files = binary_files(invocation.repo, invocation.options.base_ref.as_deref());
+    let files = binary_files(invocation.repo, Read::of(invocation.options));
     for path in &files.present {
         let link = dir.join(path);
         let made = link
@@ -364,6 +400,26 @@ fn is_partial_clone(root: &std::path::Path) -> bool {
             .filter_map(Result::ok)
             .any(|entry| entry.path().extension().is_some_and(|ext| ext == "promisor"))
     })
+}
+
+/// The stdout of git run as gitleaks' own git runs ([`Gitleaks::env`]): `GIT_DIR` and
+/// `GIT_WORK_TREE` set, from a directory outside the work tree. There no in-tree
+/// `.gitattributes` applies, so what it shows as binary is what gitleaks' `git log -p` leaves
+/// out: content with a NUL byte.
+fn git_as_gitleaks(root: &std::path::Path, args: &[&str]) -> Option<String> {
+    let mut command = crate::git_command(root).ok()?;
+    command
+        .args(["-C", "/"])
+        .env("GIT_DIR", root.join(".git"))
+        .env("GIT_WORK_TREE", root);
+    if let Some(index) = absolute_index_file() {
+        command.env("GIT_INDEX_FILE", index);
+    }
+    let output = command.args(args).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// The trimmed stdout of a git command that succeeded in `root` ([`crate::git_command`]).
