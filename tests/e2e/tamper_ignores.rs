@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use crate::support::{
     assert_exit, commit_all, git_ok, osv_offline_db, random_token, require_scanner, OfflineServices, Repo,
-    ScanReports as Scan, ALNUM,
+    ScanReports as Scan, Scangate, ALNUM,
 };
 
 /// `scangate scan REPO --offline --tools TOOLS EXTRA…`, its reports in a directory of their own;
@@ -155,6 +155,32 @@ fn gitleaks_allow_comment() {
     Case::new("gitleaks", &[], &[("app/settings.py", &settings)]).judged("app/settings.py:2", "gitleaks:allow", 1);
 }
 
+/// `GITLEAKS_CONFIG` and `GITLEAKS_CONFIG_TOML` name a config that allows every path (plain
+/// gitleaks then reports nothing: checked by hand, exit 0 instead of 2). They are the pipeline's
+/// environment, and scangate's `--config` wins over both: the change's token counts.
+#[test]
+fn gitleaks_config_variables_do_not_apply() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let settings = format!("GITHUB_TOKEN = \"{}\"\n", github_token());
+    let repo = change_on_main(&[], &[("app/settings.py", settings)]);
+    let allow_all = "[extend]\nuseDefault = true\n\n[[allowlists]]\npaths = ['''.*''']\n";
+    let config = tempfile::tempdir().unwrap();
+    let config_file = config.path().join("allow-all.toml");
+    std::fs::write(&config_file, allow_all).unwrap();
+    for extra in [&[][..], &["--base", "main"]] {
+        let mut args: Vec<OsString> = ["scan", "--tools", "gitleaks"].map(OsString::from).to_vec();
+        args.push(repo.path().into());
+        args.extend(extra.iter().map(OsString::from));
+        let output = Scangate::new(args)
+            .env("GITLEAKS_CONFIG", &config_file)
+            .env("GITLEAKS_CONFIG_TOML", allow_all)
+            .run_in(config.path());
+        assert_exit(&output, 1);
+    }
+}
+
 /// The change commits a GitHub token as line 1 of `app/settings.py`, and `extra` to hide it.
 fn leak_with(extra: (&'static str, &str)) -> Case<'static> {
     let settings = format!("GITHUB_TOKEN = \"{}\"\n", github_token());
@@ -213,6 +239,14 @@ const ROOT_DOCKERFILE: &str = "FROM alpine:3.19\nHEALTHCHECK CMD true\nUSER root
 #[test]
 fn trivyignore_entry() {
     infra(&[("Dockerfile", ROOT_DOCKERFILE), (".trivyignore", "DS-0002\n")]).judged(".trivyignore:1", "trivyignore", 1);
+}
+
+/// A `.trivyignore.yaml` listing the check the change's Dockerfile fails: trivy reads one only
+/// when `--ignorefile` names it, which scangate never does, so the finding counts.
+#[test]
+fn trivyignore_yaml_file() {
+    let ignore = "misconfigurations:\n  - id: DS-0002\n    statement: the base image sets its own user\n";
+    infra(&[("Dockerfile", ROOT_DOCKERFILE), (".trivyignore.yaml", ignore)]).counted();
 }
 
 /// A `trivy.yaml` that skips the change's Dockerfile and raises the severity floor: never read.
