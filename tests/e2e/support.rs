@@ -140,12 +140,20 @@ pub struct ScanReports {
 
 impl ScanReports {
     /// Runs scangate with `args` and `--sarif`, `--summary-json` into files in `out`.
-    pub fn run(mut args: Vec<std::ffi::OsString>, out: &Path) -> ScanReports {
+    pub fn run(args: Vec<std::ffi::OsString>, out: &Path) -> ScanReports {
+        Self::run_with_env(args, out, &[])
+    }
+
+    /// [`ScanReports::run`] with `env` set for scangate (and so for the scanners it starts).
+    pub fn run_with_env(mut args: Vec<std::ffi::OsString>, out: &Path, env: &[(&str, &str)]) -> ScanReports {
         std::fs::create_dir_all(out).expect("report directory");
         let (summary, sarif) = (out.join("summary.json"), out.join("scan.sarif"));
         args.extend(["--sarif".into(), sarif.clone().into()]);
         args.extend(["--summary-json".into(), summary.clone().into()]);
-        let output = Scangate::new(args).run();
+        let scangate = env
+            .iter()
+            .fold(Scangate::new(args), |scangate, (key, value)| scangate.env(key, value));
+        let output = scangate.run();
         let sarif = std::fs::read(&sarif)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
@@ -228,12 +236,22 @@ impl FakeTools {
     }
 
     /// Adds an executable `sh` script named `name`. The script is the fake scanner itself:
-    /// scangate still starts it with an argv, never through a shell.
+    /// scangate still starts it with an argv, never through a shell. A fake gitleaks comes with
+    /// the rules file `scangate install` derives beside it ([`FakeTools::gitleaks_rules`]).
     pub fn add(&self, name: &str, script: &str) -> &Self {
         let path = self.dir.path().join("bin").join(name);
         std::fs::write(&path, format!("#!/bin/sh\n{script}\n")).expect("write fake tool");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        if name == "gitleaks" {
+            std::fs::create_dir_all(self.dir.path().join("share")).expect("share dir");
+            std::fs::write(self.gitleaks_rules(), "").expect("rules");
+        }
         self
+    }
+
+    /// Where `scangate install` writes gitleaks' rules without their allowlists by path.
+    pub fn gitleaks_rules(&self) -> PathBuf {
+        self.dir.path().join("share").join("gitleaks-rules.toml")
     }
 }
 

@@ -428,17 +428,28 @@ fn a_staged_secret_in_a_binary_file_is_found_before_the_commit() {
     );
 }
 
-/// A binary file a commit of the change adds and a later one removes is in the history being
-/// merged, where neither gitleaks pass can read it: pull-request mode reports the gap.
+/// A binary file a commit of the change adds and a later one removes, or replaces with a clean
+/// version, is in the history being merged: gitleaks reads every version of it there (`git log -p
+/// --text`), in pull-request mode and in a full scan.
 #[test]
-fn a_binary_file_the_change_adds_and_removes_is_a_coverage_gap() {
+fn a_secret_in_an_earlier_version_of_a_binary_file_is_found() {
     if !scanners_installed() {
         return;
     }
-    let repo = change_leaking_then_hiding("settings.py", "\0\n", None);
-    let db = osv_offline_db();
-    let pr = scan(repo.path(), db.path(), &["--base", "main"]);
-    assert_gap(&[pr], "gitleaks", "settings.py is binary to git", "secrets");
+    for then in [None, Some("\0\nclean\n")] {
+        let repo = change_leaking_then_hiding("settings.bin", "\0\n", then);
+        let scans = both_modes(&repo);
+        for (mode, scan) in ["pull-request mode", "full scan"].iter().zip(&scans) {
+            assert_exit(&scan.output, 1);
+            let places = result_places(&scan.sarif);
+            assert!(
+                places
+                    .iter()
+                    .any(|(tool, _, path, _)| tool == "gitleaks" && path == "settings.bin"),
+                "{mode}, then {then:?}: {places:?}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -551,4 +562,49 @@ fn a_change_in_a_blobless_clone_is_a_partial_secrets_scan() {
     let db = osv_offline_db();
     let pr = scan(clone.path(), db.path(), &["--base", "origin/main"]);
     assert_gap(&[pr], "gitleaks", "the clone is partial", "secrets");
+}
+
+/// gitleaks runs with the rules `scangate install` derives beside it (its default rules without
+/// their allowlists by path). A gitleaks without them (installed by hand) would skip whole paths
+/// by its default allowlist, so its run is a coverage gap: it vouches for no secrets scan.
+#[test]
+fn gitleaks_without_the_derived_rules_is_a_coverage_gap() {
+    let repo = text_only_repo();
+    let configs = repo.path().join("configs");
+    let tools = FakeTools::new();
+    tools.add(
+        "gitleaks",
+        &format!(
+            r#"if [ "$1" = version ]; then echo 8.30.1; exit 0; fi
+while [ $# -gt 0 ]; do
+  case "$1" in --report-path) report="$2";; --config) echo "$2" >> '{configs}';; esac
+  shift
+done
+echo '[]' > "$report""#,
+            configs = configs.display()
+        ),
+    );
+    let (output, _) = scan_with(&tools, &repo, &[]);
+    assert_exit(&output, 0);
+    let given = std::fs::read_to_string(&configs).expect("the fake recorded --config");
+    assert_eq!(given.trim(), tools.gitleaks_rules().to_str().unwrap());
+
+    std::fs::remove_file(tools.gitleaks_rules()).unwrap();
+    let (output, summary) = scan_with(&tools, &repo, &[]);
+    assert_exit(&output, 2);
+    let entry = tool_entry(&summary, "gitleaks");
+    assert!(
+        entry["scope"].as_str().unwrap_or_default().starts_with("coverage gap"),
+        "{entry}"
+    );
+    let warnings = summary["warnings"].to_string();
+    assert!(
+        warnings.contains("default allowlist") && warnings.contains("scangate install gitleaks"),
+        "{warnings}"
+    );
+    let violations = summary["violations"].to_string();
+    assert!(
+        violations.contains("no secrets scanner ran successfully"),
+        "{violations}"
+    );
 }

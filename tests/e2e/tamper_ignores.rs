@@ -9,13 +9,18 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::support::{
-    assert_exit, commit_all, git_ok, osv_offline_db, random_token, require_scanner, OfflineServices, Repo,
-    ScanReports as Scan, Scangate, ALNUM,
+    assert_exit, commit_all, git_ok, osv_offline_db, random_token, require_scanner, result_places, OfflineServices,
+    Repo, ScanReports as Scan, Scangate, ALNUM,
 };
 
 /// `scangate scan REPO --offline --tools TOOLS EXTRA…`, its reports in a directory of their own;
 /// osv-scanner gets an offline database of the test advisories, npm audit the local advisory server.
 fn scan(repo: &Repo, tools: &str, extra: &[&str]) -> Scan {
+    scan_with_env(repo, tools, extra, &[])
+}
+
+/// [`scan`] with `env` in the environment of scangate and its scanners.
+fn scan_with_env(repo: &Repo, tools: &str, extra: &[&str], env: &[(&str, &str)]) -> Scan {
     let out = tempfile::tempdir().unwrap();
     let mut args: Vec<OsString> = vec!["scan".into(), repo.path().into(), "--offline".into()];
     args.extend(
@@ -33,7 +38,7 @@ fn scan(repo: &Repo, tools: &str, extra: &[&str]) -> Scan {
     if let Some(services) = &services {
         args.extend(services.scan_flags().into_iter().skip(1).take(2));
     }
-    Scan::run(args, out.path())
+    Scan::run_with_env(args, out.path(), env)
 }
 
 /// A repository whose main branch holds `base` files, with a branch `change` checked out that
@@ -398,4 +403,188 @@ fn trivy_ignore_above_a_cloudformation_resource() {
 #[test]
 fn npmrc_settings() {
     lockfile_change("gitleaks,npm-audit", "web/.npmrc", "omit=dev\naudit-level=critical\n").counted();
+}
+
+/// Paths gitleaks' default allowlist skips whole (a committed `node_modules/`, a Go `vendor/`
+/// tree, lockfiles, `go.sum`, any `…/@octokit/auth-token/README.md`, any `gitleaks.toml`): a
+/// change put its tokens there and plain gitleaks never read them. scangate runs the default rules
+/// without their allowlists by path, so each one counts, in a full scan and in pull-request mode.
+#[test]
+fn gitleaks_default_allowlist_paths() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let hidden = [
+        "node_modules/left-pad/index.js",
+        "vendor/github.com/acme/lib/key.go",
+        "web/@octokit/auth-token/README.md",
+        "yarn.lock",
+        "go.sum",
+        "docs/gitleaks.toml",
+    ];
+    let change: Vec<(&str, String)> = hidden
+        .iter()
+        .map(|path| (*path, format!("token = \"{}\"\n", github_token())))
+        .collect();
+    let repo = change_on_main(&[], &change);
+    for extra in [&[][..], &["--base", "main"]] {
+        let scanned = scan(&repo, "gitleaks", extra);
+        assert_exit(&scanned.output, 1);
+        let found: Vec<String> = result_places(&scanned.sarif)
+            .into_iter()
+            .map(|(_, _, path, _)| path)
+            .collect();
+        for path in hidden {
+            assert!(
+                found.iter().any(|uri| uri == path),
+                "{extra:?}: {path} not in {found:?}"
+            );
+        }
+    }
+}
+
+/// The pipeline's environment asks npm to leave dev dependencies out (`NODE_ENV=production`,
+/// `npm_config_omit=dev`, `npm_config_include=` nothing) and to report only critical ones: a CI
+/// image that sets them for its build would hide the change's dev-dependency vulnerability from
+/// the gate unseen. scangate passes `--include` for every dependency type, so it counts.
+#[test]
+fn npm_environment_cannot_omit_dependencies() {
+    let Some(repo) = lockfile_change("gitleaks,npm-audit", "web/README.md", "web\n").repo() else {
+        return;
+    };
+    let env = [
+        ("NODE_ENV", "production"),
+        ("npm_config_omit", "dev"),
+        ("npm_config_audit_level", "critical"),
+        ("npm_config_production", "true"),
+    ];
+    for extra in [&[][..], &["--base", "main"]] {
+        let scanned = scan_with_env(&repo, "gitleaks,npm-audit", extra, &env);
+        assert_exit(&scanned.output, 1);
+        let found = result_places(&scanned.sarif);
+        assert!(
+            found
+                .iter()
+                .any(|(tool, _, path, _)| tool == "npm-audit" && path == "web/package-lock.json"),
+            "{extra:?}: {found:?}"
+        );
+    }
+}
+
+/// `overrides` in the change's `package.json` forcing a fixed minimist under mkdirp, while the
+/// lockfile still installs the vulnerable one: npm audit reads what the lockfile installs, so the
+/// finding counts. (An override that conflicts with a direct dependency makes npm fail: exit 2.)
+#[test]
+fn npm_overrides_do_not_hide_the_locked_version() {
+    let lockfile = r#"{"name":"web","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","version":"1.0.0","dependencies":{"mkdirp":"0.5.5"}},"node_modules/mkdirp":{"version":"0.5.5","resolved":"https://registry.npmjs.org/mkdirp/-/mkdirp-0.5.5.tgz","dependencies":{"minimist":"^1.2.5"}},"node_modules/minimist":{"version":"1.2.5","resolved":"https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"}}}"#;
+    let manifest = r#"{"name": "web", "version": "1.0.0", "dependencies": {"mkdirp": "0.5.5"}, "overrides": {"minimist": "1.2.8"}}"#;
+    Case::new(
+        "gitleaks,npm-audit",
+        &[],
+        &[("web/package.json", manifest), ("web/package-lock.json", lockfile)],
+    )
+    .counted();
+}
+
+/// The change marks its Go file generated (`// Code generated … DO NOT EDIT.`), which gosec skips
+/// with `-exclude-generated`: scangate never passes that flag, so the finding counts.
+#[test]
+fn gosec_generated_file_is_scanned() {
+    let main = format!("// Code generated by stringer; DO NOT EDIT.\n\n{}", go_main(""));
+    Case::new("gitleaks,gosec", GO_MODULE, &[("svc/main.go", &main)]).counted();
+}
+
+/// A `.semgrep.yml` and a `.semgrep/` directory the change adds (semgrep's rules when it gets no
+/// `--config`, one of them a rule whose `paths:` exclude everything): scangate always passes the
+/// pipeline's rules, so neither is read and the change's finding counts.
+#[test]
+fn semgrep_rules_in_the_repository_are_not_read() {
+    let job = shell_job("");
+    let quiet = "rules:\n  - id: quiet\n    pattern: nothing_matches_this()\n    message: m\n    languages: [python]\n    severity: INFO\n    paths:\n      exclude: ['*']\n";
+    Case::new(
+        "gitleaks,semgrep",
+        PYTHON_PACKAGE,
+        &[
+            ("app/job.py", &job),
+            (".semgrep.yml", quiet),
+            (".semgrep/quiet.yml", quiet),
+        ],
+    )
+    .counted();
+}
+
+/// The scanners' flags that narrow what they report (a baseline, a rule subset, a size cap, rule
+/// exclusions, global `nosec` switches, skipped generated files, ignore files and policies) are
+/// the pipeline's to give, never the repository's: `scangate plan` on a repository holding the
+/// files those flags would name shows none of them in any scanner's argv.
+#[test]
+fn flags_that_narrow_a_scan_are_never_passed() {
+    if !["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner"]
+        .into_iter()
+        .all(require_scanner)
+    {
+        return;
+    }
+    let repo = change_on_main(
+        &[],
+        &[
+            ("svc/go.mod", "module example.com/svc\n\ngo 1.22\n".into()),
+            ("svc/main.go", go_main("")),
+            ("app/job.py", shell_job("")),
+            ("Dockerfile", ROOT_DOCKERFILE.into()),
+            (
+                "web/package-lock.json",
+                "{\"lockfileVersion\": 3, \"packages\": {}}\n".into(),
+            ),
+            ("gitleaks-baseline.json", "[]\n".into()),
+            (".gosec.json", "{\"global\": {\"nosec\": \"enabled\"}}\n".into()),
+            (".trivyignore.yaml", "misconfigurations:\n  - id: DS-0002\n".into()),
+        ],
+    );
+    let plan = Scangate::new([
+        "plan".into(),
+        repo.path().as_os_str().to_owned(),
+        OsString::from("--offline"),
+    ])
+    .run();
+    assert_exit(&plan, 0);
+    let printed = String::from_utf8_lossy(&plan.stdout);
+    let argvs: Vec<&str> = printed
+        .lines()
+        .filter(|line| line.trim_start().starts_with("argv:"))
+        .collect();
+    assert!(argvs.len() >= 5, "{printed}");
+    let narrowing = [
+        "--baseline-path",
+        "--enable-rule",
+        "--max-target-megabytes", // gitleaks
+        "--exclude-rule",
+        "--baseline-commit",
+        "--severity",
+        "--exclude=", // semgrep
+        "-nosec",
+        "-conf",
+        "-exclude-generated",
+        "-exclude=",
+        "-severity",
+        "-confidence", // gosec
+        "--ignorefile",
+        "--ignore-policy",
+        "--vex",
+        "--skip-files",
+        "--skip-dirs",
+        "--ignore-unfixed",       // trivy
+        "--experimental-exclude", // osv-scanner
+    ];
+    for argv in argvs {
+        for flag in narrowing {
+            let words: Vec<&str> = argv.split_whitespace().collect();
+            assert!(
+                !words
+                    .iter()
+                    .any(|word| *word == flag || (flag.ends_with('=') && word.starts_with(flag))),
+                "{flag} in {argv}"
+            );
+        }
+    }
 }

@@ -17,6 +17,7 @@ use crate::locate::PIN_FILE;
 enum Source {
     /// `go install PACKAGE@vVERSION`.
     Go {
+        module: String,
         package: String,
         version_ldflag: Option<String>,
     },
@@ -41,6 +42,9 @@ enum Source {
 #[derive(Debug, Clone, serde::Deserialize)]
 struct Spec {
     version: String,
+    /// The scanner's default rules in its module, from which scangate derives the rules it runs
+    /// (gitleaks: [`crate::tools::gitleaks::rules_without_path_allowlists`]).
+    default_rules: Option<String>,
     #[serde(flatten)]
     source: Source,
 }
@@ -199,7 +203,7 @@ fn install_one(
         return Ok(());
     }
     let layout = Layout::new(tools_dir, tool);
-    if layout.is_current(&spec.version) {
+    if layout.is_current(spec) {
         progress(InstallProgress::UpToDate {
             tool: tool.to_owned(),
             version: spec.version.clone(),
@@ -216,9 +220,15 @@ fn install_one(
     let step = Step { tool, layout: &layout };
     match &spec.source {
         Source::Go {
+            module,
             package,
             version_ldflag,
-        } => step.go_install(package, &spec.version, version_ldflag.as_deref())?,
+        } => {
+            step.go_install(package, &spec.version, version_ldflag.as_deref())?;
+            if let Some(default_rules) = &spec.default_rules {
+                step.derive_rules(module, &spec.version, default_rules)?;
+            }
+        }
         Source::GoBuild {
             module,
             package,
@@ -250,6 +260,7 @@ struct Layout {
     executable: PathBuf,
     stamp: PathBuf,
     venv: PathBuf,
+    rules: PathBuf,
 }
 
 impl Layout {
@@ -260,12 +271,15 @@ impl Layout {
             executable: bin.join(tool),
             stamp: tools_dir.join("stamps").join(tool),
             venv: tools_dir.join(format!("{tool}-venv")),
+            rules: crate::locate::derived_rules(&bin.join(tool)).expect("TOOLS/bin/NAME has two parents"),
             bin,
         }
     }
 
-    fn is_current(&self, version: &str) -> bool {
-        std::fs::read_to_string(&self.stamp).is_ok_and(|stamp| stamp.trim() == version) && self.executable.exists()
+    fn is_current(&self, spec: &Spec) -> bool {
+        std::fs::read_to_string(&self.stamp).is_ok_and(|stamp| stamp.trim() == spec.version)
+            && self.executable.exists()
+            && (spec.default_rules.is_none() || self.rules.is_file())
     }
 
     fn create_dirs(&self) -> Result<(), InstallError> {
@@ -318,6 +332,20 @@ impl Step<'_> {
             package.into(),
         ]);
         self.run(self.go()?.args(args).current_dir(source))
+    }
+
+    /// Writes the rules scangate runs the scanner with, derived from `default_rules` in its module.
+    fn derive_rules(&self, module: &str, version: &str, default_rules: &str) -> Result<(), InstallError> {
+        let source = self.download_module(module, version)?.join(default_rules);
+        let default = std::fs::read_to_string(&source).map_err(|error| self.layout.io_error(&source, error))?;
+        let derived = crate::tools::gitleaks::rules_without_path_allowlists(&default, version)
+            .map_err(|failure| self.failed(&source.display().to_string(), failure))?;
+        let rules = &self.layout.rules;
+        let share = rules.parent().expect("share/NAME has a parent");
+        std::fs::create_dir_all(share).map_err(|error| self.layout.io_error(share, error))?;
+        let partial = rules.with_extension("toml.partial");
+        std::fs::write(&partial, derived).map_err(|error| self.layout.io_error(&partial, error))?;
+        std::fs::rename(&partial, rules).map_err(|error| self.layout.io_error(rules, error))
     }
 
     /// The module's source directory in the Go module cache.
@@ -500,6 +528,14 @@ mod tests {
             .expect("gitleaks");
         std::fs::write(dir.path().join("bin").join(&tool), "").expect("executable");
         std::fs::write(dir.path().join("stamps").join(&tool), &spec.version).expect("stamp");
+        let layout = Layout::new(dir.path(), &tool);
+        assert!(
+            !layout.is_current(&spec),
+            "without its derived rules gitleaks is installed again"
+        );
+        std::fs::create_dir_all(dir.path().join("share")).expect("share");
+        std::fs::write(&layout.rules, "").expect("rules");
+        assert!(layout.rules.ends_with("share/gitleaks-rules.toml"));
         let mut seen = Vec::new();
         install(dir.path(), std::slice::from_ref(&tool), |event| seen.push(event)).expect("nothing to do");
         assert_eq!(

@@ -104,6 +104,14 @@ pub fn resolve(name: &str) -> Option<PathBuf> {
     which::which(name).ok()
 }
 
+/// Where `scangate install` writes the rules it derives for the scanner `executable` (in a tools
+/// directory's `bin`): `share/NAME-rules.toml` in that tools directory.
+pub(crate) fn derived_rules(executable: &Path) -> Option<PathBuf> {
+    let tools_dir = executable.parent()?.parent()?;
+    let name = executable.file_name()?.to_str()?;
+    Some(tools_dir.join("share").join(format!("{name}-rules.toml")))
+}
+
 fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)

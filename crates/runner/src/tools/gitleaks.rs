@@ -4,8 +4,11 @@
 //! `gitleaks git` when the scanned root is the top of a git work tree with commits (history),
 //! otherwise `gitleaks dir`; both with `--config C --gitleaks-ignore-path E --report-format json
 //! --report-path F --no-banner --exit-code 2 --log-level warn S`, run in the root. `C` is
-//! a scratch config that extends gitleaks' embedded default rules (`[extend] useDefault = true`),
-//! `E` an empty scratch file.
+//! gitleaks' default rules without their allowlists by path, which `scangate install` derives
+//! into the tools directory ([`rules_without_path_allowlists`]): those allowlists skip whole
+//! files by name (`node_modules/`, lockfiles …), where a change could hide a secret. Without that
+//! file, `C` extends gitleaks' embedded defaults (`[extend] useDefault = true`) and the run is a
+//! coverage gap. `E` is an empty scratch file.
 //!
 //! The repository is untrusted, so gitleaks reads none of its files but the ones it scans: its
 //! `.gitleaks.toml` (allowlists would hide findings unseen) is not applied and is reported, and
@@ -19,14 +22,16 @@
 //!   root. The reported paths start with the unguessable scratch path, so no entry of the
 //!   repository's `.gitleaksignore` matches; the normalizer resolves them back to the root.
 //!
-//! In a git root, a second pass, `gitleaks dir --follow-symlinks B/`, reads the files git shows
-//! as binary (a NUL byte; gitleaks' git, run outside the work tree, applies no in-tree
-//! `.gitattributes`), whose content `git log -p` leaves out: `B` is a
-//! scratch directory of links to them at their repository paths. A shallow or partial clone's
-//! history, read only in part, is a coverage gap ([`Tool::gaps`]): the run vouches for no category.
-//!
-//! In pull-request mode (`--base REF`) `--log-opts=REF..HEAD` limits history to the change; in
-//! pre-commit mode (`--staged`) `--pre-commit --staged` reads the staged diff.
+//! The history scans pass `--log-opts` with `--text --no-textconv --no-ext-diff`: without
+//! `--text`, `git log -p` shows a file with a NUL byte as "Binary files differ" and gitleaks
+//! never reads any version of it; `--no-textconv` and `--no-ext-diff` keep the repository's diff
+//! drivers from replacing what is scanned. A full scan reads what gitleaks reads without
+//! `--log-opts` (`--full-history --all --diff-filter=tuxdb`); pull-request mode (`--base REF`)
+//! `REF..HEAD`, the change's commits. Pre-commit mode (`--staged`) reads the staged diff
+//! (`--pre-commit --staged`, which takes no git options), and a second pass, `gitleaks dir
+//! --follow-symlinks B/`, reads the staged files git shows as binary: `B` is a scratch directory
+//! of links to them at their repository paths. A shallow or partial clone's history, read only in
+//! part, is a coverage gap ([`Tool::gaps`]): the run vouches for no category.
 //!
 //! # Exit codes
 //! 0 clean, 2 leaks found (the `--exit-code` value), anything else an error. 2 with a report that
@@ -58,8 +63,79 @@ use crate::{Category, RepoIndex, Target, Tool};
 
 pub(crate) struct Gitleaks;
 
-/// gitleaks' embedded default rules, without any file of the repository.
+/// gitleaks' embedded default rules, without any file of the repository: only when the rules
+/// `scangate install` derives ([`rules_without_path_allowlists`]) are missing, and then a gap.
 const DEFAULT_RULES: &str = "# scangate: gitleaks' embedded default rules\n[extend]\nuseDefault = true\n";
+
+/// The rules this run gives gitleaks: the installed derived rules, when they are there.
+fn rules_file() -> Option<std::path::PathBuf> {
+    crate::locate::resolve("gitleaks")
+        .and_then(|executable| crate::locate::derived_rules(&executable))
+        .filter(|rules| rules.is_file())
+}
+
+/// gitleaks' default configuration (its `config/gitleaks.toml`, read from the pinned module by
+/// `scangate install`) with every allowlist by path removed. Those allowlists skip whole files by
+/// name (`node_modules/`, `vendor/github.com/…`, lockfiles, `go.sum`, images, any path ending in
+/// `@octokit/auth-token/README.md` …), so a change could hide a secret by where it puts it; the
+/// allowlists by value (placeholder regexes, stopwords) stay. An allowlist whose paths were one
+/// of the conditions it requires together (`condition = "AND"`) is removed whole: what is left of
+/// it would allow more, not less. Nothing of the rules is copied into scangate: the file is made
+/// at install time, from the module the pinned binary is built from.
+pub(crate) fn rules_without_path_allowlists(default: &str, version: &str) -> Result<String, String> {
+    let mut config: toml::Table = default.parse().map_err(|error| format!("is not TOML: {error}"))?;
+    drop_path_allowlists(&mut config);
+    if let Some(toml::Value::Array(rules)) = config.get_mut("rules") {
+        rules
+            .iter_mut()
+            .filter_map(toml::Value::as_table_mut)
+            .for_each(drop_path_allowlists);
+    }
+    let rules = toml::to_string(&config).map_err(|error| format!("cannot be written back: {error}"))?;
+    Ok(format!(
+        "# gitleaks {version}'s default rules without the allowlists by path, made by `scangate install`.\n{rules}"
+    ))
+}
+
+/// Removes the path criteria of the allowlists `owner` (the configuration or one rule) holds, in
+/// both spellings (`[allowlist]`, `[[allowlists]]`).
+fn drop_path_allowlists(owner: &mut toml::Table) {
+    if let Some(toml::Value::Table(allowlist)) = owner.get_mut("allowlist") {
+        if !without_paths(allowlist) {
+            owner.remove("allowlist");
+        }
+    }
+    if let Some(toml::Value::Array(allowlists)) = owner.get_mut("allowlists") {
+        allowlists.retain_mut(|allowlist| allowlist.as_table_mut().is_some_and(without_paths));
+        if allowlists.is_empty() {
+            owner.remove("allowlists");
+        }
+    }
+}
+
+/// Removes the paths of one allowlist; false when the allowlist must go whole: nothing is left
+/// to allow by, or its paths were required together with the rest.
+fn without_paths(allowlist: &mut toml::Table) -> bool {
+    if allowlist.remove("paths").is_none() {
+        return true;
+    }
+    let all_required = allowlist
+        .get("condition")
+        .and_then(toml::Value::as_str)
+        .is_some_and(|condition| condition.eq_ignore_ascii_case("AND"));
+    let allows_by_value = ["regexes", "stopwords", "commits"].iter().any(|criterion| {
+        allowlist
+            .get(*criterion)
+            .and_then(toml::Value::as_array)
+            .is_some_and(|values| !values.is_empty())
+    });
+    allows_by_value && !all_required
+}
+
+/// The gap of a run with gitleaks' default allowlist.
+const MISSING_RULES: &str = "gitleaks ran with its default allowlist, which skips whole paths (node_modules/, \
+     vendor/github.com/…, lockfiles, go.sum …): the rules without it that `scangate install gitleaks` makes beside \
+     the executable (share/gitleaks-rules.toml) are missing";
 
 /// Why the repository's `.gitleaks.toml` is not read.
 const CONFIG_IGNORED: &str = "its rules and allowlists were not applied (gitleaks ran with its default rules); \
@@ -82,17 +158,15 @@ impl Tool for Gitleaks {
         if !repo.is_git_toplevel() {
             return vec![root_target("always (files, no git history)")];
         }
-        let mut targets = vec![root_target(HISTORY)];
-        targets.extend(binary_target(&binary_files(repo, Read::Tree)));
-        targets
+        vec![root_target(HISTORY)]
     }
-    /// Pull-request mode scans the commits of the change (`BASE..HEAD`), whatever they touch,
-    /// and the files among them that git shows as binary.
-    fn changed_targets(&self, targets: Vec<Target>, _changed: &[std::path::PathBuf], scope: &Scope<'_>) -> Vec<Target> {
-        let mut targets: Vec<Target> = targets.into_iter().filter(|t| t.trigger != BINARY_FILES).collect();
-        if scope.repo.is_git_toplevel() {
-            targets.extend(binary_target(&binary_files(scope.repo, Read::of(scope.options))));
-        }
+    /// Pull-request mode scans the commits of the change (`BASE..HEAD`), whatever they touch.
+    fn changed_targets(
+        &self,
+        targets: Vec<Target>,
+        _changed: &[std::path::PathBuf],
+        _scope: &Scope<'_>,
+    ) -> Vec<Target> {
         targets
     }
     /// The staged diff, and the staged files git shows as binary.
@@ -102,7 +176,7 @@ impl Tool for Gitleaks {
         };
         let mut targets = vec![root_target(crate::repo::display(first))];
         if scope.repo.is_git_toplevel() {
-            targets.extend(binary_target(&binary_files(scope.repo, Read::Staged)));
+            targets.extend(binary_target(&staged_binary_files(scope.repo)));
         }
         Some(targets)
     }
@@ -112,29 +186,17 @@ impl Tool for Gitleaks {
     /// A history gitleaks would read only in part, silently: a shallow clone's history ends at its
     /// graft, and a partial (blobless) clone's missing contents are not fetched (scangate's git
     /// allows no transport), so the commits of either scan as if clean.
+    /// Without the rules `scangate install` derives, gitleaks' default allowlist skips whole paths.
     fn gaps(&self, invocation: &Invocation<'_>) -> Vec<String> {
+        let mut gaps: Vec<String> = match rules_file() {
+            Some(_) => Vec::new(),
+            None => vec![MISSING_RULES.to_owned()],
+        };
         let repo = invocation.repo;
         if !repo.is_git_toplevel() || invocation.options.staged.is_some() || binary_pass(invocation) {
-            return Vec::new();
+            return gaps;
         }
-        let base = invocation.options.base_ref.as_deref();
-        let mut gaps = history_gaps(invocation.root, base);
-        // A binary file the change added and removed again is in the history being merged, in
-        // no file the binary pass can read.
-        if base.is_some() {
-            gaps.extend(
-                binary_files(repo, Read::of(invocation.options))
-                    .gone
-                    .iter()
-                    .map(|path| {
-                        format!(
-                            "{} is binary to git in the change's commits and no longer in the work tree: its content \
-                     was not scanned for secrets",
-                            crate::repo::display(path)
-                        )
-                    }),
-            );
-        }
+        gaps.extend(history_gaps(invocation.root, invocation.options.base_ref.as_deref()));
         gaps
     }
     fn limited(&self, invocation: &Invocation<'_>) -> Option<Limited> {
@@ -160,7 +222,10 @@ impl Tool for Gitleaks {
             args.push("--follow-symlinks".into());
         }
         args.push("--config".into());
-        args.push(scratch::shared_file(scratch, "gitleaks.toml", DEFAULT_RULES.as_bytes()).into());
+        args.push(match rules_file() {
+            Some(rules) => rules.into(),
+            None => scratch::shared_file(scratch, "gitleaks.toml", DEFAULT_RULES.as_bytes()).into(),
+        });
         args.push("--gitleaks-ignore-path".into());
         args.push(scratch::shared_file(scratch, "gitleaks-no-ignores", b"").into());
         // Lines marked `gitleaks:allow` are reported; the parser applies the marker, with its origin.
@@ -198,7 +263,11 @@ impl Tool for Gitleaks {
 }
 
 /// What part of history `gitleaks git` reads: the staged diff (pre-commit), the commits of a
-/// pull request (`--log-opts=BASE..HEAD`), or everything.
+/// pull request (`BASE..HEAD`), or everything (what gitleaks reads without `--log-opts`: every
+/// ref, deletions left out). Both histories with `--text`: `git log -p` would show a file with a
+/// NUL byte as "Binary files differ", with no content, so every version of it in the history
+/// would go unread; with `--text` its content is in the patch like any other. gitleaks splits
+/// `--log-opts` at spaces, and none of these holds one (a ref name cannot).
 fn history_scope(invocation: &Invocation<'_>) -> Vec<OsString> {
     if !invocation.repo.is_git_toplevel() {
         return Vec::new();
@@ -206,111 +275,52 @@ fn history_scope(invocation: &Invocation<'_>) -> Vec<OsString> {
     if invocation.options.staged.is_some() {
         return vec!["--pre-commit".into(), "--staged".into()];
     }
-    match &invocation.options.base_ref {
-        Some(base) => vec![format!("--log-opts={base}..HEAD").into()],
-        None => Vec::new(),
-    }
+    let range = match &invocation.options.base_ref {
+        Some(base) => format!("{base}..HEAD"),
+        None => "--full-history --all --diff-filter=tuxdb".to_owned(),
+    };
+    vec![format!("--log-opts=--text --no-textconv --no-ext-diff {range}").into()]
 }
 
 /// The trigger of the history run.
 const HISTORY: &str = "git history (.git)";
 
-/// The trigger of the pass over the files git shows as binary.
-const BINARY_FILES: &str = "files git shows as binary (git log -p leaves their content out)";
+/// The trigger of the pass over the staged files git shows as binary.
+const BINARY_FILES: &str = "staged files git shows as binary (git diff leaves their content out)";
 
-/// True for the pass over the files git shows as binary.
+/// True for the pass over the staged files git shows as binary.
 fn binary_pass(invocation: &Invocation<'_>) -> bool {
     invocation.target.trigger == BINARY_FILES
 }
 
-/// What gitleaks reads of the repository's history.
-#[derive(Clone, Copy)]
-enum Read<'a> {
-    /// All of HEAD's history (a full scan): its binary files are HEAD's tree's.
-    Tree,
-    /// The commits `BASE..HEAD` (pull-request mode).
-    Change(&'a str),
-    /// The staged changes (pre-commit mode).
-    Staged,
-}
-
-impl<'a> Read<'a> {
-    fn of(options: &'a crate::ScanOptions) -> Self {
-        match (&options.staged, &options.base_ref) {
-            (Some(_), _) => Read::Staged,
-            (None, Some(base)) => Read::Change(base),
-            (None, None) => Read::Tree,
-        }
-    }
-}
-
-/// The files git shows as binary in the history gitleaks reads.
-#[derive(Default)]
-struct BinaryFiles {
-    /// Regular files in the work tree, not excluded: the binary pass reads them.
-    present: Vec<std::path::PathBuf>,
-    /// Gone from the work tree (or not regular files).
-    gone: Vec<std::path::PathBuf>,
-}
-
 /// The binary pass, when there is a file for it.
-fn binary_target(files: &BinaryFiles) -> Option<Target> {
-    (!files.present.is_empty()).then(|| root_target(BINARY_FILES))
+fn binary_target(files: &[std::path::PathBuf]) -> Option<Target> {
+    (!files.is_empty()).then(|| root_target(BINARY_FILES))
 }
 
-/// The files git shows as binary to gitleaks — content with a NUL byte — whose content
-/// `git log -p`, and so gitleaks' history scan, leaves out ("Binary files differ"): in HEAD's tree (a full scan), added or modified by any commit of `BASE..HEAD`
-/// (pull-request mode), or staged (pre-commit mode), as `--numstat` marks them (`-` for the
-/// line counts).
-fn binary_files(repo: &RepoIndex, read: Read<'_>) -> BinaryFiles {
+/// The staged files git shows as binary to gitleaks — content with a NUL byte — whose content
+/// `git diff --staged`, and so gitleaks' pre-commit scan, leaves out ("Binary files differ"), as
+/// `--numstat` marks them (`-` for the line counts): regular files in the work tree, not
+/// excluded. (The history scans read such content themselves, with `--text`.)
+fn staged_binary_files(repo: &RepoIndex) -> Vec<std::path::PathBuf> {
     let root = repo.root();
     // Added or modified content only: a deletion brings no content in.
     let numstat = ["--numstat", "-z", "--no-renames", "--diff-filter=AMT"];
-    let listed = match read {
-        Read::Change(base) => {
-            let range = format!("{base}..HEAD");
-            let log = [
-                &["log", "--format="],
-                numstat.as_slice(),
-                &crate::DIFF_FLAGS,
-                &[range.as_str()],
-            ];
-            git_as_gitleaks(root, &log.concat())
-        }
-        Read::Staged => git_as_gitleaks(
-            root,
-            &[&["diff", "--cached"], numstat.as_slice(), &crate::DIFF_FLAGS].concat(),
-        ),
-        Read::Tree => git_stdout(root, &["hash-object", "-t", "tree", "/dev/null"]).and_then(|empty| {
-            let diff = [
-                &["diff"],
-                numstat.as_slice(),
-                &crate::DIFF_FLAGS,
-                &[empty.as_str(), "HEAD"],
-            ];
-            git_as_gitleaks(root, &diff.concat())
-        }),
-    };
+    let listed = git_as_gitleaks(
+        root,
+        &[&["diff", "--cached"], numstat.as_slice(), &crate::DIFF_FLAGS].concat(),
+    );
     let mut paths: Vec<std::path::PathBuf> = listed
         .unwrap_or_default()
         .split('\0')
         .filter_map(|entry| entry.trim_start_matches('\n').strip_prefix("-\t-\t"))
         .map(std::path::PathBuf::from)
+        .filter(|path| repo.exclusion_of(path).is_none())
+        .filter(|path| std::fs::symlink_metadata(root.join(path)).is_ok_and(|m| m.is_file()))
         .collect();
     paths.sort();
     paths.dedup();
-    let mut files = BinaryFiles::default();
-    for path in paths {
-        if repo.exclusion_of(&path).is_some() {
-            continue;
-        }
-        let regular = std::fs::symlink_metadata(root.join(&path)).is_ok_and(|m| m.is_file());
-        match regular {
-            true => files.present.push(path),
-            false => files.gone.push(path),
-        }
-    }
-    files
+    paths
 }
 
 /// The source of the binary pass: a scratch directory holding, at their repository paths, links
@@ -318,8 +328,7 @@ fn binary_files(repo: &RepoIndex, read: Read<'_>) -> BinaryFiles {
 /// paths resolve back to the repository's, and no `.gitleaksignore` is in it).
 fn binary_source(invocation: &Invocation<'_>) -> OsString {
     let dir = invocation.scratch.join("gitleaks-binary");
-    let files = binary_files(invocation.repo, Read::of(invocation.options));
-    for path in &files.present {
+    for path in &staged_binary_files(invocation.repo) {
         let link = dir.join(path);
         let made = link
             .parent()
@@ -471,6 +480,69 @@ fn source(invocation: &Invocation<'_>) -> OsString {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_allowlists_are_dropped_and_value_allowlists_kept() {
+        let default = r#"
+title = "t"
+[allowlist]
+paths = ['''node_modules''']
+regexes = ['''^example$''']
+stopwords = ["sample"]
+
+[[rules]]
+id = "by-path-only"
+regex = '''tok_[a-z]{8}'''
+[[rules.allowlists]]
+paths = ['''README\.md$''']
+
+[[rules]]
+id = "both-required"
+regex = '''key_[a-z]{8}'''
+[[rules.allowlists]]
+condition = "AND"
+paths = ['''\.bb$''']
+regexes = ['''LICENSE''']
+[[rules.allowlists]]
+regexTarget = "line"
+regexes = ['''import''']
+
+[[rules]]
+id = "old-spelling"
+regex = '''pw_[a-z]{8}'''
+[rules.allowlist]
+paths = ['''fixtures/''']
+"#;
+        let derived = rules_without_path_allowlists(default, "8.0.0").expect("derived");
+        assert!(derived.starts_with("# gitleaks 8.0.0's default rules"), "{derived}");
+        let config: toml::Table = derived.parse().expect("TOML");
+        let global = config["allowlist"].as_table().expect("global allowlist kept");
+        assert!(!global.contains_key("paths"), "{derived}");
+        assert_eq!(global["regexes"].as_array().map(Vec::len), Some(1));
+        assert_eq!(global["stopwords"].as_array().map(Vec::len), Some(1));
+        let rules = config["rules"].as_array().expect("rules");
+        assert_eq!(rules.len(), 3, "every rule kept");
+        let allowlists = |index: usize| {
+            rules[index]
+                .get("allowlists")
+                .and_then(toml::Value::as_array)
+                .map(Vec::len)
+        };
+        assert_eq!(allowlists(0), None, "a path-only allowlist goes");
+        assert_eq!(
+            allowlists(1),
+            Some(1),
+            "an AND allowlist with paths goes whole, the other stays"
+        );
+        assert!(rules[2].get("allowlist").is_none(), "{derived}");
+        assert!(!derived.contains("README") && !derived.contains("LICENSE") && !derived.contains("fixtures"));
+    }
+
+    #[test]
+    fn rules_that_are_not_toml_are_refused() {
+        let failure = rules_without_path_allowlists("[rules", "8.0.0").unwrap_err();
+        assert!(failure.starts_with("is not TOML"), "{failure}");
+    }
 
     #[test]
     fn leaks_found_needs_a_leak_in_the_report() {

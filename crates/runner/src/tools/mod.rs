@@ -1,6 +1,6 @@
 //! The scanner registry: one file per scanner, one line per scanner in [`TOOLS`].
 
-mod gitleaks;
+pub(crate) mod gitleaks;
 mod gosec;
 mod npm_audit;
 mod osv_scanner;

@@ -1,16 +1,19 @@
 //! npm audit: advisories for the packages a `package-lock.json` pins, once per lockfile.
 //!
 //! # Invocation
-//! `npm audit --json --package-lock-only --registry URL` once per directory with a
-//! `package-lock.json` or `npm-shrinkwrap.json`. `URL` is always given: `--npm-registry`, else
-//! [`DEFAULT_REGISTRY`]. The report is printed on stdout, which the runner sends to the output file.
+//! `npm audit --json --package-lock-only --registry URL --include=dev --include=optional
+//! --include=peer` once per directory with a `package-lock.json` or `npm-shrinkwrap.json`. `URL` is
+//! always given: `--npm-registry`, else [`DEFAULT_REGISTRY`]. The `--include`s keep every dependency
+//! type in the audit, whatever the environment or an npmrc omits (`NODE_ENV=production` omits dev
+//! dependencies). The report is printed on stdout, which the runner sends to the output file.
 //!
 //! npm runs in a private scratch directory holding copies of that directory's `package.json`,
 //! `package-lock.json` and `npm-shrinkwrap.json` (regular files only), not in the repository: npm
 //! reads the project `.npmrc` of the directory it runs in, and the repository's (untrusted) one
 //! could send the audit to a host it chose, with the pipeline's registry token, or omit
 //! dependencies from it. Such `.npmrc` files are not applied and are reported. The pipeline's
-//! own user and global npm config are still read; findings still point at the repository's lockfile.
+//! own user and global npm config are still read (but cannot omit dependencies); findings still
+//! point at the repository's lockfile.
 //!
 //! # Exit codes
 //! 0 and 1 both come with a report (1 when vulnerabilities were found) and both come with a
@@ -35,6 +38,10 @@ pub(crate) struct NpmAudit;
 
 /// The registry npm audit asks when scangate is not told another (`--npm-registry`).
 const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org/";
+
+/// Every dependency type, whatever omits some: `--include` wins over `omit` from any source
+/// (`NODE_ENV=production`, `npm_config_omit`, `npm_config_production`, a user or global npmrc).
+const INCLUDE_EVERY_DEPENDENCY: [&str; 3] = ["--include=dev", "--include=optional", "--include=peer"];
 
 /// The files npm audit needs, copied into its scratch directory.
 const MANIFESTS: &[&str] = &["package.json", "package-lock.json", "npm-shrinkwrap.json"];
@@ -143,9 +150,11 @@ impl Tool for NpmAudit {
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let registry = invocation.options.npm_registry.as_deref().unwrap_or(DEFAULT_REGISTRY);
-        ["audit", "--json", "--package-lock-only", "--registry", registry]
+        let mut args: Vec<OsString> = ["audit", "--json", "--package-lock-only", "--registry", registry]
             .map(OsString::from)
-            .to_vec()
+            .to_vec();
+        args.extend(INCLUDE_EVERY_DEPENDENCY.map(OsString::from));
+        args
     }
     fn cwd(&self, invocation: &Invocation<'_>) -> PathBuf {
         // `npm-audit-<index>.json` is this invocation's own: its stem names a directory no other uses.
