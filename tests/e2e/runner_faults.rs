@@ -145,7 +145,16 @@ echo '{{"auditReportVersion": 2, "vulnerabilities": {{}}, "metadata": {{}}}}'"#,
     let argv = std::fs::read_to_string(&argv_file).expect("fake npm recorded its argv");
     assert_eq!(
         argv.lines().collect::<Vec<_>>(),
-        ["audit", "--json", "--package-lock-only", "--registry", hostile]
+        [
+            "audit",
+            "--json",
+            "--package-lock-only",
+            "--registry",
+            hostile,
+            "--include=dev",
+            "--include=optional",
+            "--include=peer"
+        ]
     );
     assert!(!repo.path().join("pwned").exists() && !repo.path().join("pwned2").exists());
 }

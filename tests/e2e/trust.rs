@@ -272,7 +272,7 @@ fn base_is_verified_as_a_commit_before_git_or_a_scanner_sees_it() {
     assert_exit(&plan, 0);
     let stdout = String::from_utf8_lossy(&plan.stdout);
     assert!(
-        stdout.contains(&format!("--log-opts={}..HEAD", head.trim())),
+        stdout.contains(&format!("--no-ext-diff {}..HEAD'", head.trim())),
         "gitleaks gets the commit id: {stdout}"
     );
 }
