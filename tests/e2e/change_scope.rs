@@ -51,9 +51,15 @@ fn scan(root: &Path, services: &OfflineServices, extra: &[&str]) -> Scan {
     ]);
     args.extend(extra.iter().map(Into::into));
     let output = Scangate::new(args).run();
+    let written = std::fs::read(&sarif).unwrap_or_else(|error| {
+        panic!(
+            "SARIF not written ({error}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
     Scan {
         output,
-        sarif: serde_json::from_slice(&std::fs::read(&sarif).expect("SARIF written")).expect("JSON"),
+        sarif: serde_json::from_slice(&written).expect("JSON"),
         summary: read_summary(&summary),
     }
 }

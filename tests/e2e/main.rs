@@ -3,6 +3,7 @@
 //! put fake scanners in front to inject a crash, a hang or broken output, or to stop a scan.
 
 mod assess;
+mod base_vs_head;
 mod bundled_rules;
 mod change_scope;
 mod ci_files;

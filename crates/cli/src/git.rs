@@ -82,6 +82,74 @@ fn change_commits(root: &Path, base: &str) -> anyhow::Result<Vec<String>> {
         .collect())
 }
 
+/// The merge base of `base` (a verified commit id) and HEAD: the commit the change's diff starts
+/// from, as its full hex id.
+pub fn merge_base(root: &Path, base: &str) -> anyhow::Result<String> {
+    let output = git(root)?
+        .args(["merge-base", "--end-of-options", base, "HEAD"])
+        .output()
+        .context("cannot run git merge-base")?;
+    let id = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if !output.status.success() || id.is_empty() {
+        bail!("{base} and HEAD have no merge base: the change cannot be told apart from its base");
+    }
+    Ok(id)
+}
+
+/// Writes the files of `commit` below `root`'s place in the repository into `dest`, as `git
+/// archive` gives them (the commit's own `.gitattributes` applies; the work tree's does not). A
+/// place the commit does not have leaves `dest` empty.
+pub fn export_tree(root: &Path, commit: &str, dest: &Path) -> anyhow::Result<()> {
+    let asked = |args: &[&str]| -> anyhow::Result<String> {
+        let output = git(root)?.args(args).output().context("cannot run git rev-parse")?;
+        if !output.status.success() {
+            bail!(
+                "git {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        Ok(String::from_utf8_lossy(&output.stdout)
+            .trim_end_matches('\n')
+            .to_string())
+    };
+    let top = PathBuf::from(asked(&["rev-parse", "--show-toplevel"])?);
+    let prefix = asked(&["rev-parse", "--show-prefix"])?;
+    let tree = format!("{commit}:{}", prefix.trim_end_matches('/'));
+    let has_tree = git(&top)?
+        .args(["cat-file", "-e", &tree])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .context("cannot run git cat-file")?;
+    if !has_tree.success() {
+        return Ok(());
+    }
+    // From the top: run in a subdirectory, git archive would narrow the tree to it once more.
+    let mut archive = git(&top)?
+        .args(["archive", "--format=tar", &tree])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("cannot run git archive")?;
+    let stdout = archive.stdout.take().context("git archive has no stdout")?;
+    // An unpacking error first: git's own failure is then only the pipe it lost.
+    let mut tarball = tar::Archive::new(stdout);
+    let unpacked = tarball.unpack(dest);
+    // The reader stops at the end-of-archive blocks; git still writes its record padding.
+    let drained = std::io::copy(&mut tarball.into_inner(), &mut std::io::sink());
+    let unpacked = unpacked.and(drained.map(drop));
+    let finished = archive.wait_with_output().context("git archive did not finish")?;
+    unpacked.with_context(|| format!("cannot unpack {commit} into {}", dest.display()))?;
+    if !finished.status.success() {
+        bail!(
+            "git archive {commit} ended with {}: {}",
+            finished.status,
+            String::from_utf8_lossy(&finished.stderr).trim()
+        );
+    }
+    Ok(())
+}
+
 /// The files the change from the merge base of `base` to HEAD touched (deleted ones included),
 /// relative to `root`.
 pub fn changed_files(root: &Path, base: &str) -> anyhow::Result<Vec<PathBuf>> {

@@ -4,6 +4,7 @@
 //! guard (the scanners' process groups, the scratch directory) has run by then.
 
 mod args;
+mod base_scan;
 mod colour;
 mod commands;
 mod evidence;

@@ -17,6 +17,7 @@ use scangate_reports::html;
 use scangate_runner::{Execution, IgnoredConfig, Limited, Observer, RawOutput, Sbom, SbomError, ScanOptions, Status};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
+use crate::base_scan::{scan_base, tools_to_subtract, BaseFindings};
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
@@ -183,7 +184,9 @@ pub(super) struct Scanned {
     /// The effective policy (preset < `--policy` < the repository's scangate.toml < `--level`).
     pub policy: Policy,
     pub change: Option<Change>,
-    /// `--baseline`, and in PR mode the findings outside the change.
+    /// PR mode: what the scanners found on the base's version of the change's inputs.
+    pub base: Option<BaseFindings>,
+    /// `--baseline`, and in PR mode the findings the change did not introduce.
     pub baseline: Option<Baseline>,
     pub execution: Execution,
     pub normalized: Normalized,
@@ -245,14 +248,30 @@ impl Scanned {
             keep_raw_outputs(&execution, &normalized.secrets, dir)?;
         }
         let findings: Vec<_> = normalized.findings().cloned().collect();
+        let base = match (&change, options.base_ref.as_deref()) {
+            (Some(change), Some(base)) => {
+                let tools = tools_to_subtract(&findings, change);
+                match tools.is_empty() {
+                    true => None,
+                    false => {
+                        let merge_base = git::merge_base(path, base)?;
+                        tracing::info!(%merge_base, ?tools, "scanning the base's version of the change's inputs");
+                        let today = today.to_string();
+                        Some(scan_base(path, &merge_base, &options, &tools, &semgrep_prefixes, &today).await?)
+                    }
+                }
+            }
+            _ => None,
+        };
         let baseline = match &change {
-            Some(change) => Some(pre_existing(&findings, change, baseline.as_ref())),
+            Some(change) => Some(pre_existing(&findings, change, baseline.as_ref(), base.as_ref())),
             None => baseline,
         };
         Ok(Scanned {
             sources,
             policy,
             change,
+            base,
             baseline,
             execution,
             normalized,
@@ -324,6 +343,9 @@ impl Scanned {
             .warnings
             .extend(change_only_note(&self.execution, &self.options));
         summary.warnings.extend(coverage_gaps(&self.execution));
+        summary
+            .warnings
+            .extend(self.base.iter().flat_map(BaseFindings::warnings));
         summary.excluded = ExcludedSummary::list(&self.execution.excluded);
         summary.excluded_findings = self.normalized.excluded_findings;
         let semgrep_ran = self
@@ -403,13 +425,21 @@ fn ignored_repository_configs(execution: &Execution, inert: Inert) -> Vec<Ignore
     ignored
 }
 
-/// PR mode: findings outside the changed files and commits are pre-existing, and so is whatever an
-/// explicit baseline already holds. Dependency findings sit on their lockfile, so they count when
-/// it changed.
-fn pre_existing(findings: &[Finding], change: &Change, baseline: Option<&Baseline>) -> Baseline {
-    let old = findings
-        .iter()
-        .filter(|finding| !change.introduced(finding) || baseline.is_some_and(|b| b.contains(&finding.fingerprint)));
+/// PR mode: findings outside the changed files and commits are pre-existing, and so are those the
+/// base's version of the changed files already had ([`BaseFindings`]) and whatever an explicit
+/// baseline holds. Dependency findings sit on their lockfile: those of the base's lockfile are
+/// pre-existing too.
+fn pre_existing(
+    findings: &[Finding],
+    change: &Change,
+    baseline: Option<&Baseline>,
+    base: Option<&BaseFindings>,
+) -> Baseline {
+    let old = findings.iter().filter(|finding| {
+        !change.introduced(finding)
+            || baseline.is_some_and(|b| b.contains(&finding.fingerprint))
+            || base.is_some_and(|base| base.holds(finding))
+    });
     Baseline::from_fingerprints(old.map(|finding| finding.fingerprint.as_str()))
 }
 

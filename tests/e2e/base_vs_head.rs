@@ -1,0 +1,226 @@
+//! Pull-request mode counts what the change introduces: head's findings minus the base's, by
+//! fingerprint. A finding the base already had stays pre-existing when the change edits its file
+//! (`baselineState: unchanged`, not counted); a copy of it, or a new one next to it, is new.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{assert_exit, commit_all, git_ok, osv_offline_db, require_scanner, Repo, ScanReports as Scan};
+
+/// A shell command run with `shell=True`: one semgrep finding of the bundled rules.
+const SHELL_RUN: &str = "def run(cmd):\n    subprocess.run(cmd, shell=True)\n";
+
+/// A repository whose main branch holds `base`, with a branch `change` that writes `change`.
+fn change_on_main(base: &[(&str, &str)], change: &[(&str, &str)]) -> Repo {
+    let repo = Repo::new();
+    repo.write("README.md", "service\n");
+    for (path, contents) in base {
+        repo.write(path, contents);
+    }
+    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
+    commit_all(repo.path(), "main");
+    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
+    for (path, contents) in change {
+        repo.write(path, contents);
+    }
+    commit_all(repo.path(), "the change");
+    repo
+}
+
+/// `scangate scan ROOT --offline --tools TOOLS EXTRA…` (osv-scanner with the test advisories).
+fn scan(root: &Path, tools: &str, extra: &[&str]) -> Scan {
+    let out = tempfile::tempdir().unwrap();
+    let db = osv_offline_db();
+    let mut args: Vec<OsString> = vec!["scan".into(), root.into(), "--offline".into()];
+    args.extend(
+        ["--tools", tools]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .map(OsString::from),
+    );
+    args.extend(["--osv-offline-db".into(), db.path().into()]);
+    Scan::run(args, out.path())
+}
+
+/// `(rule, line, baselineState)` of `tool`'s results.
+fn results_of(sarif: &Value, tool: &str) -> Vec<(String, u64, String)> {
+    let runs = sarif["runs"].as_array().expect("runs");
+    let mut results: Vec<(String, u64, String)> = runs
+        .iter()
+        .filter(|run| run["tool"]["driver"]["name"] == tool)
+        .flat_map(|run| run["results"].as_array().expect("results").iter())
+        .map(|result| {
+            (
+                result["ruleId"].as_str().unwrap_or_default().to_owned(),
+                result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap_or_default(),
+                result["baselineState"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    results.sort();
+    results
+}
+
+/// The states of `tool`'s results, sorted.
+fn states(scan: &Scan, tool: &str) -> Vec<String> {
+    let mut states: Vec<String> = results_of(&scan.sarif, tool)
+        .into_iter()
+        .map(|(_, _, state)| state)
+        .collect();
+    states.sort();
+    states
+}
+
+fn semgrep_ready() -> bool {
+    ["gitleaks", "semgrep"].into_iter().all(require_scanner)
+}
+
+/// The change edits a file holding a pre-existing finding, away from it: pull-request mode passes
+/// and reports the finding as unchanged; the full scan still fails on it.
+#[test]
+fn a_finding_on_an_untouched_line_of_an_edited_file_is_pre_existing() {
+    if !semgrep_ready() {
+        return;
+    }
+    let base = format!("import subprocess\n\n\n{SHELL_RUN}");
+    let edited = format!("import subprocess\n\nVERSION = 2\n\n\n{SHELL_RUN}");
+    let repo = change_on_main(&[("app/job.py", &base)], &[("app/job.py", &edited)]);
+    let pr = scan(repo.path(), "gitleaks,semgrep", &["--base", "main"]);
+    assert_exit(&pr.output, 0);
+    assert_eq!(pr.summary["new"], 0, "{:#}", pr.summary);
+    let results = results_of(&pr.sarif, "semgrep");
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert_eq!((results[0].1, results[0].2.as_str()), (7, "unchanged"));
+    assert_exit(&scan(repo.path(), "gitleaks,semgrep", &[]).output, 1);
+}
+
+/// Moved and re-indented, the old finding keeps its fingerprint and stays pre-existing.
+#[test]
+fn moved_and_reindented_code_stays_pre_existing() {
+    if !semgrep_ready() {
+        return;
+    }
+    let base = format!("import subprocess\n\n\n{SHELL_RUN}");
+    let moved = "import subprocess\n\n\ndef first():\n    return 1\n\n\nclass Jobs:\n    def run(cmd):\n        subprocess.run(cmd,  shell=True)\n";
+    let repo = change_on_main(&[("app/job.py", &base)], &[("app/job.py", moved)]);
+    let pr = scan(repo.path(), "gitleaks,semgrep", &["--base", "main"]);
+    assert_exit(&pr.output, 0);
+    assert_eq!(states(&pr, "semgrep"), ["unchanged"]);
+}
+
+/// A copy of the old finding is one more of it: new, and it fails the change; the original
+/// stays unchanged.
+#[test]
+fn a_copy_of_a_pre_existing_finding_is_new() {
+    if !semgrep_ready() {
+        return;
+    }
+    let base = format!("import subprocess\n\n\n{SHELL_RUN}");
+    let copied = format!(
+        "import subprocess\n\n\n{SHELL_RUN}\n\n{}",
+        SHELL_RUN.replace("def run(", "def run_again(")
+    );
+    let repo = change_on_main(&[("app/job.py", &base)], &[("app/job.py", &copied)]);
+    let pr = scan(repo.path(), "gitleaks,semgrep", &["--base", "main"]);
+    assert_exit(&pr.output, 1);
+    assert_eq!(pr.summary["new"], 1, "{:#}", pr.summary);
+    assert_eq!(states(&pr, "semgrep"), ["new", "unchanged"]);
+}
+
+/// A new finding next to a pre-existing one: only the new one counts.
+#[test]
+fn a_new_finding_next_to_a_pre_existing_one_counts_alone() {
+    if !semgrep_ready() {
+        return;
+    }
+    let base = format!("import subprocess\n\n\n{SHELL_RUN}");
+    let added = format!(
+        "import os\nimport subprocess\n\n\n{SHELL_RUN}\n\ndef clean(path):\n    subprocess.call(path, shell=True)\n"
+    );
+    let repo = change_on_main(&[("app/job.py", &base)], &[("app/job.py", &added)]);
+    let pr = scan(repo.path(), "gitleaks,semgrep", &["--base", "main"]);
+    assert_exit(&pr.output, 1);
+    assert_eq!(pr.summary["new"], 1, "{:#}", pr.summary);
+    let results = results_of(&pr.sarif, "semgrep");
+    let unchanged: Vec<_> = results.iter().filter(|(_, _, state)| state == "unchanged").collect();
+    assert_eq!(unchanged.len(), 1, "{results:?}");
+    assert_eq!(unchanged[0].1, 6, "{results:?}");
+}
+
+/// A file renamed with its content is a new path: its findings are new (fingerprints hold the
+/// path), so a rename cannot launder a finding into an untouched file's.
+#[test]
+fn a_renamed_file_s_findings_are_new() {
+    if !semgrep_ready() {
+        return;
+    }
+    let base = format!("import subprocess\n\n\n{SHELL_RUN}");
+    let repo = change_on_main(&[("app/job.py", &base)], &[("README.md", "service, with tasks\n")]);
+    git_ok(repo.path(), &["mv", "app/job.py", "app/task.py"]);
+    commit_all(repo.path(), "rename");
+    let pr = scan(repo.path(), "gitleaks,semgrep", &["--base", "main"]);
+    assert_exit(&pr.output, 1);
+    assert_eq!(states(&pr, "semgrep"), ["new"]);
+}
+
+/// A lockfile holding a vulnerable minimist on main; the change adds a clean package to it. The
+/// old vulnerability is pre-existing; the full scan still fails on it.
+#[test]
+fn a_lockfile_edit_keeps_its_old_vulnerabilities_pre_existing() {
+    if !["gitleaks", "osv-scanner"].into_iter().all(require_scanner) {
+        return;
+    }
+    let minimist = r#""node_modules/minimist":{"version":"1.2.5","resolved":"https://registry.npmjs.org/minimist/-/minimist-1.2.5.tgz"}"#;
+    let left_pad = r#""node_modules/left-pad":{"version":"1.3.0","resolved":"https://registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz"}"#;
+    let lockfile = |extra: &str| {
+        format!(
+            r#"{{"name":"web","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{{"":{{"name":"web","version":"1.0.0"}},{minimist}{extra}}}}}"#
+        )
+    };
+    let repo = change_on_main(
+        &[("web/package-lock.json", &lockfile(""))],
+        &[("web/package-lock.json", &lockfile(&format!(",{left_pad}")))],
+    );
+    let pr = scan(repo.path(), "gitleaks,osv-scanner", &["--base", "main"]);
+    assert_exit(&pr.output, 0);
+    let pr_states = states(&pr, "osv-scanner");
+    assert!(
+        !pr_states.is_empty() && pr_states.iter().all(|s| s == "unchanged"),
+        "{pr_states:?}"
+    );
+    assert_exit(&scan(repo.path(), "gitleaks,osv-scanner", &[]).output, 1);
+}
+
+/// A project in a subdirectory is scanned on its own: its base is that directory of the merge
+/// base (its pre-existing finding stays so), and a project the change creates has no base (its
+/// finding is new).
+#[test]
+fn a_project_in_a_subdirectory_is_subtracted_from_its_own_base() {
+    if !semgrep_ready() {
+        return;
+    }
+    let base = format!("import subprocess\n\n\n{SHELL_RUN}");
+    let edited = format!("import subprocess\n\nVERSION = 2\n\n\n{SHELL_RUN}");
+    let repo = change_on_main(
+        &[("services/api/job.py", &base)],
+        &[("services/api/job.py", &edited), ("services/new/job.py", &base)],
+    );
+    let api = scan(
+        &repo.path().join("services/api"),
+        "gitleaks,semgrep",
+        &["--base", "main"],
+    );
+    assert_exit(&api.output, 0);
+    assert_eq!(states(&api, "semgrep"), ["unchanged"]);
+    let new = scan(
+        &repo.path().join("services/new"),
+        "gitleaks,semgrep",
+        &["--base", "main"],
+    );
+    assert_exit(&new.output, 1);
+    assert_eq!(states(&new, "semgrep"), ["new"]);
+}
