@@ -304,6 +304,9 @@ fn assert_gap(scans: &[Scan], tool: &str, gap: &str, category: &str) {
             violations.contains(&format!("no {category} scanner ran successfully")),
             "{violations}"
         );
+        // The violation names the gap, not only the warnings.
+        assert!(violations.contains(&format!("{tool}: coverage gap (")), "{violations}");
+        assert!(violations.contains(gap), "{violations}");
     }
 }
 
@@ -605,6 +608,10 @@ echo '[]' > "$report""#,
     let violations = summary["violations"].to_string();
     assert!(
         violations.contains("no secrets scanner ran successfully"),
+        "{violations}"
+    );
+    assert!(
+        violations.contains("gitleaks: coverage gap (gitleaks ran with its default allowlist"),
         "{violations}"
     );
 }

@@ -94,6 +94,13 @@ pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
                 Some(Limited::Partial(note)) => Some(note.to_string()),
                 _ => None,
             },
+            gaps: raw.gaps.clone(),
+            uncovered: match raw.gaps.is_empty() {
+                true => Vec::new(),
+                false => scangate_runner::tool_named(raw.tool)
+                    .map(|tool| tool.categories().to_vec())
+                    .unwrap_or_default(),
+            },
         })
         .collect()
 }

@@ -82,6 +82,13 @@ pub struct ToolOutcome {
     /// `None` when it covered them fully.
     #[serde(default)]
     pub partial: Option<String>,
+    /// What it could not see of what it should read (a shallow clone's history …): a run with a
+    /// coverage gap covers none of its categories, and `uncovered` names them.
+    #[serde(default)]
+    pub gaps: Vec<String>,
+    /// The categories its coverage gaps kept it from covering.
+    #[serde(default)]
+    pub uncovered: Vec<Category>,
 }
 
 impl ToolOutcome {
@@ -545,12 +552,15 @@ impl<'p> Gate<'p> {
             let applicable = distinct(in_category(category).filter(|tool| tool.applies));
             let key = format!("required.{category}");
             if ok == 0 {
-                let tried: Vec<String> = in_category(category).map(ToolOutcome::describe).collect();
-                let tried = if tried.is_empty() {
-                    // A run with a coverage gap (gitleaks on a shallow clone) covers no category.
-                    "no scanner of it in this run, or only one with a coverage gap (see the warnings)".to_string()
-                } else {
-                    tried.join(", ")
+                // A run with a coverage gap (gitleaks on a shallow clone) covers no category.
+                let gapped = tools.iter().filter(|tool| tool.uncovered.contains(&category));
+                let tried: Vec<String> = in_category(category)
+                    .map(ToolOutcome::describe)
+                    .chain(gapped.map(|tool| format!("{}: coverage gap ({})", tool.name, tool.gaps.join("; "))))
+                    .collect();
+                let tried = match tried.is_empty() {
+                    true => "no scanner of it in this run".to_string(),
+                    false => tried.join(", "),
                 };
                 let message = format!(
                     "no {category} scanner ran successfully ({tried}); level {} requires one",

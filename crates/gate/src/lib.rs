@@ -25,6 +25,8 @@ let tools = [ToolOutcome {
     applies: true,
     reason: None,
     partial: None,
+    gaps: Vec::new(),
+    uncovered: Vec::new(),
 }];
 let verdict = evaluate(&policy, &[], &tools, None, today);
 assert_eq!(verdict.result, Outcome::Pass);

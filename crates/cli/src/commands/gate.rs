@@ -283,7 +283,27 @@ impl GatedTool {
             reason: self.reason.clone(),
             // A limited run that kept its categories covered them in part (see ScannerRecord).
             partial: self.scope.clone().filter(|_| self.categories.is_none()),
+            // A part records its coverage-gap run as one with no categories and that scope; the
+            // gaps themselves are in the part's warnings.
+            gaps: match self.had_a_coverage_gap() {
+                true => vec!["see the warnings of its part".to_string()],
+                false => Vec::new(),
+            },
+            uncovered: match self.had_a_coverage_gap() {
+                true => tool_named(&self.name)
+                    .map(|tool| tool.categories().to_vec())
+                    .unwrap_or_default(),
+                false => Vec::new(),
+            },
         }
+    }
+
+    fn had_a_coverage_gap(&self) -> bool {
+        self.categories.as_ref().is_some_and(Vec::is_empty)
+            && self
+                .scope
+                .as_deref()
+                .is_some_and(|scope| scope.starts_with("coverage gap"))
     }
 
     fn summary(self) -> ToolSummary {
@@ -391,5 +411,38 @@ fn from_run(run: &ToolRun) -> GatedTool {
         findings: None,
         categories: None,
         scope: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gated(categories: Option<Vec<String>>, scope: Option<&str>) -> GatedTool {
+        GatedTool {
+            name: "gitleaks".into(),
+            status: Status::Ok,
+            applies: true,
+            reason: None,
+            version: None,
+            findings: Some(0),
+            categories,
+            scope: scope.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_parts_coverage_gap_run_leaves_its_categories_uncovered() {
+        let gap = gated(
+            Some(Vec::new()),
+            Some("coverage gap: it vouches for none of its categories"),
+        )
+        .outcome();
+        assert!(gap.categories.is_empty());
+        assert_eq!(gap.uncovered, [Category::Secrets]);
+        assert_eq!(gap.gaps, ["see the warnings of its part"]);
+        let full = gated(None, None).outcome();
+        assert_eq!(full.categories, [Category::Secrets]);
+        assert!(full.gaps.is_empty() && full.uncovered.is_empty());
     }
 }

@@ -63,6 +63,8 @@ pub fn tool(name: &str, categories: &[Category], status: ToolStatus, applies: bo
         applies,
         reason: (status != ToolStatus::Ok).then(|| "test".to_string()),
         partial: None,
+        gaps: Vec::new(),
+        uncovered: Vec::new(),
     }
 }
 
