@@ -12,7 +12,7 @@
 //! counts as new.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use scangate_gate::Change;
@@ -53,25 +53,52 @@ impl BaseFindings {
     }
 }
 
-/// The tools the base must be scanned with: those that reported a finding the change would
-/// count, gitleaks aside. None for a change with no such finding, which costs no base scan.
-pub fn tools_to_subtract(findings: &[Finding], change: &Change) -> Vec<String> {
-    let tools: BTreeSet<&str> = findings
-        .iter()
-        .filter(|finding| change.introduced(finding))
-        .flat_map(|finding| finding.tools.iter().map(String::as_str))
-        .filter(|tool| *tool != GITLEAKS)
-        .collect();
-    tools.into_iter().map(str::to_owned).collect()
+/// What the base is scanned for: the tools that reported a finding the change would count
+/// (gitleaks aside), on the files those findings lie in. Empty for a change with no such
+/// finding, which costs no base scan.
+#[derive(Debug, Default, PartialEq)]
+pub struct BaseScope {
+    tools: Vec<String>,
+    files: Vec<PathBuf>,
 }
 
-/// Scans `merge_base`'s version of `root` with the invocations of `tools` that `options`
-/// (pull-request mode) plans.
+impl BaseScope {
+    /// The base scope of `findings`, the head's, under `change`.
+    pub fn of(findings: &[Finding], change: &Change) -> BaseScope {
+        let counted: Vec<&Finding> = findings
+            .iter()
+            .filter(|finding| change.introduced(finding))
+            .filter(|finding| finding.tools.iter().any(|tool| tool != GITLEAKS))
+            .collect();
+        let tools: BTreeSet<&str> = counted
+            .iter()
+            .flat_map(|finding| finding.tools.iter().map(String::as_str))
+            .filter(|tool| *tool != GITLEAKS)
+            .collect();
+        let files: BTreeSet<&str> = counted
+            .iter()
+            .filter_map(|finding| finding.location.as_ref())
+            .map(|location| location.path.as_str())
+            .collect();
+        BaseScope {
+            tools: tools.into_iter().map(str::to_owned).collect(),
+            files: files.into_iter().map(PathBuf::from).collect(),
+        }
+    }
+
+    /// True when nothing needs the base.
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty() || self.files.is_empty()
+    }
+}
+
+/// Scans `merge_base`'s version of `root` with the invocations `options` (pull-request mode)
+/// plans for `scope`.
 pub async fn scan_base(
     root: &Path,
     merge_base: &str,
     options: &ScanOptions,
-    tools: &[String],
+    scope: &BaseScope,
     semgrep_prefixes: &[String],
     today: &str,
 ) -> anyhow::Result<BaseFindings> {
@@ -80,7 +107,7 @@ pub async fn scan_base(
         .tempdir()
         .context("cannot make a directory for the base version")?;
     crate::git::export_tree(root, merge_base, base_dir.path())?;
-    let options = base_options(options, tools);
+    let options = base_options(options, scope);
     let plan = scangate_runner::plan(base_dir.path(), &options).context("cannot plan the scan of the base")?;
     let mut execution = scangate_runner::execute(plan, &options, &()).await?;
     let normalized = normalize(&mut execution, semgrep_prefixes, today, Vec::new());
@@ -99,13 +126,14 @@ pub async fn scan_base(
     })
 }
 
-/// The head's options for the base: the same changed files, only `tools` (never gitleaks: its
-/// history is the change's commits, scanned on the head).
-fn base_options(head: &ScanOptions, tools: &[String]) -> ScanOptions {
+/// The head's options for the base, narrowed to `scope`: its tools (never gitleaks, whose
+/// history is the change's commits, scanned on the head) on its files, as changed files.
+fn base_options(head: &ScanOptions, scope: &BaseScope) -> ScanOptions {
     let mut options = head.clone();
     options.base_ref = None;
     options.staged = None;
-    options.only = tools.iter().filter(|tool| *tool != GITLEAKS).cloned().collect();
+    options.only = scope.tools.clone();
+    options.changed = Some(scope.files.clone());
     options
 }
 
@@ -140,9 +168,10 @@ mod tests {
     }
 
     #[test]
-    fn the_base_runs_the_tools_with_findings_to_subtract_and_never_gitleaks() {
+    fn the_base_runs_the_tools_with_counted_findings_on_their_files_and_never_gitleaks() {
         let mut change = Change::default();
         change.add_file("app/a.py");
+        change.add_file("app/clean.py");
         let at = |tool: &str, path: &str| {
             let mut finding = finding(tool, path);
             finding.location = Some(scangate_normalizer::Location {
@@ -156,23 +185,27 @@ mod tests {
         };
         let findings = [
             at("semgrep", "app/a.py"),
-            at("gitleaks", "app/a.py"),
+            at("gitleaks", "app/b.py"),
             at("trivy", "Dockerfile"),
         ];
-        let tools = tools_to_subtract(&findings, &change);
-        assert_eq!(tools, ["semgrep"], "trivy's finding is outside the change");
+        let scope = BaseScope::of(&findings, &change);
+        assert_eq!(
+            scope,
+            BaseScope {
+                tools: vec!["semgrep".into()],
+                files: vec!["app/a.py".into()],
+            },
+            "trivy's finding is outside the change, gitleaks never runs on the base"
+        );
         let head = ScanOptions {
             base_ref: Some("abc".into()),
-            changed: Some(vec!["app/a.py".into()]),
+            changed: Some(vec!["app/a.py".into(), "app/clean.py".into()]),
             ..ScanOptions::default()
         };
-        let base = base_options(&head, &["semgrep".into(), "gitleaks".into()]);
+        let base = base_options(&head, &scope);
         assert_eq!(base.base_ref, None);
         assert_eq!(base.only, ["semgrep"]);
-        assert_eq!(base.changed, head.changed);
-        assert!(
-            tools_to_subtract(&findings[2..], &change).is_empty(),
-            "no base scan needed"
-        );
+        assert_eq!(base.changed, Some(vec!["app/a.py".into()]));
+        assert!(BaseScope::of(&findings[2..], &change).is_empty(), "no base scan needed");
     }
 }

@@ -17,7 +17,7 @@ use scangate_reports::html;
 use scangate_runner::{Execution, IgnoredConfig, Limited, Observer, RawOutput, Sbom, SbomError, ScanOptions, Status};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
-use crate::base_scan::{scan_base, tools_to_subtract, BaseFindings};
+use crate::base_scan::{scan_base, BaseFindings, BaseScope};
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
@@ -250,14 +250,14 @@ impl Scanned {
         let findings: Vec<_> = normalized.findings().cloned().collect();
         let base = match (&change, options.base_ref.as_deref()) {
             (Some(change), Some(base)) => {
-                let tools = tools_to_subtract(&findings, change);
-                match tools.is_empty() {
+                let scope = BaseScope::of(&findings, change);
+                match scope.is_empty() {
                     true => None,
                     false => {
                         let merge_base = git::merge_base(path, base)?;
-                        tracing::info!(%merge_base, ?tools, "scanning the base's version of the change's inputs");
+                        tracing::info!(%merge_base, ?scope, "scanning the base's version of the change's inputs");
                         let today = today.to_string();
-                        Some(scan_base(path, &merge_base, &options, &tools, &semgrep_prefixes, &today).await?)
+                        Some(scan_base(path, &merge_base, &options, &scope, &semgrep_prefixes, &today).await?)
                     }
                 }
             }
