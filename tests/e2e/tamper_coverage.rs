@@ -591,6 +591,17 @@ echo '[]' > "$report""#,
     assert_exit(&output, 0);
     let given = std::fs::read_to_string(&configs).expect("the fake recorded --config");
     assert_eq!(given.trim(), tools.gitleaks_rules().to_str().unwrap());
+    // Found through a symlink (another tools directory, a bin on PATH), it keeps its rules.
+    let linked = FakeTools::new();
+    std::os::unix::fs::symlink(tools.dir().join("bin/gitleaks"), linked.dir().join("bin/gitleaks")).unwrap();
+    // The first scan's records out of the repository again (trivy would read a JSON file).
+    std::fs::remove_file(&configs).unwrap();
+    std::fs::remove_file(fake_scan_summary(&repo)).unwrap();
+    let (output, _) = scan_with(&linked, &repo, &[]);
+    assert_exit(&output, 0);
+    let given = std::fs::read_to_string(&configs).expect("the fake recorded --config");
+    let canonical = std::fs::canonicalize(tools.gitleaks_rules()).unwrap();
+    assert_eq!(given.trim(), canonical.to_str().unwrap());
 
     std::fs::remove_file(tools.gitleaks_rules()).unwrap();
     let (output, summary) = scan_with(&tools, &repo, &[]);

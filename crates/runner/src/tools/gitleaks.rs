@@ -67,9 +67,11 @@ pub(crate) struct Gitleaks;
 /// `scangate install` derives ([`rules_without_path_allowlists`]) are missing, and then a gap.
 const DEFAULT_RULES: &str = "# scangate: gitleaks' embedded default rules\n[extend]\nuseDefault = true\n";
 
-/// The rules this run gives gitleaks: the installed derived rules, when they are there.
+/// The rules this run gives gitleaks: the installed derived rules, when they are there. They sit
+/// beside the executable itself, wherever a symlink to it is found.
 fn rules_file() -> Option<std::path::PathBuf> {
     crate::locate::resolve("gitleaks")
+        .map(|found| std::fs::canonicalize(&found).unwrap_or(found))
         .and_then(|executable| crate::locate::derived_rules(&executable))
         .filter(|rules| rules.is_file())
 }
