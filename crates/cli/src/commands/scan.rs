@@ -328,8 +328,9 @@ impl Scanned {
             mark_pre_existing(&mut self.normalized.runs, baseline);
         }
         rebase_onto_report_root(&mut self.normalized.runs, &self.execution);
+        let change_only = change_only_note(&self.execution, &self.options);
         let notes = match sarif {
-            Some(path) => write_sarif_file(path, &self.normalized.runs, &self.execution)?,
+            Some(path) => write_sarif_file(path, &self.normalized.runs, &self.execution, change_only.as_deref())?,
             None => Vec::new(),
         };
         let mut summary = Summary::new(
@@ -339,9 +340,7 @@ impl Scanned {
             &notes,
         );
         summary.ignored_repository_configs = self.ignored_configs.clone();
-        summary
-            .warnings
-            .extend(change_only_note(&self.execution, &self.options));
+        summary.warnings.extend(change_only);
         summary.warnings.extend(coverage_gaps(&self.execution));
         summary
             .warnings
@@ -561,7 +560,12 @@ fn rebase_onto_report_root(runs: &mut [ToolRun], execution: &Execution) {
 
 /// Writes the SARIF log, with the record of every scanner that `scangate gate` needs to judge
 /// the log as a part of a sharded scan; returns what was dropped to fit GitHub's limits.
-fn write_sarif_file(path: &Path, runs: &[ToolRun], execution: &Execution) -> anyhow::Result<Vec<String>> {
+fn write_sarif_file(
+    path: &Path,
+    runs: &[ToolRun],
+    execution: &Execution,
+    partial: Option<&str>,
+) -> anyhow::Result<Vec<String>> {
     let file: Box<dyn Write> = match path == Path::new("-") {
         true => Box::new(std::io::stdout().lock()),
         false => Box::new(crate::publish::create_output(path, "SARIF log")?),
@@ -569,6 +573,7 @@ fn write_sarif_file(path: &Path, runs: &[ToolRun], execution: &Execution) -> any
     let scanners: Vec<ScannerRecord> = execution.outputs.iter().map(scanner_record).collect();
     let options = SarifOptions {
         scanners: &scanners,
+        partial,
         ..SarifOptions::new(&execution.report_root)
     };
     let notes = write_sarif(file, runs, &options)

@@ -80,6 +80,9 @@ pub struct SarifOptions<'a> {
     /// Every scanner of the scan, written as the log property `scangate/scanners`; empty for a
     /// log that is not a scan's (the gate's merged findings).
     pub scanners: &'a [ScannerRecord],
+    /// What the scan did not compute (pull-request mode: findings outside the change), written
+    /// as a warning in every run's invocation, so a partial log never reads as a complete one.
+    pub partial: Option<&'a str>,
 }
 
 impl<'a> SarifOptions<'a> {
@@ -89,6 +92,7 @@ impl<'a> SarifOptions<'a> {
             root,
             max_results_per_run: GITHUB_MAX_RESULTS_PER_RUN,
             scanners: &[],
+            partial: None,
         }
     }
 
@@ -257,6 +261,7 @@ fn prepare<'a>(tool: &str, parts: &[&'a ToolRun], options: &SarifOptions<'_>) ->
         notifications.extend(part.warnings.iter().map(|w| notification("warning", w)));
     }
     notifications.extend(note.iter().map(|n| notification("warning", n)));
+    notifications.extend(options.partial.map(|partial| notification("warning", partial)));
     let successful = parts.iter().all(|p| p.tool_errors.is_empty());
     let mut invocation = sarif::Invocation::builder().execution_successful(successful).build();
     if !notifications.is_empty() {
