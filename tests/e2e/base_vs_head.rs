@@ -7,27 +7,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{assert_exit, commit_all, git_ok, osv_offline_db, require_scanner, Repo, ScanReports as Scan};
+use crate::support::{
+    assert_exit, change_on_main, commit_all, git_ok, osv_offline_db, require_scanner, ScanReports as Scan,
+};
 
 /// A shell command run with `shell=True`: one semgrep finding of the bundled rules.
 const SHELL_RUN: &str = "def run(cmd):\n    subprocess.run(cmd, shell=True)\n";
-
-/// A repository whose main branch holds `base`, with a branch `change` that writes `change`.
-fn change_on_main(base: &[(&str, &str)], change: &[(&str, &str)]) -> Repo {
-    let repo = Repo::new();
-    repo.write("README.md", "service\n");
-    for (path, contents) in base {
-        repo.write(path, contents);
-    }
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "main");
-    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
-    for (path, contents) in change {
-        repo.write(path, contents);
-    }
-    commit_all(repo.path(), "the change");
-    repo
-}
 
 /// `scangate scan ROOT --offline --tools TOOLS EXTRA…` (osv-scanner with the test advisories).
 fn scan(root: &Path, tools: &str, extra: &[&str]) -> Scan {

@@ -643,3 +643,21 @@ pub fn result_places(sarif: &serde_json::Value) -> Vec<ResultPlace> {
     places.sort();
     places
 }
+
+/// A repository whose main branch holds `base` files, with a branch `change` checked out whose
+/// one commit writes `change` files.
+pub fn change_on_main<C: AsRef<[u8]>>(base: &[(&str, &str)], change: &[(&str, C)]) -> Repo {
+    let repo = Repo::new();
+    repo.write("README.txt", "service\n");
+    for (path, text) in base {
+        repo.write(path, text);
+    }
+    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
+    commit_all(repo.path(), "main");
+    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
+    for (path, text) in change {
+        repo.write(path, text);
+    }
+    commit_all(repo.path(), "the change");
+    repo
+}

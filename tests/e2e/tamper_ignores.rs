@@ -9,8 +9,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use crate::support::{
-    assert_exit, commit_all, git_ok, osv_offline_db, random_token, require_scanner, result_places, OfflineServices,
-    Repo, ScanReports as Scan, Scangate, ALNUM,
+    assert_exit, change_on_main, osv_offline_db, random_token, require_scanner, result_places, OfflineServices, Repo,
+    ScanReports as Scan, Scangate, ALNUM,
 };
 
 /// `scangate scan REPO --offline --tools TOOLS EXTRA…`, its reports in a directory of their own;
@@ -39,24 +39,6 @@ fn scan_with_env(repo: &Repo, tools: &str, extra: &[&str], env: &[(&str, &str)])
         args.extend(services.scan_flags().into_iter().skip(1).take(2));
     }
     Scan::run_with_env(args, out.path(), env)
-}
-
-/// A repository whose main branch holds `base` files, with a branch `change` checked out that
-/// writes `change` files: the tamper attempt.
-fn change_on_main(base: &[(&str, &str)], change: &[(&str, String)]) -> Repo {
-    let repo = Repo::new();
-    repo.write("README.txt", "service\n");
-    for (path, text) in base {
-        repo.write(path, text);
-    }
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "main");
-    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
-    for (path, text) in change {
-        repo.write(path, text);
-    }
-    commit_all(repo.path(), "the change hides its finding");
-    repo
 }
 
 /// A trusted policy that asks every suppression for a reason (level 3's rule) at level 1, so a

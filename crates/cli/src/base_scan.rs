@@ -57,14 +57,14 @@ impl BaseFindings {
 /// (gitleaks aside), on the files those findings lie in. Empty for a change with no such
 /// finding, which costs no base scan.
 #[derive(Debug, Default, PartialEq)]
-pub struct BaseScope {
+struct BaseScope {
     tools: Vec<String>,
     files: Vec<PathBuf>,
 }
 
 impl BaseScope {
     /// The base scope of `findings`, the head's, under `change`.
-    pub fn of(findings: &[Finding], change: &Change) -> BaseScope {
+    fn of(findings: &[Finding], change: &Change) -> BaseScope {
         let counted: Vec<&Finding> = findings
             .iter()
             .filter(|finding| change.introduced(finding))
@@ -87,14 +87,35 @@ impl BaseScope {
     }
 
     /// True when nothing needs the base.
-    pub fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.tools.is_empty() || self.files.is_empty()
     }
 }
 
+/// What the merge base of `base_ref` had of the findings `change` would count ([`BaseScope`]);
+/// `None` when it has none to be asked about, which costs nothing.
+pub async fn base_findings(
+    root: &Path,
+    base_ref: &str,
+    change: &Change,
+    findings: &[Finding],
+    options: &ScanOptions,
+    semgrep_prefixes: &[String],
+    today: &str,
+) -> anyhow::Result<Option<BaseFindings>> {
+    let scope = BaseScope::of(findings, change);
+    if scope.is_empty() {
+        return Ok(None);
+    }
+    let merge_base = crate::git::merge_base(root, base_ref)?;
+    tracing::info!(%merge_base, ?scope, "scanning the base's version of the change's inputs");
+    let base = scan_base(root, &merge_base, options, &scope, semgrep_prefixes, today).await?;
+    Ok(Some(base))
+}
+
 /// Scans `merge_base`'s version of `root` with the invocations `options` (pull-request mode)
 /// plans for `scope`.
-pub async fn scan_base(
+async fn scan_base(
     root: &Path,
     merge_base: &str,
     options: &ScanOptions,

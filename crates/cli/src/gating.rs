@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context;
 use scangate_gate::{
-    Baseline, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
+    Baseline, Category, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
     REPO_CONFIG,
 };
 use scangate_normalizer::{read_repository_config, PolicySuppression, RepoFileError, ToolRun};
@@ -97,12 +97,18 @@ pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
             gaps: raw.gaps.clone(),
             uncovered: match raw.gaps.is_empty() {
                 true => Vec::new(),
-                false => scangate_runner::tool_named(raw.tool)
-                    .map(|tool| tool.categories().to_vec())
-                    .unwrap_or_default(),
+                false => categories_of(raw.tool),
             },
         })
         .collect()
+}
+
+/// The categories the scanner `name` covers when nothing limits its run; none for a name that is
+/// not a scanner's.
+pub fn categories_of(name: &str) -> Vec<Category> {
+    scangate_runner::tool_named(name)
+        .map(|tool| tool.categories().to_vec())
+        .unwrap_or_default()
 }
 
 /// The gate's name for a runner status.

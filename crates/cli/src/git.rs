@@ -85,36 +85,18 @@ fn change_commits(root: &Path, base: &str) -> anyhow::Result<Vec<String>> {
 /// The merge base of `base` (a verified commit id) and HEAD: the commit the change's diff starts
 /// from, as its full hex id.
 pub fn merge_base(root: &Path, base: &str) -> anyhow::Result<String> {
-    let output = git(root)?
-        .args(["merge-base", "--end-of-options", base, "HEAD"])
-        .output()
-        .context("cannot run git merge-base")?;
-    let id = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    if !output.status.success() || id.is_empty() {
-        bail!("{base} and HEAD have no merge base: the change cannot be told apart from its base");
+    match stdout_of(root, &["merge-base", "--end-of-options", base, "HEAD"]) {
+        Ok(id) if !id.is_empty() => Ok(id),
+        _ => bail!("{base} and HEAD have no merge base: the change cannot be told apart from its base"),
     }
-    Ok(id)
 }
 
 /// Writes the files of `commit` below `root`'s place in the repository into `dest`, as `git
 /// archive` gives them (the commit's own `.gitattributes` applies; the work tree's does not). A
 /// place the commit does not have leaves `dest` empty.
 pub fn export_tree(root: &Path, commit: &str, dest: &Path) -> anyhow::Result<()> {
-    let asked = |args: &[&str]| -> anyhow::Result<String> {
-        let output = git(root)?.args(args).output().context("cannot run git rev-parse")?;
-        if !output.status.success() {
-            bail!(
-                "git {}: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            );
-        }
-        Ok(String::from_utf8_lossy(&output.stdout)
-            .trim_end_matches('\n')
-            .to_string())
-    };
-    let top = PathBuf::from(asked(&["rev-parse", "--show-toplevel"])?);
-    let prefix = asked(&["rev-parse", "--show-prefix"])?;
+    let top = PathBuf::from(stdout_of(root, &["rev-parse", "--show-toplevel"])?);
+    let prefix = stdout_of(root, &["rev-parse", "--show-prefix"])?;
     let tree = format!("{commit}:{}", prefix.trim_end_matches('/'));
     let has_tree = git(&top)?
         .args(["cat-file", "-e", &tree])
@@ -185,6 +167,25 @@ fn new_side(header: &str) -> Option<(u64, u64)> {
 /// Staged files that still exist (added, copied, modified, renamed), relative to `root`.
 pub fn staged_files(root: &Path) -> anyhow::Result<Vec<PathBuf>> {
     names(root, &["--cached", "--name-only", "-z", "--diff-filter=ACMR"]).context("cannot list the staged files")
+}
+
+/// The stdout of `git ARGS` in `root` without its line end; an error naming the command and
+/// git's message when it fails.
+fn stdout_of(root: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let output = git(root)?
+        .args(args)
+        .output()
+        .with_context(|| format!("cannot run git {}", args.join(" ")))?;
+    if !output.status.success() {
+        bail!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .trim_end_matches('\n')
+        .to_string())
 }
 
 /// `git -C root -c core.quotePath=false`, with the environment that keeps the repository's

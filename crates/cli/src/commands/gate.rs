@@ -28,7 +28,7 @@ use scangate_runner::{tool_named, Status, TOOLS};
 use crate::args::GateCommandArgs;
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::exit::ExitStatus;
-use crate::gating::{apply_verdict, read_baseline, resolve_policy, tool_status};
+use crate::gating::{apply_verdict, categories_of, read_baseline, resolve_policy, tool_status};
 use crate::input::{read_sarif_file, FileId};
 use crate::summary::{print_human, Inert, Summary, ToolSummary, DEFAULT_MAX_FINDINGS};
 
@@ -271,9 +271,16 @@ impl GatedTool {
     fn outcome(&self) -> ToolOutcome {
         let categories = match &self.categories {
             Some(recorded) => recorded.iter().filter_map(|name| Category::parse(name)).collect(),
-            None => tool_named(&self.name)
-                .map(|tool| tool.categories().to_vec())
-                .unwrap_or_default(),
+            None => categories_of(&self.name),
+        };
+        // A part records its coverage-gap run as one with no categories and that scope; the
+        // gaps themselves are in the part's warnings.
+        let (gaps, uncovered) = match self.had_a_coverage_gap() {
+            true => (
+                vec!["see the warnings of its part".to_string()],
+                categories_of(&self.name),
+            ),
+            false => (Vec::new(), Vec::new()),
         };
         ToolOutcome {
             name: self.name.clone(),
@@ -283,18 +290,8 @@ impl GatedTool {
             reason: self.reason.clone(),
             // A limited run that kept its categories covered them in part (see ScannerRecord).
             partial: self.scope.clone().filter(|_| self.categories.is_none()),
-            // A part records its coverage-gap run as one with no categories and that scope; the
-            // gaps themselves are in the part's warnings.
-            gaps: match self.had_a_coverage_gap() {
-                true => vec!["see the warnings of its part".to_string()],
-                false => Vec::new(),
-            },
-            uncovered: match self.had_a_coverage_gap() {
-                true => tool_named(&self.name)
-                    .map(|tool| tool.categories().to_vec())
-                    .unwrap_or_default(),
-                false => Vec::new(),
-            },
+            gaps,
+            uncovered,
         }
     }
 

@@ -17,7 +17,7 @@ use scangate_reports::html;
 use scangate_runner::{Execution, IgnoredConfig, Limited, Observer, RawOutput, Sbom, SbomError, ScanOptions, Status};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
-use crate::base_scan::{scan_base, BaseFindings, BaseScope};
+use crate::base_scan::{base_findings, BaseFindings};
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
@@ -250,16 +250,8 @@ impl Scanned {
         let findings: Vec<_> = normalized.findings().cloned().collect();
         let base = match (&change, options.base_ref.as_deref()) {
             (Some(change), Some(base)) => {
-                let scope = BaseScope::of(&findings, change);
-                match scope.is_empty() {
-                    true => None,
-                    false => {
-                        let merge_base = git::merge_base(path, base)?;
-                        tracing::info!(%merge_base, ?scope, "scanning the base's version of the change's inputs");
-                        let today = today.to_string();
-                        Some(scan_base(path, &merge_base, &options, &scope, &semgrep_prefixes, &today).await?)
-                    }
-                }
+                let today = today.to_string();
+                base_findings(path, base, change, &findings, &options, &semgrep_prefixes, &today).await?
             }
             _ => None,
         };
