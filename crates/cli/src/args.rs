@@ -268,9 +268,11 @@ pub struct ScannerArgs {
     /// Pull-request mode: scan and judge the change since REF. gitleaks reads only the commits in
     /// REF..HEAD, semgrep only the changed files, gosec only their packages; trivy, osv-scanner
     /// and npm audit run only if the change touches a file they read, else end `unchanged`.
-    /// Only findings in files changed since REF count (dependency findings when their lockfile
-    /// changed); the rest are reported as pre-existing. Suppressions the change adds or modifies
-    /// do not apply ("needs review"). REF must name a commit.
+    /// Only what the change introduces counts: findings in files changed since REF (dependency
+    /// findings when their lockfile changed) that the merge base's version of those files did
+    /// not already have (the scanners with such findings run again on it); the rest are reported
+    /// as pre-existing. Suppressions the change adds or modifies do not apply ("needs review").
+    /// REF must name a commit.
     #[arg(long, value_name = "REF", env = "SCANGATE_BASE")]
     pub base: Option<String>,
     /// Pre-commit mode: gitleaks on the staged changes and semgrep on the staged files only.
