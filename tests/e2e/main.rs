@@ -25,6 +25,7 @@ mod paths;
 mod pre_commit;
 mod repo_config;
 mod report_injection;
+mod result_cache;
 mod review_comments;
 mod runner_faults;
 mod sbom;

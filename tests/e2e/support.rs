@@ -73,6 +73,10 @@ impl Scangate {
         // The tests have no network: semgrep runs scangate's bundled rules, not the registry's
         // p/default. A test's own --semgrep-config wins over the variable.
         command.env("SCANGATE_SEMGREP_CONFIG", "bundled");
+        // Every scanner runs, so a test sees its scanners' own run; `result_cache` turns the
+        // cache on with a directory of its own.
+        command.env("SCANGATE_NO_CACHE", "true");
+        command.env_remove("SCANGATE_CACHE_DIR");
         Scangate { command }
     }
 

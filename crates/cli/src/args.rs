@@ -278,4 +278,16 @@ pub struct ScannerArgs {
     /// Pre-commit mode: gitleaks on the staged changes and semgrep on the staged files only.
     #[arg(long, conflicts_with = "base")]
     pub staged: bool,
+    /// The result cache: an invocation whose inputs (the files its scanner reads, its version,
+    /// argv, rules and databases) it holds a result for does not run. Default: scangate/results
+    /// in the user's cache directory. A pull-request scan (--base) reads it and never writes it.
+    #[arg(long, value_name = "DIR", env = "SCANGATE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Run every scanner; read and write no result cache.
+    #[arg(long, env = "SCANGATE_NO_CACHE", value_parser = clap::builder::BoolishValueParser::new(), num_args = 0, default_missing_value = "true")]
+    pub no_cache: bool,
+    /// How long a cached answer that needed the network (npm audit, online vulnerability
+    /// databases) is reused, in seconds.
+    #[arg(long, value_name = "SECS", env = "SCANGATE_CACHE_TTL", default_value_t = 3600)]
+    pub cache_ttl: u64,
 }

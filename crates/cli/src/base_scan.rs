@@ -16,10 +16,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use scangate_gate::Change;
+use scangate_invocation::{Cache, Parsing};
 use scangate_normalizer::Finding;
 use scangate_runner::ScanOptions;
-
-use crate::normalize::normalize;
 
 /// The scanner whose pull-request run reads only the change's commits.
 const GITLEAKS: &str = "gitleaks";
@@ -100,8 +99,8 @@ pub async fn base_findings(
     change: &Change,
     findings: &[Finding],
     options: &ScanOptions,
-    semgrep_prefixes: &[String],
-    today: &str,
+    parsing: &Parsing,
+    cache: Option<&Cache>,
 ) -> anyhow::Result<Option<BaseFindings>> {
     let scope = BaseScope::of(findings, change);
     if scope.is_empty() {
@@ -109,7 +108,7 @@ pub async fn base_findings(
     }
     let merge_base = crate::git::merge_base(root, base_ref)?;
     tracing::info!(%merge_base, ?scope, "scanning the base's version of the change's inputs");
-    let base = scan_base(root, &merge_base, options, &scope, semgrep_prefixes, today).await?;
+    let base = scan_base(root, &merge_base, options, &scope, parsing, cache).await?;
     Ok(Some(base))
 }
 
@@ -120,8 +119,8 @@ async fn scan_base(
     merge_base: &str,
     options: &ScanOptions,
     scope: &BaseScope,
-    semgrep_prefixes: &[String],
-    today: &str,
+    parsing: &Parsing,
+    cache: Option<&Cache>,
 ) -> anyhow::Result<BaseFindings> {
     let base_dir = tempfile::Builder::new()
         .prefix("scangate-base-")
@@ -130,9 +129,14 @@ async fn scan_base(
     crate::git::export_tree(root, merge_base, base_dir.path())?;
     let options = base_options(options, scope);
     let plan = scangate_runner::plan(base_dir.path(), &options).context("cannot plan the scan of the base")?;
-    let mut execution = scangate_runner::execute(plan, &options, &()).await?;
-    let normalized = normalize(&mut execution, semgrep_prefixes, today, Vec::new());
-    let failed = execution
+    let parsing = Parsing {
+        root: plan.repo.root().to_path_buf(),
+        ..parsing.clone()
+    };
+    let result = scangate_invocation::execute(plan, &options, &parsing, cache, &())
+        .await
+        .assemble(Vec::new());
+    let failed = result
         .outputs
         .iter()
         .filter(|raw| raw.status.is_failure())
@@ -142,7 +146,7 @@ async fn scan_base(
         })
         .collect();
     Ok(BaseFindings {
-        fingerprints: normalized.findings().map(|f| f.fingerprint.clone()).collect(),
+        fingerprints: result.findings().map(|f| f.fingerprint.clone()).collect(),
         failed,
     })
 }

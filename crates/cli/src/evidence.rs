@@ -10,13 +10,14 @@ use std::time::SystemTime;
 
 use anyhow::Context;
 use scangate_gate::{Assessment, Counts, Policy, PolicySources, Verdict, DSOMM_COMMIT};
+use scangate_invocation::ScanResult;
 use scangate_normalizer::{sha256_hex, Finding};
 use scangate_reports::evidence::{
     activity_records, team_evidence_yaml, Artifacts, CountsRecord, Evidence, FileHash, RunRecord, ScannerRecord,
     SuppressionRecord,
 };
 use scangate_reports::utc_timestamp;
-use scangate_runner::{Execution, RawOutput, ScanOptions, Status};
+use scangate_runner::{RawOutput, ScanOptions, Status};
 
 /// Where the evidence goes, and the team the DSOMM entries name.
 pub struct EvidenceTargets<'a> {
@@ -29,7 +30,7 @@ pub struct EvidenceTargets<'a> {
 pub struct EvidenceInput<'a> {
     pub root: &'a Path,
     pub options: &'a ScanOptions,
-    pub execution: &'a Execution,
+    pub execution: &'a ScanResult,
     pub findings: &'a [Finding],
     pub sources: &'a PolicySources,
     pub gated: &'a Policy,

@@ -8,8 +8,9 @@ use scangate_gate::{
     Baseline, Category, Date, Level, Policy, PolicyError, PolicySources, SourceFile, ToolOutcome, ToolStatus, Verdict,
     REPO_CONFIG,
 };
+use scangate_invocation::ScanResult;
 use scangate_normalizer::{read_repository_config, PolicySuppression, RepoFileError, ToolRun};
-use scangate_runner::{Execution, Limited, Status};
+use scangate_runner::{Limited, Status};
 
 use crate::args::PolicyArgs;
 
@@ -80,8 +81,8 @@ pub fn read_baseline(path: Option<&Path>) -> anyhow::Result<Option<Baseline>> {
 }
 
 /// One outcome per scanner invocation, as the gate sees it.
-pub fn tool_outcomes(execution: &Execution) -> Vec<ToolOutcome> {
-    execution
+pub fn tool_outcomes(result: &ScanResult) -> Vec<ToolOutcome> {
+    result
         .outputs
         .iter()
         .map(|raw| ToolOutcome {

@@ -12,11 +12,11 @@ mod exit;
 mod gating;
 mod git;
 mod input;
-mod normalize;
 mod options;
 mod progress;
 mod publish;
 mod redact;
+mod result_cache;
 mod signals;
 mod summary;
 

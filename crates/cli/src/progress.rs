@@ -6,12 +6,12 @@
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use scangate_runner::{Observer, RawOutput, Status, Target};
+use scangate_invocation::{Invocation, Observer};
+use scangate_runner::{Status, Target};
 
 use crate::colour::Paint;
 use crate::summary::Inert;
@@ -28,25 +28,17 @@ const LABEL_WIDTH: usize = 16;
 /// How much of a reason a line shows; the tables after the scan show all of it.
 const REASON_CHARS: usize = 90;
 
-/// What counting an output's findings needs: what normalization parses it with.
-pub struct Counting {
-    pub root: PathBuf,
-    pub semgrep_prefixes: Vec<String>,
-    pub today: String,
-}
-
 /// One line per scanner invocation, drawn on stderr.
 pub struct Progress {
     multi: MultiProgress,
     lines: Mutex<HashMap<usize, ProgressBar>>,
     paint: Paint,
-    counting: Counting,
 }
 
 impl Progress {
     /// The display, when stderr is a terminal that can redraw a line; `None` otherwise. `paint`
     /// is stderr's colouring.
-    pub fn start(paint: Paint, counting: Counting) -> Option<Progress> {
+    pub fn start(paint: Paint) -> Option<Progress> {
         // A dumb terminal (Emacs' shell, some IDE consoles) cannot move back over a line.
         let dumb = std::env::var_os("TERM").is_some_and(|term| term == "dumb");
         if !std::io::stderr().is_terminal() || dumb {
@@ -58,28 +50,30 @@ impl Progress {
             multi,
             lines: Mutex::new(HashMap::new()),
             paint,
-            counting,
         })
     }
 
-    /// `✓ semgrep  done in 4.2s, 3 findings`, `✗ npm in web  error after 0.3s: …`, `- gosec  skipped: …`.
-    fn ending(&self, raw: &RawOutput) -> String {
+    /// `✓ semgrep  done in 4.2s, 3 findings`, `✓ gosec  cached, 0 findings`, `✗ npm in web  error after 0.3s: …`, `- gosec  skipped: …`.
+    fn ending(&self, invocation: &Invocation) -> String {
+        let raw = &invocation.record;
         let label = label(raw.tool, raw.target.as_ref());
         let seconds = raw.duration.as_secs_f64();
         let reason = || short(raw.reason.as_deref().unwrap_or("no reason given"));
         match raw.status {
-            Status::Ok => match self.count(raw) {
-                Ok(findings) => format!(
-                    "✓ {label} {} in {seconds:.1}s, {findings} finding{}",
-                    self.paint.status(Status::Ok, "done"),
-                    if findings == 1 { "" } else { "s" }
-                ),
-                Err(reason) => format!(
-                    "✗ {label} {} after {seconds:.1}s: {}",
-                    self.paint.status(Status::Error, "error"),
-                    short(&reason)
-                ),
-            },
+            Status::Ok => {
+                let findings = invocation.reported().unwrap_or_default();
+                let plural = if findings == 1 { "" } else { "s" };
+                match raw.cached {
+                    true => format!(
+                        "✓ {label} {}, {findings} finding{plural}",
+                        self.paint.status(Status::Ok, "cached")
+                    ),
+                    false => format!(
+                        "✓ {label} {} in {seconds:.1}s, {findings} finding{plural}",
+                        self.paint.status(Status::Ok, "done")
+                    ),
+                }
+            }
             Status::Skipped | Status::Unchanged => format!(
                 "- {label} {}: {}",
                 self.paint.status(raw.status, raw.status.as_str()),
@@ -90,20 +84,6 @@ impl Progress {
                 self.paint.status(raw.status, raw.status.as_str()),
                 reason()
             ),
-        }
-    }
-
-    /// The findings the scanner reported in its output, as the summary's `findings` counts them:
-    /// before cross-tool dedup and suppressions. Normalization parses the output again after
-    /// the scan; on a terminal the few milliseconds are worth a count while the others still run.
-    /// An output normalization would reject is shown as the error it will become.
-    fn count(&self, raw: &RawOutput) -> Result<usize, String> {
-        let counting = &self.counting;
-        let parsed = crate::normalize::parse_output(raw, &counting.root, &counting.semgrep_prefixes, &counting.today)?;
-        if parsed.tool_errors.is_empty() {
-            Ok(parsed.findings.len())
-        } else {
-            Err("the scanner reported errors".to_string())
         }
     }
 }
@@ -120,7 +100,7 @@ impl Observer for Progress {
             .insert(run, line);
     }
 
-    fn finished(&self, run: usize, raw: &RawOutput) {
+    fn finished(&self, run: usize, invocation: &Invocation) {
         let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
         // A scanner that does not run never had a line. Every line is kept until the display
         // ends: indicatif wipes a dropped bar's line when a log line is written above it.
@@ -128,7 +108,7 @@ impl Observer for Progress {
             .entry(run)
             .or_insert_with(|| self.multi.add(ProgressBar::new_spinner()));
         line.set_style(ProgressStyle::with_template("{msg}").expect("template is valid"));
-        line.finish_with_message(self.ending(raw));
+        line.finish_with_message(self.ending(invocation));
     }
 }
 
@@ -172,6 +152,8 @@ fn short(reason: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     #[test]

@@ -1,6 +1,6 @@
 //! The run's secret values, for text the cli prints outside the reports: the log lines (`-v`,
 //! `-vv`) and the error report. The reports themselves are built from findings and records that
-//! [`crate::normalize`] already scrubbed.
+//! `scangate_invocation::Execution::assemble` already scrubbed.
 
 use std::borrow::Cow;
 use std::io::Write;

@@ -218,6 +218,8 @@ pub struct ToolSummary {
     pub argv: Vec<String>,
     /// What a limited run left out of its categories (`misconfiguration only: …`, `partial: …`).
     pub scope: Option<String>,
+    /// True when the result came from the result cache: the scanner did not run this time.
+    pub cached: bool,
 }
 
 impl ToolSummary {
@@ -236,6 +238,7 @@ impl ToolSummary {
             exit_code: raw.exit_code,
             argv: raw.argv.clone(),
             scope: raw.limited.map(|limited| limited.note().to_string()),
+            cached: raw.cached,
         }
     }
 }

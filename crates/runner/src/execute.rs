@@ -1,20 +1,13 @@
-//! Running a plan: every invocation at once (or `--jobs N` at a time), each judged by its
-//! scanner's own exit-code meaning.
-//!
-//! Dropping the [`execute`] future (an interrupted scan) kills every running scanner's process
-//! tree and then removes the scratch directory; nothing is left behind.
+//! Running one planned scanner invocation, judged by its scanner's own exit-code meaning.
+//! Dropping the [`run`] future (an interrupted scan) kills the scanner's process tree.
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use tempfile::TempDir;
-use tokio::sync::Semaphore;
 
 use crate::plan::{NotRun, PlannedRun};
 use crate::process::{self, Ending, Spawn};
-use crate::{locate, Category, Error, IgnoredConfig, Limited, Plan, ScanOptions, Target};
+use crate::{locate, Category, IgnoredConfig, Limited, Target};
 
 /// How a scanner invocation ended, as reported in the summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -68,7 +61,7 @@ impl Status {
     }
 }
 
-/// One scanner invocation's result. The output file lives as long as the [`Execution`].
+/// How one scanner invocation ran. The output file lives as long as the run's [`crate::Scratch`].
 #[derive(Debug, Clone)]
 pub struct RawOutput {
     /// Canonical tool name.
@@ -102,111 +95,46 @@ pub struct RawOutput {
     pub ignored_configs: Vec<IgnoredConfig>,
     /// What it could not see of what it should read ([`crate::Tool::gaps`]).
     pub gaps: Vec<String>,
+    /// True when the result came from the result cache: the scanner did not run this time.
+    pub cached: bool,
 }
 
-/// The results of running a plan.
-pub struct Execution {
-    /// One entry per invocation plus one per scanner that did not run, in registry order.
-    pub outputs: Vec<RawOutput>,
-    /// Wall time of the whole run.
-    pub wall: Duration,
-    /// Root that was scanned (absolute).
-    pub root: PathBuf,
-    /// Root the reports name paths from: the git work tree's top when `root` is below it.
-    pub report_root: PathBuf,
-    /// What no scanner looked at (git-ignored, `--exclude`): findings a scanner still reports
-    /// under these paths are to be dropped.
-    pub excluded: Vec<crate::Exclusion>,
-    /// What no scanner read (submodules), for every report.
-    pub unscanned: Vec<String>,
-    _scratch: Scratch,
-}
+impl PlannedRun {
+    /// The version its executable reports (remembered per executable, as [`run`] asks it);
+    /// `None` when it is missing or says none.
+    pub async fn version(&self, timeout: Option<Duration>) -> Option<String> {
+        let program = self.program.as_deref()?;
+        locate::cached_version_of(program, self.tool.version_args(), timeout)
+            .await
+            .ok()
+            .flatten()
+    }
 
-/// The run's scratch directory (scanner outputs, bundled rules). Before it is removed, every
-/// orphan a scanner left is ended, so that none writes into it or outlives the scan.
-struct Scratch(Option<TempDir>);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        process::end_orphans();
-        let Some(dir) = self.0.take() else { return };
-        let path = dir.path().to_path_buf();
-        if let Err(error) = dir.close() {
-            tracing::warn!(%error, path = %path.display(), "cannot remove the scratch directory");
+    /// The record of this invocation before it runs: `missing` until it ends otherwise.
+    pub fn record(&self) -> RawOutput {
+        RawOutput {
+            tool: self.tool.name(),
+            categories: self.categories,
+            limited: self.limited,
+            target: Some(self.target.clone()),
+            argv: self.argv_display(),
+            version: None,
+            exit_code: None,
+            duration: Duration::ZERO,
+            output: None,
+            stderr_tail: String::new(),
+            status: Status::Missing,
+            reason: None,
+            applies: true,
+            ignored_configs: self.ignored_configs.clone(),
+            gaps: self.gaps.clone(),
+            cached: false,
         }
     }
 }
 
-/// What a caller learns while a plan runs, as it happens (the cli's progress display on a
-/// terminal). Invocations are numbered in plan order, then the scanners that do not run. The
-/// runner's tasks call it: an implementation returns quickly and never blocks on the terminal.
-pub trait Observer: Send + Sync {
-    /// Invocation `run` of `tool` got its turn (`--jobs`) and starts in `target`.
-    fn started(&self, run: usize, tool: &'static str, target: &Target);
-    /// Invocation `run` ended as `raw` says; a scanner that does not run ends skipped at once.
-    fn finished(&self, run: usize, raw: &RawOutput);
-}
-
-/// Nobody watching.
-impl Observer for () {
-    fn started(&self, _: usize, _: &'static str, _: &Target) {}
-    fn finished(&self, _: usize, _: &RawOutput) {}
-}
-
-/// Runs every planned invocation concurrently, at most `options.jobs` at once, telling
-/// `observer` as each starts and ends.
-pub async fn execute(plan: Plan, options: &ScanOptions, observer: &dyn Observer) -> Result<Execution, Error> {
-    process::adopt_orphans();
-    let started = Instant::now();
-    let Plan {
-        repo,
-        runs,
-        not_run,
-        unscanned,
-        scratch,
-    } = plan;
-    // Declared before the runs, so that if this future is dropped the runs go first (killing
-    // their process groups) and the scratch guard then ends the orphans and removes the directory.
-    let scratch = Scratch(Some(scratch));
-    let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(runs.len()).max(1)));
-    // The scanners that do not run are known now: shown first, they do not move later.
-    let not_running: Vec<RawOutput> = not_run.into_iter().map(skipped).collect();
-    for (index, raw) in not_running.iter().enumerate() {
-        observer.finished(runs.len() + index, raw);
-    }
-    let tasks: Vec<_> = runs
-        .into_iter()
-        .enumerate()
-        .map(|(index, run)| {
-            let permits = Arc::clone(&permits);
-            let timeout = options.timeout;
-            async move {
-                let _permit = permits.acquire_owned().await.expect("semaphore is never closed");
-                observer.started(index, run.tool.name(), &run.target);
-                let raw = run_one(run, timeout).await;
-                observer.finished(index, &raw);
-                raw
-            }
-        })
-        .collect();
-    let mut outputs = futures::future::join_all(tasks).await;
-    // No scanner is left running: whatever escaped their process groups can go now.
-    process::end_orphans();
-    outputs.extend(not_running);
-    let order = |name: &str| crate::TOOLS.iter().position(|t| t.name() == name).unwrap_or(usize::MAX);
-    outputs.sort_by_key(|o| order(o.tool));
-    Ok(Execution {
-        outputs,
-        wall: started.elapsed(),
-        root: repo.root().to_path_buf(),
-        report_root: repo.report_root().to_path_buf(),
-        excluded: repo.excluded().to_vec(),
-        unscanned,
-        _scratch: scratch,
-    })
-}
-
-fn skipped(not_run: NotRun) -> RawOutput {
+/// The record of a scanner that does not run: skipped, or unchanged in pull-request mode.
+pub fn not_run(not_run: NotRun) -> RawOutput {
     RawOutput {
         tool: not_run.tool.name(),
         categories: not_run.tool.categories(),
@@ -223,27 +151,14 @@ fn skipped(not_run: NotRun) -> RawOutput {
         applies: not_run.applies,
         ignored_configs: Vec::new(),
         gaps: Vec::new(),
+        cached: false,
     }
 }
 
-async fn run_one(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
-    let mut raw = RawOutput {
-        tool: run.tool.name(),
-        categories: run.categories,
-        limited: run.limited,
-        target: Some(run.target.clone()),
-        argv: run.argv_display(),
-        version: None,
-        exit_code: None,
-        duration: Duration::ZERO,
-        output: None,
-        stderr_tail: String::new(),
-        status: Status::Missing,
-        reason: None,
-        applies: true,
-        ignored_configs: run.ignored_configs.clone(),
-        gaps: run.gaps.clone(),
-    };
+/// Runs one planned invocation and judges how it ended by its scanner's own exit-code meaning;
+/// a timeout kills its process tree, and so does dropping the future.
+pub async fn run(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
+    let mut raw = run.record();
     if let Some(refusal) = run.offline_refusal {
         fail(&mut raw, Status::Error, refusal.to_owned());
         return raw;
@@ -358,51 +273,4 @@ fn fail(raw: &mut RawOutput, status: Status, reason: String) {
         Some(line) if status == Status::Error => format!("{reason}; stderr: {line}"),
         _ => reason,
     });
-}
-
-#[cfg(test)]
-mod tests {
-    use std::sync::Mutex;
-
-    use super::*;
-
-    /// Every event, in the order heard.
-    #[derive(Default)]
-    struct Recorder(Mutex<Vec<String>>);
-
-    impl Observer for Recorder {
-        fn started(&self, run: usize, tool: &'static str, _: &Target) {
-            self.0.lock().unwrap().push(format!("started {run} {tool}"));
-        }
-
-        fn finished(&self, run: usize, raw: &RawOutput) {
-            let event = format!("finished {run} {} {}", raw.tool, raw.status.as_str());
-            self.0.lock().unwrap().push(event);
-        }
-    }
-
-    #[tokio::test]
-    async fn the_observer_hears_the_skipped_first_then_each_run_start_and_end() {
-        let repo = tempfile::tempdir().unwrap();
-        std::fs::write(repo.path().join("notes.txt"), "nothing here\n").unwrap();
-        let options = ScanOptions {
-            only: vec!["gitleaks".into()],
-            ..ScanOptions::default()
-        };
-        let plan = crate::plan(repo.path(), &options).unwrap();
-        let recorder = Recorder::default();
-        let execution = execute(plan, &options, &recorder).await.unwrap();
-        // gitleaks always applies; it ends ok when installed, missing when not.
-        let (ran, skipped): (Vec<&RawOutput>, Vec<&RawOutput>) =
-            execution.outputs.iter().partition(|raw| raw.tool == "gitleaks");
-        let mut expected: Vec<String> = skipped
-            .iter()
-            .enumerate()
-            .map(|(index, raw)| format!("finished {} {} skipped", index + 1, raw.tool))
-            .collect();
-        expected.push("started 0 gitleaks".into());
-        expected.push(format!("finished 0 gitleaks {}", ran[0].status.as_str()));
-        assert_eq!(skipped.len(), crate::TOOLS.len() - 1);
-        assert_eq!(recorder.0.into_inner().unwrap(), expected);
-    }
 }

@@ -3,8 +3,6 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use tempfile::TempDir;
-
 use crate::repo::Excludes;
 use crate::tool::{IgnoredConfig, Invocation, Limited, OutputChannel, Scope, COVERAGE_GAP};
 use crate::{locate, Category, Error, RepoIndex, ScanOptions, Target, Tool, TOOLS};
@@ -81,7 +79,9 @@ pub struct Plan {
     pub not_run: Vec<NotRun>,
     /// What no scanner reads (submodules), for every report.
     pub unscanned: Vec<String>,
-    pub(crate) scratch: TempDir,
+    /// Where the scanners' outputs land; declared last, so that a caller holding the runs drops
+    /// them (killing their process groups) before the directory goes.
+    pub scratch: crate::Scratch,
 }
 
 /// Why a scanner did not run in pull-request mode.
@@ -93,7 +93,7 @@ const UNCHANGED: &str =
 pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     check_tool_names(options)?;
     let repo = RepoIndex::scan(root, &Excludes::new(&options.exclude, options.include_ignored)?)?;
-    let scratch = crate::scratch::scratch_dir("scangate-").map_err(Error::Scratch)?;
+    let scratch = crate::Scratch::new("scangate-").map_err(Error::Scratch)?;
     let mut not_run = Vec::new();
     let mut selected: Vec<(&'static dyn Tool, Vec<Target>)> = Vec::new();
     for &tool in TOOLS {

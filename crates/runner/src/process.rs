@@ -193,7 +193,7 @@ pub(crate) async fn run_captured(
 /// Makes orphaned descendants reparent to scangate instead of init (Linux), so that
 /// [`end_orphans`] can end them. Idempotent.
 #[cfg(target_os = "linux")]
-pub(crate) fn adopt_orphans() {
+pub fn adopt_orphans() {
     // SAFETY: PR_SET_CHILD_SUBREAPER takes an integer flag and touches no memory of ours.
     let result = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong) };
     if result != 0 {
@@ -204,12 +204,12 @@ pub(crate) fn adopt_orphans() {
 
 /// Without a subreaper, escaped descendants reparent to init and only the process groups are ended.
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn adopt_orphans() {}
+pub fn adopt_orphans() {}
 
 /// Kills and reaps every child of scangate that no run is waiting on, until none is left: an
 /// orphan killed here may have children of its own, which are adopted in turn.
 #[cfg(target_os = "linux")]
-pub(crate) fn end_orphans() {
+pub fn end_orphans() {
     loop {
         let orphans = unwaited_children();
         if orphans.is_empty() {
@@ -221,7 +221,7 @@ pub(crate) fn end_orphans() {
 }
 
 #[cfg(not(target_os = "linux"))]
-pub(crate) fn end_orphans() {}
+pub fn end_orphans() {}
 
 /// Children of this process (from `/proc/*/stat`) that are not registered as waited on. A pid read
 /// here cannot be reused before it is reaped, and only this process reaps its children.

@@ -6,8 +6,10 @@
 //! a directory created 0700.
 
 use std::io::{self, Write};
+
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
+use tempfile::TempDir;
 
 /// A new scratch directory named `PREFIX…` in the system's temporary directory, created 0700
 /// (never wider, whatever the umask), removed when dropped.
@@ -60,6 +62,32 @@ pub(crate) fn shared_file(scratch: &Path, name: &str, contents: &[u8]) -> std::p
         }
     }
     path
+}
+
+/// A run's scratch directory (scanner outputs, bundled rules), removed when dropped. Before it is
+/// removed, every orphan a scanner left is ended, so that none writes into it or outlives the scan.
+pub struct Scratch(Option<TempDir>);
+
+impl Scratch {
+    pub(crate) fn new(prefix: &str) -> io::Result<Scratch> {
+        scratch_dir(prefix).map(|dir| Scratch(Some(dir)))
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        self.0.as_ref().expect("present until dropped").path()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        crate::process::end_orphans();
+        let Some(dir) = self.0.take() else { return };
+        let path = dir.path().to_path_buf();
+        if let Err(error) = dir.close() {
+            tracing::warn!(%error, path = %path.display(), "cannot remove the scratch directory");
+        }
+    }
 }
 
 #[cfg(test)]

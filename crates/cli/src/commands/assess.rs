@@ -63,7 +63,7 @@ pub async fn run(args: AssessArgs, color: ColorChoice) -> anyhow::Result<ExitSta
 
 /// Scanners that apply and gave no trustworthy result, unless the policy marks them optional.
 fn failed_scanners(scanned: &Scanned, policy: &Policy) -> Vec<String> {
-    let mut failed: Vec<String> = tool_outcomes(&scanned.execution)
+    let mut failed: Vec<String> = tool_outcomes(&scanned.result)
         .into_iter()
         .filter(|tool| tool.applies && tool.status.is_failure() && !policy.optional.contains(&tool.name))
         .map(|tool| format!("{} ({})", tool.name, tool.status.as_str()))

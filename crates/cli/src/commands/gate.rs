@@ -318,6 +318,7 @@ impl GatedTool {
             exit_code: None,
             argv: Vec::new(),
             scope: self.scope,
+            cached: false,
         }
     }
 }

@@ -10,11 +10,12 @@ use scangate_gate::{
     assess, evaluate_change, Assessment, AssessmentInput, Baseline, Change, Date, Outcome, Policy, PolicySources,
     Required, Verdict,
 };
-use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions, ScannerRecord, Secrets, ToolRun};
+use scangate_invocation::{Observer, Parsing, ScanResult};
+use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions, ScannerRecord, ToolRun};
 use scangate_normalizer::{Finding, Severity};
 use scangate_reports::evidence::{Artifacts, SbomRecord};
 use scangate_reports::html;
-use scangate_runner::{Execution, IgnoredConfig, Limited, Observer, RawOutput, Sbom, SbomError, ScanOptions, Status};
+use scangate_runner::{IgnoredConfig, Limited, RawOutput, Sbom, SbomError, ScanOptions, Status};
 
 use crate::args::{Format, PolicyArgs, ScanArgs, ScannerArgs};
 use crate::base_scan::{base_findings, BaseFindings};
@@ -23,9 +24,8 @@ use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, policy_sources, read_baseline, resolve_sources, tool_outcomes};
 use crate::git;
-use crate::normalize::{normalize, Normalized};
 use crate::options::{scan_options, semgrep_rule_prefixes};
-use crate::progress::{Counting, Progress};
+use crate::progress::Progress;
 use crate::publish::{counting_findings, publish, publish_html, Targets};
 use crate::summary::{
     print_human, print_level_met, ExcludedSummary, Inert, SastRules, Summary, ToolSummary, NOT_GATED,
@@ -104,7 +104,7 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
             let paint = Paint::for_stream(color, Stream::Stdout);
             print_human(
                 &summary,
-                &scanned.normalized.runs,
+                &scanned.result.runs,
                 &verdict,
                 args.max_findings,
                 inert,
@@ -119,7 +119,7 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
     }
     publish(
         &targets,
-        &counting_findings(&scanned.normalized.runs, &verdict),
+        &counting_findings(&scanned.result.runs, &verdict),
         &summary,
         started,
     )?;
@@ -146,9 +146,9 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
         write_evidence(
             &evidence_targets,
             EvidenceInput {
-                root: &scanned.execution.root,
+                root: &scanned.result.root,
                 options: &scanned.options,
-                execution: &scanned.execution,
+                execution: &scanned.result,
                 findings: &scanned.findings,
                 sources: &scanned.sources,
                 gated: &gated,
@@ -188,8 +188,8 @@ pub(super) struct Scanned {
     pub base: Option<BaseFindings>,
     /// `--baseline`, and in PR mode the findings the change did not introduce.
     pub baseline: Option<Baseline>,
-    pub execution: Execution,
-    pub normalized: Normalized,
+    /// The scanners' run, assembled.
+    pub result: ScanResult,
     pub findings: Vec<Finding>,
     pub ignored_configs: Vec<IgnoredConfig>,
     pub today: Date,
@@ -203,7 +203,8 @@ impl Scanned {
     /// Checks the policy and baseline, runs the scanners once, and normalizes what they report.
     pub async fn run(request: &ScanRequest<'_>) -> anyhow::Result<Scanned> {
         let path = request.path;
-        let options = scan_options(request.scanners, path)?;
+        let mut options = scan_options(request.scanners, path)?;
+        let cache = crate::result_cache::open(request.scanners, path, request.raw_dir.is_some(), &mut options)?;
         let change = options
             .base_ref
             .as_deref()
@@ -225,33 +226,33 @@ impl Scanned {
         };
         let today = Date::today_utc();
         let semgrep_prefixes = semgrep_rule_prefixes(&options);
-        let progress = request.progress.and_then(|paint| {
-            let counting = Counting {
-                root: root.clone(),
-                semgrep_prefixes: semgrep_prefixes.clone(),
-                today: today.to_string(),
-            };
-            Progress::start(paint, counting)
-        });
+        let parsing = Parsing {
+            root: root.clone(),
+            semgrep_prefixes,
+            today: today.to_string(),
+        };
+        let progress = request.progress.and_then(Progress::start);
         let observer: &dyn Observer = match &progress {
             Some(progress) => progress,
             None => &(),
         };
-        let (execution, sbom) = tokio::join!(scangate_runner::execute(plan, &options, observer), sbom);
+        let (execution, sbom) = tokio::join!(
+            scangate_invocation::execute(plan, &options, &parsing, cache.as_ref(), observer),
+            sbom
+        );
         // The display ends with the scanners: what follows is printed below its last lines.
         drop(progress);
-        let mut execution = execution?;
-        let ignored_configs = ignored_repository_configs(&execution, request.inert);
         let given_secrets = options.npm_registry.as_deref().map(url_credentials).unwrap_or_default();
-        let normalized = normalize(&mut execution, &semgrep_prefixes, &today.to_string(), given_secrets);
+        let result = execution.assemble(given_secrets);
+        crate::redact::learn(std::sync::Arc::clone(&result.secrets));
+        let ignored_configs = ignored_repository_configs(&result, request.inert);
         if let Some(dir) = request.raw_dir {
-            keep_raw_outputs(&execution, &normalized.secrets, dir)?;
+            keep_raw_outputs(&result, dir)?;
         }
-        let findings: Vec<_> = normalized.findings().cloned().collect();
+        let findings: Vec<_> = result.findings().cloned().collect();
         let base = match (&change, options.base_ref.as_deref()) {
             (Some(change), Some(base)) => {
-                let today = today.to_string();
-                base_findings(path, base, change, &findings, &options, &semgrep_prefixes, &today).await?
+                base_findings(path, base, change, &findings, &options, &parsing, cache.as_ref()).await?
             }
             _ => None,
         };
@@ -265,8 +266,7 @@ impl Scanned {
             change,
             base,
             baseline,
-            execution,
-            normalized,
+            result,
             findings,
             ignored_configs,
             today,
@@ -280,7 +280,7 @@ impl Scanned {
         evaluate_change(
             policy,
             &self.findings,
-            &tool_outcomes(&self.execution),
+            &tool_outcomes(&self.result),
             self.baseline.as_ref(),
             self.today,
             self.change.as_ref(),
@@ -289,7 +289,7 @@ impl Scanned {
 
     /// The same findings against all five presets, and `policy` as a row of its own.
     pub fn assess(&self, policy: Option<&Policy>) -> Assessment {
-        let tools = tool_outcomes(&self.execution);
+        let tools = tool_outcomes(&self.result);
         assess(&AssessmentInput {
             sources: &self.sources,
             policy,
@@ -305,7 +305,7 @@ impl Scanned {
     /// verdict into the runs.
     pub fn html_run<'a>(&'a self, verdict: &'a Verdict, assessment: Option<&'a Assessment>) -> html::Run<'a> {
         html::Run {
-            runs: &self.normalized.runs,
+            runs: &self.result.runs,
             verdict,
             assessment,
             today: self.today,
@@ -315,32 +315,32 @@ impl Scanned {
     /// Carries `verdict` into the runs, writes the SARIF log to `sarif` (when given), and returns
     /// the summary.
     pub fn report(&mut self, verdict: &Verdict, sarif: Option<&Path>) -> anyhow::Result<Summary> {
-        apply_verdict(&mut self.normalized.runs, verdict);
+        apply_verdict(&mut self.result.runs, verdict);
         if let Some(baseline) = &self.baseline {
-            mark_pre_existing(&mut self.normalized.runs, baseline);
+            mark_pre_existing(&mut self.result.runs, baseline);
         }
-        rebase_onto_report_root(&mut self.normalized.runs, &self.execution);
-        let change_only = change_only_note(&self.execution, &self.options);
+        rebase_onto_report_root(&mut self.result);
+        let change_only = change_only_note(&self.result, &self.options);
         let notes = match sarif {
-            Some(path) => write_sarif_file(path, &self.normalized.runs, &self.execution, change_only.as_deref())?,
+            Some(path) => write_sarif_file(path, &self.result, change_only.as_deref())?,
             None => Vec::new(),
         };
         let mut summary = Summary::new(
             verdict,
-            self.execution.wall.as_millis() as u64,
-            tool_summaries(&self.execution, &self.normalized),
+            self.result.wall.as_millis() as u64,
+            tool_summaries(&self.result),
             &notes,
         );
         summary.ignored_repository_configs = self.ignored_configs.clone();
         summary.warnings.extend(change_only);
-        summary.warnings.extend(coverage_gaps(&self.execution));
+        summary.warnings.extend(coverage_gaps(&self.result));
         summary
             .warnings
             .extend(self.base.iter().flat_map(BaseFindings::warnings));
-        summary.excluded = ExcludedSummary::list(&self.execution.excluded);
-        summary.excluded_findings = self.normalized.excluded_findings;
+        summary.excluded = ExcludedSummary::list(&self.result.excluded);
+        summary.excluded_findings = self.result.excluded_findings;
         let semgrep_ran = self
-            .execution
+            .result
             .outputs
             .iter()
             .any(|raw| raw.tool == "semgrep" && raw.target.is_some());
@@ -358,7 +358,7 @@ impl Scanned {
         let sbom = made
             .as_ref()
             .map_err(|error| anyhow::anyhow!("cannot write the SBOM to {}: {error}", path.display()))?;
-        let bytes = self.normalized.secrets.scrub_bytes(&sbom.bytes);
+        let bytes = self.result.secrets.scrub_bytes(&sbom.bytes);
         crate::publish::create_output(path, "SBOM")?
             .write_all(&bytes)
             .with_context(|| format!("cannot write the SBOM to {}", path.display()))?;
@@ -397,8 +397,8 @@ fn announce_level(policy: &Policy, cli_level: u8, inert: Inert) {
 
 /// The repository files scanners were kept from reading, once each, announced on stderr.
 #[allow(clippy::print_stderr)]
-fn ignored_repository_configs(execution: &Execution, inert: Inert) -> Vec<IgnoredConfig> {
-    let mut ignored: Vec<IgnoredConfig> = execution
+fn ignored_repository_configs(result: &ScanResult, inert: Inert) -> Vec<IgnoredConfig> {
+    let mut ignored: Vec<IgnoredConfig> = result
         .outputs
         .iter()
         .flat_map(|raw| raw.ignored_configs.iter().cloned())
@@ -474,14 +474,14 @@ fn exit_status(outcome: Outcome, dry_run: bool) -> ExitStatus {
 /// Copies the scanners' own outputs (they live in a scratch directory removed after the run),
 /// scrubbed of the run's secrets (gitleaks' report holds them) and private to the user: 0600
 /// files, in a directory created 0700.
-fn keep_raw_outputs(execution: &Execution, secrets: &Secrets, dir: &Path) -> anyhow::Result<()> {
-    for output in execution.outputs.iter().filter_map(|raw| raw.output.as_deref()) {
+fn keep_raw_outputs(result: &ScanResult, dir: &Path) -> anyhow::Result<()> {
+    for output in result.outputs.iter().filter_map(|raw| raw.output.as_deref()) {
         let Some(name) = output.file_name() else {
             continue;
         };
         let bytes =
             std::fs::read(output).with_context(|| format!("cannot read the raw output {}", output.display()))?;
-        scangate_runner::keep_private(dir, name, &secrets.scrub_bytes(&bytes))
+        scangate_runner::keep_private(dir, name, &result.secrets.scrub_bytes(&bytes))
             .with_context(|| format!("cannot copy a raw output to {}", dir.display()))?;
     }
     Ok(())
@@ -489,9 +489,9 @@ fn keep_raw_outputs(execution: &Execution, secrets: &Secrets, dir: &Path) -> any
 
 /// Pull-request mode scans the change, not the repository: the summary says so, and which
 /// scanners the change gave nothing to read.
-fn change_only_note(execution: &Execution, options: &ScanOptions) -> Option<String> {
+fn change_only_note(result: &ScanResult, options: &ScanOptions) -> Option<String> {
     options.changed.as_ref()?;
-    let unchanged: Vec<&str> = execution
+    let unchanged: Vec<&str> = result
         .outputs
         .iter()
         .filter(|raw| raw.status == Status::Unchanged)
@@ -514,20 +514,20 @@ fn change_only_note(execution: &Execution, options: &ScanOptions) -> Option<Stri
 
 /// What the scanners could not see ([`scangate_runner::Tool::gaps`], each run's own: it vouched for
 /// none of its categories) and what none of them read (submodules).
-fn coverage_gaps(execution: &Execution) -> Vec<String> {
-    let gaps = execution
+fn coverage_gaps(result: &ScanResult) -> Vec<String> {
+    let gaps = result
         .outputs
         .iter()
         .flat_map(|raw| raw.gaps.iter().map(move |gap| format!("{}: {gap}", raw.tool)));
-    gaps.chain(execution.unscanned.iter().cloned()).collect()
+    gaps.chain(result.unscanned.iter().cloned()).collect()
 }
 
 /// Findings name paths from the scanned root, which the gate, the change under review and the
 /// fingerprints agree on; the reports name them from the repository's root
-/// (`Execution::report_root`), where GitHub, GitLab and reviewdog resolve them: a scan of
+/// (`ScanResult::report_root`), where GitHub, GitLab and reviewdog resolve them: a scan of
 /// `services/api` reports `services/api/main.go`.
-fn rebase_onto_report_root(runs: &mut [ToolRun], execution: &Execution) {
-    let Ok(prefix) = execution.root.strip_prefix(&execution.report_root) else {
+fn rebase_onto_report_root(result: &mut ScanResult) {
+    let Ok(prefix) = result.root.strip_prefix(&result.report_root) else {
         return;
     };
     if prefix.as_os_str().is_empty() {
@@ -535,7 +535,7 @@ fn rebase_onto_report_root(runs: &mut [ToolRun], execution: &Execution) {
     }
     let prefix = prefix.to_string_lossy().replace('\\', "/");
     let rebase = |path: &mut String| *path = format!("{prefix}/{path}");
-    for finding in runs.iter_mut().flat_map(|run| run.findings.iter_mut()) {
+    for finding in result.runs.iter_mut().flat_map(|run| run.findings.iter_mut()) {
         if let Some(location) = &mut finding.location {
             rebase(&mut location.path);
         }
@@ -552,23 +552,18 @@ fn rebase_onto_report_root(runs: &mut [ToolRun], execution: &Execution) {
 
 /// Writes the SARIF log, with the record of every scanner that `scangate gate` needs to judge
 /// the log as a part of a sharded scan; returns what was dropped to fit GitHub's limits.
-fn write_sarif_file(
-    path: &Path,
-    runs: &[ToolRun],
-    execution: &Execution,
-    partial: Option<&str>,
-) -> anyhow::Result<Vec<String>> {
+fn write_sarif_file(path: &Path, result: &ScanResult, partial: Option<&str>) -> anyhow::Result<Vec<String>> {
     let file: Box<dyn Write> = match path == Path::new("-") {
         true => Box::new(std::io::stdout().lock()),
         false => Box::new(crate::publish::create_output(path, "SARIF log")?),
     };
-    let scanners: Vec<ScannerRecord> = execution.outputs.iter().map(scanner_record).collect();
+    let scanners: Vec<ScannerRecord> = result.outputs.iter().map(scanner_record).collect();
     let options = SarifOptions {
         scanners: &scanners,
         partial,
-        ..SarifOptions::new(&execution.report_root)
+        ..SarifOptions::new(&result.report_root)
     };
-    let notes = write_sarif(file, runs, &options)
+    let notes = write_sarif(file, &result.runs, &options)
         .with_context(|| format!("cannot write the SARIF log to {}", path.display()))?;
     for note in &notes {
         tracing::warn!("{note}");
@@ -588,12 +583,12 @@ fn scanner_record(raw: &RawOutput) -> ScannerRecord {
     }
 }
 
-fn tool_summaries(execution: &Execution, normalized: &Normalized) -> Vec<ToolSummary> {
-    let outputs = execution.outputs.iter().enumerate();
+fn tool_summaries(result: &ScanResult) -> Vec<ToolSummary> {
+    let outputs = result.outputs.iter().enumerate();
     outputs
         .map(|(index, raw)| {
-            let file_errors = normalized.file_errors.get(&index).map_or(&[][..], Vec::as_slice);
-            ToolSummary::from_raw(raw, normalized.reported.get(&index).copied(), file_errors)
+            let file_errors = result.file_errors.get(&index).map_or(&[][..], Vec::as_slice);
+            ToolSummary::from_raw(raw, result.reported.get(&index).copied(), file_errors)
         })
         .collect()
 }

@@ -81,6 +81,10 @@ impl Tool for Gosec {
         }
         args
     }
+    /// Go files, go.mod and go.sum: what the packages it type-checks are built from.
+    fn reads(&self, path: &std::path::Path, _scope: &Scope<'_>) -> bool {
+        is_go_input(path)
+    }
     /// Pull-request mode: the modules holding a changed Go file (or whose go.mod or go.sum
     /// changed). A file belongs to the innermost module above it: a nested module's files are
     /// not its parent's (`./...` leaves them out, and naming one as the parent's package fails).

@@ -138,6 +138,13 @@ impl Tool for NpmAudit {
         }
         targets
     }
+    /// The manifests it is given (copied beside its output: it reads nothing else of the
+    /// repository).
+    fn reads(&self, path: &std::path::Path, _scope: &Scope<'_>) -> bool {
+        path.file_name()
+            .and_then(|name| name.to_str())
+            .is_some_and(|name| MANIFESTS.contains(&name))
+    }
     /// Pull-request mode: only the lockfiles the change touches (it reads nothing else).
     fn changed_targets(&self, targets: Vec<Target>, changed: &[std::path::PathBuf], _scope: &Scope<'_>) -> Vec<Target> {
         targets

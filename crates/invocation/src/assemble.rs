@@ -1,17 +1,23 @@
-//! From raw scanner outputs to findings: parse each trustworthy output, scrub every secret value
-//! the run learned from what it will show, turn a tool's own error reports into a failed status,
-//! merge the same vulnerability across tools, and group the findings into one SARIF run per tool.
+//! The scan's result, assembled from its invocations: scrub every secret value the run learned
+//! from what it will show, log what could not be trusted, merge the same vulnerability across
+//! tools, and group the findings into one SARIF run per tool.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use scangate_normalizer::{
-    credentials_in, dedup, parse_with, split_by_first_tool, Context, Finding, Parsed, Secrets, ToolRun,
-};
-use scangate_runner::{Execution, RawOutput, Status};
+use scangate_normalizer::{credentials_in, dedup, split_by_first_tool, Finding, Parsed, Secrets, ToolRun};
+use scangate_runner::{Exclusion, RawOutput, Scratch};
 
-/// Findings per tool run, ready for the gate and the reports.
-pub struct Normalized {
+use crate::Execution;
+
+/// A scan's result: every invocation's record and findings, scrubbed, ready for the gate and the
+/// reports.
+pub struct ScanResult {
+    /// One record per invocation plus one per scanner that did not run, in registry order;
+    /// scrubbed of the run's secrets.
+    pub outputs: Vec<RawOutput>,
     /// One run per tool that ran or failed, in registry order; dedup'ed findings sit in their
     /// first tool's run. A failed tool's run holds its reason as a tool error, so the SARIF log
     /// says it failed instead of leaving it out.
@@ -22,76 +28,113 @@ pub struct Normalized {
     pub file_errors: HashMap<usize, Vec<String>>,
     /// Findings dropped because they lie in an excluded path (git-ignored, `--exclude`).
     pub excluded_findings: usize,
-    /// The secret values the run learned: everything above, and every raw output's reason and
-    /// argv, is already scrubbed of them; raw copies kept past the run must be too.
+    /// The secret values the run learned: everything above is already scrubbed of them; raw
+    /// copies kept past the run must be too.
     pub secrets: Arc<Secrets>,
+    /// Wall time of the scanners' run.
+    pub wall: Duration,
+    /// Root that was scanned (absolute).
+    pub root: PathBuf,
+    /// Root the reports name paths from: the git work tree's top when `root` is below it.
+    pub report_root: PathBuf,
+    /// What no scanner looked at (git-ignored, `--exclude`).
+    pub excluded: Vec<Exclusion>,
+    /// What no scanner read (submodules), for every report.
+    pub unscanned: Vec<String>,
+    /// The raw output files (`--raw-dir` copies them) live as long as the result.
+    _scratch: Scratch,
 }
 
-impl Normalized {
+impl ScanResult {
     /// Every finding, once.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.runs.iter().flat_map(|run| run.findings.iter())
     }
 }
 
-/// Parses every `ok` output. A parse failure or a tool error report turns that output's status
-/// into `error`: a run whose findings cannot be trusted never counts as clean. `given_secrets`
-/// are values the run was handed (credentials in `--npm-registry`); with those gitleaks found,
-/// they are scrubbed from every finding, message and record before anything is logged.
-pub fn normalize(
-    execution: &mut Execution,
-    semgrep_prefixes: &[String],
-    today: &str,
-    given_secrets: Vec<String>,
-) -> Normalized {
-    let root = execution.root.clone();
-    // Ordered by invocation, so findings meet dedup in registry order: a finding several tools
-    // report lists them, and sits in the run of the first, the same way every time.
-    let results: BTreeMap<usize, Result<Parsed, String>> = execution
-        .outputs
-        .iter()
-        .enumerate()
-        .filter(|(_, raw)| raw.status == Status::Ok)
-        .map(|(index, raw)| (index, parse_output(raw, &root, semgrep_prefixes, today)))
-        .collect();
-    let secrets = Arc::new(learned_secrets(given_secrets, results.values(), &root));
-    crate::redact::learn(Arc::clone(&secrets));
-    for raw in &mut execution.outputs {
-        scrub_record(raw, &secrets);
-    }
-    let mut parsed_runs: BTreeMap<usize, Parsed> = BTreeMap::new();
-    for (index, result) in results {
-        let raw = &mut execution.outputs[index];
-        match result {
-            Ok(mut parsed) => {
-                scrub_parsed(&mut parsed, &secrets);
-                if !parsed.tool_errors.is_empty() {
-                    mark_error(raw, format!("reported errors: {}", parsed.tool_errors.join("; ")));
-                }
+impl Execution {
+    /// The scan's result. `given_secrets` are values the run was handed (credentials in
+    /// `--npm-registry`); with those the scanners reported or showed, they are scrubbed from every
+    /// finding, message and record before anything is logged.
+    pub fn assemble(self, given_secrets: Vec<String>) -> ScanResult {
+        let Execution {
+            invocations,
+            wall,
+            root,
+            report_root,
+            excluded,
+            unscanned,
+            cache,
+            scratch,
+        } = self;
+        let secrets = Arc::new(learned_secrets(
+            given_secrets,
+            invocations.iter().filter_map(|invocation| invocation.parsed.as_ref()),
+            &root,
+        ));
+        let mut outputs = Vec::with_capacity(invocations.len());
+        // Ordered by invocation, so findings meet dedup in registry order: a finding several tools
+        // report lists them, and sits in the run of the first, the same way every time.
+        let mut parsed_runs: BTreeMap<usize, Parsed> = BTreeMap::new();
+        for (index, mut invocation) in invocations.into_iter().enumerate() {
+            scrub_record(&mut invocation.record, &secrets);
+            if let Some(parsed) = &mut invocation.parsed {
+                scrub_parsed(parsed, &secrets);
+            }
+            let raw = &invocation.record;
+            if raw.status == scangate_runner::Status::Error {
+                let reason = raw.reason.as_deref().unwrap_or_default();
+                tracing::warn!(tool = raw.tool, %reason, "scanner failed or its output is not trustworthy");
+            }
+            // Stored scrubbed: an entry holds no secret value.
+            if let (Some(cache), Some((cached_as, entry))) = (&cache, invocation.entry()) {
+                cache.write(&cached_as.key, &entry);
+            }
+            if let Some(parsed) = invocation.parsed {
                 parsed_runs.insert(index, parsed);
             }
-            Err(reason) => mark_error(raw, secrets.scrub(&reason).into_owned()),
+            outputs.push(invocation.record);
+        }
+        let reported = parsed_runs
+            .iter()
+            .map(|(index, parsed)| (*index, parsed.findings.len()))
+            .collect();
+        let file_errors = parsed_runs
+            .iter()
+            .filter(|(_, parsed)| !parsed.file_errors.is_empty())
+            .map(|(index, parsed)| (*index, parsed.file_errors.clone()))
+            .collect();
+        let reported_anywhere: Vec<Finding> = parsed_runs
+            .values_mut()
+            .flat_map(|parsed| std::mem::take(&mut parsed.findings))
+            .collect();
+        let (all, dropped): (Vec<Finding>, Vec<Finding>) = reported_anywhere
+            .into_iter()
+            .partition(|finding| !is_excluded(finding, &excluded));
+        let runs = tool_runs(&outputs, parsed_runs, dedup(all));
+        ScanResult {
+            outputs,
+            runs,
+            reported,
+            file_errors,
+            excluded_findings: dropped.len(),
+            secrets,
+            wall,
+            root,
+            report_root,
+            excluded,
+            unscanned,
+            _scratch: scratch,
         }
     }
-    let reported = parsed_runs
-        .iter()
-        .map(|(index, parsed)| (*index, parsed.findings.len()))
-        .collect();
-    let file_errors = parsed_runs
-        .iter()
-        .filter(|(_, parsed)| !parsed.file_errors.is_empty())
-        .map(|(index, parsed)| (*index, parsed.file_errors.clone()))
-        .collect();
-    let reported_anywhere: Vec<Finding> = parsed_runs
-        .values_mut()
-        .flat_map(|parsed| std::mem::take(&mut parsed.findings))
-        .collect();
-    let (all, excluded): (Vec<Finding>, Vec<Finding>) = reported_anywhere
-        .into_iter()
-        .partition(|finding| !is_excluded(finding, &execution.excluded));
-    let mut by_tool: HashMap<String, Vec<Finding>> = split_by_first_tool(dedup(all)).into_iter().collect();
+}
+
+/// One run per tool that ran or failed, in the order of `outputs`, holding the findings whose
+/// first tool it is, and the tool errors and warnings of each of its invocations.
+fn tool_runs(outputs: &[RawOutput], mut parsed_runs: BTreeMap<usize, Parsed>, findings: Vec<Finding>) -> Vec<ToolRun> {
+    let mut by_tool: HashMap<String, Vec<Finding>> = split_by_first_tool(findings).into_iter().collect();
     let mut runs: Vec<ToolRun> = Vec::new();
-    for (index, raw) in execution.outputs.iter().enumerate() {
+    for (index, raw) in outputs.iter().enumerate() {
         let parsed = parsed_runs.remove(&index);
         if parsed.is_none() && !raw.status.is_failure() {
             continue;
@@ -114,35 +157,26 @@ pub fn normalize(
             None => run.tool_errors.push(failure_notice(raw)),
         }
     }
-    Normalized {
-        runs,
-        reported,
-        file_errors,
-        excluded_findings: excluded.len(),
-        secrets,
-    }
+    runs
 }
 
 /// A finding in a path no scanner was to look at: a scanner without a flag for it (gitleaks,
 /// a single ignored file for osv-scanner), or a path too odd to pass as a pattern.
-fn is_excluded(finding: &Finding, excluded: &[scangate_runner::Exclusion]) -> bool {
-    finding.location.as_ref().is_some_and(|location| {
-        scangate_runner::Exclusion::covering(excluded, std::path::Path::new(&location.path)).is_some()
-    })
+fn is_excluded(finding: &Finding, excluded: &[Exclusion]) -> bool {
+    finding
+        .location
+        .as_ref()
+        .is_some_and(|location| Exclusion::covering(excluded, Path::new(&location.path)).is_some())
 }
 
 /// The values handed to the run, those the scanners' reports hold (gitleaks'), and the
 /// credentials any finding shows or points at: a credential shape (`curl -u admin:…`,
 /// `password = "…"`) in a finding's texts or in the source lines it covers, so that a scanner
 /// quoting the bare value elsewhere (a semgrep message interpolating `$VAR`) is scrubbed too.
-fn learned_secrets<'a>(
-    given: Vec<String>,
-    results: impl Iterator<Item = &'a Result<Parsed, String>>,
-    root: &std::path::Path,
-) -> Secrets {
+fn learned_secrets<'a>(given: Vec<String>, results: impl Iterator<Item = &'a Parsed>, root: &Path) -> Secrets {
     let mut values = given;
     let mut sources = SourceLines::new(root);
-    for parsed in results.flatten() {
+    for parsed in results {
         values.extend(parsed.secrets.0.iter().cloned());
         for finding in &parsed.findings {
             values.extend(credentials_in(&serde_json::to_string(finding).unwrap_or_default()));
@@ -160,7 +194,7 @@ fn learned_secrets<'a>(
 
 /// The repository's files as findings point into them, each read once.
 struct SourceLines<'r> {
-    root: &'r std::path::Path,
+    root: &'r Path,
     files: HashMap<String, Option<String>>,
 }
 
@@ -171,7 +205,7 @@ impl<'r> SourceLines<'r> {
     /// Lines read per finding, from its first.
     const MAX_LINES: usize = 20;
 
-    fn new(root: &'r std::path::Path) -> Self {
+    fn new(root: &'r Path) -> Self {
         SourceLines {
             root,
             files: HashMap::new(),
@@ -186,7 +220,7 @@ impl<'r> SourceLines<'r> {
         };
         let root = self.root;
         let text = self.files.entry(location.path.clone()).or_insert_with(|| {
-            let path = std::path::Path::new(&location.path);
+            let path = Path::new(&location.path);
             let bytes = scangate_normalizer::read_repository_file(root, path, Self::MAX_FILE).ok()?;
             Some(String::from_utf8_lossy(&bytes).into_owned())
         });
@@ -236,31 +270,4 @@ fn failure_notice(raw: &RawOutput) -> String {
         ),
         None => format!("{} {}: {reason}", raw.tool, raw.status.as_str()),
     }
-}
-
-/// Parses one output; `Err` says why it cannot be trusted.
-pub(crate) fn parse_output(
-    raw: &RawOutput,
-    root: &std::path::Path,
-    semgrep_prefixes: &[String],
-    today: &str,
-) -> Result<Parsed, String> {
-    // Every judge rejects a run without output; an `ok` run without a file would be a clean
-    // result nobody produced.
-    let path = raw.output.as_ref().ok_or("left no output file")?;
-    let bytes = std::fs::read(path).map_err(|error| format!("cannot read its output {}: {error}", path.display()))?;
-    let target_dir = raw.target.as_ref().map(|target| target.dir.as_path());
-    let context = Context {
-        root,
-        target_dir,
-        rule_prefixes: semgrep_prefixes,
-        today: Some(today),
-    };
-    parse_with(raw.tool, &bytes, &context).map_err(|error| error.to_string())
-}
-
-fn mark_error(raw: &mut RawOutput, reason: String) {
-    tracing::warn!(tool = raw.tool, %reason, "scanner output is not trustworthy");
-    raw.status = Status::Error;
-    raw.reason = Some(reason);
 }

@@ -1,0 +1,218 @@
+//! Running a plan: every invocation at once (or `--jobs N` at a time), each a unit
+//! that runs, judges and parses one scanner invocation.
+//!
+//! Dropping the [`execute`] future (an interrupted scan) kills every running scanner's process
+//! tree and then removes the scratch directory; nothing is left behind.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use scangate_runner::{Exclusion, Plan, PlannedRun, RawOutput, RepoIndex, ScanOptions, Scratch, Target};
+use tokio::sync::Semaphore;
+
+use crate::cache::Cache;
+use crate::key::Keying;
+use crate::unit::{self, CachedAs, Invocation, Parsing};
+
+/// The invocations of a plan, as they ended, before the scan's result is assembled from them.
+pub struct Execution {
+    /// One per invocation plus one per scanner that did not run, in registry order.
+    pub invocations: Vec<Invocation>,
+    /// Wall time of the whole run.
+    pub wall: Duration,
+    /// Root that was scanned (absolute).
+    pub root: PathBuf,
+    /// Root the reports name paths from: the git work tree's top when `root` is below it.
+    pub report_root: PathBuf,
+    /// What no scanner looked at (git-ignored, `--exclude`): findings a scanner still reports
+    /// under these paths are to be dropped.
+    pub excluded: Vec<Exclusion>,
+    /// What no scanner read (submodules), for every report.
+    pub unscanned: Vec<String>,
+    /// Where the result is kept once scrubbed, when the cache is on.
+    pub(crate) cache: Option<Cache>,
+    /// Holds the scanners' output files until the result is assembled and reported.
+    pub(crate) scratch: Scratch,
+}
+
+/// What a caller learns while a plan runs, as it happens (the cli's progress display on a
+/// terminal). Invocations are numbered in plan order, then the scanners that do not run. The
+/// tasks call it: an implementation returns quickly and never blocks on the terminal.
+pub trait Observer: Send + Sync {
+    /// Invocation `run` of `tool` got its turn (`--jobs`) and starts in `target`.
+    fn started(&self, run: usize, tool: &'static str, target: &Target);
+    /// Invocation `run` ended as `invocation` says; a scanner that does not run ends at once.
+    fn finished(&self, run: usize, invocation: &Invocation);
+}
+
+/// Nobody watching.
+impl Observer for () {
+    fn started(&self, _: usize, _: &'static str, _: &Target) {}
+    fn finished(&self, _: usize, _: &Invocation) {}
+}
+
+/// Runs every planned invocation concurrently, at most `options.jobs` at once, telling
+/// `observer` as each starts and ends. With a `cache`, an invocation whose inputs it has a
+/// result for does not run.
+pub async fn execute(
+    plan: Plan,
+    options: &ScanOptions,
+    parsing: &Parsing,
+    cache: Option<&Cache>,
+    observer: &dyn Observer,
+) -> Execution {
+    scangate_runner::adopt_orphans();
+    let started = Instant::now();
+    let Plan {
+        repo,
+        runs,
+        not_run,
+        unscanned,
+        scratch,
+    } = plan;
+    let places = match cache {
+        Some(_) => cache_places(&runs, &repo, options, &scratch).await,
+        None => runs.iter().map(|_| None).collect(),
+    };
+    let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(runs.len()).max(1)));
+    // The scanners that do not run are known now: shown first, they do not move later.
+    let not_running: Vec<Invocation> = not_run
+        .into_iter()
+        .map(|not_run| Invocation::not_run(scangate_runner::not_run(not_run)))
+        .collect();
+    for (index, invocation) in not_running.iter().enumerate() {
+        observer.finished(runs.len() + index, invocation);
+    }
+    let tasks: Vec<_> = runs
+        .into_iter()
+        .zip(places)
+        .enumerate()
+        .map(|(index, (run, place))| {
+            let permits = Arc::clone(&permits);
+            let timeout = options.timeout;
+            let cached = cache.zip(place);
+            async move {
+                let _permit = permits.acquire_owned().await.expect("semaphore is never closed");
+                observer.started(index, run.tool.name(), &run.target);
+                let invocation = unit::run(run, parsing, timeout, cached).await;
+                observer.finished(index, &invocation);
+                invocation
+            }
+        })
+        .collect();
+    // Should this future be dropped here, the tasks go first (killing their process groups) and
+    // the scratch guard then ends the orphans and removes the directory.
+    let mut invocations = futures::future::join_all(tasks).await;
+    // No scanner is left running: whatever escaped their process groups can go now.
+    scangate_runner::end_orphans();
+    invocations.extend(not_running);
+    invocations.sort_by_key(|invocation| registry_order(invocation.record.tool));
+    Execution {
+        invocations,
+        wall: started.elapsed(),
+        root: repo.root().to_path_buf(),
+        report_root: repo.report_root().to_path_buf(),
+        excluded: repo.excluded().to_vec(),
+        unscanned,
+        cache: cache.cloned(),
+        scratch,
+    }
+}
+
+/// Each run's place in the result cache: none for a run that cannot be keyed (its executable is
+/// missing or says no version, an input cannot be read) or for a pre-commit run, whose input is
+/// the git index.
+async fn cache_places(
+    runs: &[PlannedRun],
+    repo: &RepoIndex,
+    options: &ScanOptions,
+    scratch: &Scratch,
+) -> Vec<Option<CachedAs>> {
+    if options.staged.is_some() {
+        return runs.iter().map(|_| None).collect();
+    }
+    let versions = futures::future::join_all(runs.iter().map(|run| run.version(options.timeout))).await;
+    let build = crate::key::build_identity();
+    let mut keying = Keying {
+        repo,
+        options,
+        scratch: scratch.path(),
+        build: &build,
+        hashed: Default::default(),
+    };
+    runs.iter()
+        .zip(versions)
+        .map(|(run, version)| {
+            let key = keying.key(run, version.as_deref()?)?;
+            // npm audit always asks its registry; the others only when not told `--offline`.
+            let networked = run.tool.name() == "npm-audit" || !options.offline;
+            Some(CachedAs { key, networked })
+        })
+        .collect()
+}
+
+fn registry_order(tool: &str) -> usize {
+    let order = scangate_runner::TOOLS.iter().position(|known| known.name() == tool);
+    order.unwrap_or(usize::MAX)
+}
+
+impl Execution {
+    /// The records of every invocation, in registry order.
+    pub fn records(&self) -> impl Iterator<Item = &RawOutput> {
+        self.invocations.iter().map(|invocation| &invocation.record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    /// Every event, in the order heard.
+    #[derive(Default)]
+    struct Recorder(Mutex<Vec<String>>);
+
+    impl Observer for Recorder {
+        fn started(&self, run: usize, tool: &'static str, _: &Target) {
+            self.0.lock().unwrap().push(format!("started {run} {tool}"));
+        }
+
+        fn finished(&self, run: usize, invocation: &Invocation) {
+            let raw = &invocation.record;
+            let event = format!("finished {run} {} {}", raw.tool, raw.status.as_str());
+            self.0.lock().unwrap().push(event);
+        }
+    }
+
+    #[tokio::test]
+    async fn the_observer_hears_the_skipped_first_then_each_run_start_and_end() {
+        let repo = tempfile::tempdir().unwrap();
+        std::fs::write(repo.path().join("notes.txt"), "nothing here\n").unwrap();
+        let options = ScanOptions {
+            only: vec!["gitleaks".into()],
+            ..ScanOptions::default()
+        };
+        let plan = scangate_runner::plan(repo.path(), &options).unwrap();
+        let recorder = Recorder::default();
+        let parsing = Parsing {
+            root: repo.path().to_path_buf(),
+            semgrep_prefixes: Vec::new(),
+            today: "2026-12-07".into(),
+        };
+        let execution = execute(plan, &options, &parsing, None, &recorder).await;
+        // gitleaks always applies; it ends ok when installed, missing when not.
+        let (ran, skipped): (Vec<&RawOutput>, Vec<&RawOutput>) =
+            execution.records().partition(|raw| raw.tool == "gitleaks");
+        let mut expected: Vec<String> = skipped
+            .iter()
+            .enumerate()
+            .map(|(index, raw)| format!("finished {} {} skipped", index + 1, raw.tool))
+            .collect();
+        expected.push("started 0 gitleaks".into());
+        expected.push(format!("finished 0 gitleaks {}", ran[0].status.as_str()));
+        assert_eq!(skipped.len(), scangate_runner::TOOLS.len() - 1);
+        assert_eq!(recorder.0.into_inner().unwrap(), expected);
+    }
+}

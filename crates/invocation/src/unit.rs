@@ -1,0 +1,238 @@
+//! One scanner invocation's life: run the planned argv, judge how it ended, parse what it wrote,
+//! and turn a tool's own error reports into a failed status. What comes out is final: nothing
+//! downstream changes a status or a finding's meaning, it only scrubs what it shows.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use scangate_normalizer::{parse_with, Context, Parsed};
+use scangate_runner::{PlannedRun, RawOutput, Status};
+
+use crate::cache::{Cache, Entry};
+use crate::key::Key;
+
+/// What parsing an invocation's output needs besides the output itself.
+#[derive(Debug, Clone)]
+pub struct Parsing {
+    /// The scanned root (absolute): findings name paths from it.
+    pub root: PathBuf,
+    /// The semgrep rule-id prefixes the bundled rules carry, stripped from rule ids.
+    pub semgrep_prefixes: Vec<String>,
+    /// Today (UTC, `YYYY-MM-DD`), for findings that carry an age.
+    pub today: String,
+}
+
+/// One scanner invocation, judged and parsed.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    /// How it ran: its status is final (an output that cannot be trusted is an `error`).
+    pub record: RawOutput,
+    /// What it reported, when it ran and its output could be parsed. An invocation whose scanner
+    /// reported errors of its own is an `error` and keeps what it did report.
+    pub parsed: Option<Parsed>,
+    /// Where its result is kept, when the result cache is on and it can be keyed.
+    pub(crate) cached_as: Option<CachedAs>,
+}
+
+/// An invocation's place in the result cache.
+#[derive(Debug, Clone)]
+pub(crate) struct CachedAs {
+    pub key: Key,
+    /// True when the scanner asks the network: its answer expires.
+    pub networked: bool,
+}
+
+impl Invocation {
+    /// A scanner that did not run (skipped, unchanged).
+    pub fn not_run(record: RawOutput) -> Invocation {
+        Invocation {
+            record,
+            parsed: None,
+            cached_as: None,
+        }
+    }
+
+    /// The result cache's `entry` for the invocation `record` was planned as.
+    fn from_entry(mut record: RawOutput, entry: Entry) -> Invocation {
+        record.status = Status::Ok;
+        record.version = entry.version.clone();
+        record.exit_code = entry.exit_code;
+        record.cached = true;
+        Invocation {
+            record,
+            parsed: Some(entry.parsed()),
+            cached_as: None,
+        }
+    }
+
+    /// What the result cache keeps of a fresh, clean run: never an entry of a run that failed,
+    /// reported errors, or learned secret values (those must scrub the other scanners' text).
+    pub(crate) fn entry(&self) -> Option<(&CachedAs, Entry)> {
+        let cached_as = self.cached_as.as_ref()?;
+        let parsed = self.parsed.as_ref()?;
+        let clean = self.record.status == Status::Ok && parsed.tool_errors.is_empty() && parsed.secrets.0.is_empty();
+        let record = &self.record;
+        let entry = Entry::now(
+            record.tool,
+            record.version.clone(),
+            record.exit_code,
+            cached_as.networked,
+            parsed,
+        );
+        clean.then_some((cached_as, entry))
+    }
+
+    /// The findings it reported, before cross-tool dedup; `None` when it reported none it could
+    /// be trusted for.
+    pub fn reported(&self) -> Option<usize> {
+        self.parsed.as_ref().map(|parsed| parsed.findings.len())
+    }
+}
+
+/// The result cache's answer for `planned` when it has one; else runs `planned`, then judges
+/// and parses what it wrote.
+pub(crate) async fn run(
+    planned: PlannedRun,
+    parsing: &Parsing,
+    timeout: Option<Duration>,
+    cache: Option<(&Cache, CachedAs)>,
+) -> Invocation {
+    let Some((cache, cached_as)) = cache else {
+        return conclude(scangate_runner::run(planned, timeout).await, parsing);
+    };
+    if let Some(entry) = cache.read(&cached_as.key, planned.tool.name()) {
+        tracing::debug!(
+            tool = planned.tool.name(),
+            key = cached_as.key.as_str(),
+            "result cache hit"
+        );
+        return Invocation::from_entry(planned.record(), entry);
+    }
+    let mut invocation = conclude(scangate_runner::run(planned, timeout).await, parsing);
+    invocation.cached_as = Some(cached_as);
+    invocation
+}
+
+/// The invocation `record` ended as: an `ok` record's output parsed, or the reason it cannot be
+/// trusted as its error. Nothing is logged here: the run's secrets are not known yet.
+pub(crate) fn conclude(mut record: RawOutput, parsing: &Parsing) -> Invocation {
+    if record.status != Status::Ok {
+        return Invocation::not_run(record);
+    }
+    match parse_output(&record, parsing) {
+        Ok(parsed) => {
+            if !parsed.tool_errors.is_empty() {
+                mark_error(
+                    &mut record,
+                    format!("reported errors: {}", parsed.tool_errors.join("; ")),
+                );
+            }
+            Invocation {
+                record,
+                parsed: Some(parsed),
+                cached_as: None,
+            }
+        }
+        Err(reason) => {
+            mark_error(&mut record, reason);
+            Invocation::not_run(record)
+        }
+    }
+}
+
+/// Parses one output; `Err` says why it cannot be trusted.
+fn parse_output(raw: &RawOutput, parsing: &Parsing) -> Result<Parsed, String> {
+    // Every judge rejects a run without output; an `ok` run without a file would be a clean
+    // result nobody produced.
+    let path = raw.output.as_ref().ok_or("left no output file")?;
+    let bytes = std::fs::read(path).map_err(|error| format!("cannot read its output {}: {error}", path.display()))?;
+    let context = Context {
+        root: &parsing.root,
+        target_dir: raw.target.as_ref().map(|target| target.dir.as_path()),
+        rule_prefixes: &parsing.semgrep_prefixes,
+        today: Some(&parsing.today),
+    };
+    parse_with(raw.tool, &bytes, &context).map_err(|error| error.to_string())
+}
+
+fn mark_error(raw: &mut RawOutput, reason: String) {
+    raw.status = Status::Error;
+    raw.reason = Some(reason);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use scangate_runner::Target;
+
+    use super::*;
+
+    fn ok_record(tool: &'static str, output: &Path) -> RawOutput {
+        RawOutput {
+            tool,
+            categories: &[],
+            limited: None,
+            target: Some(Target {
+                dir: PathBuf::new(),
+                trigger: "test".into(),
+            }),
+            argv: vec![tool.into()],
+            version: Some("1".into()),
+            exit_code: Some(0),
+            duration: Duration::ZERO,
+            output: Some(output.to_path_buf()),
+            stderr_tail: String::new(),
+            status: Status::Ok,
+            reason: None,
+            applies: true,
+            ignored_configs: Vec::new(),
+            gaps: Vec::new(),
+            cached: false,
+        }
+    }
+
+    fn parsing(root: &Path) -> Parsing {
+        Parsing {
+            root: root.to_path_buf(),
+            semgrep_prefixes: Vec::new(),
+            today: "2026-12-07".into(),
+        }
+    }
+
+    #[test]
+    fn an_output_that_does_not_parse_is_an_error_naming_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("gosec-0.json");
+        std::fs::write(&output, b"{ not json").unwrap();
+        let invocation = conclude(ok_record("gosec", &output), &parsing(dir.path()));
+        assert_eq!(invocation.record.status, Status::Error);
+        assert!(invocation.parsed.is_none());
+        assert!(invocation.record.reason.is_some());
+        assert_eq!(invocation.reported(), None);
+    }
+
+    #[test]
+    fn a_scanner_that_reports_errors_of_its_own_fails_and_keeps_its_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("gosec-0.json");
+        let report = r#"{"Golang errors": {"main.go": [{"line": 1, "column": 1, "error": "cannot parse"}]},
+            "Issues": [], "Stats": {"files": 1, "lines": 1, "nosec": 0, "found": 0}}"#;
+        std::fs::write(&output, report).unwrap();
+        let invocation = conclude(ok_record("gosec", &output), &parsing(dir.path()));
+        assert_eq!(invocation.record.status, Status::Error);
+        let reason = invocation.record.reason.as_deref().unwrap();
+        assert!(reason.starts_with("reported errors: "), "{reason}");
+        assert_eq!(invocation.reported(), Some(0));
+    }
+
+    #[test]
+    fn a_record_that_did_not_end_ok_is_not_parsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut record = ok_record("gosec", &dir.path().join("absent.json"));
+        record.status = Status::Timeout;
+        let invocation = conclude(record, &parsing(dir.path()));
+        assert_eq!(invocation.record.status, Status::Timeout);
+        assert!(invocation.parsed.is_none());
+    }
+}

@@ -1,0 +1,319 @@
+//! The result cache (`--cache-dir`): a rescan of unchanged input runs no scanner and reports the
+//! same findings; a changed file re-runs only the invocations that read it; a corrupt entry is a
+//! miss; concurrent scans share a cache; no secret value reaches it; a pull-request scan reads it
+//! and never writes it; a directory the repository tracks is refused.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{
+    assert_exit, commit_all, example_copy, git_ok, random_token, require_all_scanners, require_scanner,
+    OfflineServices, Repo, ScanReports as Scan, Scangate,
+};
+
+/// `scangate scan ROOT --cache-dir CACHE EXTRA…` with the cache on (the harness turns it off).
+fn scan_cached(root: &Path, cache: &Path, extra: &[OsString]) -> Scan {
+    let out = tempfile::tempdir().unwrap();
+    let mut args: Vec<OsString> = vec!["scan".into(), root.into(), "--cache-dir".into(), cache.into()];
+    args.extend(extra.iter().cloned());
+    let mut scan = Scan::run_with_env(args, out.path(), &[("SCANGATE_NO_CACHE", "false")]);
+    scan.sarif = normalized_sarif(&scan.sarif);
+    scan
+}
+
+/// Each run's results, in an order of their own: a scanner's order (gitleaks') and so the rule
+/// indexes can differ between two runs of the same scan.
+fn normalized_sarif(sarif: &Value) -> Value {
+    let runs = sarif["runs"].as_array().cloned().unwrap_or_default();
+    let results: Vec<Value> = runs
+        .iter()
+        .map(|run| {
+            let mut results: Vec<Value> = run["results"].as_array().cloned().unwrap_or_default();
+            for result in &mut results {
+                result.as_object_mut().map(|result| result.remove("ruleIndex"));
+            }
+            results.sort_by_key(Value::to_string);
+            serde_json::json!({"tool": run["tool"]["driver"]["name"], "results": results})
+        })
+        .collect();
+    Value::Array(results)
+}
+
+/// `tool`'s summary entries' `cached` flags, in order.
+fn cached_flags(summary: &Value, tool: &str) -> Vec<bool> {
+    let tools = summary["tools"].as_array().expect("tools");
+    tools
+        .iter()
+        .filter(|entry| entry["name"] == tool && entry["status"] != "skipped")
+        .map(|entry| entry["cached"].as_bool().expect("cached is a boolean"))
+        .collect()
+}
+
+/// The names of the scanners that ran (not cached, not skipped).
+fn ran(summary: &Value) -> Vec<String> {
+    let tools = summary["tools"].as_array().expect("tools");
+    let mut names: Vec<String> = tools
+        .iter()
+        .filter(|entry| entry["status"] == "ok" && entry["cached"] == false)
+        .map(|entry| entry["name"].as_str().unwrap().to_owned())
+        .collect();
+    names.dedup();
+    names
+}
+
+fn entries(cache: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut entries: Vec<(String, Vec<u8>)> = std::fs::read_dir(cache)
+        .map(|dir| {
+            dir.map(|entry| entry.unwrap().path())
+                .filter(|path| path.is_file())
+                .map(|path| {
+                    (
+                        path.file_name().unwrap().to_string_lossy().into_owned(),
+                        std::fs::read(&path).unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.sort();
+    entries
+}
+
+/// The example with every scanner: the warm rescan runs none and reports the same findings,
+/// verdict and exit code as the cold scan and as a scan without the cache; one changed Python
+/// file re-runs only the scanners that read it.
+#[test]
+fn a_warm_rescan_runs_no_scanner_and_reports_what_the_cold_scan_did() {
+    if !require_all_scanners() {
+        return;
+    }
+    let repo = example_copy();
+    let services = OfflineServices::start();
+    let cache = tempfile::tempdir().unwrap();
+    let flags = services.scan_flags();
+    let cold = scan_cached(repo.path(), cache.path(), &flags);
+    assert!(!entries(cache.path()).is_empty(), "the cold scan wrote entries");
+    let warm = scan_cached(repo.path(), cache.path(), &flags);
+    let mut uncached = flags.clone();
+    uncached.push("--no-cache".into());
+    let without = scan_cached(repo.path(), cache.path(), &uncached);
+    for (name, scan) in [("warm", &warm), ("without the cache", &without)] {
+        assert_eq!(scan.output.status.code(), cold.output.status.code(), "{name}");
+        assert_eq!(scan.sarif, cold.sarif, "{name}: the same results");
+        assert_eq!(scan.summary["verdict"], cold.summary["verdict"], "{name}");
+        assert_eq!(scan.summary["counts"], cold.summary["counts"], "{name}");
+    }
+    assert_ne!(cold.output.status.code(), Some(2), "{:#}", cold.summary);
+    for tool in ["semgrep", "gosec", "trivy", "osv-scanner", "npm-audit"] {
+        assert!(
+            cached_flags(&cold.summary, tool).iter().all(|cached| !cached),
+            "{tool} ran cold"
+        );
+        let warm_flags = cached_flags(&warm.summary, tool);
+        assert!(
+            !warm_flags.is_empty() && warm_flags.iter().all(|&cached| cached),
+            "{tool} warm: {warm_flags:?}"
+        );
+        assert!(
+            cached_flags(&without.summary, tool).iter().all(|cached| !cached),
+            "{tool} --no-cache"
+        );
+    }
+    // A new Python file: semgrep reads it (and gitleaks, which reads every file); the rest
+    // of the scanners are answered from the cache.
+    repo.write("tools/extra.py", "def add(a, b):\n    return a + b\n");
+    let changed = scan_cached(repo.path(), cache.path(), &flags);
+    let mut reran = ran(&changed.summary);
+    reran.retain(|tool| tool != "gitleaks");
+    assert_eq!(reran, ["semgrep"], "{:#}", changed.summary["tools"]);
+}
+
+/// A repository holding a secret and a semgrep finding on the line that holds it.
+fn repo_with_a_secret(token: &str) -> Repo {
+    let repo = Repo::new();
+    repo.write(
+        "app.py",
+        format!("import subprocess\n\nTOKEN = \"{token}\"\n\n\ndef rotate(log):\n    subprocess.call(\"gzip \" + log, shell=True)\n"),
+    );
+    repo
+}
+
+fn secret_ready() -> bool {
+    ["gitleaks", "semgrep"].into_iter().all(require_scanner)
+}
+
+/// Flags of the scans with gitleaks and semgrep only.
+fn gitleaks_and_semgrep() -> Vec<OsString> {
+    ["--tools", "gitleaks,semgrep", "--offline"]
+        .map(OsString::from)
+        .to_vec()
+}
+
+/// gitleaks' findings carry the secret values every output is scrubbed of: a gitleaks result with
+/// findings is never stored, and no entry holds the value; the rescan still finds and scrubs it.
+#[test]
+fn no_secret_value_reaches_the_cache_and_a_rescan_still_scrubs_it() {
+    if !secret_ready() {
+        return;
+    }
+    let token = format!(
+        "ghp_{}",
+        random_token(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 36)
+    );
+    let repo = repo_with_a_secret(&token);
+    let cache = tempfile::tempdir().unwrap();
+    let tools = gitleaks_and_semgrep();
+    let cold = scan_cached(repo.path(), cache.path(), &tools);
+    let warm = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&cold.output, 1);
+    assert_exit(&warm.output, 1);
+    assert_eq!(warm.sarif, cold.sarif);
+    assert_eq!(
+        cached_flags(&warm.summary, "gitleaks"),
+        [false],
+        "gitleaks with findings is never stored"
+    );
+    assert_eq!(cached_flags(&warm.summary, "semgrep"), [true]);
+    for (name, bytes) in entries(cache.path()) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(&token), "entry {name} holds the secret");
+    }
+    let shown = serde_json::to_string(&warm.sarif).unwrap() + &warm.summary.to_string();
+    assert!(!shown.contains(&token), "the warm scan's reports hold the secret");
+}
+
+/// Truncated, corrupted and emptied entries are misses: the scanners run again and the results
+/// are the same.
+#[test]
+fn corrupt_entries_are_misses_never_results() {
+    if !secret_ready() {
+        return;
+    }
+    let repo = crate::support::repo_with_a_high_finding();
+    let cache = tempfile::tempdir().unwrap();
+    let tools = gitleaks_and_semgrep();
+    let cold = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&cold.output, 1);
+    let written = entries(cache.path());
+    assert_eq!(written.len(), 2, "gitleaks (no findings) and semgrep");
+    for (name, bytes) in &written {
+        let text = String::from_utf8_lossy(bytes);
+        let damaged: Vec<u8> = match text.contains(r#""tool":"semgrep""#) {
+            // A finding's severity edited, the header left as it was.
+            true => text.replace(r#""high""#, r#""low""#).into_bytes(),
+            false => bytes[..bytes.len() / 2].to_vec(),
+        };
+        assert_ne!(&damaged, bytes);
+        std::fs::write(cache.path().join(name), damaged).unwrap();
+    }
+    let rescan = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&rescan.output, 1);
+    assert_eq!(rescan.sarif, cold.sarif);
+    assert_eq!(cached_flags(&rescan.summary, "semgrep"), [false]);
+    assert_eq!(cached_flags(&rescan.summary, "gitleaks"), [false]);
+    // The rescan rewrote them whole: the next scan hits.
+    let warm = scan_cached(repo.path(), cache.path(), &tools);
+    assert_eq!(cached_flags(&warm.summary, "semgrep"), [true]);
+    assert_eq!(warm.sarif, cold.sarif);
+}
+
+/// Two scans at once on one cache: both report what one scan does, and what they leave is whole.
+#[test]
+fn concurrent_scans_share_a_cache() {
+    if !secret_ready() {
+        return;
+    }
+    let repo = crate::support::repo_with_a_high_finding();
+    let cache = tempfile::tempdir().unwrap();
+    let tools = gitleaks_and_semgrep();
+    let scans: Vec<Scan> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..3)
+            .map(|_| scope.spawn(|| scan_cached(repo.path(), cache.path(), &tools)))
+            .collect();
+        handles.into_iter().map(|handle| handle.join().unwrap()).collect()
+    });
+    for scan in &scans {
+        assert_exit(&scan.output, 1);
+        assert_eq!(scan.sarif, scans[0].sarif);
+    }
+    let names: Vec<String> = entries(cache.path()).into_iter().map(|(name, _)| name).collect();
+    assert_eq!(names.len(), 2, "one entry per invocation, no temporary left: {names:?}");
+    let warm = scan_cached(repo.path(), cache.path(), &tools);
+    assert_eq!(cached_flags(&warm.summary, "semgrep"), [true]);
+    assert_eq!(warm.sarif, scans[0].sarif);
+}
+
+/// A pull-request scan reads the cache and never writes it: the entries a default-branch scan
+/// reads are, byte for byte, what they were before the pull request's scan.
+#[test]
+fn a_pull_request_scan_cannot_change_what_a_default_branch_scan_reads() {
+    if !secret_ready() {
+        return;
+    }
+    let repo = crate::support::repo_with_a_high_finding();
+    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
+    commit_all(repo.path(), "base");
+    let cache = tempfile::tempdir().unwrap();
+    let tools = gitleaks_and_semgrep();
+    let default_branch = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&default_branch.output, 1);
+    let before = entries(cache.path());
+    assert!(!before.is_empty());
+    // The change moves the finding's file and adds a clean one.
+    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
+    repo.write("lib.py", "def add(a, b):\n    return a + b\n");
+    commit_all(repo.path(), "change");
+    let mut pr_flags = tools.clone();
+    pr_flags.extend(["--base", "main"].map(OsString::from));
+    let pr = scan_cached(repo.path(), cache.path(), &pr_flags);
+    assert_ne!(pr.output.status.code(), Some(2), "{:#}", pr.summary);
+    assert_eq!(
+        entries(cache.path()),
+        before,
+        "the pull request's scan wrote to the cache"
+    );
+    git_ok(repo.path(), &["checkout", "-q", "main"]);
+    let again = scan_cached(repo.path(), cache.path(), &tools);
+    assert_eq!(again.sarif, default_branch.sarif);
+    assert_eq!(cached_flags(&again.summary, "semgrep"), [true]);
+}
+
+/// A cache directory with files git tracks is refused before any scanner runs (a change could
+/// commit entries there); an untracked one inside the repository is left out of the scan.
+#[test]
+fn a_tracked_cache_directory_is_refused_and_an_untracked_one_is_not_scanned() {
+    if !secret_ready() {
+        return;
+    }
+    let repo = crate::support::repo_with_a_high_finding();
+    repo.write(".scan-cache/planted", "{}\n");
+    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
+    commit_all(repo.path(), "base");
+    let tracked = repo.path().join(".scan-cache");
+    let output = Scangate::new([
+        OsString::from("scan"),
+        repo.path().into(),
+        "--tools".into(),
+        "gitleaks,semgrep".into(),
+        "--cache-dir".into(),
+        tracked.clone().into(),
+    ])
+    .env("SCANGATE_NO_CACHE", "false")
+    .run();
+    assert_exit(&output, 2);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("holds files the repository tracks"), "{stderr}");
+    let untracked = repo.path().join(".untracked-cache");
+    let tools = gitleaks_and_semgrep();
+    let cold = scan_cached(repo.path(), &untracked, &tools);
+    let warm = scan_cached(repo.path(), &untracked, &tools);
+    assert_exit(&cold.output, 1);
+    assert_eq!(
+        cached_flags(&warm.summary, "semgrep"),
+        [true],
+        "the entries are not inputs"
+    );
+    assert_eq!(warm.sarif, cold.sarif);
+}
