@@ -103,6 +103,8 @@ impl Fixture {
         command.env("SCANGATE_TOOLS_DIR", tools_dir());
         // No network here: the bundled rules instead of the registry's p/default.
         command.env("SCANGATE_SEMGREP_CONFIG", "bundled");
+        // The display of each scanner's own run, not of a cached result.
+        command.env("SCANGATE_NO_CACHE", "true");
         for (key, value) in env {
             command.env(key, value);
         }

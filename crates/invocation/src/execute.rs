@@ -84,10 +84,12 @@ pub async fn execute(
     for (index, invocation) in not_running.iter().enumerate() {
         observer.finished(runs.len() + index, invocation);
     }
-    let tasks: Vec<_> = runs
+    let mut ordered: Vec<_> = runs.into_iter().zip(places).enumerate().collect();
+    // The semaphore lets tasks in the order they first ask: the longest expected work first, so
+    // that with `--jobs` the slowest scanner does not start last.
+    ordered.sort_by_key(|(_, (run, _))| expected_rank(run.tool.name()));
+    let tasks: Vec<_> = ordered
         .into_iter()
-        .zip(places)
-        .enumerate()
         .map(|(index, (run, place))| {
             let permits = Arc::clone(&permits);
             let timeout = options.timeout;
@@ -152,6 +154,18 @@ async fn cache_places(
         .collect()
 }
 
+/// The scanners from the longest expected run to the shortest, as measured on the example and the
+/// benchmark repository (`benches/change-scope`): semgrep's rule engine, trivy's checks, gosec's
+/// type-checking, then the lockfile readers and gitleaks.
+const LONGEST_FIRST: &[&str] = &["semgrep", "trivy", "gosec", "osv-scanner", "npm-audit", "gitleaks"];
+
+fn expected_rank(tool: &str) -> usize {
+    LONGEST_FIRST
+        .iter()
+        .position(|known| *known == tool)
+        .unwrap_or(LONGEST_FIRST.len())
+}
+
 fn registry_order(tool: &str) -> usize {
     let order = scangate_runner::TOOLS.iter().position(|known| known.name() == tool);
     order.unwrap_or(usize::MAX)
@@ -184,6 +198,14 @@ mod tests {
             let event = format!("finished {run} {} {}", raw.tool, raw.status.as_str());
             self.0.lock().unwrap().push(event);
         }
+    }
+
+    #[test]
+    fn every_scanner_has_an_expected_rank() {
+        for tool in scangate_runner::TOOLS {
+            assert!(expected_rank(tool.name()) < LONGEST_FIRST.len(), "{}", tool.name());
+        }
+        assert!(expected_rank("semgrep") < expected_rank("gitleaks"));
     }
 
     #[tokio::test]

@@ -205,12 +205,17 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     })
 }
 
-/// Scanners running at once share the machine: each may use this many cores, so that a
-/// multi-process scanner (semgrep) does not oversubscribe the CPU the others need.
+/// Scanners running at once share the machine: the others each keep about one core busy, and a
+/// multi-process scanner (semgrep) is given the cores they leave, at least one, so that it neither
+/// oversubscribes the CPU the others need nor leaves cores idle.
 fn cores_per_scanner(invocations: usize, jobs: Option<usize>) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    cores_left(cores, invocations, jobs)
+}
+
+fn cores_left(cores: usize, invocations: usize, jobs: Option<usize>) -> usize {
     let at_once = jobs.unwrap_or(invocations).min(invocations).max(1);
-    (cores / at_once).max(1)
+    cores.saturating_sub(at_once - 1).max(1)
 }
 
 fn check_tool_names(options: &ScanOptions) -> Result<(), Error> {
@@ -280,5 +285,15 @@ mod tests {
         }
         assert_eq!(closest_tool("zap"), None);
         assert_eq!(closest_tool(""), None);
+    }
+
+    #[test]
+    fn a_multi_process_scanner_gets_the_cores_the_others_leave() {
+        // Six invocations at once on eight cores: five keep one core each, semgrep gets three.
+        assert_eq!(cores_left(8, 6, None), 3);
+        assert_eq!(cores_left(8, 6, Some(2)), 7);
+        assert_eq!(cores_left(8, 1, None), 8);
+        assert_eq!(cores_left(2, 6, None), 1, "never less than one");
+        assert_eq!(cores_left(4, 0, None), 4);
     }
 }
