@@ -317,3 +317,53 @@ fn a_tracked_cache_directory_is_refused_and_an_untracked_one_is_not_scanned() {
     );
     assert_eq!(warm.sarif, cold.sarif);
 }
+
+/// A pull-request scan's report is complete for the scanners the change gave nothing to read:
+/// their findings come from the cache of the last full scan, pre-existing; without a cache entry
+/// they are not computed, and the report says so.
+#[test]
+fn a_pull_request_report_holds_the_cached_findings_of_scanners_the_change_does_not_touch() {
+    if !["gitleaks", "semgrep", "trivy"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("Dockerfile", "FROM alpine:3.19\nRUN echo hello\n")
+        .write("app.py", "def one():\n    return 1\n");
+    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
+    commit_all(repo.path(), "base");
+    let cache = tempfile::tempdir().unwrap();
+    let mut tools: Vec<OsString> = ["--tools", "gitleaks,semgrep,trivy", "--offline"]
+        .map(OsString::from)
+        .to_vec();
+    let main = scan_cached(repo.path(), cache.path(), &tools);
+    assert_ne!(main.output.status.code(), Some(2), "{:#}", main.summary);
+    let trivy_results = |scan: &Scan| -> Vec<Value> {
+        let runs = scan.sarif.as_array().unwrap();
+        let trivy = runs.iter().find(|run| run["tool"] == "trivy");
+        trivy.map_or_else(Vec::new, |run| run["results"].as_array().unwrap().clone())
+    };
+    assert!(!trivy_results(&main).is_empty(), "the Dockerfile has trivy findings");
+    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
+    repo.write("lib.py", "def two():\n    return 2\n");
+    commit_all(repo.path(), "change");
+    tools.extend(["--base", "main"].map(OsString::from));
+    let pr = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&pr.output, 0);
+    assert_eq!(cached_flags(&pr.summary, "trivy"), [true], "{:#}", pr.summary["tools"]);
+    let results = trivy_results(&pr);
+    assert_eq!(results.len(), trivy_results(&main).len());
+    assert!(
+        results.iter().all(|result| result["baselineState"] == "unchanged"),
+        "{results:#?}"
+    );
+    let warnings = pr.summary["warnings"].to_string();
+    assert!(warnings.contains("trivy answered from the result cache"), "{warnings}");
+    tools.push("--no-cache".into());
+    let uncached = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&uncached.output, 0);
+    assert!(trivy_results(&uncached).is_empty());
+    let trivy = crate::support::tool_entry(&uncached.summary, "trivy");
+    assert_eq!(trivy["status"], "unchanged", "{trivy}");
+    let warnings = uncached.summary["warnings"].to_string();
+    assert!(warnings.contains("trivy did not run"), "{warnings}");
+}

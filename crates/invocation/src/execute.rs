@@ -176,6 +176,47 @@ impl Execution {
     pub fn records(&self) -> impl Iterator<Item = &RawOutput> {
         self.invocations.iter().map(|invocation| &invocation.record)
     }
+
+    /// Puts `complement` ([`cached_complement`]: the cached results of scanners that did not run
+    /// on the change) in place of those scanners' `unchanged` records.
+    pub fn complete_with(&mut self, complement: Vec<Invocation>) {
+        let completed: Vec<&str> = complement.iter().map(|invocation| invocation.record.tool).collect();
+        self.invocations.retain(|invocation| {
+            let record = &invocation.record;
+            !(record.status == scangate_runner::Status::Unchanged && completed.contains(&record.tool))
+        });
+        self.invocations.extend(complement);
+        self.invocations
+            .sort_by_key(|invocation| registry_order(invocation.record.tool));
+    }
+}
+
+/// A pull-request scan's complement: for each scanner of `tools` (those the change gave nothing
+/// to read, so whose inputs are those of the last full scan), the results the cache holds for
+/// every one of its full-scan invocations (`plan`, planned without the change), running nothing.
+/// A scanner with an invocation the cache has no result for is left out: its findings stay not
+/// computed, and the report says so.
+pub async fn cached_complement(plan: Plan, options: &ScanOptions, cache: &Cache, tools: &[&str]) -> Vec<Invocation> {
+    let runs: Vec<PlannedRun> = plan
+        .runs
+        .into_iter()
+        .filter(|run| tools.contains(&run.tool.name()))
+        .collect();
+    let places = cache_places(&runs, &plan.repo, options, &plan.scratch).await;
+    let mut complement = Vec::new();
+    for tool in tools {
+        let hits: Option<Vec<Invocation>> = runs
+            .iter()
+            .zip(&places)
+            .filter(|(run, _)| run.tool.name() == *tool)
+            .map(|(run, place)| {
+                let entry = cache.read(&place.as_ref()?.key, tool)?;
+                Some(Invocation::from_entry(run.record(), entry))
+            })
+            .collect();
+        complement.extend(hits.unwrap_or_default());
+    }
+    complement
 }
 
 #[cfg(test)]

@@ -34,5 +34,5 @@ mod unit;
 
 pub use assemble::ScanResult;
 pub use cache::{Cache, CacheError};
-pub use execute::{execute, Execution, Observer};
+pub use execute::{cached_complement, execute, Execution, Observer};
 pub use unit::{Invocation, Parsing};

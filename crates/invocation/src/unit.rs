@@ -53,7 +53,7 @@ impl Invocation {
     }
 
     /// The result cache's `entry` for the invocation `record` was planned as.
-    fn from_entry(mut record: RawOutput, entry: Entry) -> Invocation {
+    pub(crate) fn from_entry(mut record: RawOutput, entry: Entry) -> Invocation {
         record.status = Status::Ok;
         record.version = entry.version.clone();
         record.exit_code = entry.exit_code;

@@ -242,6 +242,10 @@ impl Scanned {
         );
         // The display ends with the scanners: what follows is printed below its last lines.
         drop(progress);
+        let mut execution = execution;
+        if let Some(cache) = cache.as_ref().filter(|_| options.changed.is_some()) {
+            complete_from_cache(&mut execution, path, &options, cache).await?;
+        }
         let given_secrets = options.npm_registry.as_deref().map(url_credentials).unwrap_or_default();
         let result = execution.assemble(given_secrets);
         crate::redact::learn(std::sync::Arc::clone(&result.secrets));
@@ -369,6 +373,34 @@ impl Scanned {
             components: sbom.components,
         }))
     }
+}
+
+/// Pull-request mode: the scanners the change gave nothing to read did not run; what the cache
+/// holds of their full scan (their inputs are unchanged) takes their place, so the reports carry
+/// those findings too, as pre-existing.
+async fn complete_from_cache(
+    execution: &mut scangate_invocation::Execution,
+    root: &Path,
+    options: &ScanOptions,
+    cache: &scangate_invocation::Cache,
+) -> anyhow::Result<()> {
+    let unchanged: Vec<&str> = execution
+        .records()
+        .filter(|raw| raw.status == Status::Unchanged)
+        .map(|raw| raw.tool)
+        .collect();
+    if unchanged.is_empty() {
+        return Ok(());
+    }
+    let full = ScanOptions {
+        changed: None,
+        base_ref: None,
+        ..options.clone()
+    };
+    let plan = scangate_runner::plan(root, &full).context("cannot plan the full scan the cache may hold")?;
+    let complement = scangate_invocation::cached_complement(plan, &full, cache, &unchanged).await;
+    execution.complete_with(complement);
+    Ok(())
 }
 
 /// Says when the repository's scangate.toml raised the level above the command line's, which
@@ -504,6 +536,20 @@ fn change_only_note(result: &ScanResult, options: &ScanOptions) -> Option<String
             "; {} did not run (unchanged: the change touches no file they read)",
             unchanged.join(", ")
         )
+    };
+    let from_cache: Vec<&str> = result
+        .outputs
+        .iter()
+        .filter(|raw| raw.cached && raw.status == Status::Ok)
+        .map(|raw| raw.tool)
+        .collect();
+    let not_run = match from_cache.is_empty() {
+        true => not_run,
+        false => format!(
+            "{not_run}; {} answered from the result cache (all of their findings, pre-existing where the change \
+             touches nothing they read)",
+            from_cache.join(", ")
+        ),
     };
     Some(format!(
         "pull-request mode: semgrep read only the changed files, gosec only their packages, gitleaks \
