@@ -271,3 +271,139 @@ fn failure_notice(raw: &RawOutput) -> String {
         None => format!("{} {}: {reason}", raw.tool, raw.status.as_str()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use scangate_normalizer::{Kind, SecretValues, Severity};
+    use scangate_runner::{ScanOptions, Status, Target};
+
+    use super::*;
+    use crate::cache::Cache;
+    use crate::key::Key;
+    use crate::unit::{CachedAs, Invocation};
+
+    const TOKEN: &str = "ghp_0123456789abcdefghijABCDEFGHIJklmnop";
+
+    fn record(tool: &'static str, status: Status) -> RawOutput {
+        RawOutput {
+            tool,
+            categories: &[],
+            limited: None,
+            target: Some(Target {
+                dir: PathBuf::new(),
+                trigger: "test".into(),
+            }),
+            argv: vec![tool.into(), format!("--token={TOKEN}")],
+            version: Some("1".into()),
+            exit_code: Some(0),
+            duration: Duration::ZERO,
+            output: None,
+            stderr_tail: String::new(),
+            status,
+            reason: (status != Status::Ok).then(|| "exited with 3".to_string()),
+            applies: true,
+            ignored_configs: Vec::new(),
+            gaps: Vec::new(),
+            cached: false,
+        }
+    }
+
+    fn finding(tool: &str, message: &str) -> Finding {
+        let mut finding = Finding::new(tool, Kind::Code, "rule", Severity::High);
+        finding.message = message.to_string();
+        finding.fingerprint = format!("{tool}-fingerprint");
+        finding
+    }
+
+    fn invocation(tool: &'static str, findings: Vec<Finding>, secrets: &[&str], key: &str) -> Invocation {
+        let parsed = Parsed {
+            findings,
+            secrets: SecretValues(secrets.iter().map(|s| s.to_string()).collect()),
+            ..Parsed::default()
+        };
+        let mut invocation = Invocation::not_run(record(tool, Status::Ok));
+        invocation.parsed = Some(parsed);
+        invocation.cached_as = Some(CachedAs {
+            key: Key(key.repeat(64)),
+            networked: false,
+        });
+        invocation
+    }
+
+    /// An execution of `invocations` in an empty directory, with a scratch of its own.
+    fn execution(root: &Path, invocations: Vec<Invocation>, cache: Option<Cache>) -> Execution {
+        let options = ScanOptions {
+            only: vec!["gitleaks".into()],
+            ..ScanOptions::default()
+        };
+        let plan = scangate_runner::plan(root, &options).unwrap();
+        Execution {
+            invocations,
+            wall: Duration::ZERO,
+            root: root.to_path_buf(),
+            report_root: root.to_path_buf(),
+            excluded: Vec::new(),
+            unscanned: Vec::new(),
+            cache,
+            scratch: plan.scratch,
+        }
+    }
+
+    #[test]
+    fn a_secret_one_scanner_reports_is_scrubbed_from_every_other_and_never_cached() {
+        let root = tempfile::tempdir().unwrap();
+        let cache_dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(cache_dir.path(), Duration::from_secs(60), true).unwrap();
+        let gitleaks = invocation("gitleaks", vec![finding("gitleaks", "a token")], &[TOKEN], "a");
+        let quoted = format!("the call passes {TOKEN} to the shell");
+        let semgrep = invocation("semgrep", vec![finding("semgrep", &quoted)], &[], "b");
+        let result = execution(root.path(), vec![gitleaks, semgrep], Some(cache.clone())).assemble(Vec::new());
+        let shown = format!(
+            "{:?}{:?}",
+            result.runs,
+            result.outputs.iter().map(|raw| &raw.argv).collect::<Vec<_>>()
+        );
+        assert!(!shown.contains(TOKEN), "{shown}");
+        assert_eq!(result.findings().count(), 2);
+        assert_eq!(result.reported, HashMap::from([(0, 1), (1, 1)]));
+        // Only semgrep's result is stored (gitleaks learned a secret value), and scrubbed.
+        let stored: Vec<String> = std::fs::read_dir(cache_dir.path())
+            .unwrap()
+            .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+            .collect();
+        assert_eq!(stored.len(), 1);
+        assert!(
+            stored[0].contains("\"tool\":\"semgrep\"") && !stored[0].contains(TOKEN),
+            "{}",
+            stored[0]
+        );
+        assert!(cache.read(&Key("a".repeat(64)), "gitleaks").is_none());
+    }
+
+    #[test]
+    fn a_failed_invocation_is_a_run_with_its_reason_and_nothing_is_cached() {
+        let root = tempfile::tempdir().unwrap();
+        let cache_dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(cache_dir.path(), Duration::from_secs(60), true).unwrap();
+        let failed = Invocation::not_run(record("gosec", Status::Error));
+        let mut reported_errors = invocation("semgrep", vec![finding("semgrep", "x")], &[], "c");
+        reported_errors.record.status = Status::Error;
+        reported_errors.parsed.as_mut().unwrap().tool_errors = vec!["a file did not parse".into()];
+        let result = execution(root.path(), vec![reported_errors, failed], Some(cache)).assemble(Vec::new());
+        let errors: Vec<(&str, &Vec<String>)> = result
+            .runs
+            .iter()
+            .map(|run| (run.tool.as_str(), &run.tool_errors))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                ("semgrep", &vec!["a file did not parse".to_string()]),
+                ("gosec", &vec!["gosec error: exited with 3".to_string()])
+            ]
+        );
+        assert_eq!(std::fs::read_dir(cache_dir.path()).unwrap().count(), 0);
+    }
+}
