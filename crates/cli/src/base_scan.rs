@@ -137,7 +137,7 @@ async fn scan_base(
         .await
         .assemble(Vec::new());
     let failed = result
-        .outputs
+        .outputs()
         .iter()
         .filter(|raw| raw.status.is_failure())
         .map(|raw| {

@@ -61,7 +61,7 @@ pub fn write_evidence(targets: &EvidenceTargets<'_>, input: EvidenceInput<'_>) -
         ),
         scanners: input
             .execution
-            .outputs
+            .outputs()
             .iter()
             .map(|raw| scanner_record(raw, input.options))
             .collect(),

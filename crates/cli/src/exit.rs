@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use scangate_gate::Outcome;
+
 use crate::signals::Signal;
 
 /// How a run ended.
@@ -15,6 +17,19 @@ pub enum ExitStatus {
     Error,
     /// A signal ended the scan.
     Interrupted(Signal),
+}
+
+impl ExitStatus {
+    /// What a gated run's outcome is for CI; `--dry-run` always exits 0, after printing what
+    /// would have happened.
+    pub fn of_verdict(outcome: Outcome, dry_run: bool) -> ExitStatus {
+        match outcome {
+            _ if dry_run => ExitStatus::Success,
+            Outcome::Pass => ExitStatus::Success,
+            Outcome::Fail => ExitStatus::Failure,
+            Outcome::Error => ExitStatus::Error,
+        }
+    }
 }
 
 impl From<ExitStatus> for ExitCode {

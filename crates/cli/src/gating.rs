@@ -83,7 +83,7 @@ pub fn read_baseline(path: Option<&Path>) -> anyhow::Result<Option<Baseline>> {
 /// One outcome per scanner invocation, as the gate sees it.
 pub fn tool_outcomes(result: &ScanResult) -> Vec<ToolOutcome> {
     result
-        .outputs
+        .outputs()
         .iter()
         .map(|raw| ToolOutcome {
             name: raw.tool.to_string(),

@@ -1,25 +1,27 @@
 //! A calendar date (`YYYY-MM-DD`), enough for suppression expiry: parse, compare, add days.
-//!
-//! Written by hand rather than pulling a date crate in: the gate needs no time zones, no
-//! times of day, only the proleptic Gregorian calendar and day arithmetic.
+//! The calendar is jiff's (`jiff::civil::Date`); this type keeps the strict `YYYY-MM-DD` form a
+//! policy file must use and the UTC "today" the cli gates by.
 
 use std::fmt;
 
+use jiff::civil;
+use jiff::tz::TimeZone;
+use jiff::{Span, Timestamp, Unit};
 use serde::{Serialize, Serializer};
 
 /// A day in the proleptic Gregorian calendar. Orders chronologically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    year: i32,
-    month: u8,
-    day: u8,
-}
+pub struct Date(civil::Date);
+
+/// The day days are counted from.
+const EPOCH: civil::Date = civil::date(1970, 1, 1);
 
 impl Date {
     /// The date, or `None` when it does not exist (`2025-02-30`).
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
-        let valid = (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
-        valid.then_some(Date { year, month, day })
+        let year = i16::try_from(year).ok()?;
+        let (month, day) = (i8::try_from(month).ok()?, i8::try_from(day).ok()?);
+        civil::Date::new(year, month, day).ok().map(Date)
     }
 
     /// Parses exactly `YYYY-MM-DD`.
@@ -45,61 +47,28 @@ impl Date {
     /// Today in UTC, from the system clock. Evaluation takes the date as a parameter so tests
     /// stay deterministic; this is for the cli.
     pub fn today_utc() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| elapsed.as_secs());
-        // u64 seconds / 86400 fits in i64 for any real clock.
-        Date::from_days(i64::try_from(secs / 86_400).unwrap_or(0))
+        Date(TimeZone::UTC.to_datetime(Timestamp::now()).date())
     }
 
-    /// The date `days` days later (earlier when negative).
+    /// The date `days` days later (earlier when negative), at the calendar's ends at most.
     pub fn add_days(self, days: i64) -> Date {
-        Date::from_days(self.days_since_epoch() + days)
+        let span = Span::new().try_days(days).unwrap_or_else(|_| match days.is_negative() {
+            true => Span::new().days(-7_304_484),
+            false => Span::new().days(7_304_484),
+        });
+        Date(self.0.saturating_add(span))
     }
 
     /// Days from 1970-01-01 (negative before it).
     pub fn days_since_epoch(self) -> i64 {
-        // Howard Hinnant's days_from_civil: shift the year to start in March so the leap day is last.
-        let year = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = year.div_euclid(400);
-        let year_of_era = year - era * 400;
-        let month = i64::from(self.month);
-        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        era * 146_097 + day_of_era - 719_468
-    }
-
-    fn from_days(days: i64) -> Date {
-        // Inverse of days_since_epoch (Hinnant's civil_from_days).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let day_of_era = z - era * 146_097;
-        let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-        let mp = (5 * day_of_year + 2) / 153;
-        let day = day_of_year - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = year_of_era + era * 400 + i64::from(month <= 2);
-        Date {
-            year: i32::try_from(year).unwrap_or(i32::MAX),
-            month: u8::try_from(month).unwrap_or(1),
-            day: u8::try_from(day).unwrap_or(1),
-        }
-    }
-}
-
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
+        let span = self.0.since((Unit::Day, EPOCH)).unwrap_or_default();
+        i64::from(span.get_days())
     }
 }
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+        fmt::Display::fmt(&self.0, f)
     }
 }
 

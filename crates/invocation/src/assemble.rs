@@ -17,38 +17,95 @@ use crate::Execution;
 pub struct ScanResult {
     /// One record per invocation plus one per scanner that did not run, in registry order;
     /// scrubbed of the run's secrets.
-    pub outputs: Vec<RawOutput>,
+    outputs: Vec<RawOutput>,
     /// One run per tool that ran or failed, in registry order; dedup'ed findings sit in their
     /// first tool's run. A failed tool's run holds its reason as a tool error, so the SARIF log
     /// says it failed instead of leaving it out.
-    pub runs: Vec<ToolRun>,
+    runs: Vec<ToolRun>,
     /// Findings each invocation reported before cross-tool dedup, by index into `outputs`.
-    pub reported: HashMap<usize, usize>,
+    reported: HashMap<usize, usize>,
     /// Files each invocation reported an error for (semgrep), by index into `outputs`.
-    pub file_errors: HashMap<usize, Vec<String>>,
+    file_errors: HashMap<usize, Vec<String>>,
     /// Findings dropped because they lie in an excluded path (git-ignored, `--exclude`).
-    pub excluded_findings: usize,
+    excluded_findings: usize,
     /// The secret values the run learned: everything above is already scrubbed of them; raw
     /// copies kept past the run must be too.
-    pub secrets: Arc<Secrets>,
+    secrets: Arc<Secrets>,
     /// Wall time of the scanners' run.
-    pub wall: Duration,
+    wall: Duration,
     /// Root that was scanned (absolute).
-    pub root: PathBuf,
+    root: PathBuf,
     /// Root the reports name paths from: the git work tree's top when `root` is below it.
-    pub report_root: PathBuf,
+    report_root: PathBuf,
     /// What no scanner looked at (git-ignored, `--exclude`).
-    pub excluded: Vec<Exclusion>,
+    excluded: Vec<Exclusion>,
     /// What no scanner read (submodules), for every report.
-    pub unscanned: Vec<String>,
+    unscanned: Vec<String>,
     /// The raw output files (`--raw-dir` copies them) live as long as the result.
     _scratch: Scratch,
 }
 
+/// Read-only: the result is assembled once and never changed; the reports render from it, with
+/// the verdict beside it.
 impl ScanResult {
     /// Every finding, once.
     pub fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.runs.iter().flat_map(|run| run.findings.iter())
+    }
+
+    /// One record per invocation plus one per scanner that did not run, in registry order.
+    pub fn outputs(&self) -> &[RawOutput] {
+        &self.outputs
+    }
+
+    /// One run per tool that ran or failed, in registry order.
+    pub fn runs(&self) -> &[ToolRun] {
+        &self.runs
+    }
+
+    /// Findings the invocation at `index` of [`ScanResult::outputs`] reported, before dedup.
+    pub fn reported(&self, index: usize) -> Option<usize> {
+        self.reported.get(&index).copied()
+    }
+
+    /// Files the invocation at `index` reported an error for (semgrep).
+    pub fn file_errors(&self, index: usize) -> &[String] {
+        self.file_errors.get(&index).map_or(&[], Vec::as_slice)
+    }
+
+    /// Findings dropped because they lie in an excluded path.
+    pub fn excluded_findings(&self) -> usize {
+        self.excluded_findings
+    }
+
+    /// The secret values the run learned (raw copies kept past the run are scrubbed of them).
+    pub fn secrets(&self) -> &Arc<Secrets> {
+        &self.secrets
+    }
+
+    /// Wall time of the scanners' run.
+    pub fn wall(&self) -> Duration {
+        self.wall
+    }
+
+    /// Root that was scanned (absolute).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Root the reports name paths from.
+    pub fn report_root(&self) -> &Path {
+        &self.report_root
+    }
+
+    /// What no scanner looked at (git-ignored, `--exclude`).
+    pub fn excluded(&self) -> &[Exclusion] {
+        &self.excluded
+    }
+
+    /// What no scanner read (submodules).
+    pub fn unscanned(&self) -> &[String] {
+        &self.unscanned
     }
 }
 
@@ -362,12 +419,12 @@ mod tests {
         let result = execution(root.path(), vec![gitleaks, semgrep], Some(cache.clone())).assemble(Vec::new());
         let shown = format!(
             "{:?}{:?}",
-            result.runs,
-            result.outputs.iter().map(|raw| &raw.argv).collect::<Vec<_>>()
+            result.runs(),
+            result.outputs().iter().map(|raw| &raw.argv).collect::<Vec<_>>()
         );
         assert!(!shown.contains(TOKEN), "{shown}");
         assert_eq!(result.findings().count(), 2);
-        assert_eq!(result.reported, HashMap::from([(0, 1), (1, 1)]));
+        assert_eq!((result.reported(0), result.reported(1)), (Some(1), Some(1)));
         // Only semgrep's result is stored (gitleaks learned a secret value), and scrubbed.
         let stored: Vec<String> = std::fs::read_dir(cache_dir.path())
             .unwrap()
@@ -393,7 +450,7 @@ mod tests {
         reported_errors.parsed.as_mut().unwrap().tool_errors = vec!["a file did not parse".into()];
         let result = execution(root.path(), vec![reported_errors, failed], Some(cache)).assemble(Vec::new());
         let errors: Vec<(&str, &Vec<String>)> = result
-            .runs
+            .runs()
             .iter()
             .map(|run| (run.tool.as_str(), &run.tool_errors))
             .collect();

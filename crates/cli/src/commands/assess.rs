@@ -31,19 +31,20 @@ pub async fn run(args: AssessArgs, color: ColorChoice) -> anyhow::Result<ExitSta
         inert,
         progress: Some(Paint::for_stream(color, Stream::Stderr)),
     };
-    let mut scanned = Scanned::run(&request).await?;
+    let scanned = Scanned::run(&request).await?;
     let verdict = scanned.evaluate(&scanned.policy);
     let own_row = args.policy.policy.is_some() || args.policy.level > 1;
     let assessment = scanned.assess(own_row.then_some(&scanned.policy));
     let failed = failed_scanners(&scanned, &scanned.policy);
-    let mut summary = scanned.report(&verdict, args.sarif.as_deref())?;
+    let runs = scanned.shown_runs(&verdict);
+    let mut summary = scanned.report(&runs, &verdict, args.sarif.as_deref())?;
     summary.level_met = Some(assessment.highest_met);
     summary.assessment = Some(assessment);
     if let Some(path) = &args.summary_json {
         summary.write(path)?;
     }
     if let Some(path) = &args.html {
-        let run = scanned.html_run(&verdict, summary.assessment.as_ref());
+        let run = scanned.html_run(&runs, &verdict, summary.assessment.as_ref());
         crate::publish::publish_html(path, &run, &summary, started)?;
     }
     let paint = Paint::for_stream(color, Stream::Stdout);

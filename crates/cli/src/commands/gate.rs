@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use scangate_gate::{evaluate, Baseline, Category, Date, Outcome, Required, ToolOutcome};
+use scangate_gate::{evaluate, Baseline, Category, Date, Required, ToolOutcome};
 use scangate_normalizer::{
     dedup_marked, read_sarif_log, sha256_hex, split_by_first_tool, Finding, SarifLog, ScannerRecord, ToolRun,
 };
@@ -82,12 +82,7 @@ pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStat
         Inert::for_github(github),
         Paint::for_stream(color, Stream::Stdout),
     )?;
-    Ok(match verdict.result {
-        _ if args.verdict.dry_run => ExitStatus::Success,
-        Outcome::Pass => ExitStatus::Success,
-        Outcome::Fail => ExitStatus::Failure,
-        Outcome::Error => ExitStatus::Error,
-    })
+    Ok(ExitStatus::of_verdict(verdict.result, args.verdict.dry_run))
 }
 
 /// One part as read: where from, and its log.

@@ -77,7 +77,7 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
         inert,
         progress: (!args.quiet).then(|| Paint::for_stream(color, Stream::Stderr)),
     };
-    let mut scanned = Scanned::run(&request).await?;
+    let scanned = Scanned::run(&request).await?;
     let gated = match () {
         _ if args.no_gate => ungated(&scanned.policy),
         _ if args.scanners.staged => without_required_scanners(scanned.policy.clone()),
@@ -91,7 +91,8 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
         .sarif
         .clone()
         .or_else(|| (!args.scanners.staged).then(|| DEFAULT_SARIF.into()));
-    let mut summary = scanned.report(&verdict, sarif_path.as_deref())?;
+    let runs = scanned.shown_runs(&verdict);
+    let mut summary = scanned.report(&runs, &verdict, sarif_path.as_deref())?;
     summary.level_met = assessment.as_ref().map(|assessment| assessment.highest_met);
     if args.no_gate && verdict.result != Outcome::Error {
         summary.verdict = NOT_GATED;
@@ -102,14 +103,7 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
     match stdout {
         Stdout::Tables => {
             let paint = Paint::for_stream(color, Stream::Stdout);
-            print_human(
-                &summary,
-                &scanned.result.runs,
-                &verdict,
-                args.max_findings,
-                inert,
-                paint,
-            )?;
+            print_human(&summary, &runs, &verdict, args.max_findings, inert, paint)?;
             if let Some(assessment) = &assessment {
                 print_level_met(assessment, inert)?;
             }
@@ -117,16 +111,11 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
         Stdout::SummaryJson => summary.write_to(std::io::stdout().lock())?,
         Stdout::Quiet | Stdout::Sarif => {}
     }
-    publish(
-        &targets,
-        &counting_findings(&scanned.result.runs, &verdict),
-        &summary,
-        started,
-    )?;
+    publish(&targets, &counting_findings(&runs, &verdict), &summary, started)?;
     if let Some(path) = &args.html {
         publish_html(
             path,
-            &scanned.html_run(&verdict, assessment.as_ref()),
+            &scanned.html_run(&runs, &verdict, assessment.as_ref()),
             &summary,
             started,
         )?;
@@ -146,7 +135,7 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
         write_evidence(
             &evidence_targets,
             EvidenceInput {
-                root: &scanned.result.root,
+                root: scanned.result.root(),
                 options: &scanned.options,
                 execution: &scanned.result,
                 findings: &scanned.findings,
@@ -159,7 +148,7 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
             },
         )?;
     }
-    Ok(exit_status(verdict.result, args.verdict.dry_run))
+    Ok(ExitStatus::of_verdict(verdict.result, args.verdict.dry_run))
 }
 
 /// What a scan runs with: `scan` and `assess` share every flag that changes the scanners' runs.
@@ -248,7 +237,7 @@ impl Scanned {
         }
         let given_secrets = options.npm_registry.as_deref().map(url_credentials).unwrap_or_default();
         let result = execution.assemble(given_secrets);
-        crate::redact::learn(std::sync::Arc::clone(&result.secrets));
+        crate::redact::learn(std::sync::Arc::clone(result.secrets()));
         let ignored_configs = ignored_repository_configs(&result, request.inert);
         if let Some(dir) = request.raw_dir {
             keep_raw_outputs(&result, dir)?;
@@ -305,33 +294,45 @@ impl Scanned {
         })
     }
 
-    /// What the HTML report shows of the run; after [`Scanned::report`], which carries the
-    /// verdict into the runs.
-    pub fn html_run<'a>(&'a self, verdict: &'a Verdict, assessment: Option<&'a Assessment>) -> html::Run<'a> {
+    /// What the HTML report shows of the run: the runs as [`Scanned::report`] shows them.
+    pub fn html_run<'a>(
+        &'a self,
+        runs: &'a [ToolRun],
+        verdict: &'a Verdict,
+        assessment: Option<&'a Assessment>,
+    ) -> html::Run<'a> {
         html::Run {
-            runs: &self.result.runs,
+            runs,
             verdict,
             assessment,
             today: self.today,
         }
     }
 
-    /// Carries `verdict` into the runs, writes the SARIF log to `sarif` (when given), and returns
-    /// the summary.
-    pub fn report(&mut self, verdict: &Verdict, sarif: Option<&Path>) -> anyhow::Result<Summary> {
-        apply_verdict(&mut self.result.runs, verdict);
+    /// The runs as the reports show them: the scan's result with the verdict beside it (its
+    /// severity overrides and suppressions), the pre-existing marks, and paths from the report
+    /// root. The result itself is left as it is.
+    pub fn shown_runs(&self, verdict: &Verdict) -> Vec<ToolRun> {
+        let mut runs = self.result.runs().to_vec();
+        apply_verdict(&mut runs, verdict);
         if let Some(baseline) = &self.baseline {
-            mark_pre_existing(&mut self.result.runs, baseline);
+            mark_pre_existing(&mut runs, baseline);
         }
-        rebase_onto_report_root(&mut self.result);
+        rebase_onto_report_root(&mut runs, &self.result);
+        runs
+    }
+
+    /// Writes the SARIF log of `runs` ([`Scanned::shown_runs`]) to `sarif` (when given), and
+    /// returns the summary.
+    pub fn report(&self, runs: &[ToolRun], verdict: &Verdict, sarif: Option<&Path>) -> anyhow::Result<Summary> {
         let change_only = change_only_note(&self.result, &self.options);
         let notes = match sarif {
-            Some(path) => write_sarif_file(path, &self.result, change_only.as_deref())?,
+            Some(path) => write_sarif_file(path, runs, &self.result, change_only.as_deref())?,
             None => Vec::new(),
         };
         let mut summary = Summary::new(
             verdict,
-            self.result.wall.as_millis() as u64,
+            self.result.wall().as_millis() as u64,
             tool_summaries(&self.result),
             &notes,
         );
@@ -341,11 +342,11 @@ impl Scanned {
         summary
             .warnings
             .extend(self.base.iter().flat_map(BaseFindings::warnings));
-        summary.excluded = ExcludedSummary::list(&self.result.excluded);
-        summary.excluded_findings = self.result.excluded_findings;
+        summary.excluded = ExcludedSummary::list(self.result.excluded());
+        summary.excluded_findings = self.result.excluded_findings();
         let semgrep_ran = self
             .result
-            .outputs
+            .outputs()
             .iter()
             .any(|raw| raw.tool == "semgrep" && raw.target.is_some());
         summary.sast_rules = semgrep_ran.then(|| SastRules::of(&self.options));
@@ -362,7 +363,7 @@ impl Scanned {
         let sbom = made
             .as_ref()
             .map_err(|error| anyhow::anyhow!("cannot write the SBOM to {}: {error}", path.display()))?;
-        let bytes = self.result.secrets.scrub_bytes(&sbom.bytes);
+        let bytes = self.result.secrets().scrub_bytes(&sbom.bytes);
         crate::publish::create_output(path, "SBOM")?
             .write_all(&bytes)
             .with_context(|| format!("cannot write the SBOM to {}", path.display()))?;
@@ -431,7 +432,7 @@ fn announce_level(policy: &Policy, cli_level: u8, inert: Inert) {
 #[allow(clippy::print_stderr)]
 fn ignored_repository_configs(result: &ScanResult, inert: Inert) -> Vec<IgnoredConfig> {
     let mut ignored: Vec<IgnoredConfig> = result
-        .outputs
+        .outputs()
         .iter()
         .flat_map(|raw| raw.ignored_configs.iter().cloned())
         .collect();
@@ -493,27 +494,17 @@ fn ungated(policy: &Policy) -> Policy {
     ungated
 }
 
-/// `--dry-run` always exits 0, after printing what would have happened.
-fn exit_status(outcome: Outcome, dry_run: bool) -> ExitStatus {
-    match outcome {
-        _ if dry_run => ExitStatus::Success,
-        Outcome::Pass => ExitStatus::Success,
-        Outcome::Fail => ExitStatus::Failure,
-        Outcome::Error => ExitStatus::Error,
-    }
-}
-
 /// Copies the scanners' own outputs (they live in a scratch directory removed after the run),
 /// scrubbed of the run's secrets (gitleaks' report holds them) and private to the user: 0600
 /// files, in a directory created 0700.
 fn keep_raw_outputs(result: &ScanResult, dir: &Path) -> anyhow::Result<()> {
-    for output in result.outputs.iter().filter_map(|raw| raw.output.as_deref()) {
+    for output in result.outputs().iter().filter_map(|raw| raw.output.as_deref()) {
         let Some(name) = output.file_name() else {
             continue;
         };
         let bytes =
             std::fs::read(output).with_context(|| format!("cannot read the raw output {}", output.display()))?;
-        scangate_runner::keep_private(dir, name, &result.secrets.scrub_bytes(&bytes))
+        scangate_runner::keep_private(dir, name, &result.secrets().scrub_bytes(&bytes))
             .with_context(|| format!("cannot copy a raw output to {}", dir.display()))?;
     }
     Ok(())
@@ -524,7 +515,7 @@ fn keep_raw_outputs(result: &ScanResult, dir: &Path) -> anyhow::Result<()> {
 fn change_only_note(result: &ScanResult, options: &ScanOptions) -> Option<String> {
     options.changed.as_ref()?;
     let unchanged: Vec<&str> = result
-        .outputs
+        .outputs()
         .iter()
         .filter(|raw| raw.status == Status::Unchanged)
         .map(|raw| raw.tool)
@@ -538,7 +529,7 @@ fn change_only_note(result: &ScanResult, options: &ScanOptions) -> Option<String
         )
     };
     let from_cache: Vec<&str> = result
-        .outputs
+        .outputs()
         .iter()
         .filter(|raw| raw.cached && raw.status == Status::Ok)
         .map(|raw| raw.tool)
@@ -562,18 +553,18 @@ fn change_only_note(result: &ScanResult, options: &ScanOptions) -> Option<String
 /// none of its categories) and what none of them read (submodules).
 fn coverage_gaps(result: &ScanResult) -> Vec<String> {
     let gaps = result
-        .outputs
+        .outputs()
         .iter()
         .flat_map(|raw| raw.gaps.iter().map(move |gap| format!("{}: {gap}", raw.tool)));
-    gaps.chain(result.unscanned.iter().cloned()).collect()
+    gaps.chain(result.unscanned().iter().cloned()).collect()
 }
 
 /// Findings name paths from the scanned root, which the gate, the change under review and the
 /// fingerprints agree on; the reports name them from the repository's root
 /// (`ScanResult::report_root`), where GitHub, GitLab and reviewdog resolve them: a scan of
 /// `services/api` reports `services/api/main.go`.
-fn rebase_onto_report_root(result: &mut ScanResult) {
-    let Ok(prefix) = result.root.strip_prefix(&result.report_root) else {
+fn rebase_onto_report_root(runs: &mut [ToolRun], result: &ScanResult) {
+    let Ok(prefix) = result.root().strip_prefix(result.report_root()) else {
         return;
     };
     if prefix.as_os_str().is_empty() {
@@ -581,7 +572,7 @@ fn rebase_onto_report_root(result: &mut ScanResult) {
     }
     let prefix = prefix.to_string_lossy().replace('\\', "/");
     let rebase = |path: &mut String| *path = format!("{prefix}/{path}");
-    for finding in result.runs.iter_mut().flat_map(|run| run.findings.iter_mut()) {
+    for finding in runs.iter_mut().flat_map(|run| run.findings.iter_mut()) {
         if let Some(location) = &mut finding.location {
             rebase(&mut location.path);
         }
@@ -598,18 +589,23 @@ fn rebase_onto_report_root(result: &mut ScanResult) {
 
 /// Writes the SARIF log, with the record of every scanner that `scangate gate` needs to judge
 /// the log as a part of a sharded scan; returns what was dropped to fit GitHub's limits.
-fn write_sarif_file(path: &Path, result: &ScanResult, partial: Option<&str>) -> anyhow::Result<Vec<String>> {
+fn write_sarif_file(
+    path: &Path,
+    runs: &[ToolRun],
+    result: &ScanResult,
+    partial: Option<&str>,
+) -> anyhow::Result<Vec<String>> {
     let file: Box<dyn Write> = match path == Path::new("-") {
         true => Box::new(std::io::stdout().lock()),
         false => Box::new(crate::publish::create_output(path, "SARIF log")?),
     };
-    let scanners: Vec<ScannerRecord> = result.outputs.iter().map(scanner_record).collect();
+    let scanners: Vec<ScannerRecord> = result.outputs().iter().map(scanner_record).collect();
     let options = SarifOptions {
         scanners: &scanners,
         partial,
-        ..SarifOptions::new(&result.report_root)
+        ..SarifOptions::new(result.report_root())
     };
-    let notes = write_sarif(file, &result.runs, &options)
+    let notes = write_sarif(file, runs, &options)
         .with_context(|| format!("cannot write the SARIF log to {}", path.display()))?;
     for note in &notes {
         tracing::warn!("{note}");
@@ -630,11 +626,8 @@ fn scanner_record(raw: &RawOutput) -> ScannerRecord {
 }
 
 fn tool_summaries(result: &ScanResult) -> Vec<ToolSummary> {
-    let outputs = result.outputs.iter().enumerate();
+    let outputs = result.outputs().iter().enumerate();
     outputs
-        .map(|(index, raw)| {
-            let file_errors = result.file_errors.get(&index).map_or(&[][..], Vec::as_slice);
-            ToolSummary::from_raw(raw, result.reported.get(&index).copied(), file_errors)
-        })
+        .map(|(index, raw)| ToolSummary::from_raw(raw, result.reported(index), result.file_errors(index)))
         .collect()
 }
