@@ -6,8 +6,9 @@
 //! reader sees a whole entry or none, and concurrent scans writing the same key write the same
 //! result. It is verified when read: a truncated, corrupt or foreign entry, or one for another
 //! tool, is a miss, never a result. An entry holds findings already scrubbed of the run's
-//! secrets and nothing else of the repository: an invocation that learned secret values (gitleaks
-//! with findings) is never stored, as those values are needed to scrub the other scanners' text.
+//! secrets and nothing else of the repository. The secret values gitleaks' findings carry, needed
+//! to scrub the other scanners' text, are kept only as salted digests and read back from the
+//! repository on a hit ([`crate::recovery`]); one that cannot be read back makes the hit a miss.
 //! A result that needed the network (npm audit, online databases) is reused for at most the
 //! cache's time to live.
 
@@ -19,6 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use scangate_normalizer::{Finding, Parsed};
 
 use crate::key::{Key, FORMAT};
+use crate::recovery::{recover, SecretDigest};
 
 /// An entry bigger than this is not read (and so never trusted).
 const MAX_ENTRY: u64 = 512 << 20;
@@ -60,16 +62,22 @@ pub(crate) struct Entry {
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
     pub file_errors: Vec<String>,
+    /// The secret values the result learned, as digests.
+    pub secrets: Vec<SecretDigest>,
 }
 
 impl Entry {
-    pub fn parsed(self) -> Parsed {
-        Parsed {
+    /// What the entry reported, with its secret values read back from under `root`; `None` when
+    /// one cannot be.
+    pub fn parsed(self, root: &Path, key: &Key) -> Option<Parsed> {
+        let secrets = recover(root, key, &self.findings, &self.secrets)?;
+        Some(Parsed {
             findings: self.findings,
             warnings: self.warnings,
             file_errors: self.file_errors,
+            secrets: scangate_normalizer::SecretValues(secrets),
             ..Parsed::default()
-        }
+        })
     }
 }
 
@@ -152,8 +160,15 @@ impl Cache {
 }
 
 impl Entry {
-    /// A new entry written now.
-    pub fn now(tool: &str, version: Option<String>, exit_code: Option<i32>, networked: bool, parsed: &Parsed) -> Entry {
+    /// A new entry under `key`, written now.
+    pub fn now(
+        key: &Key,
+        tool: &str,
+        version: Option<String>,
+        exit_code: Option<i32>,
+        networked: bool,
+        parsed: &Parsed,
+    ) -> Entry {
         Entry {
             tool: tool.to_string(),
             version,
@@ -163,6 +178,12 @@ impl Entry {
             findings: parsed.findings.clone(),
             warnings: parsed.warnings.clone(),
             file_errors: parsed.file_errors.clone(),
+            secrets: parsed
+                .secrets
+                .0
+                .iter()
+                .map(|value| SecretDigest::of(key, value))
+                .collect(),
         }
     }
 }
@@ -205,7 +226,7 @@ mod tests {
             warnings: vec!["a warning".into()],
             ..Parsed::default()
         };
-        Entry::now("semgrep", Some("1.0".into()), Some(0), networked, &parsed)
+        Entry::now(&key("a"), "semgrep", Some("1.0".into()), Some(0), networked, &parsed)
     }
 
     fn cache(ttl: Duration, writes: bool) -> (tempfile::TempDir, Cache) {

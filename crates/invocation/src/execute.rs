@@ -210,8 +210,9 @@ pub async fn cached_complement(plan: Plan, options: &ScanOptions, cache: &Cache,
             .zip(&places)
             .filter(|(run, _)| run.tool.name() == *tool)
             .map(|(run, place)| {
-                let entry = cache.read(&place.as_ref()?.key, tool)?;
-                Some(Invocation::from_entry(run.record(), entry))
+                let key = &place.as_ref()?.key;
+                let entry = cache.read(key, tool)?;
+                Invocation::from_entry(run.record(), entry, plan.repo.root(), key)
             })
             .collect();
         complement.extend(hits.unwrap_or_default());

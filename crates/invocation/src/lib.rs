@@ -30,6 +30,7 @@ mod assemble;
 mod cache;
 mod execute;
 mod key;
+mod recovery;
 mod unit;
 
 pub use assemble::ScanResult;

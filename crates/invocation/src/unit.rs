@@ -2,7 +2,7 @@
 //! and turn a tool's own error reports into a failed status. What comes out is final: nothing
 //! downstream changes a status or a finding's meaning, it only scrubs what it shows.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use scangate_normalizer::{parse_with, Context, Parsed};
@@ -52,27 +52,36 @@ impl Invocation {
         }
     }
 
-    /// The result cache's `entry` for the invocation `record` was planned as.
-    pub(crate) fn from_entry(mut record: RawOutput, entry: Entry) -> Invocation {
+    /// The result cache's `entry` (under `key`) for the invocation `record` was planned as, with
+    /// its secret values read back from under `root`; `None` when one cannot be (a miss).
+    pub(crate) fn from_entry(mut record: RawOutput, entry: Entry, root: &Path, key: &Key) -> Option<Invocation> {
         record.status = Status::Ok;
         record.version = entry.version.clone();
         record.exit_code = entry.exit_code;
         record.cached = true;
-        Invocation {
+        let Some(parsed) = entry.parsed(root, key) else {
+            tracing::debug!(
+                tool = record.tool,
+                "a cached result's secret values cannot be read back; a miss"
+            );
+            return None;
+        };
+        Some(Invocation {
             record,
-            parsed: Some(entry.parsed()),
+            parsed: Some(parsed),
             cached_as: None,
-        }
+        })
     }
 
-    /// What the result cache keeps of a fresh, clean run: never an entry of a run that failed,
-    /// reported errors, or learned secret values (those must scrub the other scanners' text).
+    /// What the result cache keeps of a fresh, clean run: never an entry of a run that failed or
+    /// reported errors.
     pub(crate) fn entry(&self) -> Option<(&CachedAs, Entry)> {
         let cached_as = self.cached_as.as_ref()?;
         let parsed = self.parsed.as_ref()?;
-        let clean = self.record.status == Status::Ok && parsed.tool_errors.is_empty() && parsed.secrets.0.is_empty();
+        let clean = self.record.status == Status::Ok && parsed.tool_errors.is_empty();
         let record = &self.record;
         let entry = Entry::now(
+            &cached_as.key,
             record.tool,
             record.version.clone(),
             record.exit_code,
@@ -100,13 +109,12 @@ pub(crate) async fn run(
     let Some((cache, cached_as)) = cache else {
         return conclude(scangate_runner::run(planned, timeout).await, parsing);
     };
-    if let Some(entry) = cache.read(&cached_as.key, planned.tool.name()) {
-        tracing::debug!(
-            tool = planned.tool.name(),
-            key = cached_as.key.as_str(),
-            "result cache hit"
-        );
-        return Invocation::from_entry(planned.record(), entry);
+    let hit = cache
+        .read(&cached_as.key, planned.tool.name())
+        .and_then(|entry| Invocation::from_entry(planned.record(), entry, &parsing.root, &cached_as.key));
+    if let Some(hit) = hit {
+        tracing::debug!(tool = hit.record.tool, key = cached_as.key.as_str(), "result cache hit");
+        return hit;
     }
     let mut invocation = conclude(scangate_runner::run(planned, timeout).await, parsing);
     invocation.cached_as = Some(cached_as);
