@@ -55,7 +55,7 @@ impl Progress {
 
     /// `✓ semgrep  done in 4.2s, 3 findings`, `✓ gosec  cached, 0 findings`, `✗ npm in web  error after 0.3s: …`, `- gosec  skipped: …`.
     fn ending(&self, invocation: &Invocation) -> String {
-        let raw = &invocation.record;
+        let raw = invocation.record();
         let label = label(raw.tool, raw.target.as_ref());
         let seconds = raw.duration.as_secs_f64();
         let reason = || short(raw.reason.as_deref().unwrap_or("no reason given"));

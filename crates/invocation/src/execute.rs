@@ -18,7 +18,7 @@ use crate::unit::{self, CachedAs, Invocation, Parsing};
 /// The invocations of a plan, as they ended, before the scan's result is assembled from them.
 pub struct Execution {
     /// One per invocation plus one per scanner that did not run, in registry order.
-    pub invocations: Vec<Invocation>,
+    pub(crate) invocations: Vec<Invocation>,
     /// Wall time of the whole run.
     pub wall: Duration,
     /// Root that was scanned (absolute).

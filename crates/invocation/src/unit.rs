@@ -26,10 +26,10 @@ pub struct Parsing {
 #[derive(Debug, Clone)]
 pub struct Invocation {
     /// How it ran: its status is final (an output that cannot be trusted is an `error`).
-    pub record: RawOutput,
+    pub(crate) record: RawOutput,
     /// What it reported, when it ran and its output could be parsed. An invocation whose scanner
     /// reported errors of its own is an `error` and keeps what it did report.
-    pub parsed: Option<Parsed>,
+    pub(crate) parsed: Option<Parsed>,
     /// Where its result is kept, when the result cache is on and it can be keyed.
     pub(crate) cached_as: Option<CachedAs>,
 }
@@ -44,7 +44,7 @@ pub(crate) struct CachedAs {
 
 impl Invocation {
     /// A scanner that did not run (skipped, unchanged).
-    pub fn not_run(record: RawOutput) -> Invocation {
+    pub(crate) fn not_run(record: RawOutput) -> Invocation {
         Invocation {
             record,
             parsed: None,
@@ -89,6 +89,11 @@ impl Invocation {
             parsed,
         );
         clean.then_some((cached_as, entry))
+    }
+
+    /// How it ran; its status is final.
+    pub fn record(&self) -> &RawOutput {
+        &self.record
     }
 
     /// The findings it reported, before cross-tool dedup; `None` when it reported none it could
