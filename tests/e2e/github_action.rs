@@ -121,6 +121,26 @@ fn the_scan_step_gates_the_pull_request_by_what_it_adds() {
     assert_exit(&dry, 0);
 }
 
+/// `tools: "gitleaks, semgrep"` (a list written with a space) selects the two scanners.
+#[test]
+fn the_tools_input_tolerates_spaces() {
+    if !["gitleaks", "semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let pr = PullRequest::new();
+    let output = pr.run_step(&[("INPUT_TOOLS", " gitleaks,  semgrep ")]);
+    assert_exit(&output, 1);
+    let summary = read_summary(&pr.file("scangate-summary.json"));
+    let ran: Vec<&str> = summary["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|tool| tool["status"] == "ok")
+        .map(|tool| tool["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(ran, ["gitleaks", "semgrep"], "{summary:#}");
+}
+
 #[test]
 fn the_scan_step_never_runs_an_input_as_a_command() {
     let pr = PullRequest::new();

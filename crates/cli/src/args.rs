@@ -225,11 +225,11 @@ pub struct PlanArgs {
 /// Which scanners run and how they are invoked.
 #[derive(Debug, Args)]
 pub struct ScannerArgs {
-    /// Only these scanners (comma-separated canonical names).
-    #[arg(long, value_delimiter = ',', value_name = "TOOL,...", env = "SCANGATE_TOOLS")]
+    /// Only these scanners (comma-separated canonical names; spaces around a name are ignored).
+    #[arg(long, value_delimiter = ',', value_name = "TOOL,...", env = "SCANGATE_TOOLS", value_parser = trimmed)]
     pub tools: Vec<String>,
     /// Never these scanners.
-    #[arg(long, value_delimiter = ',', value_name = "TOOL,...", env = "SCANGATE_SKIP")]
+    #[arg(long, value_delimiter = ',', value_name = "TOOL,...", env = "SCANGATE_SKIP", value_parser = trimmed)]
     pub skip: Vec<String>,
     /// Leave out paths matching this glob (root-relative; repeatable): no scanner looks there and
     /// findings there do not count. `dist`, `**/generated/**`, `**/*.min.js`; `*` stays within one
@@ -290,4 +290,10 @@ pub struct ScannerArgs {
     /// databases) is reused, in seconds.
     #[arg(long, value_name = "SECS", env = "SCANGATE_CACHE_TTL", default_value_t = 3600)]
     pub cache_ttl: u64,
+}
+
+/// A list item without the spaces around it: `semgrep, gitleaks` (a CI input written as prose)
+/// names two scanners.
+fn trimmed(item: &str) -> Result<String, std::convert::Infallible> {
+    Ok(item.trim().to_string())
 }
