@@ -347,12 +347,45 @@ impl EmptyRegistry {
                 let Ok(mut stream) = stream else { continue };
                 let mut request_line = String::new();
                 let _ = BufReader::new(&stream).read_line(&mut request_line);
-                let _ = sender.send(request_line.trim_end().to_owned());
+                // A connection that sends nothing (scangate checking the registry answers) is
+                // no request.
+                if !request_line.is_empty() {
+                    let _ = sender.send(request_line.trim_end().to_owned());
+                }
                 let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
             }
         });
         EmptyRegistry { url, requests }
     }
+}
+
+/// An unreachable registry (nothing listens on its port; no network at all is the same) is an
+/// error at once, before semgrep starts and retries for minutes, naming the flags that fix it.
+#[test]
+fn an_unreachable_registry_fails_at_once_naming_the_fix() {
+    if !require_scanner("semgrep") {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("app.py", "import os\n\nos.system(\"rm \" + name)\n");
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let env = [("SEMGREP_URL", url.as_str())];
+    let (output, _, summary) = scan(&repo, &["--tools", "semgrep", "--no-gate"], &env);
+    assert_exit(&output, 2);
+    let semgrep = tool_entry(&summary, "semgrep");
+    assert_eq!(semgrep["status"], "error", "{summary:#}");
+    let reason = semgrep["reason"].as_str().unwrap();
+    for needed in [
+        "cannot reach 127.0.0.1:",
+        "--offline",
+        "--semgrep-config",
+        "--skip semgrep",
+    ] {
+        assert!(reason.contains(needed), "{needed} not in: {reason}");
+    }
+    assert!(semgrep["exit_code"].is_null(), "semgrep never started: {semgrep}");
 }
 
 #[test]

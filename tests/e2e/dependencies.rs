@@ -358,6 +358,7 @@ fn offline_dependency_scanners_without_local_data_do_not_start() {
         );
         let reason = entry["reason"].as_str().unwrap();
         assert!(reason.contains("--offline") && reason.contains(flag), "{reason}");
+        assert!(reason.contains(&format!("--skip {tool}")), "{reason}");
     }
     let policy = repo.path().join("policy.toml");
     std::fs::write(

@@ -163,6 +163,15 @@ pub async fn run(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         fail(&mut raw, Status::Error, refusal.to_owned());
         return raw;
     }
+    if let Some(unreachable) = unreachable(run.server.as_deref()).await {
+        let hint = run
+            .failure_hint
+            .as_deref()
+            .map(|hint| format!("; {hint}"))
+            .unwrap_or_default();
+        fail(&mut raw, Status::Error, format!("{unreachable}{hint}"));
+        return raw;
+    }
     let Some(program) = run.program.clone() else {
         let searched = locate::tools_dir().map_or_else(
             || "on PATH (no tools directory: HOME and SCANGATE_TOOLS_DIR are unset)".to_owned(),
@@ -211,6 +220,37 @@ pub async fn run(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         }
     }
     raw
+}
+
+/// How long a server a scanner needs may take to accept a connection.
+const SERVER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why `server` (`host:port`) cannot be reached, when it cannot. Behind a proxy the scanner does
+/// not connect to it itself: there is nothing to check.
+async fn unreachable(server: Option<&str>) -> Option<String> {
+    let server = server.filter(|_| !behind_a_proxy())?;
+    match tokio::time::timeout(SERVER_TIMEOUT, tokio::net::TcpStream::connect(server)).await {
+        Ok(Ok(_)) => None,
+        Ok(Err(error)) => Some(format!("cannot reach {server}: {error}")),
+        Err(_) => Some(format!(
+            "cannot reach {server}: no connection within {}s",
+            SERVER_TIMEOUT.as_secs()
+        )),
+    }
+}
+
+fn behind_a_proxy() -> bool {
+    let proxies = [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ];
+    proxies
+        .iter()
+        .any(|name| std::env::var_os(name).is_some_and(|value| !value.is_empty()))
 }
 
 async fn spawn_scanner(

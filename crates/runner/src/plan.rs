@@ -28,6 +28,8 @@ pub struct PlannedRun {
     pub ignored_configs: Vec<IgnoredConfig>,
     /// Why it will not start under `--offline` ([`Tool::offline_refusal`]).
     pub offline_refusal: Option<&'static str>,
+    /// The server it cannot work without, `host:port` ([`Tool::needs_server`]).
+    pub server: Option<String>,
     /// What to do should it fail ([`Tool::failure_hint`]).
     pub failure_hint: Option<String>,
     /// The categories this invocation covers (fewer than the tool's when it is limited).
@@ -185,6 +187,7 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
                 output,
                 ignored_configs,
                 offline_refusal: tool.offline_refusal(options),
+                server: tool.needs_server(options),
                 failure_hint: tool.failure_hint(options),
                 categories: match limited {
                     Some(Limited::Categories(categories, _)) => categories,

@@ -157,6 +157,12 @@ pub trait Tool: Sync {
     fn offline_refusal(&self, _options: &crate::ScanOptions) -> Option<&'static str> {
         None
     }
+    /// The server this invocation cannot work without (semgrep's rule registry), as `host:port`:
+    /// the runner checks it can connect within seconds before the scanner starts, so that an
+    /// unreachable one is an error at once, not after the scanner's own retries.
+    fn needs_server(&self, _options: &crate::ScanOptions) -> Option<String> {
+        None
+    }
     /// What the user can do when this invocation fails because of how it is configured (semgrep
     /// downloading registry rules without network), appended to the failure's reason.
     fn failure_hint(&self, _options: &crate::ScanOptions) -> Option<String> {

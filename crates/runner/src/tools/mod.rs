@@ -60,9 +60,41 @@ fn is_literal(path: &std::path::Path) -> bool {
         .any(|byte| b"*?[]{}\\!#".contains(byte))
 }
 
+/// `host:port` of an `http(s)://host[:port][/path]` URL (the scheme's port when none is given).
+pub(crate) fn host_and_port(url: &str) -> String {
+    let (rest, port) = match url.split_once("://") {
+        Some(("http", rest)) => (rest, 80),
+        Some((_, rest)) => (rest, 443),
+        None => (url, 443),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, host)| host);
+    let has_port = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.contains("]:"),
+        None => authority.contains(':'),
+    };
+    match has_port {
+        true => authority.to_string(),
+        false => format!("{authority}:{port}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registry_server_is_the_url_s_host_and_port() {
+        assert_eq!(host_and_port("https://semgrep.dev"), "semgrep.dev:443");
+        assert_eq!(host_and_port("http://127.0.0.1:8080/c/p/default"), "127.0.0.1:8080");
+        assert_eq!(host_and_port("http://registry.internal/"), "registry.internal:80");
+        assert_eq!(
+            host_and_port("https://user:pass@semgrep.example"),
+            "semgrep.example:443"
+        );
+        assert_eq!(host_and_port("https://[::1]:9000"), "[::1]:9000");
+        assert_eq!(host_and_port("https://[::1]"), "[::1]:443");
+    }
     use crate::RepoIndex;
 
     fn repo_with(files: &[&str]) -> (tempfile::TempDir, RepoIndex) {

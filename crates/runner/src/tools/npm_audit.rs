@@ -186,7 +186,7 @@ impl Tool for NpmAudit {
     }
     fn offline_refusal(&self, options: &crate::ScanOptions) -> Option<&'static str> {
         (options.offline && options.npm_registry.is_none()).then_some(
-            "not run: --offline, and npm audit would ask https://registry.npmjs.org/; give --npm-registry URL (an advisory mirror), or mark npm-audit optional in the policy",
+            "not run: --offline, and npm audit would ask https://registry.npmjs.org/; give --npm-registry URL (an advisory mirror), leave it out with --skip npm-audit, or mark npm-audit optional in the policy",
         )
     }
     fn judge(&self, exit_code: i32, output: &[u8], _stderr: &str) -> Result<(), String> {

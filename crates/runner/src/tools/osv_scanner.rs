@@ -96,7 +96,7 @@ impl Tool for OsvScanner {
     }
     fn offline_refusal(&self, options: &crate::ScanOptions) -> Option<&'static str> {
         (options.offline && options.osv_offline_db.is_none()).then_some(
-            "not run: --offline, and osv-scanner would query osv.dev; give --osv-offline-db DIR (an offline OSV database), or mark osv-scanner optional in the policy",
+            "not run: --offline, and osv-scanner would query osv.dev; give --osv-offline-db DIR (an offline OSV database), leave it out with --skip osv-scanner, or mark osv-scanner optional in the policy",
         )
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {

@@ -142,7 +142,7 @@ fn rule_count(file: &str) -> usize {
 
 /// Why a run that downloads its rules did not run under `--offline`.
 const OFFLINE_REFUSAL: &str = "not run: --offline, and --semgrep-config names rules semgrep would download \
-     (a registry ruleset or URL); give local rule files or --semgrep-config bundled";
+     (a registry ruleset or URL); give local rule files or --semgrep-config bundled, or leave semgrep out with --skip semgrep";
 
 pub(crate) struct Semgrep;
 
@@ -274,6 +274,15 @@ impl Tool for Semgrep {
             .any(|source| matches!(source, RuleSource::Registry { .. }));
         (options.offline && downloads).then_some(OFFLINE_REFUSAL)
     }
+    /// The rule registry (`SEMGREP_URL`, which semgrep reads too, else semgrep.dev) when rules are
+    /// downloaded from it.
+    fn needs_server(&self, options: &ScanOptions) -> Option<String> {
+        let downloads = rule_sources(options)
+            .iter()
+            .any(|source| matches!(source, RuleSource::Registry { .. }));
+        let url = std::env::var("SEMGREP_URL").unwrap_or_else(|_| "https://semgrep.dev".to_string());
+        downloads.then(|| super::host_and_port(&url))
+    }
     fn failure_hint(&self, options: &ScanOptions) -> Option<String> {
         let registry: Vec<String> = rule_sources(options)
             .into_iter()
@@ -285,7 +294,8 @@ impl Tool for Semgrep {
         (!registry.is_empty()).then(|| {
             format!(
                 "semgrep downloads {} from the semgrep registry (semgrep.dev): without network, \
-                 scan with --offline (scangate's bundled rules) or give --semgrep-config local rule files or `bundled`",
+                 scan with --offline (scangate's bundled rules), give --semgrep-config local rule files or `bundled`, \
+                 or leave semgrep out with --skip semgrep",
                 registry.join(", ")
             )
         })
