@@ -12,7 +12,8 @@ pub fn crate_dir() -> PathBuf {
 
 /// `shared/` beside the repository, when present. The repository is the workspace root (the
 /// directory holding Cargo.lock): this file serves the normalizer's tests and the e2e tests,
-/// whose manifests sit at different depths.
+/// whose manifests sit at different depths. Under `CI=true` a missing file fails the test: a
+/// check that cannot run is never a pass there; elsewhere the test skips it, loudly.
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let crate_dir = crate_dir();
     let root = crate_dir
@@ -22,6 +23,11 @@ pub fn shared(rel: &str) -> Option<PathBuf> {
     let path = root.join("../shared").join(rel);
     if path.exists() {
         Some(path)
+    } else if std::env::var("CI").is_ok_and(|ci| ci == "true") {
+        panic!(
+            "{} is absent (shared/ is not beside the repository), and CI=true: the check cannot be skipped",
+            path.display()
+        );
     } else {
         eprintln!(
             "!!!!! SKIPPED: {} is absent (shared/ is not beside the repository) !!!!!",
