@@ -311,6 +311,23 @@ fn a_tracked_cache_directory_is_refused_and_an_untracked_one_is_not_scanned() {
     assert_exit(&output, 2);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("holds files the repository tracks"), "{stderr}");
+    // A tracked symlink to a directory elsewhere is the repository's too.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), repo.path().join(".linked-cache")).unwrap();
+    commit_all(repo.path(), "a link");
+    let linked = Scangate::new([
+        OsString::from("scan"),
+        repo.path().into(),
+        "--tools".into(),
+        "gitleaks,semgrep".into(),
+        "--cache-dir".into(),
+        repo.path().join(".linked-cache").into(),
+    ])
+    .env("SCANGATE_NO_CACHE", "false")
+    .run();
+    assert_exit(&linked, 2);
+    let stderr = String::from_utf8_lossy(&linked.stderr);
+    assert!(stderr.contains("holds files the repository tracks"), "{stderr}");
     let untracked = repo.path().join(".untracked-cache");
     let tools = gitleaks_and_semgrep();
     let cold = scan_cached(repo.path(), &untracked, &tools);

@@ -30,6 +30,9 @@ pub fn open(
         return Ok(None);
     };
     let writes = options.base_ref.is_none();
+    // The path as given too: a symlink the repository tracks leads anywhere once resolved.
+    let given = std::path::absolute(&dir).with_context(|| format!("cannot resolve {}", dir.display()))?;
+    refuse_tracked(root, &given)?;
     let cache = Cache::open(&dir, Duration::from_secs(args.cache_ttl), writes)?;
     let dir = cache
         .dir()
