@@ -390,3 +390,51 @@ fn a_pull_request_report_holds_the_cached_findings_of_scanners_the_change_does_n
     let warnings = uncached.summary["warnings"].to_string();
     assert!(warnings.contains("trivy did not run"), "{warnings}");
 }
+
+/// A pull-request scan runs semgrep on the changed files only; the findings in the files the
+/// change does not touch come from the cache of the merge base's full scan (semgrep's findings
+/// depend on their file alone), pre-existing, so the report holds every finding. Without an
+/// entry (no cache), they are not in the report.
+#[test]
+fn a_pull_request_report_holds_the_base_s_cached_findings_in_untouched_files() {
+    if !secret_ready() {
+        return;
+    }
+    let repo = crate::support::repo_with_a_high_finding();
+    repo.write("lib.py", "def one():\n    return 1\n");
+    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
+    commit_all(repo.path(), "base");
+    let cache = tempfile::tempdir().unwrap();
+    let mut tools = gitleaks_and_semgrep();
+    let main = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&main.output, 1);
+    let semgrep_results = |scan: &Scan| -> Vec<Value> {
+        let runs = scan.sarif.as_array().unwrap();
+        let run = runs.iter().find(|run| run["tool"] == "semgrep");
+        run.map_or_else(Vec::new, |run| run["results"].as_array().unwrap().clone())
+    };
+    assert_eq!(semgrep_results(&main).len(), 1, "app.py's finding");
+    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
+    repo.write("lib.py", "def one():\n    return 1\n\n\ndef two():\n    return 2\n");
+    commit_all(repo.path(), "change");
+    tools.extend(["--base", "main"].map(OsString::from));
+    let pr = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&pr.output, 0);
+    let results = semgrep_results(&pr);
+    assert_eq!(results.len(), 1, "{:#}", pr.summary);
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "app.py"
+    );
+    assert_eq!(results[0]["baselineState"], "unchanged");
+    assert_eq!(
+        cached_flags(&pr.summary, "semgrep"),
+        [false, true],
+        "{:#}",
+        pr.summary["tools"]
+    );
+    tools.push("--no-cache".into());
+    let uncached = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&uncached.output, 0);
+    assert!(semgrep_results(&uncached).is_empty());
+}

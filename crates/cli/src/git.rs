@@ -11,6 +11,8 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 use scangate_gate::Change;
+use scangate_invocation::OtherVersion;
+use scangate_normalizer::sha256_hex;
 
 /// The commit `rev` names, as its full hex id. `rev` reaches git only after `--end-of-options`,
 /// so `--base=--output=x` is refused instead of becoming an option of git (or of a scanner that
@@ -89,6 +91,22 @@ pub fn merge_base(root: &Path, base: &str) -> anyhow::Result<String> {
         Ok(id) if !id.is_empty() => Ok(id),
         _ => bail!("{base} and HEAD have no merge base: the change cannot be told apart from its base"),
     }
+}
+
+/// How `commit` differs from the work tree at `paths` (root-relative: the files a change
+/// touches): each one's content digest there, or `None` where it has no such file.
+pub fn other_version(root: &Path, commit: &str, paths: &[PathBuf]) -> anyhow::Result<OtherVersion> {
+    let mut differing = std::collections::HashMap::new();
+    for path in paths {
+        let output = git(root)?
+            .args(["cat-file", "blob"])
+            .arg(format!("{commit}:./{}", path.display()))
+            .output()
+            .with_context(|| format!("cannot read {} at {commit}", path.display()))?;
+        let digest = output.status.success().then(|| sha256_hex(&output.stdout));
+        differing.insert(path.clone(), digest);
+    }
+    Ok(OtherVersion { differing })
 }
 
 /// Writes the files of `commit` below `root`'s place in the repository into `dest`, as `git

@@ -12,7 +12,7 @@ use scangate_runner::{Exclusion, Plan, PlannedRun, RawOutput, RepoIndex, ScanOpt
 use tokio::sync::Semaphore;
 
 use crate::cache::Cache;
-use crate::key::Keying;
+use crate::key::{Keying, OtherVersion};
 use crate::unit::{self, CachedAs, Invocation, Parsing};
 
 /// The invocations of a plan, as they ended, before the scan's result is assembled from them.
@@ -72,7 +72,7 @@ pub async fn execute(
         scratch,
     } = plan;
     let places = match cache {
-        Some(_) => cache_places(&runs, &repo, options, &scratch).await,
+        Some(_) => cache_places(&runs, &repo, options, &scratch, None).await,
         None => runs.iter().map(|_| None).collect(),
     };
     let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(runs.len()).max(1)));
@@ -122,14 +122,15 @@ pub async fn execute(
     }
 }
 
-/// Each run's place in the result cache: none for a run that cannot be keyed (its executable is
-/// missing or says no version, an input cannot be read) or for a pre-commit run, whose input is
-/// the git index.
+/// Each run's place in the result cache (keyed with `version`'s files, when given): none for a
+/// run that cannot be keyed (its executable is missing or says no version, an input cannot be
+/// read) or for a pre-commit run, whose input is the git index.
 async fn cache_places(
     runs: &[PlannedRun],
     repo: &RepoIndex,
     options: &ScanOptions,
     scratch: &Scratch,
+    version: Option<&OtherVersion>,
 ) -> Vec<Option<CachedAs>> {
     if options.staged.is_some() {
         return runs.iter().map(|_| None).collect();
@@ -142,6 +143,7 @@ async fn cache_places(
         scratch: scratch.path(),
         build: &build,
         hashed: Default::default(),
+        version,
     };
     runs.iter()
         .zip(versions)
@@ -166,6 +168,9 @@ fn expected_rank(tool: &str) -> usize {
         .unwrap_or(LONGEST_FIRST.len())
 }
 
+/// What a result from the merge base's full scan was for.
+const BASE_TRIGGER: &str = "the files the change does not touch, from the merge base's full scan (result cache)";
+
 fn registry_order(tool: &str) -> usize {
     let order = scangate_runner::TOOLS.iter().position(|known| known.name() == tool);
     order.unwrap_or(usize::MAX)
@@ -175,6 +180,26 @@ impl Execution {
     /// The records of every invocation, in registry order.
     pub fn records(&self) -> impl Iterator<Item = &RawOutput> {
         self.invocations.iter().map(|invocation| &invocation.record)
+    }
+
+    /// Adds `complement` ([`cached_complement`] of the merge base): the cached findings of the
+    /// base's full scan in the files the change does not touch (`changed` holds the root-relative
+    /// paths it does), which the work tree has as they were.
+    pub fn add_untouched_from_base(&mut self, complement: Vec<Invocation>, changed: &[PathBuf]) {
+        for mut invocation in complement {
+            if let Some(parsed) = &mut invocation.parsed {
+                parsed.findings.retain(|finding| {
+                    let path = finding.location.as_ref().map(|location| PathBuf::from(&location.path));
+                    path.is_some_and(|path| !changed.contains(&path))
+                });
+            }
+            if let Some(target) = &mut invocation.record.target {
+                target.trigger = BASE_TRIGGER.to_string();
+            }
+            self.invocations.push(invocation);
+        }
+        self.invocations
+            .sort_by_key(|invocation| registry_order(invocation.record.tool));
     }
 
     /// Puts `complement` ([`cached_complement`]: the cached results of scanners that did not run
@@ -191,18 +216,25 @@ impl Execution {
     }
 }
 
-/// A pull-request scan's complement: for each scanner of `tools` (those the change gave nothing
-/// to read, so whose inputs are those of the last full scan), the results the cache holds for
-/// every one of its full-scan invocations (`plan`, planned without the change), running nothing.
-/// A scanner with an invocation the cache has no result for is left out: its findings stay not
-/// computed, and the report says so.
-pub async fn cached_complement(plan: Plan, options: &ScanOptions, cache: &Cache, tools: &[&str]) -> Vec<Invocation> {
+/// A pull-request scan's complement: for each scanner of `tools`, the results the cache holds
+/// for every one of its full-scan invocations (`plan`, planned without the change), running
+/// nothing: of the work tree's files (the scanners the change gave nothing to read), or of
+/// `version`'s (the merge base's full scan, for the files the change does not touch). A scanner
+/// with an invocation the cache has no result for is left out: its findings stay not computed,
+/// and the report says so.
+pub async fn cached_complement(
+    plan: Plan,
+    options: &ScanOptions,
+    cache: &Cache,
+    tools: &[&str],
+    version: Option<&OtherVersion>,
+) -> Vec<Invocation> {
     let runs: Vec<PlannedRun> = plan
         .runs
         .into_iter()
         .filter(|run| tools.contains(&run.tool.name()))
         .collect();
-    let places = cache_places(&runs, &plan.repo, options, &plan.scratch).await;
+    let places = cache_places(&runs, &plan.repo, options, &plan.scratch, version).await;
     let mut complement = Vec::new();
     for tool in tools {
         let hits: Option<Vec<Invocation>> = runs

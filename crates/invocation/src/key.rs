@@ -87,14 +87,26 @@ impl Key {
     }
 }
 
-/// What keys are computed against: the repository the plan indexed, its options, its scratch
-/// directory, and the files hashed so far (several scanners read the same file).
+/// Another version of the repository's files, as the keys of its full scan see them: the
+/// content digest (SHA-256, hex) of each root-relative path that differs from the work tree, or
+/// `None` for one that version does not have. The merge base of a pull request, whose full scan
+/// the default branch's pipeline ran.
+#[derive(Debug, Clone, Default)]
+pub struct OtherVersion {
+    /// The paths that differ, and their digests in that version.
+    pub differing: HashMap<PathBuf, Option<String>>,
+}
+
+/// What keys are computed against: the repository the plan indexed (or another version of its
+/// files), its options, its scratch directory, and the files hashed so far (several scanners read
+/// the same file).
 pub(crate) struct Keying<'a> {
     pub repo: &'a RepoIndex,
     pub options: &'a ScanOptions,
     pub scratch: &'a Path,
     pub build: &'a str,
     pub hashed: HashMap<PathBuf, Option<String>>,
+    pub version: Option<&'a OtherVersion>,
 }
 
 impl Keying<'_> {
@@ -138,11 +150,20 @@ impl Keying<'_> {
             options: self.options,
         };
         let inputs = self.repo.files().iter().chain(self.repo.symlinks());
-        let mut read: Vec<&PathBuf> = inputs.filter(|path| planned.tool.reads(path, &scope)).collect();
+        let only_there = self.version.into_iter().flat_map(|version| version.differing.keys());
+        let mut read: Vec<&PathBuf> = inputs
+            .chain(only_there)
+            .filter(|path| planned.tool.reads(path, &scope))
+            .collect();
         read.sort();
+        read.dedup();
         for path in read {
+            let digest = match self.version.and_then(|version| version.differing.get(path)) {
+                Some(Some(there)) => there.clone(),
+                Some(None) => continue,
+                None => self.repository_file(path)?,
+            };
             hasher.field(path.as_os_str().as_bytes());
-            let digest = self.repository_file(path)?;
             hasher.field(digest.as_bytes());
         }
         Some(Key(hasher.finish()))

@@ -36,4 +36,5 @@ mod unit;
 pub use assemble::ScanResult;
 pub use cache::{Cache, CacheError};
 pub use execute::{cached_complement, execute, Execution, Observer};
+pub use key::OtherVersion;
 pub use unit::{Invocation, Parsing};

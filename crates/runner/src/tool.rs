@@ -163,6 +163,12 @@ pub trait Tool: Sync {
     fn needs_server(&self, _options: &crate::ScanOptions) -> Option<String> {
         None
     }
+    /// True when each finding depends only on the file it lies in (semgrep's per-file analysis, a
+    /// configuration file's checks, a lockfile's packages): a file unchanged since another version
+    /// of the repository has the findings that version's full scan found in it.
+    fn findings_per_file(&self) -> bool {
+        false
+    }
     /// What the user can do when this invocation fails because of how it is configured (semgrep
     /// downloading registry rules without network), appended to the failure's reason.
     fn failure_hint(&self, _options: &crate::ScanOptions) -> Option<String> {

@@ -377,30 +377,50 @@ impl Scanned {
 }
 
 /// Pull-request mode: the scanners the change gave nothing to read did not run; what the cache
-/// holds of their full scan (their inputs are unchanged) takes their place, so the reports carry
-/// those findings too, as pre-existing.
+/// holds of their full scan (their inputs are unchanged) takes their place. The scanners that ran
+/// on the change and whose findings depend only on their file ([`scangate_runner::Tool::findings_per_file`])
+/// read only the changed files: what the cache holds of the merge base's full scan completes them
+/// in the files the change does not touch. The reports carry those findings too, as pre-existing.
 async fn complete_from_cache(
     execution: &mut scangate_invocation::Execution,
     root: &Path,
     options: &ScanOptions,
     cache: &scangate_invocation::Cache,
 ) -> anyhow::Result<()> {
-    let unchanged: Vec<&str> = execution
-        .records()
-        .filter(|raw| raw.status == Status::Unchanged)
-        .map(|raw| raw.tool)
-        .collect();
-    if unchanged.is_empty() {
+    let (Some(changed), Some(base)) = (&options.changed, &options.base_ref) else {
         return Ok(());
-    }
+    };
+    let tools_that = |wanted: fn(&RawOutput) -> bool| -> Vec<&'static str> {
+        let mut tools: Vec<&'static str> = execution
+            .records()
+            .filter(|raw| wanted(raw))
+            .map(|raw| raw.tool)
+            .collect();
+        tools.dedup();
+        tools
+    };
+    let unchanged = tools_that(|raw| raw.status == Status::Unchanged);
+    let per_file = tools_that(|raw| {
+        let per_file = scangate_runner::tool_named(raw.tool).is_some_and(|tool| tool.findings_per_file());
+        raw.status == Status::Ok && !raw.cached && per_file
+    });
     let full = ScanOptions {
         changed: None,
         base_ref: None,
         ..options.clone()
     };
-    let plan = scangate_runner::plan(root, &full).context("cannot plan the full scan the cache may hold")?;
-    let complement = scangate_invocation::cached_complement(plan, &full, cache, &unchanged).await;
-    execution.complete_with(complement);
+    let full_plan = || scangate_runner::plan(root, &full).context("cannot plan the full scan the cache may hold");
+    if !unchanged.is_empty() {
+        let complement = scangate_invocation::cached_complement(full_plan()?, &full, cache, &unchanged, None).await;
+        execution.complete_with(complement);
+    }
+    if !per_file.is_empty() {
+        let merge_base = git::merge_base(root, base)?;
+        let version = git::other_version(root, &merge_base, changed)?;
+        let complement =
+            scangate_invocation::cached_complement(full_plan()?, &full, cache, &per_file, Some(&version)).await;
+        execution.add_untouched_from_base(complement, changed);
+    }
     Ok(())
 }
 

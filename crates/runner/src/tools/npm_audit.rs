@@ -152,6 +152,9 @@ impl Tool for NpmAudit {
             .filter(|target| changed.iter().any(|path| display(path) == target.trigger))
             .collect()
     }
+    fn findings_per_file(&self) -> bool {
+        true
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no package-lock.json or npm-shrinkwrap.json"
     }

@@ -91,6 +91,9 @@ impl Tool for OsvScanner {
     fn reads(&self, path: &std::path::Path, _scope: &Scope<'_>) -> bool {
         reads::osv_reads(path)
     }
+    fn findings_per_file(&self) -> bool {
+        true
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile or manifest"
     }

@@ -201,6 +201,9 @@ impl Tool for Semgrep {
     fn reads(&self, path: &std::path::Path, scope: &Scope<'_>) -> bool {
         reads::semgrep_reads(scope.repo, bundled_only(scope.options), path)
     }
+    fn findings_per_file(&self) -> bool {
+        true
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no source file in a language semgrep analyses"
     }

@@ -98,6 +98,9 @@ impl Tool for Trivy {
     fn reads(&self, path: &Path, _scope: &Scope<'_>) -> bool {
         reads::trivy_reads(path)
     }
+    fn findings_per_file(&self) -> bool {
+        true
+    }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile, Dockerfile, Kubernetes/Helm, Terraform or CloudFormation file"
     }
