@@ -41,6 +41,13 @@ fn normalized_sarif(sarif: &Value) -> Value {
     Value::Array(results)
 }
 
+/// The results of `tool`'s run in a [`normalized_sarif`] log.
+fn results_of_tool(tool: &str, scan: &Scan) -> Vec<Value> {
+    let runs = scan.sarif.as_array().unwrap();
+    let run = runs.iter().find(|run| run["tool"] == tool);
+    run.map_or_else(Vec::new, |run| run["results"].as_array().unwrap().clone())
+}
+
 /// `tool`'s summary entries' `cached` flags, in order.
 fn cached_flags(summary: &Value, tool: &str) -> Vec<bool> {
     let tools = summary["tools"].as_array().expect("tools");
@@ -360,12 +367,10 @@ fn a_pull_request_report_holds_the_cached_findings_of_scanners_the_change_does_n
         .to_vec();
     let main = scan_cached(repo.path(), cache.path(), &tools);
     assert_ne!(main.output.status.code(), Some(2), "{:#}", main.summary);
-    let trivy_results = |scan: &Scan| -> Vec<Value> {
-        let runs = scan.sarif.as_array().unwrap();
-        let trivy = runs.iter().find(|run| run["tool"] == "trivy");
-        trivy.map_or_else(Vec::new, |run| run["results"].as_array().unwrap().clone())
-    };
-    assert!(!trivy_results(&main).is_empty(), "the Dockerfile has trivy findings");
+    assert!(
+        !results_of_tool("trivy", &main).is_empty(),
+        "the Dockerfile has trivy findings"
+    );
     git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
     repo.write("lib.py", "def two():\n    return 2\n");
     commit_all(repo.path(), "change");
@@ -373,8 +378,8 @@ fn a_pull_request_report_holds_the_cached_findings_of_scanners_the_change_does_n
     let pr = scan_cached(repo.path(), cache.path(), &tools);
     assert_exit(&pr.output, 0);
     assert_eq!(cached_flags(&pr.summary, "trivy"), [true], "{:#}", pr.summary["tools"]);
-    let results = trivy_results(&pr);
-    assert_eq!(results.len(), trivy_results(&main).len());
+    let results = results_of_tool("trivy", &pr);
+    assert_eq!(results.len(), results_of_tool("trivy", &main).len());
     assert!(
         results.iter().all(|result| result["baselineState"] == "unchanged"),
         "{results:#?}"
@@ -384,7 +389,7 @@ fn a_pull_request_report_holds_the_cached_findings_of_scanners_the_change_does_n
     tools.push("--no-cache".into());
     let uncached = scan_cached(repo.path(), cache.path(), &tools);
     assert_exit(&uncached.output, 0);
-    assert!(trivy_results(&uncached).is_empty());
+    assert!(results_of_tool("trivy", &uncached).is_empty());
     let trivy = crate::support::tool_entry(&uncached.summary, "trivy");
     assert_eq!(trivy["status"], "unchanged", "{trivy}");
     let warnings = uncached.summary["warnings"].to_string();
@@ -408,19 +413,14 @@ fn a_pull_request_report_holds_the_base_s_cached_findings_in_untouched_files() {
     let mut tools = gitleaks_and_semgrep();
     let main = scan_cached(repo.path(), cache.path(), &tools);
     assert_exit(&main.output, 1);
-    let semgrep_results = |scan: &Scan| -> Vec<Value> {
-        let runs = scan.sarif.as_array().unwrap();
-        let run = runs.iter().find(|run| run["tool"] == "semgrep");
-        run.map_or_else(Vec::new, |run| run["results"].as_array().unwrap().clone())
-    };
-    assert_eq!(semgrep_results(&main).len(), 1, "app.py's finding");
+    assert_eq!(results_of_tool("semgrep", &main).len(), 1, "app.py's finding");
     git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
     repo.write("lib.py", "def one():\n    return 1\n\n\ndef two():\n    return 2\n");
     commit_all(repo.path(), "change");
     tools.extend(["--base", "main"].map(OsString::from));
     let pr = scan_cached(repo.path(), cache.path(), &tools);
     assert_exit(&pr.output, 0);
-    let results = semgrep_results(&pr);
+    let results = results_of_tool("semgrep", &pr);
     assert_eq!(results.len(), 1, "{:#}", pr.summary);
     assert_eq!(
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
@@ -436,5 +436,5 @@ fn a_pull_request_report_holds_the_base_s_cached_findings_in_untouched_files() {
     tools.push("--no-cache".into());
     let uncached = scan_cached(repo.path(), cache.path(), &tools);
     assert_exit(&uncached.output, 0);
-    assert!(semgrep_results(&uncached).is_empty());
+    assert!(results_of_tool("semgrep", &uncached).is_empty());
 }
