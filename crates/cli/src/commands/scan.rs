@@ -414,12 +414,19 @@ async fn complete_from_cache(
         let complement = scangate_invocation::cached_complement(full_plan()?, &full, cache, &unchanged, None).await;
         execution.complete_with(complement);
     }
-    if !per_file.is_empty() {
-        let merge_base = git::merge_base(root, base)?;
-        let version = git::other_version(root, &merge_base, changed)?;
-        let complement =
-            scangate_invocation::cached_complement(full_plan()?, &full, cache, &per_file, Some(&version)).await;
-        execution.add_untouched_from_base(complement, changed);
+    if per_file.is_empty() {
+        return Ok(());
+    }
+    // Without a merge base (a shallow clone) there is nothing to look up: the report stays
+    // partial, and says so.
+    let version = git::merge_base(root, base).and_then(|merge_base| git::other_version(root, &merge_base, changed));
+    match version {
+        Ok(version) => {
+            let complement =
+                scangate_invocation::cached_complement(full_plan()?, &full, cache, &per_file, Some(&version)).await;
+            execution.add_untouched_from_base(complement, changed);
+        }
+        Err(error) => tracing::info!(%error, "the merge base's full scan cannot be looked up in the result cache"),
     }
     Ok(())
 }
