@@ -334,7 +334,7 @@ mod tests {
     use std::time::Duration;
 
     use scangate_normalizer::{Kind, SecretValues, Severity};
-    use scangate_runner::{ScanOptions, Status, Target};
+    use scangate_runner::{ScanOptions, Status};
 
     use super::*;
     use crate::cache::Cache;
@@ -345,25 +345,9 @@ mod tests {
 
     fn record(tool: &'static str, status: Status) -> RawOutput {
         RawOutput {
-            tool,
-            categories: &[],
-            limited: None,
-            target: Some(Target {
-                dir: PathBuf::new(),
-                trigger: "test".into(),
-            }),
             argv: vec![tool.into(), format!("--token={TOKEN}")],
-            version: Some("1".into()),
-            exit_code: Some(0),
-            duration: Duration::ZERO,
-            output: None,
-            stderr_tail: String::new(),
-            status,
             reason: (status != Status::Ok).then(|| "exited with 3".to_string()),
-            applies: true,
-            ignored_configs: Vec::new(),
-            gaps: Vec::new(),
-            cached: false,
+            ..crate::unit::record_for_test(tool, status)
         }
     }
 

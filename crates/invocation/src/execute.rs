@@ -72,7 +72,7 @@ pub async fn execute(
         scratch,
     } = plan;
     let places = match cache {
-        Some(_) => cache_places(&runs, &repo, options, &scratch, None).await,
+        Some(_) => cache_places(&runs.iter().collect::<Vec<_>>(), &repo, options, &scratch, None).await,
         None => runs.iter().map(|_| None).collect(),
     };
     let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(runs.len()).max(1)));
@@ -109,7 +109,7 @@ pub async fn execute(
     // No scanner is left running: whatever escaped their process groups can go now.
     scangate_runner::end_orphans();
     invocations.extend(not_running);
-    invocations.sort_by_key(|invocation| registry_order(invocation.record.tool));
+    in_registry_order(&mut invocations);
     Execution {
         invocations,
         wall: started.elapsed(),
@@ -126,7 +126,7 @@ pub async fn execute(
 /// run that cannot be keyed (its executable is missing or says no version, an input cannot be
 /// read) or for a pre-commit run, whose input is the git index.
 async fn cache_places(
-    runs: &[PlannedRun],
+    runs: &[&PlannedRun],
     repo: &RepoIndex,
     options: &ScanOptions,
     scratch: &Scratch,
@@ -171,9 +171,11 @@ fn expected_rank(tool: &str) -> usize {
 /// What a result from the merge base's full scan was for.
 const BASE_TRIGGER: &str = "the files the change does not touch, from the merge base's full scan (result cache)";
 
-fn registry_order(tool: &str) -> usize {
-    let order = scangate_runner::TOOLS.iter().position(|known| known.name() == tool);
-    order.unwrap_or(usize::MAX)
+/// Sorts `invocations` by their scanners' order in the registry (stable: one scanner's
+/// invocations keep theirs).
+fn in_registry_order(invocations: &mut [Invocation]) {
+    let order = |tool: &str| scangate_runner::TOOLS.iter().position(|known| known.name() == tool);
+    invocations.sort_by_key(|invocation| order(invocation.record.tool).unwrap_or(usize::MAX));
 }
 
 impl Execution {
@@ -198,8 +200,7 @@ impl Execution {
             }
             self.invocations.push(invocation);
         }
-        self.invocations
-            .sort_by_key(|invocation| registry_order(invocation.record.tool));
+        in_registry_order(&mut self.invocations);
     }
 
     /// Puts `complement` ([`cached_complement`]: the cached results of scanners that did not run
@@ -211,8 +212,7 @@ impl Execution {
             !(record.status == scangate_runner::Status::Unchanged && completed.contains(&record.tool))
         });
         self.invocations.extend(complement);
-        self.invocations
-            .sort_by_key(|invocation| registry_order(invocation.record.tool));
+        in_registry_order(&mut self.invocations);
     }
 }
 
@@ -223,15 +223,15 @@ impl Execution {
 /// with an invocation the cache has no result for is left out: its findings stay not computed,
 /// and the report says so.
 pub async fn cached_complement(
-    plan: Plan,
+    plan: &Plan,
     options: &ScanOptions,
     cache: &Cache,
     tools: &[&str],
     version: Option<&OtherVersion>,
 ) -> Vec<Invocation> {
-    let runs: Vec<PlannedRun> = plan
+    let runs: Vec<&PlannedRun> = plan
         .runs
-        .into_iter()
+        .iter()
         .filter(|run| tools.contains(&run.tool.name()))
         .collect();
     let places = cache_places(&runs, &plan.repo, options, &plan.scratch, version).await;
@@ -241,11 +241,7 @@ pub async fn cached_complement(
             .iter()
             .zip(&places)
             .filter(|(run, _)| run.tool.name() == *tool)
-            .map(|(run, place)| {
-                let key = &place.as_ref()?.key;
-                let entry = cache.read(key, tool)?;
-                Invocation::from_entry(run.record(), entry, plan.repo.root(), key)
-            })
+            .map(|(run, place)| Invocation::from_cache(cache, run, &place.as_ref()?.key, plan.repo.root()))
             .collect();
         complement.extend(hits.unwrap_or_default());
     }

@@ -52,9 +52,11 @@ impl Invocation {
         }
     }
 
-    /// The result cache's `entry` (under `key`) for the invocation `record` was planned as, with
-    /// its secret values read back from under `root`; `None` when one cannot be (a miss).
-    pub(crate) fn from_entry(mut record: RawOutput, entry: Entry, root: &Path, key: &Key) -> Option<Invocation> {
+    /// What `cache` holds under `key` for `planned`, with its secret values read back from under
+    /// `root`; `None` for a miss (no whole, current entry, or a value that cannot be read back).
+    pub(crate) fn from_cache(cache: &Cache, planned: &PlannedRun, key: &Key, root: &Path) -> Option<Invocation> {
+        let entry = cache.read(key, planned.tool.name())?;
+        let mut record = planned.record();
         record.status = Status::Ok;
         record.version = entry.version.clone();
         record.exit_code = entry.exit_code;
@@ -114,10 +116,7 @@ pub(crate) async fn run(
     let Some((cache, cached_as)) = cache else {
         return conclude(scangate_runner::run(planned, timeout).await, parsing);
     };
-    let hit = cache
-        .read(&cached_as.key, planned.tool.name())
-        .and_then(|entry| Invocation::from_entry(planned.record(), entry, &parsing.root, &cached_as.key));
-    if let Some(hit) = hit {
+    if let Some(hit) = Invocation::from_cache(cache, &planned, &cached_as.key, &parsing.root) {
         tracing::debug!(tool = hit.record.tool, key = cached_as.key.as_str(), "result cache hit");
         return hit;
     }
@@ -173,35 +172,42 @@ fn mark_error(raw: &mut RawOutput, reason: String) {
     raw.reason = Some(reason);
 }
 
+/// A record of `tool` that ended `status` after running in the root, for tests.
+#[cfg(test)]
+pub(crate) fn record_for_test(tool: &'static str, status: Status) -> RawOutput {
+    RawOutput {
+        tool,
+        categories: &[],
+        limited: None,
+        target: Some(scangate_runner::Target {
+            dir: PathBuf::new(),
+            trigger: "test".into(),
+        }),
+        argv: vec![tool.into()],
+        version: Some("1".into()),
+        exit_code: Some(0),
+        duration: Duration::ZERO,
+        output: None,
+        stderr_tail: String::new(),
+        status,
+        reason: None,
+        applies: true,
+        ignored_configs: Vec::new(),
+        gaps: Vec::new(),
+        cached: false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
-
-    use scangate_runner::Target;
 
     use super::*;
 
     fn ok_record(tool: &'static str, output: &Path) -> RawOutput {
         RawOutput {
-            tool,
-            categories: &[],
-            limited: None,
-            target: Some(Target {
-                dir: PathBuf::new(),
-                trigger: "test".into(),
-            }),
-            argv: vec![tool.into()],
-            version: Some("1".into()),
-            exit_code: Some(0),
-            duration: Duration::ZERO,
             output: Some(output.to_path_buf()),
-            stderr_tail: String::new(),
-            status: Status::Ok,
-            reason: None,
-            applies: true,
-            ignored_configs: Vec::new(),
-            gaps: Vec::new(),
-            cached: false,
+            ..record_for_test(tool, Status::Ok)
         }
     }
 

@@ -409,9 +409,12 @@ async fn complete_from_cache(
         base_ref: None,
         ..options.clone()
     };
-    let full_plan = || scangate_runner::plan(root, &full).context("cannot plan the full scan the cache may hold");
+    if unchanged.is_empty() && per_file.is_empty() {
+        return Ok(());
+    }
+    let plan = scangate_runner::plan(root, &full).context("cannot plan the full scan the cache may hold")?;
     if !unchanged.is_empty() {
-        let complement = scangate_invocation::cached_complement(full_plan()?, &full, cache, &unchanged, None).await;
+        let complement = scangate_invocation::cached_complement(&plan, &full, cache, &unchanged, None).await;
         execution.complete_with(complement);
     }
     if per_file.is_empty() {
@@ -423,7 +426,7 @@ async fn complete_from_cache(
     match version {
         Ok(version) => {
             let complement =
-                scangate_invocation::cached_complement(full_plan()?, &full, cache, &per_file, Some(&version)).await;
+                scangate_invocation::cached_complement(&plan, &full, cache, &per_file, Some(&version)).await;
             execution.add_untouched_from_base(complement, changed);
         }
         Err(error) => tracing::info!(%error, "the merge base's full scan cannot be looked up in the result cache"),
