@@ -438,3 +438,92 @@ fn a_pull_request_report_holds_the_base_s_cached_findings_in_untouched_files() {
     assert_exit(&uncached.output, 0);
     assert!(results_of_tool("semgrep", &uncached).is_empty());
 }
+
+/// A Go file whose `Run` runs a command taken from the environment (gosec's G204), in `package`.
+fn go_exec(package: &str) -> String {
+    format!(
+        "package {package}\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc Run() error {{\n\treturn exec.Command(\"sh\", \"-c\", os.Getenv(\"CMD\")).Run()\n}}\n"
+    )
+}
+
+/// The files gosec's results in a [`normalized_sarif`] log lie in, sorted, with their
+/// `baselineState`.
+fn gosec_results(scan: &Scan) -> Vec<(String, String)> {
+    let mut results: Vec<(String, String)> = results_of_tool("gosec", scan)
+        .iter()
+        .map(|result| {
+            let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+            (
+                uri.as_str().unwrap_or_default().to_owned(),
+                result["baselineState"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    results.sort();
+    results
+}
+
+/// gosec's findings depend on their package, a directory: a pull-request scan runs it on the
+/// changed packages only, and the cache of the merge base's full scan completes the others,
+/// pre-existing. When the change makes gosec scan its whole module (go.mod changed), no finding is
+/// added twice.
+#[test]
+fn a_pull_request_report_holds_the_base_s_gosec_findings_in_untouched_packages() {
+    if !["gitleaks", "gosec"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("svc/go.mod", "module example.com/svc\n\ngo 1.22\n")
+        .write("svc/tasks/tasks.go", go_exec("tasks"))
+        .write("svc/other/other.go", go_exec("other"));
+    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
+    commit_all(repo.path(), "base");
+    let cache = tempfile::tempdir().unwrap();
+    let mut flags: Vec<OsString> = ["--tools", "gitleaks,gosec", "--offline"].map(OsString::from).to_vec();
+    let main = scan_cached(repo.path(), cache.path(), &flags);
+    assert_ne!(main.output.status.code(), Some(2), "{:#}", main.summary);
+    let full = gosec_results(&main);
+    let files: Vec<&str> = full.iter().map(|(file, _)| file.as_str()).collect();
+    assert!(
+        files.contains(&"svc/other/other.go") && files.contains(&"svc/tasks/tasks.go"),
+        "findings in each package: {full:?}"
+    );
+    let both = |state: &str| -> Vec<(String, String)> {
+        full.iter().map(|(file, _)| (file.clone(), state.to_owned())).collect()
+    };
+
+    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
+    repo.write("svc/tasks/tasks.go", go_exec("tasks") + "\nfunc Noop() {}\n");
+    commit_all(repo.path(), "change a package");
+    flags.extend(["--base", "main"].map(OsString::from));
+    let pr = scan_cached(repo.path(), cache.path(), &flags);
+    assert_exit(&pr.output, 0);
+    assert_eq!(gosec_results(&pr), both("unchanged"), "{:#}", pr.summary);
+    assert_eq!(
+        cached_flags(&pr.summary, "gosec"),
+        [false, true],
+        "{:#}",
+        pr.summary["tools"]
+    );
+    let mut uncached_flags = flags.clone();
+    uncached_flags.push("--no-cache".into());
+    let uncached = scan_cached(repo.path(), cache.path(), &uncached_flags);
+    assert_exit(&uncached.output, 0);
+    assert_eq!(
+        gosec_results(&uncached),
+        both("unchanged")
+            .into_iter()
+            .filter(|(file, _)| file == "svc/tasks/tasks.go")
+            .collect::<Vec<_>>(),
+        "without the cache, only the changed package"
+    );
+
+    repo.write(
+        "svc/go.mod",
+        "module example.com/svc\n\ngo 1.22\n\n// the whole module\n",
+    );
+    commit_all(repo.path(), "change go.mod");
+    let whole = scan_cached(repo.path(), cache.path(), &flags);
+    assert_exit(&whole.output, 0);
+    assert_eq!(gosec_results(&whole), both("unchanged"), "{:#}", whole.summary);
+}

@@ -4,11 +4,12 @@
 //! Dropping the [`execute`] future (an interrupted scan) kills every running scanner's process
 //! tree and then removes the scratch directory; nothing is left behind.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use scangate_runner::{Exclusion, Plan, PlannedRun, RawOutput, RepoIndex, ScanOptions, Scratch, Target};
+use scangate_runner::{Exclusion, FindingScope, Plan, PlannedRun, RawOutput, RepoIndex, ScanOptions, Scratch, Target};
 use tokio::sync::Semaphore;
 
 use crate::cache::Cache;
@@ -185,14 +186,24 @@ impl Execution {
     }
 
     /// Adds `complement` ([`cached_complement`] of the merge base): the cached findings of the
-    /// base's full scan in the files the change does not touch (`changed` holds the root-relative
-    /// paths it does), which the work tree has as they were.
+    /// base's full scan that depend on nothing the change touches (`changed` holds the
+    /// root-relative paths it does; [`scangate_runner::FindingScope`]), which the work tree has as
+    /// they were. A finding the change's own run of that scanner reported too is not added twice.
     pub fn add_untouched_from_base(&mut self, complement: Vec<Invocation>, changed: &[PathBuf]) {
         for mut invocation in complement {
+            let tool = invocation.record.tool;
+            let scope = scangate_runner::tool_named(tool).map_or(FindingScope::Repository, |tool| tool.finding_scope());
+            let fresh: HashSet<String> = self
+                .invocations
+                .iter()
+                .filter(|fresh| fresh.record.tool == tool)
+                .filter_map(|fresh| fresh.parsed.as_ref())
+                .flat_map(|parsed| parsed.findings.iter().map(|finding| finding.fingerprint.clone()))
+                .collect();
             if let Some(parsed) = &mut invocation.parsed {
                 parsed.findings.retain(|finding| {
-                    let path = finding.location.as_ref().map(|location| PathBuf::from(&location.path));
-                    path.is_some_and(|path| !changed.contains(&path))
+                    let path = finding.location.as_ref().map(|location| Path::new(&location.path));
+                    path.is_some_and(|path| scope.untouched(path, changed)) && !fresh.contains(&finding.fingerprint)
                 });
             }
             if let Some(target) = &mut invocation.record.target {

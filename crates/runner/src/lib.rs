@@ -48,5 +48,5 @@ pub use process::{adopt_orphans, end_orphans, running_scanners};
 pub use repo::{Excludes, Exclusion, ExclusionReason, RepoIndex};
 pub use sbom::{sbom, Sbom, SbomError};
 pub use scratch::{keep_private, Scratch};
-pub use tool::{Category, IgnoredConfig, Limited, Scope, Target, Tool};
+pub use tool::{Category, FindingScope, IgnoredConfig, Limited, Scope, Target, Tool};
 pub use tools::{semgrep_rule_sources, tool_named, RuleSource, SEMGREP_BUNDLED, TOOLS};

@@ -102,6 +102,30 @@ impl Invocation<'_> {
     }
 }
 
+/// What a scanner's finding depends on (besides its rules), so that a pull-request scan can take
+/// the findings in what the change does not touch from another version's full scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindingScope {
+    /// Any file of the repository (gitleaks' history): nothing can be taken from another version.
+    Repository,
+    /// The file it lies in alone (semgrep's per-file analysis, a configuration file's checks, a
+    /// lockfile's packages).
+    File,
+    /// The files of its directory (a Go package, type-checked against what it imports).
+    Directory,
+}
+
+impl FindingScope {
+    /// True when a finding in `path` (root-relative) does not depend on any of `changed`.
+    pub fn untouched(self, path: &Path, changed: &[PathBuf]) -> bool {
+        match self {
+            FindingScope::Repository => false,
+            FindingScope::File => !changed.iter().any(|changed| changed == path),
+            FindingScope::Directory => !changed.iter().any(|changed| changed.parent() == path.parent()),
+        }
+    }
+}
+
 /// One scanner: everything the runner knows about it. Implemented once per file in `tools/`.
 pub trait Tool: Sync {
     /// Canonical name (`gitleaks`, `semgrep`, `gosec`, `trivy`, `osv-scanner`, `npm-audit`).
@@ -163,11 +187,10 @@ pub trait Tool: Sync {
     fn needs_server(&self, _options: &crate::ScanOptions) -> Option<String> {
         None
     }
-    /// True when each finding depends only on the file it lies in (semgrep's per-file analysis, a
-    /// configuration file's checks, a lockfile's packages): a file unchanged since another version
-    /// of the repository has the findings that version's full scan found in it.
-    fn findings_per_file(&self) -> bool {
-        false
+    /// What each finding depends on besides the rules: a file, or a directory, unchanged since
+    /// another version of the repository has the findings that version's full scan found in it.
+    fn finding_scope(&self) -> FindingScope {
+        FindingScope::Repository
     }
     /// What the user can do when this invocation fails because of how it is configured (semgrep
     /// downloading registry rules without network), appended to the failure's reason.
@@ -236,4 +259,28 @@ where
     T: serde::Deserialize<'de>,
 {
     T::deserialize(deserializer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_is_untouched_when_nothing_it_depends_on_changed() {
+        let changed = [PathBuf::from("svc/tasks/tasks.go"), PathBuf::from("app.py")];
+        let untouched = |scope: FindingScope, path: &str| scope.untouched(Path::new(path), &changed);
+        assert!(!untouched(FindingScope::File, "app.py"));
+        assert!(untouched(FindingScope::File, "lib.py"));
+        assert!(untouched(FindingScope::File, "svc/tasks/other.go"));
+        assert!(
+            !untouched(FindingScope::Directory, "svc/tasks/other.go"),
+            "same package"
+        );
+        assert!(
+            !untouched(FindingScope::Directory, "lib.py"),
+            "app.py's directory, the root"
+        );
+        assert!(untouched(FindingScope::Directory, "svc/other/other.go"));
+        assert!(!untouched(FindingScope::Repository, "svc/other/other.go"));
+    }
 }

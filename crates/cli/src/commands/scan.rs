@@ -378,9 +378,9 @@ impl Scanned {
 
 /// Pull-request mode: the scanners the change gave nothing to read did not run; what the cache
 /// holds of their full scan (their inputs are unchanged) takes their place. The scanners that ran
-/// on the change and whose findings depend only on their file ([`scangate_runner::Tool::findings_per_file`])
-/// read only the changed files: what the cache holds of the merge base's full scan completes them
-/// in the files the change does not touch. The reports carry those findings too, as pre-existing.
+/// on the change and whose findings depend only on their file or directory
+/// ([`scangate_runner::Tool::finding_scope`]) read only what the change touches: what the cache
+/// holds of the merge base's full scan completes them elsewhere. The reports carry those findings too, as pre-existing.
 async fn complete_from_cache(
     execution: &mut scangate_invocation::Execution,
     root: &Path,
@@ -400,16 +400,17 @@ async fn complete_from_cache(
         tools
     };
     let unchanged = tools_that(|raw| raw.status == Status::Unchanged);
-    let per_file = tools_that(|raw| {
-        let per_file = scangate_runner::tool_named(raw.tool).is_some_and(|tool| tool.findings_per_file());
-        raw.status == Status::Ok && !raw.cached && per_file
+    let with_local_findings = tools_that(|raw| {
+        let local = scangate_runner::tool_named(raw.tool)
+            .is_some_and(|tool| tool.finding_scope() != scangate_runner::FindingScope::Repository);
+        raw.status == Status::Ok && !raw.cached && local
     });
     let full = ScanOptions {
         changed: None,
         base_ref: None,
         ..options.clone()
     };
-    if unchanged.is_empty() && per_file.is_empty() {
+    if unchanged.is_empty() && with_local_findings.is_empty() {
         return Ok(());
     }
     let plan = scangate_runner::plan(root, &full).context("cannot plan the full scan the cache may hold")?;
@@ -417,7 +418,7 @@ async fn complete_from_cache(
         let complement = scangate_invocation::cached_complement(&plan, &full, cache, &unchanged, None).await;
         execution.complete_with(complement);
     }
-    if per_file.is_empty() {
+    if with_local_findings.is_empty() {
         return Ok(());
     }
     // Without a merge base (a shallow clone) there is nothing to look up: the report stays
@@ -426,7 +427,7 @@ async fn complete_from_cache(
     match version {
         Ok(version) => {
             let complement =
-                scangate_invocation::cached_complement(&plan, &full, cache, &per_file, Some(&version)).await;
+                scangate_invocation::cached_complement(&plan, &full, cache, &with_local_findings, Some(&version)).await;
             execution.add_untouched_from_base(complement, changed);
         }
         Err(error) => tracing::info!(%error, "the merge base's full scan cannot be looked up in the result cache"),

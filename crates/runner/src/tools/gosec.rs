@@ -21,7 +21,7 @@ use std::ffi::OsString;
 
 use crate::repo::display;
 use crate::tool::{parse_json, present, Invocation, Scope};
-use crate::{Category, RepoIndex, Target, Tool};
+use crate::{Category, FindingScope, RepoIndex, Target, Tool};
 
 pub(crate) struct Gosec;
 
@@ -84,6 +84,10 @@ impl Tool for Gosec {
     /// Go files, go.mod and go.sum: what the packages it type-checks are built from.
     fn reads(&self, path: &std::path::Path, _scope: &Scope<'_>) -> bool {
         is_go_input(path)
+    }
+    /// gosec checks each package (a directory) on its own files, type-checked against its imports.
+    fn finding_scope(&self) -> FindingScope {
+        FindingScope::Directory
     }
     /// Pull-request mode: the modules holding a changed Go file (or whose go.mod or go.sum
     /// changed). A file belongs to the innermost module above it: a nested module's files are

@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use crate::repo::display;
 use crate::scratch;
 use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, OutputChannel, Scope};
-use crate::{Category, RepoIndex, Target, Tool};
+use crate::{Category, FindingScope, RepoIndex, Target, Tool};
 
 pub(crate) struct NpmAudit;
 
@@ -152,8 +152,8 @@ impl Tool for NpmAudit {
             .filter(|target| changed.iter().any(|path| display(path) == target.trigger))
             .collect()
     }
-    fn findings_per_file(&self) -> bool {
-        true
+    fn finding_scope(&self) -> FindingScope {
+        FindingScope::File
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no package-lock.json or npm-shrinkwrap.json"

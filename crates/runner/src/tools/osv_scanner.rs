@@ -26,7 +26,7 @@ use std::ffi::OsString;
 
 use crate::tool::{parse_json, present, Invocation, Scope};
 use crate::tools::{reads, root_target};
-use crate::{Category, RepoIndex, Target, Tool};
+use crate::{Category, FindingScope, RepoIndex, Target, Tool};
 
 pub(crate) struct OsvScanner;
 
@@ -91,8 +91,8 @@ impl Tool for OsvScanner {
     fn reads(&self, path: &std::path::Path, _scope: &Scope<'_>) -> bool {
         reads::osv_reads(path)
     }
-    fn findings_per_file(&self) -> bool {
-        true
+    fn finding_scope(&self) -> FindingScope {
+        FindingScope::File
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile or manifest"

@@ -43,7 +43,7 @@ use std::ffi::{OsStr, OsString};
 use crate::scratch;
 use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Scope};
 use crate::tools::reads;
-use crate::{Category, RepoIndex, ScanOptions, Target, Tool};
+use crate::{Category, FindingScope, RepoIndex, ScanOptions, Target, Tool};
 
 /// Why the repository's `.semgrepignore` files are not read.
 const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scanned the files it lists; \
@@ -201,8 +201,8 @@ impl Tool for Semgrep {
     fn reads(&self, path: &std::path::Path, scope: &Scope<'_>) -> bool {
         reads::semgrep_reads(scope.repo, bundled_only(scope.options), path)
     }
-    fn findings_per_file(&self) -> bool {
-        true
+    fn finding_scope(&self) -> FindingScope {
+        FindingScope::File
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no source file in a language semgrep analyses"

@@ -35,7 +35,7 @@ use std::path::Path;
 use crate::scratch;
 use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Limited, Scope};
 use crate::tools::{reads, root_target};
-use crate::{Category, RepoIndex, ScanOptions, Target, Tool};
+use crate::{Category, FindingScope, RepoIndex, ScanOptions, Target, Tool};
 
 pub(crate) struct Trivy;
 
@@ -98,8 +98,8 @@ impl Tool for Trivy {
     fn reads(&self, path: &Path, _scope: &Scope<'_>) -> bool {
         reads::trivy_reads(path)
     }
-    fn findings_per_file(&self) -> bool {
-        true
+    fn finding_scope(&self) -> FindingScope {
+        FindingScope::File
     }
     fn not_applicable_reason(&self) -> &'static str {
         "no lockfile, Dockerfile, Kubernetes/Helm, Terraform or CloudFormation file"
