@@ -527,3 +527,51 @@ fn a_pull_request_report_holds_the_base_s_gosec_findings_in_untouched_packages()
     assert_exit(&whole.output, 0);
     assert_eq!(gosec_results(&whole), both("unchanged"), "{:#}", whole.summary);
 }
+
+/// A change that removes a finding fixes it: the summary lists what the merge base's full scan
+/// (from the cache) had in the changed files and the change's scan no longer reports, and the
+/// terminal counts it. The SARIF log leaves it out (code scanning would take it as present), and
+/// it changes no verdict. Without the cache's entry nothing is listed.
+#[test]
+fn a_pull_request_summary_lists_the_findings_the_change_fixed() {
+    if !secret_ready() {
+        return;
+    }
+    let repo = crate::support::repo_with_a_high_finding();
+    let also_high = "import subprocess\n\n\ndef pack(dir):\n    subprocess.call(\"tar czf \" + dir, shell=True)\n";
+    repo.write("kept.py", also_high);
+    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
+    commit_all(repo.path(), "base");
+    let cache = tempfile::tempdir().unwrap();
+    let mut tools = gitleaks_and_semgrep();
+    let main = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&main.output, 1);
+    assert_eq!(results_of_tool("semgrep", &main).len(), 2, "app.py's and kept.py's");
+    assert!(main.summary.get("fixed").is_none(), "not a pull request");
+
+    git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
+    repo.write(
+        "app.py",
+        "import subprocess\n\n\ndef rotate(log):\n    subprocess.call([\"gzip\", log])\n",
+    );
+    commit_all(repo.path(), "fix app.py");
+    tools.extend(["--base", "main"].map(OsString::from));
+    let pr = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&pr.output, 0);
+    let fixed = pr.summary["fixed"].as_array().expect("fixed in pull-request mode");
+    assert_eq!(fixed.len(), 1, "{fixed:#?}");
+    assert_eq!(fixed[0]["path"], "app.py");
+    assert_eq!(fixed[0]["tools"], serde_json::json!(["semgrep"]));
+    assert_eq!(fixed[0]["severity"], "high");
+    assert_eq!(fixed[0]["line"], 5);
+    let results = results_of_tool("semgrep", &pr);
+    assert_eq!(results.len(), 1, "only kept.py's, pre-existing: {results:#?}");
+    assert_eq!(results[0]["baselineState"], "unchanged");
+    let stdout = String::from_utf8_lossy(&pr.output.stdout);
+    assert!(stdout.contains("; 1 fixed by the change"), "{stdout}");
+
+    tools.push("--no-cache".into());
+    let uncached = scan_cached(repo.path(), cache.path(), &tools);
+    assert_exit(&uncached.output, 0);
+    assert_eq!(uncached.summary["fixed"], serde_json::json!([]));
+}

@@ -63,6 +63,22 @@ pub struct Summary {
     /// The SBOM written with `--sbom`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sbom: Option<scangate_reports::evidence::SbomRecord>,
+    /// Pull-request mode: the findings the merge base had in what the change touches that the
+    /// change's scan no longer reports, for the scanners whose merge-base full scan the result
+    /// cache holds. Not in the SARIF log: code scanning takes every result there as present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<Vec<FixedFinding>>,
+}
+
+/// A finding the change under review fixed.
+#[derive(Debug, Serialize)]
+pub struct FixedFinding {
+    pub tools: Vec<String>,
+    pub rule_id: String,
+    pub severity: Severity,
+    /// From the report root, as in the SARIF log.
+    pub path: String,
+    pub line: Option<u64>,
 }
 
 /// One path no scanner looked at.
@@ -171,6 +187,7 @@ impl Summary {
             excluded_findings: 0,
             sast_rules: None,
             sbom: None,
+            fixed: None,
         }
     }
 
@@ -273,9 +290,13 @@ pub fn print_human(
         })
         .collect();
     let new = summary.new.map(|n| format!(", {n} new")).unwrap_or_default();
+    let fixed = match summary.fixed.as_deref() {
+        Some(fixed) if !fixed.is_empty() => format!("; {} fixed by the change", fixed.len()),
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "\ncounted: {}; {} suppressed{new}",
+        "\ncounted: {}; {} suppressed{new}{fixed}",
         counted.join(", "),
         summary.suppressed
     )?;

@@ -2,7 +2,7 @@
 //! from what it will show, log what could not be trusted, merge the same vulnerability across
 //! tools, and group the findings into one SARIF run per tool.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +41,8 @@ pub struct ScanResult {
     excluded: Vec<Exclusion>,
     /// What no scanner read (submodules), for every report.
     unscanned: Vec<String>,
+    /// Pull-request mode: what the change fixed (see [`ScanResult::fixed`]).
+    fixed: Vec<Finding>,
     /// The raw output files (`--raw-dir` copies them) live as long as the result.
     _scratch: Scratch,
 }
@@ -107,6 +109,13 @@ impl ScanResult {
     pub fn unscanned(&self) -> &[String] {
         &self.unscanned
     }
+
+    /// Pull-request mode: the findings the merge base had in what the change touches that the
+    /// change's scan no longer reports, for the scanners whose merge-base full scan the cache
+    /// held; dedup'ed across tools like the rest.
+    pub fn fixed(&self) -> &[Finding] {
+        &self.fixed
+    }
 }
 
 impl Execution {
@@ -121,6 +130,7 @@ impl Execution {
             report_root,
             excluded,
             unscanned,
+            base_in_change,
             cache,
             scratch,
         } = self;
@@ -165,6 +175,7 @@ impl Execution {
             .values_mut()
             .flat_map(|parsed| std::mem::take(&mut parsed.findings))
             .collect();
+        let fixed = no_longer_reported(base_in_change, &reported_anywhere, &secrets, &excluded);
         let (all, dropped): (Vec<Finding>, Vec<Finding>) = reported_anywhere
             .into_iter()
             .partition(|finding| !is_excluded(finding, &excluded));
@@ -181,9 +192,41 @@ impl Execution {
             report_root,
             excluded,
             unscanned,
+            fixed,
             _scratch: scratch,
         }
     }
+}
+
+/// The findings of `base` (the merge base's, in what a change touches) that no tool of theirs
+/// reports any more (`reported`), outside excluded paths, scrubbed and dedup'ed.
+fn no_longer_reported(
+    base: Vec<Finding>,
+    reported: &[Finding],
+    secrets: &Secrets,
+    excluded: &[Exclusion],
+) -> Vec<Finding> {
+    let still: HashSet<(&str, &str)> = reported
+        .iter()
+        .flat_map(|finding| {
+            finding
+                .tools
+                .iter()
+                .map(|tool| (tool.as_str(), finding.fingerprint.as_str()))
+        })
+        .collect();
+    let mut gone: Vec<Finding> = base
+        .into_iter()
+        .filter(|finding| !is_excluded(finding, excluded))
+        .filter(|finding| {
+            let tool = finding.tools.first().map_or("", String::as_str);
+            !still.contains(&(tool, finding.fingerprint.as_str()))
+        })
+        .collect();
+    for finding in &mut gone {
+        secrets.scrub_serde(finding);
+    }
+    dedup(gone)
 }
 
 /// One run per tool that ran or failed, in the order of `outputs`, holding the findings whose
@@ -387,6 +430,7 @@ mod tests {
             report_root: root.to_path_buf(),
             excluded: Vec::new(),
             unscanned: Vec::new(),
+            base_in_change: Vec::new(),
             cache,
             scratch: plan.scratch,
         }

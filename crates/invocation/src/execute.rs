@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use scangate_normalizer::Finding;
 use scangate_runner::{Exclusion, FindingScope, Plan, PlannedRun, RawOutput, RepoIndex, ScanOptions, Scratch, Target};
 use tokio::sync::Semaphore;
 
@@ -31,6 +32,10 @@ pub struct Execution {
     pub excluded: Vec<Exclusion>,
     /// What no scanner read (submodules), for every report.
     pub unscanned: Vec<String>,
+    /// Pull-request mode: the merge base's findings (its full scan, from the cache) in what the
+    /// change touches, for the scanners the cache completed ([`Execution::add_untouched_from_base`]):
+    /// those the change's scan no longer reports are the ones it fixed.
+    pub(crate) base_in_change: Vec<Finding>,
     /// Where the result is kept once scrubbed, when the cache is on.
     pub(crate) cache: Option<Cache>,
     /// Holds the scanners' output files until the result is assembled and reported.
@@ -118,6 +123,7 @@ pub async fn execute(
         report_root: repo.report_root().to_path_buf(),
         excluded: repo.excluded().to_vec(),
         unscanned,
+        base_in_change: Vec::new(),
         cache: cache.cloned(),
         scratch,
     }
@@ -201,10 +207,16 @@ impl Execution {
                 .flat_map(|parsed| parsed.findings.iter().map(|finding| finding.fingerprint.clone()))
                 .collect();
             if let Some(parsed) = &mut invocation.parsed {
-                parsed.findings.retain(|finding| {
-                    let path = finding.location.as_ref().map(|location| Path::new(&location.path));
-                    path.is_some_and(|path| scope.untouched(path, changed)) && !fresh.contains(&finding.fingerprint)
-                });
+                let (untouched, in_change): (Vec<Finding>, Vec<Finding>) =
+                    std::mem::take(&mut parsed.findings).into_iter().partition(|finding| {
+                        let path = finding.location.as_ref().map(|location| Path::new(&location.path));
+                        path.is_none_or(|path| scope.untouched(path, changed))
+                    });
+                parsed.findings = untouched
+                    .into_iter()
+                    .filter(|finding| finding.location.is_some() && !fresh.contains(&finding.fingerprint))
+                    .collect();
+                self.base_in_change.extend(in_change);
             }
             if let Some(target) = &mut invocation.record.target {
                 target.trigger = BASE_TRIGGER.to_string();

@@ -28,7 +28,7 @@ use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::progress::Progress;
 use crate::publish::{counting_findings, publish, publish_html, Targets};
 use crate::summary::{
-    print_human, print_level_met, ExcludedSummary, Inert, SastRules, Summary, ToolSummary, NOT_GATED,
+    print_human, print_level_met, ExcludedSummary, FixedFinding, Inert, SastRules, Summary, ToolSummary, NOT_GATED,
 };
 
 /// Where the SARIF log goes unless `--sarif` says otherwise.
@@ -351,6 +351,7 @@ impl Scanned {
             .any(|raw| raw.tool == "semgrep" && raw.target.is_some());
         summary.sast_rules = semgrep_ran.then(|| SastRules::of(&self.options));
         summary.sbom = self.write_sbom()?;
+        summary.fixed = self.change.is_some().then(|| fixed_findings(&self.result));
         Ok(summary)
     }
 
@@ -595,13 +596,9 @@ fn coverage_gaps(result: &ScanResult) -> Vec<String> {
 /// (`ScanResult::report_root`), where GitHub, GitLab and reviewdog resolve them: a scan of
 /// `services/api` reports `services/api/main.go`.
 fn rebase_onto_report_root(runs: &mut [ToolRun], result: &ScanResult) {
-    let Ok(prefix) = result.root().strip_prefix(result.report_root()) else {
+    let Some(prefix) = report_prefix(result) else {
         return;
     };
-    if prefix.as_os_str().is_empty() {
-        return;
-    }
-    let prefix = prefix.to_string_lossy().replace('\\', "/");
     let rebase = |path: &mut String| *path = format!("{prefix}/{path}");
     for finding in runs.iter_mut().flat_map(|run| run.findings.iter_mut()) {
         if let Some(location) = &mut finding.location {
@@ -616,6 +613,37 @@ fn rebase_onto_report_root(runs: &mut [ToolRun], result: &ScanResult) {
             rebase(&mut origin.path);
         }
     }
+}
+
+/// The scanned root's path from the report root (`svc` when `svc/` of a work tree was scanned);
+/// `None` when they are the same.
+fn report_prefix(result: &ScanResult) -> Option<String> {
+    let prefix = result.root().strip_prefix(result.report_root()).ok()?;
+    (!prefix.as_os_str().is_empty()).then(|| prefix.to_string_lossy().replace('\\', "/"))
+}
+
+/// Pull-request mode: what the change fixed ([`ScanResult::fixed`]), paths from the report root.
+fn fixed_findings(result: &ScanResult) -> Vec<FixedFinding> {
+    let prefix = report_prefix(result);
+    let path = |path: &str| match &prefix {
+        Some(prefix) => format!("{prefix}/{path}"),
+        None => path.to_owned(),
+    };
+    result
+        .fixed()
+        .iter()
+        .map(|finding| FixedFinding {
+            tools: finding.tools.clone(),
+            rule_id: finding.rule_id.clone(),
+            severity: finding.severity,
+            path: finding
+                .location
+                .as_ref()
+                .map(|location| path(&location.path))
+                .unwrap_or_default(),
+            line: finding.location.as_ref().and_then(|location| location.start_line),
+        })
+        .collect()
 }
 
 /// Writes the SARIF log, with the record of every scanner that `scangate gate` needs to judge
