@@ -141,6 +141,47 @@ fn the_tools_input_tolerates_spaces() {
     assert_eq!(ran, ["gitleaks", "semgrep"], "{summary:#}");
 }
 
+/// The inputs a pipeline needs beyond the gate: `exclude` (one glob per line, trimmed, blank lines
+/// skipped), each report's file (`html`, `rdjson`, `sbom`, `evidence`), and `args`, further
+/// arguments one per line, each one argument even with a space in it.
+#[test]
+fn the_report_exclude_and_args_inputs_reach_the_scan() {
+    if !["gitleaks", "semgrep", "trivy"].into_iter().all(require_scanner) {
+        return;
+    }
+    let pr = PullRequest::new();
+    let raw = pr.file("raw outputs");
+    let args = format!("--raw-dir\n{}\n  --no-gate \n", raw.display());
+    let reports = ["scan.html", "review.rdjson", "deps.cdx.json", "evidence.json"].map(|name| pr.file(name));
+    let inputs = [
+        ("INPUT_EXCLUDE", "  new.py \n\ndocs/**\n".to_owned()),
+        ("INPUT_HTML", reports[0].display().to_string()),
+        ("INPUT_RDJSON", reports[1].display().to_string()),
+        ("INPUT_SBOM", reports[2].display().to_string()),
+        ("INPUT_EVIDENCE", reports[3].display().to_string()),
+        ("INPUT_ARGS", args),
+    ];
+    let inputs: Vec<(&str, &str)> = inputs.iter().map(|(key, value)| (*key, value.as_str())).collect();
+    let output = pr.run_step(&inputs);
+    assert_exit(&output, 0);
+    let summary = read_summary(&pr.file("scangate-summary.json"));
+    assert_eq!(
+        summary["counts"]["high"], 0,
+        "the added finding is excluded: {summary:#}"
+    );
+    assert_eq!(summary["verdict"], "not_gated", "--no-gate, from args");
+    let excluded = summary["excluded"].to_string();
+    assert!(excluded.contains("new.py"), "{excluded}");
+    for report in &reports {
+        let bytes = std::fs::read(report).unwrap_or_else(|error| panic!("{}: {error}", report.display()));
+        assert!(!bytes.is_empty(), "{} is empty", report.display());
+    }
+    let kept: Vec<_> = std::fs::read_dir(&raw)
+        .expect("--raw-dir, one argument with its space")
+        .collect();
+    assert!(!kept.is_empty());
+}
+
 #[test]
 fn the_scan_step_never_runs_an_input_as_a_command() {
     let pr = PullRequest::new();
@@ -149,6 +190,8 @@ fn the_scan_step_never_runs_an_input_as_a_command() {
     let output = pr.run_step(&[
         ("INPUT_POLICY", hostile.as_str()),
         ("INPUT_BASE_REF", "$(touch /tmp/x)"),
+        ("INPUT_EXCLUDE", hostile.as_str()),
+        ("INPUT_HTML", hostile.as_str()),
     ]);
     assert_exit(&output, 2);
     assert!(!marker.exists(), "an input ran as a command");
@@ -157,6 +200,9 @@ fn the_scan_step_never_runs_an_input_as_a_command() {
         stderr.contains("--base"),
         "the base that is no commit is refused: {stderr}"
     );
+    let output = pr.run_step(&[("INPUT_ARGS", hostile.as_str())]);
+    assert_exit(&output, 2);
+    assert!(!marker.exists(), "an argument ran as a command");
 }
 
 /// What `.github/workflows/scangate-fanout.yml` does, step by step without a runner: one shard

@@ -321,6 +321,55 @@ fn branch_pipeline_with_a_blocking_finding_fails_with_four_valid_reports() {
     assert!(!log.contains(&token), "the job log holds the secret's value");
 }
 
+/// The template's variables beyond the gate: SCANGATE_EXCLUDE (one glob per line) keeps the
+/// blocking finding's file out, each report variable writes its file among the artifacts, an
+/// empty one counts as unset, and SCANGATE_ARGS passes one argument per line, a space and a `$(…)`
+/// inside one kept as written.
+#[test]
+fn branch_pipeline_takes_exclusions_reports_and_arguments_from_variables() {
+    if !require_tools() || !require_scanner("trivy") {
+        return;
+    }
+    let repo = project();
+    repo.write("app/run.py", SHELL_TRUE);
+    repo.write("third_party/lib.py", SHELL_TRUE);
+    commit_all(repo.path(), "app");
+    let variables = [
+        "SCANGATE_EXCLUDE=  app/** \n\nthird_party/**\n",
+        "SCANGATE_HTML=gl-reports/scangate.html",
+        "SCANGATE_RDJSON=gl-reports/review.rdjson",
+        "SCANGATE_SBOM=gl-reports/sbom.cdx.json",
+        "SCANGATE_EVIDENCE=",
+        "SCANGATE_ARGS=--raw-dir\n  gl-reports/raw $(touch pwned) \n",
+    ];
+    let extra: Vec<OsString> = variables
+        .iter()
+        .flat_map(|variable| [OsString::from("--variable"), OsString::from(variable)])
+        .collect();
+    let pipeline = Pipeline::run(&repo, &extra);
+    pipeline.assert_job("scangate", 0);
+    let summary = pipeline.json("scangate", "gl-reports/scangate-summary.json");
+    assert_eq!(summary["verdict"], "pass", "{summary:#}");
+    assert_eq!(summary["counts"]["high"], 0);
+    let excluded = summary["excluded"].to_string();
+    assert!(
+        excluded.contains("app/run.py") && excluded.contains("third_party/lib.py"),
+        "{excluded}\n{}",
+        pipeline.log()
+    );
+    for report in [
+        "gl-reports/scangate.html",
+        "gl-reports/review.rdjson",
+        "gl-reports/sbom.cdx.json",
+    ] {
+        let file = pipeline.artifact("scangate", report);
+        assert!(file.is_file(), "{report} not kept\n{}", pipeline.log());
+    }
+    let raw = pipeline.artifact("scangate", "gl-reports/raw $(touch pwned)");
+    assert!(raw.is_dir(), "--raw-dir's one argument\n{}", pipeline.log());
+    assert!(!repo.path().join("pwned").exists(), "an argument ran as a command");
+}
+
 #[test]
 fn branch_pipeline_of_a_clean_repository_passes() {
     if !require_tools() {

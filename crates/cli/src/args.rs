@@ -144,23 +144,23 @@ pub struct ScanArgs {
     pub gitlab_dir: Option<PathBuf>,
     /// Write a self-contained HTML report here: verdict, DSOMM ladder, findings chart and table,
     /// suppressions, scanners.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SCANGATE_HTML")]
     pub html: Option<PathBuf>,
     /// Write the counted findings in reviewdog's diagnostic format (rdjson) here, for review
     /// comments on the changed lines: `reviewdog -f=rdjson -filter-mode=added`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SCANGATE_RDJSON")]
     pub rdjson: Option<PathBuf>,
     /// Also keep each scanner's own machine-readable output in this directory (`<tool>-<n>.json`).
     #[arg(long, value_name = "DIR")]
     pub raw_dir: Option<PathBuf>,
     /// Also write a CycloneDX JSON SBOM of the repository's dependencies here (trivy, beside the
     /// scan; needs no network). Its sha256 and component count go to the summary JSON.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SCANGATE_SBOM")]
     pub sbom: Option<PathBuf>,
     /// Write the run's evidence here (JSON): per DSOMM activity the claim (enforced, evidenced,
     /// partial, not_evidenced) and why, the scanners with versions, argv and config hashes,
     /// counts before and after suppressions, every suppression, and the run.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "SCANGATE_EVIDENCE")]
     pub evidence: Option<PathBuf>,
     /// Write the enforced and evidenced activities as DSOMM team evidence (the DSOMM
     /// application's team-evidence.yaml format).
@@ -234,8 +234,9 @@ pub struct ScannerArgs {
     /// Leave out paths matching this glob (root-relative; repeatable): no scanner looks there and
     /// findings there do not count. `dist`, `**/generated/**`, `**/*.min.js`; `*` stays within one
     /// directory. Untracked files git ignores are left out without it; tracked files never are
-    /// by .gitignore.
-    #[arg(long, value_name = "GLOB")]
+    /// by .gitignore. From the environment, SCANGATE_EXCLUDE holds one glob per line (a glob
+    /// may hold a comma: `*.{js,ts}`); blank lines are ignored.
+    #[arg(long, value_name = "GLOB", env = "SCANGATE_EXCLUDE", value_delimiter = '\n', value_parser = trimmed)]
     pub exclude: Vec<String>,
     /// Scan the untracked files git ignores too (by default every scanner leaves them out).
     #[arg(long)]

@@ -25,7 +25,8 @@ impl From<&ScannerArgs> for ScanOptions {
             trivy_cache_dir: args.trivy_cache_dir.as_deref().map(absolute),
             offline: args.offline,
             base_ref: args.base.clone(),
-            exclude: args.exclude.clone(),
+            // Blank lines of SCANGATE_EXCLUDE (a YAML block's last newline) are no globs.
+            exclude: args.exclude.iter().filter(|glob| !glob.is_empty()).cloned().collect(),
             include_ignored: args.include_ignored,
             // Filled in by the scan once it knows the repository (`git::changed_files`,
             // `git::staged_files`).
