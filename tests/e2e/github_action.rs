@@ -290,3 +290,96 @@ fn fanned_out_shards_gate_like_one_full_scan_and_a_failed_or_missing_shard_is_an
     assert_exit(&gated, 2);
     assert_eq!(summary["verdict"], "error", "{summary:#}");
 }
+
+/// A fan-out over four projects (the reusable workflow: one shard per project and scanner, eight
+/// parts) gates into one SARIF log for one upload: one run per tool, every project's results with
+/// paths from the repository root, the verdict of the full scans, and no error under GitHub's
+/// ingestion rules (sarif-multitool). The eight parts themselves hold four runs of each tool.
+#[test]
+fn a_four_project_fan_out_writes_one_log_github_accepts() {
+    if !["gitleaks", "semgrep", "sarif-multitool"]
+        .into_iter()
+        .all(require_scanner)
+    {
+        return;
+    }
+    let repo = Repo::new();
+    let projects = ["services/api", "services/web", "jobs/nightly", "tools/cli"];
+    for project in projects {
+        repo.write(format!("{project}/main.py"), SHELL_TRUE);
+    }
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "main");
+    let pr = PullRequest {
+        repo,
+        base: String::new(),
+        runner: tempfile::tempdir().expect("temp dir"),
+    };
+    let parts = tempfile::tempdir().expect("temp dir");
+    let mut runs_in_parts = 0;
+    for project in projects {
+        for tool in ["gitleaks", "semgrep"] {
+            let runner = tempfile::tempdir().expect("temp dir");
+            let shard = pr.run_step(&[
+                ("GITHUB_EVENT_NAME", "push"),
+                ("INPUT_PATH", project),
+                ("INPUT_TOOLS", tool),
+                ("INPUT_NO_GATE", "true"),
+                ("RUNNER_TEMP", runner.path().to_str().unwrap()),
+            ]);
+            assert_exit(&shard, 0);
+            let part = runner.path().join("scangate.sarif");
+            runs_in_parts += read_summary(&part)["runs"].as_array().unwrap().len();
+            let artifact = parts
+                .path()
+                .join(format!("scangate-part-{}-{tool}", project.replace('/', "_")));
+            std::fs::create_dir_all(&artifact).unwrap();
+            std::fs::copy(&part, artifact.join("scangate.sarif")).unwrap();
+        }
+    }
+    assert_eq!(runs_in_parts, 8, "each part has one run");
+
+    let runner = tempfile::tempdir().expect("temp dir");
+    let gated = pr.run_step(&[
+        ("GITHUB_EVENT_NAME", "push"),
+        ("INPUT_PARTS", parts.path().to_str().unwrap()),
+        ("RUNNER_TEMP", runner.path().to_str().unwrap()),
+    ]);
+    assert_exit(&gated, 1);
+    let merged = runner.path().join("scangate.sarif");
+    assert!(
+        outputs(&pr.file("output")).contains(&format!("sarif={}", merged.display())),
+        "the merged log is the step's output"
+    );
+    let summary = read_summary(&runner.path().join("scangate-summary.json"));
+    assert_eq!(summary["counts"]["high"], 4, "{summary:#}");
+    let log = read_summary(&merged);
+    let runs = log["runs"].as_array().unwrap();
+    let tools: Vec<&str> = runs
+        .iter()
+        .map(|run| run["tool"]["driver"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tools, ["gitleaks", "semgrep"], "one run per tool");
+    let mut uris: Vec<&str> = runs[1]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    uris.sort_unstable();
+    assert_eq!(
+        uris,
+        [
+            "jobs/nightly/main.py",
+            "services/api/main.py",
+            "services/web/main.py",
+            "tools/cli/main.py"
+        ]
+    );
+    assert_valid_sarif(&log, &merged);
+    assert_github_accepts(&merged);
+}

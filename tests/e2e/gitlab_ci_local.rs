@@ -17,8 +17,9 @@ use serde_json::Value;
 
 use crate::normalizer_common::shared;
 use crate::support::{
-    assert_exit, assert_matches_schema, assert_valid_sarif, checkout, commit_all, git, git_ok, installed, random_token,
-    read_summary, require_scanner, require_test_tool, tool_entry, tools_dir, FakeTools, Repo, Scangate, ALNUM,
+    assert_exit, assert_github_accepts, assert_matches_schema, assert_valid_sarif, checkout, commit_all, git, git_ok,
+    installed, random_token, read_summary, require_scanner, require_test_tool, tool_entry, tools_dir, FakeTools, Repo,
+    Scangate, ALNUM,
 };
 
 /// The single-job template and the fan-out one, in `ci/gitlab/`.
@@ -539,6 +540,22 @@ fn fanout_matrix_expands_and_the_gate_gives_the_full_scans_verdict() {
     assert_eq!(summary["counts"], counts, "{summary:#}");
     assert_eq!(summary["counts"]["high"], 1);
     assert_eq!(summary["counts"]["critical"], 1);
+    // One merged SARIF log: one run per scanner however many projects, GitHub's rules hold.
+    let merged = pipeline.artifact("scangate-gate", "gl-reports/scangate.sarif");
+    let log = pipeline.json("scangate-gate", "gl-reports/scangate.sarif");
+    let mut tools: Vec<&str> = log["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| run["tool"]["driver"]["name"].as_str().unwrap())
+        .collect();
+    let runs = tools.len();
+    tools.sort_unstable();
+    tools.dedup();
+    assert_eq!(tools.len(), runs, "one run per tool: {tools:?}");
+    if require_scanner("sarif-multitool") {
+        assert_github_accepts(&merged);
+    }
 }
 
 /// `tools` holds the installed scanners, but `semgrep` is one that exits 3 whatever it is asked.

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::normalizer_common::reported_count;
 use crate::support::{
-    assert_exit, assert_valid_sarif, example_copy, random_token, read_summary, require_all_scanners, require_scanner,
-    tool_entry, OfflineServices, Repo, Scangate, ALNUM,
+    assert_exit, assert_github_accepts, assert_valid_sarif, example_copy, random_token, read_summary,
+    require_all_scanners, require_scanner, tool_entry, OfflineServices, Repo, Scangate, ALNUM,
 };
 
 /// One SARIF result as a user reads it.
@@ -371,6 +371,7 @@ fn example_sarif_is_valid_for_sarif_multitool_and_the_schema() {
     let sarif_file = scan.raw_dir.path().join("example.sarif");
     std::fs::write(&sarif_file, serde_json::to_vec(&scan.sarif).unwrap()).unwrap();
     assert_valid_sarif(&scan.sarif, &sarif_file);
+    assert_github_accepts(&sarif_file);
 }
 
 #[test]

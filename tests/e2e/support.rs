@@ -455,6 +455,22 @@ pub fn assert_valid_sarif(sarif: &serde_json::Value, file: &Path) {
     assert!(report.contains("Analysis completed successfully"), "{report}");
 }
 
+/// `sarif-multitool validate` with GitHub's ingestion rules (`--rule-kind Gh;Sarif`) reports no
+/// error for the log in `file`: what code scanning would refuse to take in one upload.
+pub fn assert_github_accepts(file: &Path) {
+    let output = Command::new(installed("sarif-multitool"))
+        .arg("validate")
+        .arg(file)
+        .args(["--rule-kind", "Gh;Sarif"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&output.stdout);
+    let errors: Vec<&str> = report.lines().filter(|l| l.contains(": error")).collect();
+    assert!(errors.is_empty(), "GitHub's ingestion rules:\n{}", errors.join("\n"));
+    assert!(output.status.success(), "{report}");
+    assert!(report.contains("Analysis completed successfully"), "{report}");
+}
+
 /// The offline stand-ins for the scanners' online services: npm's advisory endpoint served on
 /// 127.0.0.1 by `scripts/advisory-server`, and an OSV database built by `scripts/osv-offline-db`,
 /// both from the advisories under `tests/fixtures/advisories/`.

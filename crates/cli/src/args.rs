@@ -112,6 +112,11 @@ pub struct GateCommandArgs {
     /// SARIF logs to gate together.
     #[arg(required = true, value_name = "SARIF")]
     pub sarif_files: Vec<PathBuf>,
+    /// Write the gated findings as one SARIF log, for one upload: one run per tool (the parts'
+    /// runs of a tool merged), the verdict's suppressions and `baselineState`, paths as the parts
+    /// name them (from the repository root), every part's scanner records.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
     #[command(flatten)]
     pub policy: PolicyArgs,
     #[command(flatten)]

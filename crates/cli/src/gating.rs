@@ -148,3 +148,12 @@ pub fn apply_verdict(runs: &mut [ToolRun], verdict: &Verdict) {
         }
     }
 }
+
+/// Records which findings the baseline (or PR mode) holds as pre-existing, so the SARIF's
+/// `baselineState` lets `scangate gate` over a sharded scan count what this scan counted.
+pub fn mark_pre_existing(runs: &mut [ToolRun], baseline: &Baseline) {
+    for run in runs {
+        let known = run.findings.iter().filter(|f| baseline.contains(&f.fingerprint));
+        run.pre_existing = Some(known.map(|f| f.fingerprint.clone()).collect());
+    }
+}

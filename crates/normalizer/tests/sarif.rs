@@ -427,3 +427,27 @@ fn rule_security_severity_is_the_max_and_clamped() {
         "a%20b/%C3%BC.tf"
     );
 }
+
+#[test]
+fn a_log_of_more_runs_than_github_accepts_is_not_written() {
+    let runs_of = |count: usize| -> Vec<ToolRun> {
+        (0..count)
+            .map(|i| ToolRun {
+                tool: format!("tool-{i}"),
+                ..ToolRun::default()
+            })
+            .collect()
+    };
+    let options = SarifOptions::new(Path::new("/repo"));
+    let mut written = Vec::new();
+    write_sarif(&mut written, &runs_of(20), &options).expect("20 runs are accepted");
+    let error = write_sarif(&mut Vec::new(), &runs_of(21), &options).unwrap_err();
+    assert!(error.to_string().contains("21 runs"), "{error}");
+    // Runs of one tool are one SARIF run: 30 parts of two tools are two runs.
+    let mut parts = runs_of(2);
+    parts = parts.iter().cycle().take(30).cloned().collect();
+    let mut merged = Vec::new();
+    write_sarif(&mut merged, &parts, &options).expect("two tools");
+    let log: Value = serde_json::from_slice(&merged).unwrap();
+    assert_eq!(log["runs"].as_array().unwrap().len(), 2);
+}

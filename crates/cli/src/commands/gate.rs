@@ -21,14 +21,15 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use scangate_gate::{evaluate, Baseline, Category, Date, Required, ToolOutcome};
 use scangate_normalizer::{
-    dedup_marked, read_sarif_log, sha256_hex, split_by_first_tool, Finding, SarifLog, ScannerRecord, ToolRun,
+    dedup_marked, read_sarif_log, sha256_hex, split_by_first_tool, write_sarif, Finding, SarifLog, SarifOptions,
+    ScannerRecord, ToolRun,
 };
 use scangate_runner::{tool_named, Status, TOOLS};
 
 use crate::args::GateCommandArgs;
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::exit::ExitStatus;
-use crate::gating::{apply_verdict, categories_of, read_baseline, resolve_policy, tool_status};
+use crate::gating::{apply_verdict, categories_of, mark_pre_existing, read_baseline, resolve_policy, tool_status};
 use crate::input::{read_sarif_file, FileId};
 use crate::summary::{print_human, Inert, Summary, ToolSummary, DEFAULT_MAX_FINDINGS};
 
@@ -54,15 +55,14 @@ pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStat
     let gated = gated_tools(&records, &read_runs);
     let outcomes: Vec<ToolOutcome> = gated.iter().map(GatedTool::outcome).collect();
     let verdict = evaluate(&policy, &findings, &outcomes, baseline.as_ref(), Date::today_utc());
-    let mut runs: Vec<ToolRun> = split_by_first_tool(findings)
-        .into_iter()
-        .map(|(tool, findings)| ToolRun {
-            tool,
-            findings,
-            ..ToolRun::default()
-        })
-        .collect();
+    let mut runs = merged_runs(&read_runs, findings);
     apply_verdict(&mut runs, &verdict);
+    if let Some(baseline) = &baseline {
+        mark_pre_existing(&mut runs, baseline);
+    }
+    if let Some(path) = &args.sarif {
+        warnings.extend(write_merged_sarif(path, &runs, &records)?);
+    }
     let tool_summaries = gated.into_iter().map(GatedTool::summary).collect();
     let summary = Summary::new(
         &verdict,
@@ -83,6 +83,47 @@ pub fn run(args: GateCommandArgs, color: ColorChoice) -> anyhow::Result<ExitStat
         Paint::for_stream(color, Stream::Stdout),
     )?;
     Ok(ExitStatus::of_verdict(verdict.result, args.verdict.dry_run))
+}
+
+/// One run per tool, in the order the parts name them: the gated findings whose first tool it
+/// is, the version and the errors and warnings of every part's run of it.
+fn merged_runs(read_runs: &[ToolRun], findings: Vec<Finding>) -> Vec<ToolRun> {
+    let mut by_tool: HashMap<String, Vec<Finding>> = split_by_first_tool(findings).into_iter().collect();
+    let mut runs: Vec<ToolRun> = Vec::new();
+    for read in read_runs {
+        let run = match runs.iter().position(|run| run.tool == read.tool) {
+            Some(at) => &mut runs[at],
+            None => {
+                runs.push(ToolRun {
+                    tool: read.tool.clone(),
+                    findings: by_tool.remove(&read.tool).unwrap_or_default(),
+                    ..ToolRun::default()
+                });
+                runs.last_mut().expect("just pushed")
+            }
+        };
+        run.version = run.version.take().or_else(|| read.version.clone());
+        run.tool_errors.extend(read.tool_errors.iter().cloned());
+        run.warnings.extend(read.warnings.iter().cloned());
+        run.refused_suppressions.extend(
+            read.refused_suppressions
+                .iter()
+                .map(|(key, why)| (key.clone(), why.clone())),
+        );
+    }
+    runs
+}
+
+/// Writes `runs` as one SARIF log for one upload, with every part's scanner records (so it can be
+/// gated again); returns what was dropped to fit GitHub's limits.
+fn write_merged_sarif(path: &Path, runs: &[ToolRun], records: &[ScannerRecord]) -> anyhow::Result<Vec<String>> {
+    let root = std::env::current_dir().context("cannot read the current directory")?;
+    let options = SarifOptions {
+        scanners: records,
+        ..SarifOptions::new(&root)
+    };
+    let file = crate::publish::create_output(path, "SARIF log")?;
+    write_sarif(file, runs, &options).with_context(|| format!("cannot write the SARIF log to {}", path.display()))
 }
 
 /// One part as read: where from, and its log.

@@ -22,7 +22,7 @@ use crate::base_scan::{base_findings, BaseFindings};
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
-use crate::gating::{apply_verdict, policy_sources, read_baseline, resolve_sources, tool_outcomes};
+use crate::gating::{apply_verdict, mark_pre_existing, policy_sources, read_baseline, resolve_sources, tool_outcomes};
 use crate::git;
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::progress::Progress;
@@ -497,15 +497,6 @@ fn pre_existing(
             || base.is_some_and(|base| base.holds(finding))
     });
     Baseline::from_fingerprints(old.map(|finding| finding.fingerprint.as_str()))
-}
-
-/// Records which findings the baseline (or PR mode) holds as pre-existing, so the SARIF's
-/// `baselineState` lets `scangate gate` over a sharded scan count what this scan counted.
-fn mark_pre_existing(runs: &mut [ToolRun], baseline: &Baseline) {
-    for run in runs {
-        let known = run.findings.iter().filter(|f| baseline.contains(&f.fingerprint));
-        run.pre_existing = Some(known.map(|f| f.fingerprint.clone()).collect());
-    }
 }
 
 /// Pre-commit mode checks only secrets and code in the staged files: the level's thresholds

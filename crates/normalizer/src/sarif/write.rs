@@ -145,6 +145,16 @@ pub fn to_sarif_with(runs: &[ToolRun], options: &SarifOptions<'_>) -> SarifOutpu
 /// Streams the log to `writer` one result at a time; returns the notes [`to_sarif`] would.
 pub fn write_sarif<W: Write>(writer: W, runs: &[ToolRun], options: &SarifOptions<'_>) -> std::io::Result<Vec<String>> {
     let prepared = prepare_all(runs, options);
+    // GitHub rejects the whole upload past this: an error now, not a log that cannot be used.
+    if prepared.len() > GITHUB_MAX_RUNS {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{} runs (one per tool), more than GitHub code scanning accepts in one upload ({GITHUB_MAX_RUNS})",
+                prepared.len()
+            ),
+        ));
+    }
     let notes = prepared.iter().flat_map(|p| p.notes.clone()).collect();
     let log = StreamLog {
         schema: SCHEMA_URI,
@@ -225,12 +235,6 @@ fn prepare_all<'a>(runs: &'a [ToolRun], options: &SarifOptions<'_>) -> Vec<Prepa
             Some((_, list)) => list.push(run),
             None => by_tool.push((&run.tool, vec![run])),
         }
-    }
-    if by_tool.len() > GITHUB_MAX_RUNS {
-        tracing::warn!(
-            runs = by_tool.len(),
-            "more SARIF runs than GitHub accepts ({GITHUB_MAX_RUNS})"
-        );
     }
     by_tool
         .into_iter()
