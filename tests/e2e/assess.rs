@@ -25,7 +25,9 @@ fn run(command: &str, repo: &Path, extra: &[OsString]) -> (Output, Value) {
     ];
     args.extend(extra.iter().cloned());
     let output = Scangate::new(args).run_in(repo);
-    (output, read_summary(&summary))
+    let summary = read_summary(&summary);
+    crate::support::assert_summary_schema(&summary);
+    (output, summary)
 }
 
 fn stdout(output: &Output) -> String {

@@ -101,6 +101,7 @@ fn scan_runs_all_six_real_scanners() {
     let output = Scangate::new(args).run();
     let summary = read_summary(&summary_path);
     assert_ne!(output.status.code(), Some(2), "{summary:#}");
+    crate::support::assert_summary_schema(&summary);
     assert!(summary["wall_ms"].as_u64().unwrap() > 0);
     let pins: toml::Table = std::fs::read_to_string(checkout().join("tools.toml"))
         .unwrap()

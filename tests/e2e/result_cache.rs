@@ -558,6 +558,7 @@ fn a_pull_request_summary_lists_the_findings_the_change_fixed() {
     tools.extend(["--base", "main"].map(OsString::from));
     let pr = scan_cached(repo.path(), cache.path(), &tools);
     assert_exit(&pr.output, 0);
+    crate::support::assert_summary_schema(&pr.summary);
     let fixed = pr.summary["fixed"].as_array().expect("fixed in pull-request mode");
     assert_eq!(fixed.len(), 1, "{fixed:#?}");
     assert_eq!(fixed[0]["path"], "app.py");

@@ -455,6 +455,12 @@ pub fn assert_valid_sarif(sarif: &serde_json::Value, file: &Path) {
     assert!(report.contains("Analysis completed successfully"), "{report}");
 }
 
+/// `summary` (a `--summary-json` file's content) matches the published schema,
+/// docs/summary.schema.json.
+pub fn assert_summary_schema(summary: &serde_json::Value) {
+    assert_matches_schema(summary, &checkout().join("docs/summary.schema.json"));
+}
+
 /// `sarif-multitool validate` with GitHub's ingestion rules (`--rule-kind Gh;Sarif`) reports no
 /// error for the log in `file`: what code scanning would refuse to take in one upload.
 pub fn assert_github_accepts(file: &Path) {

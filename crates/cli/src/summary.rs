@@ -12,7 +12,7 @@ use scangate_runner::{IgnoredConfig, RawOutput, RuleSource, ScanOptions, Status}
 use crate::colour::Paint;
 
 /// The whole summary.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Summary {
     /// `pass`, `fail` or `error`; `not_gated` for `scan --no-gate` when no scanner failed.
     pub verdict: &'static str,
@@ -71,7 +71,7 @@ pub struct Summary {
 }
 
 /// A finding the change under review fixed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct FixedFinding {
     pub tools: Vec<String>,
     pub rule_id: String,
@@ -82,7 +82,7 @@ pub struct FixedFinding {
 }
 
 /// One path no scanner looked at.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ExcludedSummary {
     /// Root-relative; a directory ends with `/`.
     pub path: String,
@@ -103,7 +103,7 @@ impl ExcludedSummary {
 }
 
 /// The rules semgrep ran with.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SastRules {
     /// What the terminal prints after `SAST: `.
     pub label: String,
@@ -123,7 +123,7 @@ impl SastRules {
 }
 
 /// One refused suppression and the findings it would have hidden.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RefusedSummary {
     /// Where it is written.
     pub origin: String,
@@ -213,7 +213,7 @@ pub const FILE_ERROR_PATHS: usize = 5;
 pub const NOT_GATED: &str = "not_gated";
 
 /// One scanner invocation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct ToolSummary {
     pub name: String,
     pub status: Status,
@@ -627,6 +627,24 @@ fn count_cell(paint: Paint, severity: Severity, count: u64, text: String) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The published JSON Schema of `--summary-json` is generated from [`Summary`]'s types; with
+    /// SCANGATE_WRITE_SCHEMA=1 this test writes it.
+    #[test]
+    fn the_published_summary_schema_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/summary.schema.json");
+        let schema = serde_json::to_string_pretty(&schemars::schema_for!(Summary)).unwrap() + "\n";
+        if std::env::var_os("SCANGATE_WRITE_SCHEMA").is_some() {
+            std::fs::write(&path, &schema).unwrap();
+        }
+        let published = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            published == schema,
+            "{} is not the schema of the summary's types: SCANGATE_WRITE_SCHEMA=1 cargo test -p scangate \
+             the_published_summary_schema_is_current",
+            path.display()
+        );
+    }
 
     #[test]
     fn untrusted_text_stays_on_its_line() {

@@ -43,7 +43,7 @@ pub struct AssessmentInput<'a> {
 }
 
 /// One row: a level (or the pipeline's policy) and how the run fares against it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LevelAssessment {
     /// The level judged by.
     pub level: Level,
@@ -67,7 +67,7 @@ impl LevelAssessment {
 }
 
 /// How far the run shows a DSOMM activity being done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Claim {
     /// The run shows it.
@@ -90,7 +90,7 @@ impl Claim {
 }
 
 /// One DSOMM activity the presets cite, and what this run shows of it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ActivityClaim {
     /// Its uuid.
     pub id: String,
@@ -107,7 +107,7 @@ pub struct ActivityClaim {
 }
 
 /// The whole assessment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Assessment {
     /// Levels 1 to 5, in order.
     pub levels: Vec<LevelAssessment>,

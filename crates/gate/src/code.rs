@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 /// What a code does to the verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Effect {
     /// The gate fails (exit 1).
@@ -18,7 +18,7 @@ pub enum Effect {
 }
 
 /// Every violation and warning code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Code {
     /// More counted findings of a severity than the policy allows.

@@ -101,7 +101,7 @@ impl ToolOutcome {
 }
 
 /// Pass, fail or error: exit 0, 1 or 2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Within the policy.
@@ -139,7 +139,7 @@ impl fmt::Display for Outcome {
 }
 
 /// Counted findings per severity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Counts {
     /// Critical.
     pub critical: u64,
@@ -193,7 +193,7 @@ impl FromIterator<Severity> for Counts {
 }
 
 /// Why the gate failed or errored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Violation {
     /// Stable code.
     pub code: Code,
@@ -239,7 +239,7 @@ pub struct AppliedSuppression {
 }
 
 /// Why the gate did not apply a suppression: the finding it would hide counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Refusal {
     /// Pull-request mode: the change under review adds or modifies the suppression, and a

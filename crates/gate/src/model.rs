@@ -8,7 +8,7 @@ pub use scangate_normalizer::Category;
 use serde::Serialize;
 
 /// A DSOMM maturity level, 1 to 5.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct Level(u8);
 
@@ -41,7 +41,7 @@ impl fmt::Display for Level {
 }
 
 /// A DSOMM activity, named by its v4.3 uuid (names drift between versions).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Activity {
     /// The full uuid.
     pub id: String,
@@ -63,7 +63,7 @@ impl fmt::Display for Activity {
 }
 
 /// A position in a policy file, 1-based.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Origin {
     /// The file as the user named it (presets: `gates/level-N.toml`).
     pub file: PathBuf,

@@ -194,7 +194,7 @@ pub struct Ignored {
 }
 
 /// A policy-file setting that loosens the preset of its level.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Relaxation {
     /// Where it is.
     pub origin: Origin,

@@ -145,7 +145,7 @@ pub struct Evidence {
 
 /// An SBOM the run wrote: where, which format, a hash an auditor can check it by, and its size
 /// (the summary JSON's `sbom` too).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SbomRecord {
     pub path: String,
     /// `CycloneDX 1.7`.

@@ -10,7 +10,7 @@ use crate::process::{self, Ending, Spawn};
 use crate::{locate, Category, IgnoredConfig, Limited, Target};
 
 /// How a scanner invocation ended, as reported in the summary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Ran and produced output that can be trusted.

@@ -28,7 +28,7 @@ pub enum OutputChannel {
 /// A repository file the scanner would read by default (an ignore list, its own config) that
 /// scangate keeps it from reading: the repository is untrusted, and such a file could hide
 /// findings unseen. Every report names it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct IgnoredConfig {
     /// Repository-relative path with `/`.
     pub file: String,

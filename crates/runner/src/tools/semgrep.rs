@@ -64,7 +64,7 @@ pub const BUNDLED: &str = "bundled";
 pub const REGISTRY_DEFAULT: &str = "p/default";
 
 /// Where the rules of a semgrep run come from, for the summary.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RuleSource {
     /// scangate's bundled rules, and how many there are.
