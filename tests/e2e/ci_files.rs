@@ -220,3 +220,63 @@ fn version_matching_ignores_longer_numbers() {
     assert!(!contains_version("1.11.0", "11"));
     assert!(!contains_version("12.28.0", "2.28.0"));
 }
+
+/// The schemas the project's GitHub workflow fetches before the tests (`scripts/fetch-schemas`),
+/// here from a local mirror of their public homes: each lands where the tests look, a second run
+/// fetches nothing, and a copy whose SHA-256 differs from the pin is refused and not written.
+#[test]
+fn fetch_schemas_writes_only_what_its_pins_match() {
+    let names = [
+        "sarif/sarif-schema-2.1.0.json",
+        "gitlab/sast-report-format.json",
+        "gitlab/secret-detection-report-format.json",
+        "gitlab/dependency-scanning-report-format.json",
+        "gitlab/codeclimate.json",
+    ];
+    let mirror = tempfile::tempdir().unwrap();
+    for name in names {
+        let Some(source) = crate::normalizer_common::shared(&format!("schemas/{name}")) else {
+            return;
+        };
+        let copy = mirror.path().join(name);
+        std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        std::fs::copy(&source, &copy).unwrap();
+    }
+    let dest = tempfile::tempdir().unwrap();
+    let fetch = || {
+        Command::new(checkout().join("scripts/fetch-schemas"))
+            .arg("--dest")
+            .arg(dest.path())
+            .arg("--mirror")
+            .arg(format!("file://{}", mirror.path().display()))
+            .output()
+            .unwrap()
+    };
+    let first = fetch();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    for name in names {
+        let fetched = std::fs::read(dest.path().join(name)).unwrap();
+        assert_eq!(fetched, std::fs::read(mirror.path().join(name)).unwrap(), "{name}");
+    }
+    let again = fetch();
+    assert!(
+        again.status.success() && again.stdout.is_empty(),
+        "nothing to fetch twice"
+    );
+
+    std::fs::remove_file(dest.path().join("gitlab/codeclimate.json")).unwrap();
+    let mut tampered = std::fs::read(mirror.path().join("gitlab/codeclimate.json")).unwrap();
+    tampered.extend_from_slice(b" ");
+    std::fs::write(mirror.path().join("gitlab/codeclimate.json"), tampered).unwrap();
+    let refused = fetch();
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("gitlab/codeclimate.json") && stderr.contains("expected 66b43685"),
+        "{stderr}"
+    );
+    assert!(
+        !dest.path().join("gitlab/codeclimate.json").exists(),
+        "a tampered copy is not written"
+    );
+}
