@@ -383,3 +383,127 @@ fn a_four_project_fan_out_writes_one_log_github_accepts() {
     assert_valid_sarif(&log, &merged);
     assert_github_accepts(&merged);
 }
+
+/// A fake release server: `releases/download/<tag>/<file>` below a directory, on 127.0.0.1.
+struct Releases {
+    dir: tempfile::TempDir,
+    server: std::process::Child,
+    url: String,
+}
+
+impl Releases {
+    fn start() -> Self {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut server = Command::new("python3")
+            .args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory"])
+            .arg(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 serves the directory");
+        let mut line = String::new();
+        std::io::BufReader::new(server.stdout.take().unwrap())
+            .read_line(&mut line)
+            .expect("the server says its port");
+        let port = line
+            .split(" port ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect(&line);
+        let url = format!("http://127.0.0.1:{port}/releases/download");
+        Releases { dir, server, url }
+    }
+
+    /// Publishes release `tag` with the Linux x86-64 archive of a `scangate` that prints
+    /// `version`, and its checksum file saying `checksum` (the archive's own when `None`).
+    fn publish(&self, tag: &str, version: &str, checksum: Option<&str>) {
+        let release = self.dir.path().join("releases/download").join(tag);
+        let staging = tempfile::tempdir().unwrap();
+        let top = staging.path().join("scangate-x86_64-unknown-linux-gnu");
+        std::fs::create_dir_all(&top).unwrap();
+        std::fs::write(top.join("scangate"), format!("#!/bin/sh\necho scangate {version}\n")).unwrap();
+        std::fs::create_dir_all(&release).unwrap();
+        let archive = release.join("scangate-x86_64-unknown-linux-gnu.tar.xz");
+        let tar = Command::new("tar")
+            .arg("-cJf")
+            .arg(&archive)
+            .arg("-C")
+            .arg(staging.path())
+            .arg("scangate-x86_64-unknown-linux-gnu")
+            .status()
+            .unwrap();
+        assert!(tar.success());
+        let sum = Command::new("sha256sum").arg(&archive).output().unwrap();
+        let digest = String::from_utf8_lossy(&sum.stdout)
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_owned();
+        let line = format!(
+            "{}  scangate-x86_64-unknown-linux-gnu.tar.xz\n",
+            checksum.unwrap_or(&digest)
+        );
+        std::fs::write(release.join("scangate-x86_64-unknown-linux-gnu.tar.xz.sha256"), line).unwrap();
+    }
+
+    /// The install step at `action_ref`, on a Linux x86-64 runner whose temp is `runner`.
+    fn install(&self, action_ref: &str, runner: &Path) -> (std::process::Output, Vec<String>) {
+        let output_file = runner.join("output");
+        let output = Command::new(checkout().join("scripts/github-action-install"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("ACTION_REF", action_ref)
+            .env("ACTION_REPOSITORY", "acme/scangate")
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TEMP", runner)
+            .env("GITHUB_SERVER_URL", "https://github.example")
+            .env("GITHUB_OUTPUT", &output_file)
+            .env("SCANGATE_RELEASES", &self.url)
+            .output()
+            .unwrap();
+        (output, outputs(&output_file))
+    }
+}
+
+impl Drop for Releases {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// The Action at a release tag installs that release's binary, its checksum verified; a binary
+/// whose checksum differs fails the step (never a fallback to building); a tag without a release,
+/// or a commit, installs nothing, and the action builds scangate from its source.
+#[test]
+fn the_action_installs_its_release_binary_only_when_the_checksum_matches() {
+    let releases = Releases::start();
+    releases.publish("v1.2.3", "1.2.3", None);
+    releases.publish("v1.2.4", "1.2.4", Some(&"0".repeat(64)));
+
+    let runner = tempfile::tempdir().unwrap();
+    let (output, written) = releases.install("v1.2.3", runner.path());
+    assert_exit(&output, 0);
+    assert_eq!(written, ["installed=true"]);
+    let binary = runner.path().join("scangate/bin/scangate");
+    let ran = Command::new(&binary).output().expect("the installed binary runs");
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), "scangate 1.2.3\n");
+
+    let runner = tempfile::tempdir().unwrap();
+    let (output, written) = releases.install("v1.2.4", runner.path());
+    assert_exit(&output, 1);
+    assert!(written.is_empty(), "{written:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("its checksum file says 0000"), "{stderr}");
+    assert!(!runner.path().join("scangate/bin/scangate").exists());
+
+    for no_release in ["v9.9.9", "0123456789abcdef0123456789abcdef01234567", "main"] {
+        let runner = tempfile::tempdir().unwrap();
+        let (output, written) = releases.install(no_release, runner.path());
+        assert_exit(&output, 0);
+        assert_eq!(written, ["installed=false"], "{no_release}");
+        assert!(!runner.path().join("scangate/bin/scangate").exists());
+    }
+}
