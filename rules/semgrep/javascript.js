@@ -35,6 +35,26 @@ function thumbnail(file, done) {
   childProcess.execFile("convert", [file, "thumb.png"], done);
   // ok: js-child-process-exec
   childProcess.exec("uptime", done);
+  // ruleid: js-child-process-exec
+  childProcess.execSync(`gzip ${file}`);
+  // ruleid: js-child-process-exec
+  require("node:child_process").exec("rm " + file);
+}
+
+function notAShell(input, Users) {
+  // ok: js-child-process-exec
+  const match = /(\d+)-(\d+)/.exec(input);
+  const pattern = new RegExp("^[a-z]+$");
+  // ok: js-child-process-exec
+  pattern.exec(input);
+  // ok: js-child-process-exec
+  return Users.findOne({ name: input }).exec(match);
+}
+
+function destructured(file) {
+  const { exec } = require("child_process");
+  // ruleid: js-child-process-exec
+  exec("convert " + file);
 }
 
 function calculate(expression, body, tick) {

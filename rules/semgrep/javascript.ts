@@ -1,6 +1,8 @@
 // semgrep --test cases for javascript.yaml in TypeScript: typed Express handlers. Not run as code.
 import express, { Request, Response } from "express";
 import * as fs from "fs";
+import { execSync } from "child_process";
+import * as cp from "node:child_process";
 import * as serialize from "node-serialize";
 
 const app = express();
@@ -19,4 +21,15 @@ app.get("/report/:id", async (req: Request, res: Response) => {
 export function restore(state: string): unknown {
   // ruleid: js-insecure-deserialization
   return serialize.unserialize(state);
+}
+
+export function archive(dir: string): void {
+  // ruleid: js-child-process-exec
+  execSync("tar czf out.tgz " + dir);
+  // ruleid: js-child-process-exec
+  cp.exec(`du -sh ${dir}`);
+  // ok: js-child-process-exec
+  cp.execFile("du", ["-sh", dir]);
+  // ok: js-child-process-exec
+  /^v(\d+)/.exec(dir);
 }
