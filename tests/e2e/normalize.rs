@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::normalizer_common::reported_count;
 use crate::support::{
-    assert_exit, assert_github_accepts, assert_valid_sarif, example_copy, random_token, read_summary,
-    require_all_scanners, require_scanner, tool_entry, OfflineServices, Repo, Scangate, ALNUM,
+    assert_exit, assert_github_accepts, assert_valid_sarif, commit_all, example_copy, git_ok, random_token,
+    read_summary, require_all_scanners, require_scanner, tool_entry, OfflineServices, Repo, Scangate, ALNUM,
 };
 
 /// One SARIF result as a user reads it.
@@ -422,4 +422,34 @@ fn secrets_never_leak_into_any_output() {
             );
         }
     }
+}
+
+/// gitleaks reports columns one too many on every line of a scanned fragment but its first; the
+/// SARIF regions name the secret's real columns, in the history scan and in a directory scan.
+#[test]
+fn gitleaks_columns_match_the_source() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    let token = format!("ghp_{}", random_token(ALNUM, 36));
+    let repo = Repo::new();
+    repo.write("config.py", format!("x = 1\n\nkey = \"{token}\"\n"));
+    let columns = |scan: &Scan| -> Vec<(u64, u64, u64)> {
+        let results = scan.sarif["runs"][0]["results"].as_array().unwrap().clone();
+        results
+            .iter()
+            .map(|result| {
+                let region = &result["locations"][0]["physicalLocation"]["region"];
+                let number = |key: &str| region[key].as_u64().unwrap();
+                (number("startLine"), number("startColumn"), number("endColumn"))
+            })
+            .collect()
+    };
+    // "key = \"" is 7 characters: the token spans columns 8..=47, SARIF's end is one past.
+    let directory = scan(repo.path(), &flags(&["--tools", "gitleaks"]));
+    assert_eq!(columns(&directory), [(3, 8, 48)], "directory scan");
+    git_ok(repo.path(), &["init", "-q"]);
+    commit_all(repo.path(), "config");
+    let history = scan(repo.path(), &flags(&["--tools", "gitleaks"]));
+    assert_eq!(columns(&history), [(3, 8, 48)], "history scan");
 }

@@ -316,16 +316,52 @@ fn to_finding(leak: &Leak<'_>, context: &Context<'_>) -> crate::Finding {
     out.help_uri = Some("https://github.com/gitleaks/gitleaks".to_owned());
     out.fingerprint = fingerprint(leak, &path, context);
     out.commit = (!leak.commit.is_empty()).then(|| leak.commit.to_string());
+    let start_column = start_column(leak, &path, context);
+    let shift = leak.start_column - start_column;
     out.location = Some(Location {
         path,
         start_line: (leak.start_line > 0).then_some(leak.start_line),
         end_line: (leak.end_line >= leak.start_line && leak.start_line > 0).then_some(leak.end_line),
-        start_column: (leak.start_column > 0).then_some(leak.start_column),
+        start_column: (start_column > 0).then_some(start_column),
         // gitleaks' EndColumn is inclusive; SARIF's is one past the end.
         end_column: (leak.end_column > 0 && leak.start_line == leak.end_line && leak.end_column >= leak.start_column)
-            .then_some(leak.end_column + 1),
+            .then_some(leak.end_column - shift + 1),
     });
     out
+}
+
+/// The 1-based column the match starts at. gitleaks reports one too many on every line of a
+/// scanned fragment but its first (the whole file in `dir` mode, a hunk's added lines in `git`
+/// mode), and the report does not say which line that was: where the line as the work tree holds
+/// it has the match one column before the reported one (and not at it), that is the column.
+/// Otherwise (a redacted report, a line changed since the commit) it stays as reported.
+fn start_column(leak: &Leak<'_>, path: &str, context: &Context<'_>) -> u64 {
+    let reported = leak.start_column;
+    let matched = leak.matched.as_bytes();
+    if reported < 2 || matched.is_empty() || leak.matched.as_ref() == crate::REDACTED {
+        return reported;
+    }
+    let Some(content) = super::read_file_bytes(path, context) else {
+        return reported;
+    };
+    let line = usize::try_from(leak.start_line)
+        .ok()
+        .and_then(|number| number.checked_sub(1))
+        .and_then(|index| content.split(|byte| *byte == b'\n').nth(index));
+    let Some(line) = line else {
+        return reported;
+    };
+    let starts_at = |column: u64| {
+        usize::try_from(column - 1)
+            .ok()
+            .and_then(|index| line.get(index..))
+            .is_some_and(|rest| rest.starts_with(matched))
+    };
+    if !starts_at(reported) && starts_at(reported - 1) {
+        reported - 1
+    } else {
+        reported
+    }
 }
 
 fn short(commit: &str) -> &str {
@@ -401,6 +437,34 @@ mod tests {
         assert_ne!(first.findings[0].fingerprint, changed.findings[0].fingerprint);
         let text = serde_json::to_string(&first.findings).unwrap();
         assert!(!text.contains(&secret));
+    }
+
+    /// gitleaks 8.30's columns, as it reports them for `k = "<secret>"` on line 1 (right) and on
+    /// line 3 (one too many), are corrected from the line itself; a line that no longer holds the
+    /// match keeps the reported column.
+    #[test]
+    fn columns_one_too_many_are_corrected_from_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = format!("ghp_{}", "Q".repeat(36));
+        std::fs::write(
+            dir.path().join("a.py"),
+            format!("k = \"{secret}\"\n\nk = \"{secret}\"\n"),
+        )
+        .unwrap();
+        let report = |line: u64, start: u64| {
+            format!(
+                r#"[{{"RuleID":"github-pat","File":"a.py","StartLine":{line},"EndLine":{line},"StartColumn":{start},"EndColumn":{},"Match":"{secret}","Secret":"{secret}","Commit":""}}]"#,
+                start + 39
+            )
+        };
+        let columns = |line: u64, start: u64| {
+            let parsed = crate::parse("gitleaks", report(line, start).as_bytes(), dir.path()).unwrap();
+            let location = parsed.findings[0].location.clone().unwrap();
+            (location.start_column, location.end_column)
+        };
+        assert_eq!(columns(1, 6), (Some(6), Some(46)), "the first line is right");
+        assert_eq!(columns(3, 7), (Some(6), Some(46)), "later lines one too many");
+        assert_eq!(columns(2, 7), (Some(7), Some(47)), "the line does not hold the match");
     }
 
     fn leak_report(file: &str, line: u64, commit: &str) -> String {
