@@ -200,6 +200,8 @@ fn html_report_renders_counts_the_ladder_and_nothing_hostile_in_chromium() {
     assert_eq!(code, 1, "{summary:#}");
     let html = std::fs::read_to_string(&page).unwrap();
     let dom = dump_dom(&page, "");
+    assert_eq!(text_of(&dom, "conclusion"), "scangate FAIL at DSOMM level 1");
+    assert!(html.contains("<title>scangate: FAIL at DSOMM level 1</title>"));
     for text in [&html, &dom] {
         for secret in &secrets {
             assert!(!text.contains(secret.as_str()), "the report holds {}…", &secret[..8]);
@@ -300,6 +302,13 @@ fn html_report_renders_counts_the_ladder_and_nothing_hostile_in_chromium() {
     assert_eq!(rungs.len(), 5, "{dom}");
     let rungs: Vec<(String, String)> = rungs.iter().map(|(l, v)| (l.to_string(), v.to_string())).collect();
     assert_eq!(rungs, expected);
+    // The page says what `assess` concluded (it exited 0), not the policy level's verdict.
+    let met = summary["assessment"]["highest_met"].as_u64().unwrap();
+    let concluded = match met {
+        0 => "assess: no DSOMM level met".to_owned(),
+        met => format!("assess: DSOMM level {met} met"),
+    };
+    assert_eq!(text_of(&dom, "conclusion"), format!("scangate {concluded}"));
     let ladder = tags.iter().find(|tag| tag.get("id") == Some("ladder")).unwrap();
     assert_eq!(
         ladder.get("data-highest-met").unwrap(),

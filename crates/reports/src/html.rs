@@ -41,6 +41,9 @@ pub struct Run<'a> {
     pub verdict: &'a Verdict,
     /// All five levels, when the run was assessed (not in pre-commit mode).
     pub assessment: Option<&'a Assessment>,
+    /// True for `scangate assess`'s page: what it concluded is the highest level met, which the
+    /// title and heading say (its exit code says neither pass nor fail).
+    pub assess: bool,
     /// The day of the scan: suppressions' days to expiry count from it.
     pub today: Date,
 }
@@ -102,13 +105,30 @@ pub fn page(context: &ReportContext<'_>, run: &Run<'_>) -> String {
          script-src '{}'; img-src 'none'; base-uri 'none'; form-action 'none'\">\n\
          <meta name=\"referrer\" content=\"no-referrer\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>scangate: {} (DSOMM {})</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\
+         <title>scangate: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\
          <script>{SCRIPT}</script>\n</body>\n</html>\n",
         csp_hash(STYLE),
         csp_hash(SCRIPT),
-        escape(context.verdict),
-        escape(context.level_label),
+        escape(&conclusion(context, run)),
     )
+}
+
+/// What the command concluded, for the page's title and heading: `assess`, the highest level
+/// the run meets (its exit code does not say pass or fail); `scan`, the verdict at its level.
+fn conclusion(context: &ReportContext<'_>, run: &Run<'_>) -> String {
+    match run.assessment.filter(|_| run.assess) {
+        Some(assessment) if assessment.highest_met == 0 => "assess: no DSOMM level met".to_owned(),
+        Some(assessment) => format!("assess: DSOMM level {} met", assessment.highest_met),
+        None => {
+            let word = match context.verdict {
+                "pass" => "PASS",
+                "fail" => "FAIL",
+                "error" => "ERROR",
+                _ => "NOT GATED",
+            };
+            format!("{word} at DSOMM {}", context.level_label)
+        }
+    }
 }
 
 /// Every finding with its standing, most severe first.
@@ -138,18 +158,13 @@ fn rows<'a>(run: &Run<'a>) -> Vec<Row<'a>> {
 }
 
 fn verdict_section(out: &mut String, context: &ReportContext<'_>, run: &Run<'_>) {
-    let word = match context.verdict {
-        "pass" => "PASS",
-        "fail" => "FAIL",
-        "error" => "ERROR",
-        _ => "NOT GATED",
-    };
     let _ = writeln!(
         out,
-        "<header id=\"verdict\" class=\"verdict verdict-{0}\" data-verdict=\"{0}\">\n<h1>scangate: {word}</h1>\n\
+        "<header id=\"verdict\" class=\"verdict verdict-{0}\" data-verdict=\"{0}\">\n<h1 id=\"conclusion\">scangate {2}</h1>\n\
          <p class=\"level\">DSOMM {1}</p>\n<ul class=\"counts\">",
         escape(context.verdict),
-        escape(context.level_label)
+        escape(context.level_label),
+        escape(&conclusion(context, run)),
     );
     let counts = &run.verdict.counts;
     for severity in Severity::ALL {
@@ -838,6 +853,7 @@ mod tests {
                 runs: &runs,
                 verdict: &verdict,
                 assessment: Some(&assessment),
+                assess: false,
                 today: Date::parse("2025-06-01").unwrap(),
             },
         )

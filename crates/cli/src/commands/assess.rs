@@ -44,7 +44,7 @@ pub async fn run(args: AssessArgs, color: ColorChoice) -> anyhow::Result<ExitSta
         summary.write(path)?;
     }
     if let Some(path) = &args.html {
-        let run = scanned.html_run(&runs, &verdict, summary.assessment.as_ref());
+        let run = scanned.html_run(&runs, &verdict, summary.assessment.as_ref(), true);
         crate::publish::publish_html(path, &run, &summary, started)?;
     }
     let paint = Paint::for_stream(color, Stream::Stdout);

@@ -115,7 +115,7 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
     if let Some(path) = &args.html {
         publish_html(
             path,
-            &scanned.html_run(&runs, &verdict, assessment.as_ref()),
+            &scanned.html_run(&runs, &verdict, assessment.as_ref(), false),
             &summary,
             started,
         )?;
@@ -294,17 +294,20 @@ impl Scanned {
         })
     }
 
-    /// What the HTML report shows of the run: the runs as [`Scanned::report`] shows them.
+    /// What the HTML report shows of the run: the runs as [`Scanned::report`] shows them;
+    /// `assess` for `scangate assess`'s page.
     pub fn html_run<'a>(
         &'a self,
         runs: &'a [ToolRun],
         verdict: &'a Verdict,
         assessment: Option<&'a Assessment>,
+        assess: bool,
     ) -> html::Run<'a> {
         html::Run {
             runs,
             verdict,
             assessment,
+            assess,
             today: self.today,
         }
     }
