@@ -293,9 +293,11 @@ fn chart_section(out: &mut String, context: &ReportContext<'_>, rows: &[Row<'_>]
             tools.push(name);
         }
     }
+    // Each finding once, under the tool whose run holds it (its first): the bars add up to the
+    // counted findings, as every other report's counts do; the table lists all of its tools.
     let mut counts: BTreeMap<&str, [u64; 5]> = BTreeMap::new();
     for row in rows.iter().filter(|row| row.standing == Standing::New) {
-        for tool in &row.finding.tools {
+        if let Some(tool) = row.finding.tools.first() {
             counts.entry(tool.as_str()).or_default()[severity_index(row.finding.severity)] += 1;
         }
     }
@@ -857,6 +859,62 @@ mod tests {
                 today: Date::parse("2025-06-01").unwrap(),
             },
         )
+    }
+
+    /// A vulnerability two tools reported is one finding: one bar segment, under the tool whose
+    /// run holds it, so the chart adds up to the counted findings.
+    #[test]
+    fn the_chart_counts_a_finding_several_tools_reported_once() {
+        let mut merged = finding(
+            "osv-scanner",
+            "GHSA-1",
+            Severity::High,
+            Kind::Dependency,
+            "package-lock.json",
+            1,
+        );
+        merged.tools.push("npm-audit".into());
+        let own = finding(
+            "npm-audit",
+            "GHSA-2",
+            Severity::Medium,
+            Kind::Dependency,
+            "package-lock.json",
+            1,
+        );
+        // The test verdict suppresses the first finding.
+        let suppressed = finding("gosec", "G204", Severity::Low, Kind::Code, "main.go", 1);
+        let findings = vec![suppressed, merged, own];
+        let runs = [ToolRun {
+            tool: "osv-scanner".into(),
+            findings: findings.clone(),
+            ..ToolRun::default()
+        }];
+        let verdict = verdict(&findings);
+        let context = ReportContext {
+            verdict: "fail",
+            level_label: "level 1",
+            violations: &[],
+            warnings: &[],
+            refused_suppressions: &[],
+            suppressed_by_origin: &NO_ORIGINS,
+            tools: &[],
+            source: None,
+            commit: None,
+            started: SystemTime::UNIX_EPOCH,
+            finished: SystemTime::UNIX_EPOCH,
+        };
+        let run = Run {
+            runs: &runs,
+            verdict: &verdict,
+            assessment: None,
+            assess: false,
+            today: Date::parse("2025-06-01").unwrap(),
+        };
+        let html = page(&context, &run);
+        assert!(html.contains("<title>osv-scanner: 1 high</title>"), "{html}");
+        assert!(html.contains("<title>npm-audit: 1 medium</title>"), "{html}");
+        assert!(!html.contains("npm-audit: 1 high"), "counted once, under osv-scanner");
     }
 
     #[test]
