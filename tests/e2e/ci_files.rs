@@ -51,7 +51,11 @@ fn workflow_and_action_pass_actionlint() {
     // The workflow runs the action with `uses: ./`, so actionlint checks action.yml's inputs too.
     assert_passes(
         &actionlint,
-        &[".github/workflows/ci.yml", ".github/workflows/scangate-fanout.yml"],
+        &[
+            ".github/workflows/ci.yml",
+            ".github/workflows/scangate-fanout.yml",
+            ".github/workflows/release.yml",
+        ],
     );
 }
 
@@ -65,6 +69,7 @@ fn workflow_and_action_pass_zizmor() {
             "action.yml",
             ".github/workflows/ci.yml",
             ".github/workflows/scangate-fanout.yml",
+            ".github/workflows/release.yml",
         ],
     );
 }
@@ -75,6 +80,7 @@ fn every_action_is_pinned_by_commit() {
         "action.yml",
         ".github/workflows/ci.yml",
         ".github/workflows/scangate-fanout.yml",
+        ".github/workflows/release.yml",
     ] {
         for line in read(file).lines() {
             let Some(reference) = line.trim().trim_start_matches("- ").strip_prefix("uses:") else {

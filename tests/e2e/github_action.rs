@@ -415,36 +415,25 @@ impl Releases {
         Releases { dir, server, url }
     }
 
-    /// Publishes release `tag` with the Linux x86-64 archive of a `scangate` that prints
-    /// `version`, and its checksum file saying `checksum` (the archive's own when `None`).
+    /// Publishes release `tag` as the release workflow does (`scripts/release-archive`): the
+    /// Linux x86-64 archive of a `scangate` that prints `version`, and its checksum file, which
+    /// says `checksum` instead when given.
     fn publish(&self, tag: &str, version: &str, checksum: Option<&str>) {
         let release = self.dir.path().join("releases/download").join(tag);
         let staging = tempfile::tempdir().unwrap();
-        let top = staging.path().join("scangate-x86_64-unknown-linux-gnu");
-        std::fs::create_dir_all(&top).unwrap();
-        std::fs::write(top.join("scangate"), format!("#!/bin/sh\necho scangate {version}\n")).unwrap();
-        std::fs::create_dir_all(&release).unwrap();
-        let archive = release.join("scangate-x86_64-unknown-linux-gnu.tar.xz");
-        let tar = Command::new("tar")
-            .arg("-cJf")
-            .arg(&archive)
-            .arg("-C")
-            .arg(staging.path())
-            .arg("scangate-x86_64-unknown-linux-gnu")
-            .status()
+        let binary = staging.path().join("scangate");
+        std::fs::write(&binary, format!("#!/bin/sh\necho scangate {version}\n")).unwrap();
+        let packed = Command::new(checkout().join("scripts/release-archive"))
+            .arg("x86_64-unknown-linux-gnu")
+            .arg(&binary)
+            .arg(&release)
+            .output()
             .unwrap();
-        assert!(tar.success());
-        let sum = Command::new("sha256sum").arg(&archive).output().unwrap();
-        let digest = String::from_utf8_lossy(&sum.stdout)
-            .split(' ')
-            .next()
-            .unwrap()
-            .to_owned();
-        let line = format!(
-            "{}  scangate-x86_64-unknown-linux-gnu.tar.xz\n",
-            checksum.unwrap_or(&digest)
-        );
-        std::fs::write(release.join("scangate-x86_64-unknown-linux-gnu.tar.xz.sha256"), line).unwrap();
+        assert!(packed.status.success(), "{}", String::from_utf8_lossy(&packed.stderr));
+        if let Some(checksum) = checksum {
+            let line = format!("{checksum}  scangate-x86_64-unknown-linux-gnu.tar.xz\n");
+            std::fs::write(release.join("scangate-x86_64-unknown-linux-gnu.tar.xz.sha256"), line).unwrap();
+        }
     }
 
     /// The install step at `action_ref`, on a Linux x86-64 runner whose temp is `runner`.
