@@ -78,10 +78,15 @@ impl Fixture {
     /// Runs scangate under a pseudo-terminal (stdin, stdout and stderr all the terminal) with
     /// `env` set and `NO_COLOR`/`SCANGATE_COLOR` unset unless `env` sets them.
     fn on_terminal(&self, extra: &[&str], env: &[(&str, &str)]) -> Screen {
+        self.on_terminal_of(160, extra, env)
+    }
+
+    /// [`Fixture::on_terminal`] on a terminal `columns` wide.
+    fn on_terminal_of(&self, columns: u16, extra: &[&str], env: &[(&str, &str)]) -> Screen {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
-                cols: 160,
+                cols: columns,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -275,4 +280,27 @@ fn color_always_colours_a_pipe_without_progress() {
         .env("SCANGATE_COLOR", "always")
         .run_in(fixture.out.path());
     assert!(has_colour(&String::from_utf8_lossy(&output.stdout)));
+}
+
+/// On a terminal, each line naming a most severe finding fits the terminal's width; a longer one
+/// is cut with `…`.
+#[test]
+fn finding_lines_fit_the_terminal_width() {
+    let Some(fixture) = Fixture::new() else {
+        return;
+    };
+    let screen = fixture.on_terminal_of(60, &[], &[]);
+    let text = screen.text();
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.contains("most severe counted findings"))
+        .skip(1)
+        .map(|line| line.trim_end_matches('\r'))
+        .take_while(|line| line.starts_with("  "))
+        .collect();
+    assert!(!lines.is_empty(), "{text}");
+    for line in &lines {
+        assert!(line.chars().count() <= 60, "{} columns: {line:?}", line.chars().count());
+    }
+    assert!(lines.iter().any(|line| line.ends_with('…')), "{lines:#?}");
 }

@@ -547,6 +547,11 @@ fn print_top_findings(
 most severe counted findings:"
     )?;
     let ranked = scangate_reports::most_severe_first(&counted);
+    // On a terminal each line fits its width; elsewhere (a pipe, a CI log) the message is cut at
+    // a fixed length.
+    let width = console::Term::stdout()
+        .size_checked()
+        .map(|(_, columns)| usize::from(columns));
     for finding in ranked.iter().take(max) {
         let place = finding.location.as_ref().map_or_else(String::new, ToString::to_string);
         let message: String = scangate_gate::one_line(&finding.message)
@@ -554,14 +559,17 @@ most severe counted findings:"
             .take(MESSAGE_CHARS)
             .collect();
         let severity = paint.severity(finding.severity, &format!("{:<8}", finding.severity.as_str()));
-        writeln!(
-            out,
+        let line = format!(
             "  {severity} {:<12} {}  {}  {}",
             inert.text(&finding.tools.join(",")),
             inert.text(&finding.rule_id),
             inert.text(&place),
             inert.text(&message)
-        )?;
+        );
+        match width {
+            Some(width) => writeln!(out, "{}", console::truncate_str(&line, width, "…"))?,
+            None => writeln!(out, "{line}")?,
+        }
     }
     if ranked.len() > max {
         writeln!(
