@@ -453,3 +453,24 @@ fn gitleaks_columns_match_the_source() {
     let history = scan(repo.path(), &flags(&["--tools", "gitleaks"]));
     assert_eq!(columns(&history), [(3, 8, 48)], "history scan");
 }
+
+/// trivy names a CloudFormation resource by its lines (`template.yaml:3-6`); its findings'
+/// fingerprints still survive five lines inserted above, and two buckets keep two identities.
+#[test]
+fn cloudformation_fingerprints_survive_inserted_lines() {
+    if !require_scanner("trivy") {
+        return;
+    }
+    let template = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  LogsBucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: logs\n  DataBucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: data\n";
+    let repo = Repo::new();
+    repo.write("infra/template.yaml", template);
+    let before = scan(repo.path(), &flags(&["--tools", "trivy", "--offline"]));
+    let prints = fingerprints(&before.sarif);
+    assert!(prints.len() >= 4, "trivy's S3 checks on two buckets: {prints:?}");
+    let mut distinct = prints.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), prints.len(), "each bucket has its own fingerprint");
+    repo.write("infra/template.yaml", format!("# 1\n# 2\n# 3\n# 4\n# 5\n{template}"));
+    let after = scan(repo.path(), &flags(&["--tools", "trivy", "--offline"]));
+    assert_eq!(fingerprints(&after.sarif), prints);
+}

@@ -236,7 +236,7 @@ impl Parser for Trivy {
                 context,
             );
             findings.extend(failed.into_iter().map(|m| {
-                let mut finding = misconfiguration(m, &target);
+                let mut finding = misconfiguration(m, &target, context);
                 finding.native_suppression = inline.suppression(m, &target, context.today);
                 finding
             }));
@@ -263,7 +263,7 @@ fn suppressed_finding(
     let raw = modified.finding.get().as_bytes();
     let mut finding = match modified.kind.as_ref() {
         "vulnerability" => vulnerability(&from_json::<Vulnerability<'_>>("trivy", raw)?, target, ecosystem, lines),
-        "misconfiguration" => misconfiguration(&from_json::<Misconfiguration<'_>>("trivy", raw)?, target),
+        "misconfiguration" => misconfiguration(&from_json::<Misconfiguration<'_>>("trivy", raw)?, target, context),
         "secret" => secret(&from_json::<Secret<'_>>("trivy", raw)?, target),
         _ => return Ok(None),
     };
@@ -478,7 +478,7 @@ pub(crate) fn normalize_check_id(id: &str) -> String {
     }
 }
 
-fn misconfiguration(m: &Misconfiguration<'_>, target: &str) -> Finding {
+fn misconfiguration(m: &Misconfiguration<'_>, target: &str, context: &Context<'_>) -> Finding {
     let id = if m.id.is_empty() {
         m.avd_id.to_string()
     } else {
@@ -503,11 +503,12 @@ fn misconfiguration(m: &Misconfiguration<'_>, target: &str) -> Finding {
     });
     out.help_uri = (!m.primary_url.is_empty()).then(|| m.primary_url.to_string());
     let normalized = normalize_check_id(&out.rule_id);
+    let resource = stable_resource(&m.cause_metadata, target, context);
     out.fingerprint = hash(&[
         b"misconfig",
         target.as_bytes(),
         normalized.as_bytes(),
-        m.cause_metadata.resource.as_bytes(),
+        resource.as_bytes(),
     ]);
     let cause = &m.cause_metadata;
     out.location = Some(Location {
@@ -518,6 +519,27 @@ fn misconfiguration(m: &Misconfiguration<'_>, target: &str) -> Finding {
         end_column: None,
     });
     out
+}
+
+/// What names the resource a misconfiguration is in, for its fingerprint. Where trivy names it by
+/// its place (`template.yaml:3-6`, CloudFormation), the place moves with every line inserted
+/// above it: the resource's first line (`  LogsBucket:`, its logical id) names it instead, read
+/// from the file; a name that is no place (Terraform's `aws_s3_bucket.logs`) is kept.
+fn stable_resource(cause: &Cause<'_>, target: &str, context: &Context<'_>) -> String {
+    let place = format!("{target}:{}-{}", cause.start_line, cause.end_line);
+    let single = format!("{target}:{}", cause.start_line);
+    if cause.start_line == 0 || (cause.resource.as_ref() != place && cause.resource.as_ref() != single) {
+        return cause.resource.to_string();
+    }
+    let first_line = super::read_file_bytes(target, context).and_then(|content| {
+        let index = usize::try_from(cause.start_line - 1).ok()?;
+        let line = content.split(|byte| *byte == b'\n').nth(index)?;
+        Some(String::from_utf8_lossy(line).trim().to_owned())
+    });
+    match first_line {
+        Some(line) if !line.is_empty() => format!("first line: {line}"),
+        _ => cause.resource.to_string(),
+    }
 }
 
 fn secret(s: &Secret<'_>, target: &str) -> Finding {
@@ -637,6 +659,40 @@ mod tests {
         assert_eq!(fixed_in("0.0.8", "1.2.6, 0.2.4").as_deref(), Some("0.2.4"));
         assert_eq!(fixed_in("1.2.5", "1.2.6").as_deref(), Some("1.2.6"));
         assert_eq!(fixed_in("1.2.5", ""), None);
+    }
+
+    #[test]
+    fn cloudformation_fingerprints_survive_inserted_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let template =
+            "Resources:\n  LogsBucket:\n    Type: AWS::S3::Bucket\n  DataBucket:\n    Type: AWS::S3::Bucket\n";
+        let report = |start: u64| {
+            let bucket = |first: u64| {
+                format!(
+                    r#"{{"ID":"AWS-0086","Severity":"HIGH","CauseMetadata":{{"Resource":"t.yaml:{first}-{}","StartLine":{first},"EndLine":{}}}}}"#,
+                    first + 1,
+                    first + 1
+                )
+            };
+            format!(
+                r#"{{"Results":[{{"Target":"t.yaml","Class":"config","Misconfigurations":[{},{}]}}]}}"#,
+                bucket(start),
+                bucket(start + 2)
+            )
+        };
+        let prints = |start: u64| -> Vec<String> {
+            let parsed = crate::parse("trivy", report(start).as_bytes(), dir.path()).unwrap();
+            parsed.findings.into_iter().map(|f| f.fingerprint).collect()
+        };
+        std::fs::write(dir.path().join("t.yaml"), template).unwrap();
+        let before = prints(2);
+        assert_ne!(before[0], before[1], "two resources, two fingerprints");
+        std::fs::write(
+            dir.path().join("t.yaml"),
+            format!("# a\n# b\n# c\n# d\n# e\n{template}"),
+        )
+        .unwrap();
+        assert_eq!(prints(7), before, "five lines inserted above");
     }
 
     #[test]
