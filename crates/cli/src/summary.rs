@@ -621,7 +621,38 @@ fn print_findings_table(
             cells.join(" ")
         )?;
     }
+    print_merged(out, runs, inert)
+}
+
+/// One line per tool whose findings sit in another tool's row ([`merged_elsewhere`]).
+fn print_merged(out: &mut impl Write, runs: &[ToolRun], inert: Inert) -> std::io::Result<()> {
+    for (tool, (count, rows)) in merged_elsewhere(runs) {
+        let rows: Vec<String> = rows.iter().map(|row| inert.text(row)).collect();
+        let findings = if count == 1 { "finding" } else { "findings" };
+        writeln!(
+            out,
+            "{}: {count} more {findings} it reported, also reported by {}, counted once in that row",
+            inert.text(tool),
+            rows.join(", ")
+        )?;
+    }
     Ok(())
+}
+
+/// Per tool, the findings it reported that sit in another tool's row (one vulnerability several
+/// tools reported is one finding, in the row of the first), and those rows' tools.
+fn merged_elsewhere(runs: &[ToolRun]) -> BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> {
+    let mut merged: BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> = BTreeMap::new();
+    for run in runs {
+        for finding in &run.findings {
+            for tool in finding.tools.iter().filter(|tool| **tool != run.tool) {
+                let entry = merged.entry(tool.as_str()).or_default();
+                entry.0 += 1;
+                entry.1.insert(run.tool.as_str());
+            }
+        }
+    }
+    merged
 }
 
 /// `text` (a count, padded) in its severity's colour when there is something to count.
@@ -635,6 +666,39 @@ fn count_cell(paint: Paint, severity: Severity, count: u64, text: String) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A vulnerability two tools reported is one finding, in the first tool's row; the other
+    /// tool's row says where its findings went, so its 0 is not read as "found nothing".
+    #[test]
+    fn the_findings_table_says_where_merged_findings_are_counted() {
+        let mut merged = Finding::new(
+            "osv-scanner",
+            scangate_normalizer::Kind::Dependency,
+            "GHSA-1",
+            Severity::High,
+        );
+        merged.tools.push("npm-audit".into());
+        let runs = [
+            ToolRun {
+                tool: "osv-scanner".into(),
+                findings: vec![merged],
+                ..ToolRun::default()
+            },
+            ToolRun {
+                tool: "npm-audit".into(),
+                ..ToolRun::default()
+            },
+        ];
+        let mut out = Vec::new();
+        print_merged(&mut out, &runs, Inert::Terminal).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains(
+                "npm-audit: 1 more finding it reported, also reported by osv-scanner, counted once in that row"
+            ),
+            "{text}"
+        );
+    }
 
     /// The published JSON Schema of `--summary-json` is generated from [`Summary`]'s types; with
     /// SCANGATE_WRITE_SCHEMA=1 this test writes it.
