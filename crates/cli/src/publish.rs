@@ -105,6 +105,8 @@ fn with_context<T>(summary: &Summary, started: SystemTime, report: impl FnOnce(&
             status: t.status.as_str(),
             version: t.version.as_deref(),
             duration_ms: t.duration_ms,
+            coverage: t.scope.as_deref().or(t.reason.as_deref()),
+            file_errors: t.file_errors,
         })
         .collect();
     let refused: Vec<String> = summary.refused_suppressions.iter().map(|r| r.message.clone()).collect();

@@ -293,24 +293,32 @@ mod tests {
                 status: "ok",
                 version: Some("8.30.1"),
                 duration_ms: 0,
+                coverage: None,
+                file_errors: 0,
             },
             ToolStatus {
                 name: "gosec",
                 status: "ok",
                 version: Some("2.28.0"),
                 duration_ms: 0,
+                coverage: None,
+                file_errors: 0,
             },
             ToolStatus {
                 name: "gosec",
                 status: "error",
                 version: Some("2.28.0"),
                 duration_ms: 0,
+                coverage: None,
+                file_errors: 0,
             },
             ToolStatus {
                 name: "npm-audit",
                 status: "skipped",
                 version: None,
                 duration_ms: 0,
+                coverage: None,
+                file_errors: 0,
             },
         ]
     }

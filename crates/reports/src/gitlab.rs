@@ -351,12 +351,16 @@ mod tests {
                 status: "ok",
                 version: Some("1.185.0"),
                 duration_ms: 0,
+                coverage: None,
+                file_errors: 0,
             },
             ToolStatus {
                 name: "gosec",
                 status: "timeout",
                 version: None,
                 duration_ms: 0,
+                coverage: None,
+                file_errors: 0,
             },
         ];
         let violations = vec!["gosec timeout: no result after 600s".to_string()];
@@ -418,6 +422,8 @@ mod tests {
             status: "timeout",
             version: Some("2.28.0"),
             duration_ms: 0,
+            coverage: None,
+            file_errors: 0,
         }];
         let violations = vec!["gosec timeout".to_string()];
         let warnings = vec!["optional scanner npm-audit failed".to_string()];

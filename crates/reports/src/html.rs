@@ -20,7 +20,10 @@ use scangate_gate::{Assessment, Date, LevelAssessment, Verdict};
 use scangate_normalizer::{Finding, Severity, ToolRun};
 use sha2::{Digest, Sha256};
 
-use super::{heading, is_web_link, path_of, severity_index, severity_order, start_line, truncate_chars, ReportContext};
+use super::{
+    heading, is_web_link, path_of, severity_index, severity_order, start_line, truncate_chars, ReportContext,
+    ToolStatus,
+};
 
 /// How many blocking reasons each rung of the ladder shows.
 const FIRST_REASONS: usize = 2;
@@ -541,19 +544,39 @@ fn suppressions_section(out: &mut String, context: &ReportContext<'_>, run: &Run
 fn scanners_section(out: &mut String, context: &ReportContext<'_>) {
     out.push_str(
         "<section id=\"scanners\">\n<h2>Scanners</h2>\n<table id=\"scanner-table\">\n\
-         <thead><tr><th>scanner</th><th>status</th><th>version</th><th>duration</th></tr></thead>\n<tbody>\n",
+         <thead><tr><th>scanner</th><th>status</th><th>version</th><th>duration</th><th>coverage</th></tr></thead>\n<tbody>\n",
     );
     for tool in context.tools {
         let _ = writeln!(
             out,
-            "<tr data-status=\"{0}\"><td>{1}</td><td class=\"status-{0}\">{0}</td><td>{2}</td><td>{3:.1} s</td></tr>",
+            "<tr data-status=\"{0}\"><td>{1}</td><td class=\"status-{0}\">{0}</td><td>{2}</td><td>{3:.1} s</td>\
+             <td class=\"coverage\">{4}</td></tr>",
             escape(tool.status),
             escape(tool.name),
             escape(tool.version.unwrap_or("-")),
-            tool.duration_ms as f64 / 1000.0
+            tool.duration_ms as f64 / 1000.0,
+            escape(&coverage(tool)),
         );
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
+}
+
+/// What a scanner did not cover, for its row: its scope note or reason, and the files it could
+/// not analyse (their findings may be missing); `complete` when nothing is known to be missing.
+fn coverage(tool: &ToolStatus<'_>) -> String {
+    let files = match tool.file_errors {
+        0 => None,
+        1 => Some("1 file it could not analyse (parse error or timeout): its findings may be missing".to_owned()),
+        n => Some(format!(
+            "{n} files it could not analyse (parse errors or timeouts): their findings may be missing"
+        )),
+    };
+    let parts: Vec<String> = tool.coverage.map(str::to_owned).into_iter().chain(files).collect();
+    match parts.is_empty() {
+        true if tool.status == "ok" => "complete".to_owned(),
+        true => "-".to_owned(),
+        false => parts.join("; "),
+    }
 }
 
 /// Escapes text for an HTML text node or a quoted attribute value: no character of it can end
@@ -832,6 +855,8 @@ mod tests {
             status: "ok",
             version: Some(HOSTILE[1]),
             duration_ms: 1500,
+            coverage: None,
+            file_errors: 0,
         }];
         let violations = vec![HOSTILE.concat()];
         let refused = vec![HOSTILE[0].to_string()];
@@ -859,6 +884,28 @@ mod tests {
                 today: Date::parse("2025-06-01").unwrap(),
             },
         )
+    }
+
+    /// The scanners table says what each scanner did not cover: its scope note or reason, and
+    /// the files it could not analyse.
+    #[test]
+    fn a_scanner_row_says_what_it_did_not_cover() {
+        let tool = |status, coverage, file_errors| ToolStatus {
+            name: "semgrep",
+            status,
+            version: None,
+            duration_ms: 0,
+            coverage,
+            file_errors,
+        };
+        assert_eq!(coverage(&tool("ok", None, 0)), "complete");
+        assert_eq!(coverage(&tool("skipped", None, 0)), "-");
+        let trivy = "misconfiguration only: no vulnerability database offline";
+        assert_eq!(coverage(&tool("ok", Some(trivy), 0)), trivy);
+        assert_eq!(
+            coverage(&tool("ok", None, 2)),
+            "2 files it could not analyse (parse errors or timeouts): their findings may be missing"
+        );
     }
 
     /// A vulnerability two tools reported is one finding: one bar segment, under the tool whose

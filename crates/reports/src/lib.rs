@@ -56,6 +56,12 @@ pub struct ToolStatus<'a> {
     pub version: Option<&'a str>,
     /// How long it ran, in milliseconds.
     pub duration_ms: u64,
+    /// What it did not cover or why it did not run or failed: its scope note
+    /// (`misconfiguration only: …`) or its reason.
+    pub coverage: Option<&'a str>,
+    /// Files it reported an error for (semgrep's per-file parse errors and timeouts): their
+    /// findings may be missing.
+    pub file_errors: usize,
 }
 
 impl ToolStatus<'_> {
