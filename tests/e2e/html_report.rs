@@ -203,7 +203,11 @@ fn html_report_renders_counts_the_ladder_and_nothing_hostile_in_chromium() {
     assert_eq!(text_of(&dom, "conclusion"), "scangate FAIL at DSOMM level 1");
     assert!(html.contains("<title>scangate: FAIL at DSOMM level 1</title>"));
     // The scanners table says what each scanner covered: these two, everything.
-    assert_eq!(html.matches("<td class=\"coverage\">complete</td>").count(), 2, "{html}");
+    assert_eq!(
+        html.matches("<td class=\"coverage\">complete</td>").count(),
+        2,
+        "{html}"
+    );
     for text in [&html, &dom] {
         for secret in &secrets {
             assert!(!text.contains(secret.as_str()), "the report holds {}…", &secret[..8]);
