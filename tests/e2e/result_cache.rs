@@ -9,7 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, commit_all, example_copy, git_ok, random_token, require_all_scanners, require_scanner,
+    assert_exit, commit_all, commit_on_main, example_copy, git_ok, random_token, require_all_scanners, require_scanner,
     OfflineServices, Repo, ScanReports as Scan, Scangate,
 };
 
@@ -176,8 +176,7 @@ fn no_secret_value_reaches_the_cache_and_a_rescan_still_scrubs_it() {
     // the value is read back from the commit).
     for history in [false, true] {
         if history {
-            git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-            commit_all(repo.path(), "base");
+            commit_on_main(repo.path(), "base");
         }
         let cold = scan_cached(repo.path(), cache.path(), &tools);
         let warm = scan_cached(repo.path(), cache.path(), &tools);
@@ -266,8 +265,7 @@ fn a_pull_request_scan_cannot_change_what_a_default_branch_scan_reads() {
         return;
     }
     let repo = crate::support::repo_with_a_high_finding();
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "base");
+    commit_on_main(repo.path(), "base");
     let cache = tempfile::tempdir().unwrap();
     let tools = gitleaks_and_semgrep();
     let default_branch = scan_cached(repo.path(), cache.path(), &tools);
@@ -302,8 +300,7 @@ fn a_tracked_cache_directory_is_refused_and_an_untracked_one_is_not_scanned() {
     }
     let repo = crate::support::repo_with_a_high_finding();
     repo.write(".scan-cache/planted", "{}\n");
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "base");
+    commit_on_main(repo.path(), "base");
     let tracked = repo.path().join(".scan-cache");
     let output = Scangate::new([
         OsString::from("scan"),
@@ -359,8 +356,7 @@ fn a_pull_request_report_holds_the_cached_findings_of_scanners_the_change_does_n
     let repo = Repo::new();
     repo.write("Dockerfile", "FROM alpine:3.19\nRUN echo hello\n")
         .write("app.py", "def one():\n    return 1\n");
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "base");
+    commit_on_main(repo.path(), "base");
     let cache = tempfile::tempdir().unwrap();
     let mut tools: Vec<OsString> = ["--tools", "gitleaks,semgrep,trivy", "--offline"]
         .map(OsString::from)
@@ -407,8 +403,7 @@ fn a_pull_request_report_holds_the_base_s_cached_findings_in_untouched_files() {
     }
     let repo = crate::support::repo_with_a_high_finding();
     repo.write("lib.py", "def one():\n    return 1\n");
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "base");
+    commit_on_main(repo.path(), "base");
     let cache = tempfile::tempdir().unwrap();
     let mut tools = gitleaks_and_semgrep();
     let main = scan_cached(repo.path(), cache.path(), &tools);
@@ -476,8 +471,7 @@ fn a_pull_request_report_holds_the_base_s_gosec_findings_in_untouched_packages()
     repo.write("svc/go.mod", "module example.com/svc\n\ngo 1.22\n")
         .write("svc/tasks/tasks.go", go_exec("tasks"))
         .write("svc/other/other.go", go_exec("other"));
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "base");
+    commit_on_main(repo.path(), "base");
     let cache = tempfile::tempdir().unwrap();
     let mut flags: Vec<OsString> = ["--tools", "gitleaks,gosec", "--offline"].map(OsString::from).to_vec();
     let main = scan_cached(repo.path(), cache.path(), &flags);
@@ -540,8 +534,7 @@ fn a_pull_request_summary_lists_the_findings_the_change_fixed() {
     let repo = crate::support::repo_with_a_high_finding();
     let also_high = "import subprocess\n\n\ndef pack(dir):\n    subprocess.call(\"tar czf \" + dir, shell=True)\n";
     repo.write("kept.py", also_high);
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "base");
+    commit_on_main(repo.path(), "base");
     let cache = tempfile::tempdir().unwrap();
     let mut tools = gitleaks_and_semgrep();
     let main = scan_cached(repo.path(), cache.path(), &tools);

@@ -670,6 +670,12 @@ pub fn result_places(sarif: &serde_json::Value) -> Vec<ResultPlace> {
     places
 }
 
+/// Makes the files in `repo` the first commit, `message`, of a new repository on branch `main`.
+pub fn commit_on_main(repo: &Path, message: &str) {
+    git_ok(repo, &["init", "-q", "-b", "main"]);
+    commit_all(repo, message);
+}
+
 /// A repository whose main branch holds `base` files, with a branch `change` checked out whose
 /// one commit writes `change` files.
 pub fn change_on_main<C: AsRef<[u8]>>(base: &[(&str, &str)], change: &[(&str, C)]) -> Repo {
@@ -678,8 +684,7 @@ pub fn change_on_main<C: AsRef<[u8]>>(base: &[(&str, &str)], change: &[(&str, C)
     for (path, text) in base {
         repo.write(path, text);
     }
-    git_ok(repo.path(), &["init", "-q", "-b", "main"]);
-    commit_all(repo.path(), "main");
+    commit_on_main(repo.path(), "main");
     git_ok(repo.path(), &["checkout", "-q", "-b", "change"]);
     for (path, text) in change {
         repo.write(path, text);

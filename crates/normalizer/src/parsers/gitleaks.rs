@@ -314,9 +314,11 @@ fn to_finding(leak: &Leak<'_>, context: &Context<'_>) -> crate::Finding {
     out.cwes = vec!["CWE-798".to_owned()];
     out.help = Some("Revoke and rotate the credential, then remove it from the code and history.".to_owned());
     out.help_uri = Some("https://github.com/gitleaks/gitleaks".to_owned());
-    out.fingerprint = fingerprint(leak, &path, context);
+    // The leak's line as the work tree holds it, read once: the fingerprint and the column use it.
+    let line = super::read_line(&path, leak.start_line, context);
+    out.fingerprint = fingerprint(leak, &path, line.as_deref());
     out.commit = (!leak.commit.is_empty()).then(|| leak.commit.to_string());
-    let start_column = start_column(leak, &path, context);
+    let start_column = start_column(leak, line.as_deref());
     let shift = leak.start_column - start_column;
     out.location = Some(Location {
         path,
@@ -335,19 +337,12 @@ fn to_finding(leak: &Leak<'_>, context: &Context<'_>) -> crate::Finding {
 /// mode), and the report does not say which line that was: where the line as the work tree holds
 /// it has the match one column before the reported one (and not at it), that is the column.
 /// Otherwise (a redacted report, a line changed since the commit) it stays as reported.
-fn start_column(leak: &Leak<'_>, path: &str, context: &Context<'_>) -> u64 {
+fn start_column(leak: &Leak<'_>, line: Option<&[u8]>) -> u64 {
     let reported = leak.start_column;
     let matched = leak.matched.as_bytes();
     if reported < 2 || matched.is_empty() || leak.matched.as_ref() == crate::REDACTED {
         return reported;
     }
-    let Some(content) = super::read_file_bytes(path, context) else {
-        return reported;
-    };
-    let line = usize::try_from(leak.start_line)
-        .ok()
-        .and_then(|number| number.checked_sub(1))
-        .and_then(|index| content.split(|byte| *byte == b'\n').nth(index));
     let Some(line) = line else {
         return reported;
     };
@@ -368,14 +363,14 @@ fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
-fn fingerprint(leak: &Leak<'_>, path: &str, context: &Context<'_>) -> String {
+fn fingerprint(leak: &Leak<'_>, path: &str, line: Option<&[u8]>) -> String {
     let rule = leak.rule_id.as_bytes();
     let commit = leak.commit.as_bytes();
     if !commit.is_empty() {
         let line = leak.start_line.to_string();
         return hash(&[b"gitleaks", rule, path.as_bytes(), commit, line.as_bytes()]);
     }
-    if let Some(digest) = secret_digest_from_file(leak, path, context) {
+    if let Some(digest) = line.and_then(|line| secret_digest(leak, line)) {
         return hash(&[b"gitleaks", rule, path.as_bytes(), digest.as_bytes()]);
     }
     if !leak.secret.is_empty() && leak.secret != crate::REDACTED {
@@ -385,16 +380,12 @@ fn fingerprint(leak: &Leak<'_>, path: &str, context: &Context<'_>) -> String {
     hash(&[b"gitleaks", rule, path.as_bytes(), b"match", leak.matched.as_bytes()])
 }
 
-/// sha256 of the columns the leak covers on its line in the working tree; the raw bytes are
+/// sha256 of the columns the leak covers on its `line` in the working tree; the raw bytes are
 /// dropped when this returns.
-fn secret_digest_from_file(leak: &Leak<'_>, path: &str, context: &Context<'_>) -> Option<String> {
+fn secret_digest(leak: &Leak<'_>, line: &[u8]) -> Option<String> {
     if leak.start_line == 0 || leak.start_line != leak.end_line || leak.start_column == 0 {
         return None;
     }
-    let content = super::read_file_bytes(path, context)?;
-    let line = content
-        .split(|b| *b == b'\n')
-        .nth(usize::try_from(leak.start_line - 1).ok()?)?;
     let start = usize::try_from(leak.start_column - 1).ok()?;
     let end = usize::try_from(leak.end_column).ok()?.min(line.len());
     let covered = line.get(start..end).filter(|bytes| !bytes.is_empty())?;

@@ -91,9 +91,18 @@ pub(crate) fn cwe_id(raw: &str) -> Option<String> {
 /// Borrowed text where the JSON had no escapes, owned otherwise.
 pub(crate) type Text<'a> = Cow<'a, str>;
 
-/// Reads a 1-based line range of a repo file (for matched text when the tool hides it).
+/// A repo file's bytes (at most [`crate::CONTENT_LIMIT`]), for what a tool's report does not hold:
+/// matched text it hides, the line a finding lies on.
 pub(crate) fn read_file_bytes(rel: &str, context: &Context<'_>) -> Option<Vec<u8>> {
     crate::read_repository_file(context.root, std::path::Path::new(rel), crate::CONTENT_LIMIT).ok()
+}
+
+/// Line `number` (1-based) of a repo file, without its newline; `None` when the file cannot be
+/// read or is shorter.
+pub(crate) fn read_line(rel: &str, number: u64, context: &Context<'_>) -> Option<Vec<u8>> {
+    let index = usize::try_from(number.checked_sub(1)?).ok()?;
+    let content = read_file_bytes(rel, context)?;
+    content.split(|byte| *byte == b'\n').nth(index).map(<[u8]>::to_vec)
 }
 
 /// A repository configuration or ignore file a parser applies, as text ([`crate::read_repository_config`]);

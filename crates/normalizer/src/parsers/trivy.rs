@@ -531,11 +531,8 @@ fn stable_resource(cause: &Cause<'_>, target: &str, context: &Context<'_>) -> St
     if cause.start_line == 0 || (cause.resource.as_ref() != place && cause.resource.as_ref() != single) {
         return cause.resource.to_string();
     }
-    let first_line = super::read_file_bytes(target, context).and_then(|content| {
-        let index = usize::try_from(cause.start_line - 1).ok()?;
-        let line = content.split(|byte| *byte == b'\n').nth(index)?;
-        Some(String::from_utf8_lossy(line).trim().to_owned())
-    });
+    let first_line = super::read_line(target, cause.start_line, context)
+        .map(|line| String::from_utf8_lossy(&line).trim().to_owned());
     match first_line {
         Some(line) if !line.is_empty() => format!("first line: {line}"),
         _ => cause.resource.to_string(),
