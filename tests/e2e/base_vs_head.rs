@@ -218,3 +218,66 @@ fn a_project_in_a_subdirectory_is_subtracted_from_its_own_base() {
     assert_exit(&new.output, 1);
     assert_eq!(states(&new, "semgrep"), ["new"]);
 }
+
+/// Python that semgrep's bundled rules take far more than a second per rule on: 2.4 MB, one
+/// long expression per line.
+fn slow_to_analyse() -> String {
+    (0..30_000)
+        .map(|i| format!("x{i} = request.args.get(\"a{i}\") + str({i}) + os.system(\"echo \" + x{i})\n"))
+        .collect()
+}
+
+/// Issue 26 §5: semgrep gives up on a file that takes too long (`--semgrep-timeout`, its own 5 s
+/// otherwise). The run is `partial`, not `ok`: a warning in a full scan, and an error for a
+/// change that touches the file — a change must not get through by being slow to analyse. The
+/// load-dependent result is never cached.
+#[test]
+fn a_file_semgrep_gives_up_on_is_partial_and_a_change_to_it_is_an_error() {
+    if !semgrep_ready() {
+        return;
+    }
+    let slow = slow_to_analyse();
+    let base = [("gen/table.py", slow.as_str()), ("app/main.py", "print('ready')\n")];
+    // The change edits both files: semgrep analyses one of them (had it analysed none, its run
+    // would be an error of its own).
+    let edits = [
+        ("gen/table.py", format!("{slow}y = 1\n")),
+        ("app/main.py", "print('ready', 2)\n".to_owned()),
+    ];
+    let repo = change_on_main(&base, &edits);
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap();
+    let full_scan = || {
+        scan(
+            repo.path(),
+            "gitleaks,semgrep",
+            &["--semgrep-timeout", "1", "--cache-dir", cache_dir],
+        )
+    };
+    for full in [full_scan(), full_scan()] {
+        assert_exit(&full.output, 0);
+        let semgrep = crate::support::tool_entry(&full.summary, "semgrep");
+        assert_eq!(semgrep["status"], "partial", "{:#}", full.summary);
+        assert_eq!(semgrep["reason"], "gave up on 1 file for time: gen/table.py");
+        assert_eq!(semgrep["cached"], false, "a partial result is not cached");
+        assert_eq!(
+            full.summary["warnings"],
+            serde_json::json!([
+                "semgrep: partial (gave up on 1 file for time: gen/table.py): findings there may be missing"
+            ])
+        );
+    }
+
+    let change = scan(
+        repo.path(),
+        "gitleaks,semgrep",
+        &["--semgrep-timeout", "1", "--base", "main"],
+    );
+    assert_exit(&change.output, 2);
+    assert_eq!(change.summary["verdict"], "error");
+    let violations = change.summary["violations"].to_string();
+    assert!(
+        violations.contains("semgrep gave up for time on gen/table.py of the change"),
+        "{violations}"
+    );
+}

@@ -257,6 +257,11 @@ pub struct ScannerArgs {
     /// network: semgrep.dev); with --offline, the bundled rules.
     #[arg(long, value_name = "CONFIG", env = "SCANGATE_SEMGREP_CONFIG")]
     pub semgrep_config: Vec<String>,
+    /// Seconds semgrep may spend on one rule over one file before it gives up on the file
+    /// (default: semgrep's 5). A file it gives up on makes its run `partial`, and fails a pull
+    /// request that touches the file (exit 2).
+    #[arg(long, value_name = "SECS", env = "SCANGATE_SEMGREP_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..))]
+    pub semgrep_timeout: Option<u64>,
     /// Registry npm audit asks for advisories, the only one it asks (a repository's .npmrc is not
     /// read). Default https://registry.npmjs.org/.
     #[arg(long, value_name = "URL", env = "SCANGATE_NPM_REGISTRY")]

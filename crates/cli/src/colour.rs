@@ -64,11 +64,13 @@ impl Paint {
         self.apply(style, text)
     }
 
-    /// `text` in the colour of a scanner's `status`: green when it can be trusted, red when not.
+    /// `text` in the colour of a scanner's `status`: green when it can be trusted, yellow when only
+    /// in part, red when not.
     pub fn status(self, status: Status, text: &str) -> String {
         let style = match status {
             Status::Ok => Style::new().fg_color(Some(AnsiColor::Green.into())),
             Status::Skipped | Status::Unchanged => Style::new().dimmed(),
+            Status::Partial => Style::new().fg_color(Some(AnsiColor::Yellow.into())),
             Status::Missing | Status::Error | Status::Timeout => Style::new().fg_color(Some(AnsiColor::Red.into())),
         };
         self.apply(style, text)

@@ -85,7 +85,8 @@ pub fn tool_outcomes(result: &ScanResult) -> Vec<ToolOutcome> {
     result
         .outputs()
         .iter()
-        .map(|raw| ToolOutcome {
+        .enumerate()
+        .map(|(index, raw)| ToolOutcome {
             name: raw.tool.to_string(),
             categories: raw.categories.to_vec(),
             status: tool_status(raw.status),
@@ -100,6 +101,7 @@ pub fn tool_outcomes(result: &ScanResult) -> Vec<ToolOutcome> {
                 true => Vec::new(),
                 false => categories_of(raw.tool),
             },
+            unanalysed: result.timed_out(index).to_vec(),
         })
         .collect()
 }
@@ -121,6 +123,7 @@ pub fn tool_status(status: Status) -> ToolStatus {
         Status::Error => ToolStatus::Error,
         Status::Timeout => ToolStatus::Timeout,
         Status::Unchanged => ToolStatus::Unchanged,
+        Status::Partial => ToolStatus::Partial,
     }
 }
 

@@ -20,6 +20,7 @@ impl From<&ScannerArgs> for ScanOptions {
                 .iter()
                 .map(|config| absolute_if_local(config))
                 .collect(),
+            semgrep_timeout: args.semgrep_timeout,
             npm_registry: args.npm_registry.clone(),
             osv_offline_db: args.osv_offline_db.as_deref().map(absolute),
             trivy_cache_dir: args.trivy_cache_dir.as_deref().map(absolute),

@@ -53,27 +53,28 @@ impl Progress {
         })
     }
 
-    /// `✓ semgrep  done in 4.2s, 3 findings`, `✓ gosec  cached, 0 findings`, `✗ npm in web  error after 0.3s: …`, `- gosec  skipped: …`.
+    /// `✓ semgrep  done in 4.2s, 3 findings`, `✓ gosec  cached, 0 findings`, `~ semgrep  partial in 9.0s,
+    /// 3 findings: gave up on …`, `✗ npm in web  error after 0.3s: …`, `- gosec  skipped: …`.
     fn ending(&self, invocation: &Invocation) -> String {
         let raw = invocation.record();
         let label = label(raw.tool, raw.target.as_ref());
         let seconds = raw.duration.as_secs_f64();
         let reason = || short(raw.reason.as_deref().unwrap_or("no reason given"));
+        let findings = invocation.reported().unwrap_or_default();
+        let findings = format!("{findings} finding{}", if findings == 1 { "" } else { "s" });
         match raw.status {
-            Status::Ok => {
-                let findings = invocation.reported().unwrap_or_default();
-                let plural = if findings == 1 { "" } else { "s" };
-                match raw.cached {
-                    true => format!(
-                        "✓ {label} {}, {findings} finding{plural}",
-                        self.paint.status(Status::Ok, "cached")
-                    ),
-                    false => format!(
-                        "✓ {label} {} in {seconds:.1}s, {findings} finding{plural}",
-                        self.paint.status(Status::Ok, "done")
-                    ),
-                }
-            }
+            Status::Ok => match raw.cached {
+                true => format!("✓ {label} {}, {findings}", self.paint.status(Status::Ok, "cached")),
+                false => format!(
+                    "✓ {label} {} in {seconds:.1}s, {findings}",
+                    self.paint.status(Status::Ok, "done")
+                ),
+            },
+            Status::Partial => format!(
+                "~ {label} {} in {seconds:.1}s, {findings}: {}",
+                self.paint.status(raw.status, raw.status.as_str()),
+                reason()
+            ),
             Status::Skipped | Status::Unchanged => format!(
                 "- {label} {}: {}",
                 self.paint.status(raw.status, raw.status.as_str()),

@@ -56,11 +56,16 @@ pub enum Code {
     /// A level asks for multiple analyzers, and a required category has only one scanner that
     /// applies: "Usage of multiple analyzers" is not evidenced there.
     MultipleAnalyzersNotEvidenced,
+    /// A scanner gave up on some files for time: its findings there may be missing.
+    ScannerPartial,
+    /// Pull-request mode: a scanner gave up for time on a file the change touches, so part of
+    /// the change escaped it.
+    ChangeNotAnalysed,
 }
 
 impl Code {
     /// Every code.
-    pub const ALL: [Code; 17] = [
+    pub const ALL: [Code; 19] = [
         Code::ThresholdExceeded,
         Code::ExpiredSuppression,
         Code::RequiredCategoryMissing,
@@ -78,6 +83,8 @@ impl Code {
         Code::SuppressionAddedByChange,
         Code::SuppressionWithoutReason,
         Code::MultipleAnalyzersNotEvidenced,
+        Code::ScannerPartial,
+        Code::ChangeNotAnalysed,
     ];
 
     /// The kebab-case code.
@@ -100,6 +107,8 @@ impl Code {
             Code::SuppressionAddedByChange => "suppression-added-by-change",
             Code::SuppressionWithoutReason => "suppression-without-reason",
             Code::MultipleAnalyzersNotEvidenced => "multiple-analyzers-not-evidenced",
+            Code::ScannerPartial => "scanner-partial",
+            Code::ChangeNotAnalysed => "change-not-analysed",
         }
     }
 
@@ -129,6 +138,8 @@ impl Code {
             Code::MultipleAnalyzersNotEvidenced => {
                 "only one scanner of a required category applies: multiple analyzers are not evidenced there"
             }
+            Code::ScannerPartial => "a scanner gave up on some files for time: its findings there may be missing",
+            Code::ChangeNotAnalysed => "a scanner gave up for time on a file the change under review touches",
         }
     }
 
@@ -141,7 +152,8 @@ impl Code {
             | Code::RequiredScannerFailed
             | Code::ApplicableScannerSkipped
             | Code::ScannerFailed
-            | Code::InvalidPolicy => Effect::Error,
+            | Code::InvalidPolicy
+            | Code::ChangeNotAnalysed => Effect::Error,
             Code::OptionalScannerFailed
             | Code::UnusedSuppression
             | Code::ExpiredSuppressionIgnored
@@ -150,7 +162,8 @@ impl Code {
             | Code::PolicyWarning
             | Code::SuppressionAddedByChange
             | Code::SuppressionWithoutReason
-            | Code::MultipleAnalyzersNotEvidenced => Effect::Warn,
+            | Code::MultipleAnalyzersNotEvidenced
+            | Code::ScannerPartial => Effect::Warn,
         }
     }
 }

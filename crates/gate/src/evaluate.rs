@@ -39,6 +39,9 @@ pub enum ToolStatus {
     /// Pull-request mode: the change touches nothing it reads, so it did not run; it vouches
     /// for its categories on the change.
     Unchanged,
+    /// Ran, but gave up on some files for time (`unanalysed`): it vouches for its categories,
+    /// with a warning, except on a change that touches one of those files.
+    Partial,
 }
 
 impl ToolStatus {
@@ -49,7 +52,7 @@ impl ToolStatus {
 
     /// Ran, or had nothing to run on in the change: its categories are covered.
     pub fn vouches(self) -> bool {
-        matches!(self, ToolStatus::Ok | ToolStatus::Unchanged)
+        matches!(self, ToolStatus::Ok | ToolStatus::Unchanged | ToolStatus::Partial)
     }
 
     /// The lowercase name.
@@ -61,6 +64,7 @@ impl ToolStatus {
             ToolStatus::Missing => "missing",
             ToolStatus::Error => "error",
             ToolStatus::Timeout => "timeout",
+            ToolStatus::Partial => "partial",
         }
     }
 }
@@ -89,6 +93,9 @@ pub struct ToolOutcome {
     /// The categories its coverage gaps kept it from covering.
     #[serde(default)]
     pub uncovered: Vec<Category>,
+    /// Repository-relative files it gave up on for time (status `partial`).
+    #[serde(default)]
+    pub unanalysed: Vec<String>,
 }
 
 impl ToolOutcome {
@@ -423,6 +430,7 @@ pub fn evaluate_change(
 ) -> Verdict {
     let mut gate = Gate::new(policy);
     gate.check_tools(tools);
+    gate.check_partial(tools, change);
     gate.check_expired(today);
     let change = change.filter(|_| !policy.suppression_rules.trust_changed_suppressions);
     gate.count(findings, baseline, today, change);
@@ -527,6 +535,31 @@ impl<'p> Gate<'p> {
     }
 
     /// Required scanners absent from the run, or present but not applying.
+    /// A scanner that gave up on files for time warns; on a file the change touches it is an
+    /// error: a change must not get through by being too slow to analyse.
+    fn check_partial(&mut self, tools: &[ToolOutcome], change: Option<&Change>) {
+        for tool in tools.iter().filter(|tool| tool.status == ToolStatus::Partial) {
+            let in_change: Vec<&str> = tool
+                .unanalysed
+                .iter()
+                .map(String::as_str)
+                .filter(|path| change.is_some_and(|change| change.touches_file(path)))
+                .collect();
+            if in_change.is_empty() {
+                let message = format!("{}: findings there may be missing", tool.describe());
+                self.warn(Code::ScannerPartial, message, None);
+            } else {
+                let message = format!(
+                    "{} gave up for time on {} of the change: it was not analysed (raise --semgrep-timeout, \
+                     or leave a generated file out with --exclude)",
+                    tool.name,
+                    in_change.join(", ")
+                );
+                self.violate(Code::ChangeNotAnalysed, None, message, None);
+            }
+        }
+    }
+
     fn check_required_scanners(&mut self, tools: &[ToolOutcome]) {
         for name in &self.policy.required.scanners {
             let tool = tools.iter().find(|tool| tool.name == *name);

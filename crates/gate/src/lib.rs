@@ -27,6 +27,7 @@ let tools = [ToolOutcome {
     partial: None,
     gaps: Vec::new(),
     uncovered: Vec::new(),
+    unanalysed: Vec::new(),
 }];
 let verdict = evaluate(&policy, &[], &tools, None, today);
 assert_eq!(verdict.result, Outcome::Pass);

@@ -6,7 +6,8 @@ use std::path::Path;
 
 use common::*;
 use scangate_gate::{
-    evaluate, evaluate_change, Baseline, Category, Change, Code, Date, Outcome, Policy, Refusal, ToolStatus, Verdict,
+    evaluate, evaluate_change, Baseline, Category, Change, Code, Date, Outcome, Policy, Refusal, ToolOutcome,
+    ToolStatus, Verdict,
 };
 use scangate_normalizer::{Finding, Severity, SuppressionOrigin};
 
@@ -439,6 +440,49 @@ fn an_error_outranks_a_failed_threshold() {
     assert!(verdict.violations[0]
         .message
         .starts_with("scanner semgrep: timeout (test) failed"));
+}
+
+/// semgrep gave up on `gen/table.py` for time.
+fn semgrep_partial() -> Vec<ToolOutcome> {
+    let mut tools = with_status(all_ok(), "semgrep", ToolStatus::Partial, true);
+    for tool in tools.iter_mut().filter(|tool| tool.name == "semgrep") {
+        tool.reason = Some("gave up on 1 file for time: gen/table.py".into());
+        tool.unanalysed = vec!["gen/table.py".into()];
+    }
+    tools
+}
+
+#[test]
+fn a_partial_scanner_warns_in_a_full_scan_and_vouches_for_its_category() {
+    let verdict = evaluate(&Policy::preset(level(3)), &[], &semgrep_partial(), None, today());
+    assert_eq!(verdict.result, Outcome::Pass, "{verdict:?}");
+    let warnings: Vec<(Code, &str)> = verdict.warnings.iter().map(|w| (w.code, w.message.as_str())).collect();
+    assert!(warnings.contains(&(
+        Code::ScannerPartial,
+        "semgrep: partial (gave up on 1 file for time: gen/table.py): findings there may be missing"
+    )));
+}
+
+#[test]
+fn a_partial_scanner_is_an_error_when_the_change_touches_a_file_it_gave_up_on() {
+    let policy = Policy::preset(level(1));
+    let mut elsewhere = Change::default();
+    elsewhere.add_file("app/main.py");
+    let untouched = evaluate_change(&policy, &[], &semgrep_partial(), None, today(), Some(&elsewhere));
+    assert_eq!(untouched.result, Outcome::Pass);
+    let mut change = Change::default();
+    change.add_file("gen/table.py");
+    let touched = evaluate_change(&policy, &[], &semgrep_partial(), None, today(), Some(&change));
+    assert_eq!(touched.result, Outcome::Error);
+    assert_eq!(codes(&touched), [Code::ChangeNotAnalysed]);
+    assert!(touched.violations[0]
+        .message
+        .starts_with("semgrep gave up for time on gen/table.py of the change: it was not analysed"));
+    // A policy that trusts the change's suppressions does not trust its unanalysed files.
+    let mut trusting = Policy::preset(level(1));
+    trusting.suppression_rules.trust_changed_suppressions = true;
+    let trusted = evaluate_change(&trusting, &[], &semgrep_partial(), None, today(), Some(&change));
+    assert_eq!(trusted.result, Outcome::Error);
 }
 
 #[test]

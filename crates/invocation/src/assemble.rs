@@ -26,6 +26,8 @@ pub struct ScanResult {
     reported: HashMap<usize, usize>,
     /// Files each invocation reported an error for (semgrep), by index into `outputs`.
     file_errors: HashMap<usize, Vec<String>>,
+    /// Those of the files the invocation gave up on for time (its status is `partial`).
+    timed_out: HashMap<usize, Vec<String>>,
     /// Findings dropped because they lie in an excluded path (git-ignored, `--exclude`).
     excluded_findings: usize,
     /// The secret values the run learned: everything above is already scrubbed of them; raw
@@ -73,6 +75,11 @@ impl ScanResult {
     /// Files the invocation at `index` reported an error for (semgrep).
     pub fn file_errors(&self, index: usize) -> &[String] {
         self.file_errors.get(&index).map_or(&[], Vec::as_slice)
+    }
+
+    /// Files the invocation at `index` gave up on for time (semgrep's per-file timeouts).
+    pub fn timed_out(&self, index: usize) -> &[String] {
+        self.timed_out.get(&index).map_or(&[], Vec::as_slice)
     }
 
     /// Findings dropped because they lie in an excluded path.
@@ -166,11 +173,15 @@ impl Execution {
             .iter()
             .map(|(index, parsed)| (*index, parsed.findings.len()))
             .collect();
-        let file_errors = parsed_runs
-            .iter()
-            .filter(|(_, parsed)| !parsed.file_errors.is_empty())
-            .map(|(index, parsed)| (*index, parsed.file_errors.clone()))
-            .collect();
+        let paths_of = |paths: fn(&Parsed) -> &Vec<String>| -> HashMap<usize, Vec<String>> {
+            parsed_runs
+                .iter()
+                .filter(|(_, parsed)| !paths(parsed).is_empty())
+                .map(|(index, parsed)| (*index, paths(parsed).clone()))
+                .collect()
+        };
+        let file_errors = paths_of(|parsed| &parsed.file_errors);
+        let timed_out = paths_of(|parsed| &parsed.timed_out);
         let reported_anywhere: Vec<Finding> = parsed_runs
             .values_mut()
             .flat_map(|parsed| std::mem::take(&mut parsed.findings))
@@ -185,6 +196,7 @@ impl Execution {
             runs,
             reported,
             file_errors,
+            timed_out,
             excluded_findings: dropped.len(),
             secrets,
             wall,

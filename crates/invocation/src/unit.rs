@@ -75,8 +75,8 @@ impl Invocation {
         })
     }
 
-    /// What the result cache keeps of a fresh, clean run: never an entry of a run that failed or
-    /// reported errors.
+    /// What the result cache keeps of a fresh, clean run: never an entry of a run that failed,
+    /// reported errors, or gave up on files for time (`partial`: another run may get further).
     pub(crate) fn entry(&self) -> Option<(&CachedAs, Entry)> {
         let cached_as = self.cached_as.as_ref()?;
         let parsed = self.parsed.as_ref()?;
@@ -138,6 +138,9 @@ pub(crate) fn conclude(mut record: RawOutput, parsing: &Parsing) -> Invocation {
                     &mut record,
                     format!("reported errors: {}", parsed.tool_errors.join("; ")),
                 );
+            } else if !parsed.timed_out.is_empty() {
+                record.status = Status::Partial;
+                record.reason = Some(timed_out_reason(&parsed.timed_out));
             }
             Invocation {
                 record,
@@ -165,6 +168,21 @@ fn parse_output(raw: &RawOutput, parsing: &Parsing) -> Result<Parsed, String> {
         today: Some(&parsing.today),
     };
     parse_with(raw.tool, &bytes, &context).map_err(|error| error.to_string())
+}
+
+/// `gave up on 2 files for time: big.py, gen.js`, naming at most three.
+fn timed_out_reason(paths: &[String]) -> String {
+    const NAMED: usize = 3;
+    let files = match paths.len() {
+        1 => "1 file".to_owned(),
+        n => format!("{n} files"),
+    };
+    let more = match paths.len() > NAMED {
+        true => format!(" and {} more", paths.len() - NAMED),
+        false => String::new(),
+    };
+    let named: Vec<&str> = paths.iter().take(NAMED).map(String::as_str).collect();
+    format!("gave up on {files} for time: {}{more}", named.join(", "))
 }
 
 fn mark_error(raw: &mut RawOutput, reason: String) {
@@ -242,6 +260,27 @@ mod tests {
         assert_eq!(invocation.record.status, Status::Error);
         let reason = invocation.record.reason.as_deref().unwrap();
         assert!(reason.starts_with("reported errors: "), "{reason}");
+        assert_eq!(invocation.reported(), Some(0));
+    }
+
+    #[test]
+    fn a_scanner_that_gave_up_on_files_for_time_is_partial_and_keeps_its_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("semgrep-0.json");
+        let timeout =
+            |path: &str| format!(r#"{{"code":2,"level":"warn","type":"Timeout","message":"Timeout","path":"{path}"}}"#);
+        let errors: Vec<String> = ["a.py", "b.py", "c.py", "d.py"].map(timeout).into();
+        let report = format!(
+            r#"{{"results":[],"errors":[{}],"paths":{{"scanned":["a.py","b.py","c.py","d.py","e.py"]}}}}"#,
+            errors.join(",")
+        );
+        std::fs::write(&output, report).unwrap();
+        let invocation = conclude(ok_record("semgrep", &output), &parsing(dir.path()));
+        assert_eq!(invocation.record.status, Status::Partial);
+        assert_eq!(
+            invocation.record.reason.as_deref(),
+            Some("gave up on 4 files for time: a.py, b.py, c.py and 1 more")
+        );
         assert_eq!(invocation.reported(), Some(0));
     }
 

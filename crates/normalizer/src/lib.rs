@@ -86,6 +86,9 @@ pub struct Parsed {
     /// Repository-relative paths of files the tool reported an error for (semgrep's per-file
     /// `errors[]`), each once, in the tool's order: their findings may be missing.
     pub file_errors: Vec<String>,
+    /// Those of `file_errors` the tool gave up on for time (semgrep's `Timeout`): whether it
+    /// analyses them depends on the machine's load, so the run covered its input only in part.
+    pub timed_out: Vec<String>,
     /// Secret values the tool's report holds (gitleaks' `Secret`, when not redacted): never in a
     /// finding, only kept so that every output can be scrubbed of them ([`Secrets`]).
     pub secrets: SecretValues,

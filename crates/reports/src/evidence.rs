@@ -311,11 +311,13 @@ impl ActivityRecord {
 fn scanner_list(scanners: &[ScannerRecord]) -> String {
     let ran: Vec<String> = scanners
         .iter()
-        .filter(|s| s.status == "ok")
+        .filter(|s| s.status == "ok" || s.status == "partial")
         .map(|s| {
+            let partial = if s.status == "partial" { " (partial)" } else { "" };
             format!("{} {}", s.name, s.version.as_deref().unwrap_or(""))
                 .trim()
                 .to_owned()
+                + partial
         })
         .collect();
     if ran.is_empty() {

@@ -23,13 +23,18 @@ pub enum Status {
     Error,
     /// Overstayed `--timeout`; its process tree was killed.
     Timeout,
+    /// Ran and its output can be trusted, but it gave up on some files for time (semgrep's
+    /// per-file timeouts): findings there may be missing, and whether they are depends on the
+    /// machine's load.
+    Partial,
     /// Pull-request mode: applies, but the change touches no file it reads, so it did not run;
     /// its findings on the change are none by construction.
     Unchanged,
 }
 
 impl Status {
-    /// The lowercase name reports use (`ok`, `skipped`, `missing`, `error`, `timeout`).
+    /// The lowercase name reports use (`ok`, `skipped`, `missing`, `error`, `timeout`, `partial`,
+    /// `unchanged`).
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "ok",
@@ -37,6 +42,7 @@ impl Status {
             Status::Missing => "missing",
             Status::Error => "error",
             Status::Timeout => "timeout",
+            Status::Partial => "partial",
             Status::Unchanged => "unchanged",
         }
     }
@@ -49,6 +55,7 @@ impl Status {
             Status::Missing,
             Status::Error,
             Status::Timeout,
+            Status::Partial,
             Status::Unchanged,
         ]
         .into_iter()

@@ -16,6 +16,9 @@ pub struct ScanOptions {
     /// Semgrep `--config` values (`bundled` names scangate's rules). Empty means the registry's
     /// `p/default` (network), or the bundled rules when `offline`.
     pub semgrep_config: Vec<OsString>,
+    /// Semgrep's limit, in seconds, on one rule over one file (`--timeout`); `None` leaves
+    /// semgrep's own (5). A file it gives up on makes the run `partial`.
+    pub semgrep_timeout: Option<u64>,
     /// Registry that `npm audit` asks for advisories (`--registry`); `None` asks
     /// `https://registry.npmjs.org/`.
     pub npm_registry: Option<String>,

@@ -328,6 +328,8 @@ impl GatedTool {
             partial: self.scope.clone().filter(|_| self.categories.is_none()),
             gaps,
             uncovered,
+            // A part does not record which files; its own run judged them against its change.
+            unanalysed: Vec::new(),
         }
     }
 

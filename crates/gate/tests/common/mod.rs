@@ -65,6 +65,7 @@ pub fn tool(name: &str, categories: &[Category], status: ToolStatus, applies: bo
         partial: None,
         gaps: Vec::new(),
         uncovered: Vec::new(),
+        unanalysed: Vec::new(),
     }
 }
 

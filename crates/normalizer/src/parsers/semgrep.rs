@@ -23,7 +23,7 @@ be read, `extra.lines` is used unless it is that placeholder, else the message.
 is any leading run of components that names an existing absolute directory (the runner's scratch
 directory). `extra.fingerprint` is `requires login` too, so it is never used. `errors[]`: an entry
 with a `path` (a file semgrep could not parse or timed out on) is a warning and lands in
-`file_errors` — the rest of the scan stands, unless every file in `paths.scanned` has one, which
+`file_errors` (a `Timeout` also in `timed_out`: the run is partial) — the rest of the scan stands, unless every file in `paths.scanned` has one, which
 analysed nothing and is a tool error; an entry without a path at level `error` (bad rule, bad
 config) is a tool error, since the whole rule set did not run. `is_ignored: true` results (`nosemgrep` with `--disable-nosem`) are
 kept as natively suppressed.
@@ -399,6 +399,9 @@ fn classify_error(error: &SemgrepError<'_>, context: &Context<'_>, parsed: &mut 
         Some(path) => {
             let rel = paths::relativize(path, context);
             parsed.warnings.push(format!("semgrep {kind} in {rel}: {message}"));
+            if kind.eq_ignore_ascii_case("timeout") && !parsed.timed_out.contains(&rel) {
+                parsed.timed_out.push(rel.clone());
+            }
             if !parsed.file_errors.contains(&rel) {
                 parsed.file_errors.push(rel);
             }
@@ -490,6 +493,17 @@ mod tests {
         assert_eq!(parsed.warnings, ["semgrep PartialParsing in bad.py: Syntax error"]);
         assert_eq!(parsed.file_errors, ["bad.py"]);
         assert_eq!(parsed.tool_errors, ["semgrep InvalidRuleSchemaError: bad rule"]);
+        assert!(parsed.timed_out.is_empty(), "a parse error is no timeout: {parsed:?}");
+    }
+
+    /// As semgrep 1.185 writes a rule that ran out of `--timeout` on a file (recorded).
+    #[test]
+    fn a_timeout_is_a_file_error_the_run_timed_out_on() {
+        let report = br#"{"results":[],"errors":[{"code":2,"level":"warn","type":"Timeout","rule_id":"rules.python-os-system","message":"Timeout when running rules.python-os-system on big.py:\n ","path":"big.py"},{"code":2,"level":"warn","type":"Timeout","rule_id":"rules.python-eval-injection","message":"Timeout","path":"big.py"}],"paths":{"scanned":["big.py","small.py"]}}"#;
+        let parsed = crate::parse("semgrep", report, Path::new("/repo")).unwrap();
+        assert_eq!(parsed.file_errors, ["big.py"]);
+        assert_eq!(parsed.timed_out, ["big.py"]);
+        assert!(parsed.tool_errors.is_empty(), "{parsed:?}");
     }
 
     /// As semgrep 1.185 writes it for a syntax error (recorded on a one-file repository).

@@ -235,6 +235,9 @@ impl Tool for Semgrep {
         json_output.push(invocation.output);
         args.push(json_output);
         args.push(format!("--jobs={}", invocation.cores).into());
+        if let Some(seconds) = invocation.options.semgrep_timeout {
+            args.push(format!("--timeout={seconds}").into());
+        }
         let scope = invocation.scope();
         match scoped_files(&scope) {
             // Pre-commit: the staged source files; pull-request mode: the changed ones that
