@@ -12,8 +12,8 @@ use std::process::Command;
 
 use crate::secret_scrubbing::{harvest_secrets, VALUE_RULE};
 use crate::support::{
-    assert_exit, commit_all, git_ok, random_token, read_summary, require_scanner, require_test_tool, Repo, Scangate,
-    ALNUM,
+    assert_exit, commit_all, git, git_ok, random_token, read_summary, require_scanner, require_test_tool, Repo,
+    Scangate, ALNUM,
 };
 
 /// A high semgrep rule, beside the medium one that quotes the string it matched.
@@ -202,6 +202,16 @@ fn html_report_renders_counts_the_ladder_and_nothing_hostile_in_chromium() {
     let dom = dump_dom(&page, "");
     assert_eq!(text_of(&dom, "conclusion"), "scangate FAIL at DSOMM level 1");
     assert!(html.contains("<title>scangate: FAIL at DSOMM level 1</title>"));
+    // The header names what was scanned: the directory (outside CI) and its HEAD.
+    let head = git(repo.path(), &["rev-parse", "HEAD"]);
+    let directory = repo.path().file_name().unwrap().to_str().unwrap();
+    assert_eq!(
+        text_of(&dom, "scanned"),
+        format!(
+            "repository {directory} at commit {}",
+            String::from_utf8_lossy(&head.stdout).trim()
+        )
+    );
     // The scanners table says what each scanner covered: these two, everything.
     assert_eq!(
         html.matches("<td class=\"coverage\">complete</td>").count(),

@@ -65,6 +65,8 @@ impl Scangate {
             "SCANGATE_COLOR",
             "GITHUB_ACTIONS",
             "GITLAB_CI",
+            "GITHUB_SHA",
+            "CI_COMMIT_SHA",
         ] {
             command.env_remove(key);
         }

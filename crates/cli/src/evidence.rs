@@ -93,28 +93,25 @@ pub fn write_evidence(targets: &EvidenceTargets<'_>, input: EvidenceInput<'_>) -
 /// The CI provider's run, the commit, the times, and the policy layers.
 fn run_record(input: &EvidenceInput<'_>) -> RunRecord {
     let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-    let (provider, run_id, run_url, repository) = if var("GITHUB_ACTIONS").as_deref() == Some("true") {
+    let (provider, run_id, run_url) = if var("GITHUB_ACTIONS").as_deref() == Some("true") {
         let run_id = var("GITHUB_RUN_ID");
         let url = match (var("GITHUB_SERVER_URL"), var("GITHUB_REPOSITORY"), &run_id) {
             (Some(server), Some(repository), Some(id)) => Some(format!("{server}/{repository}/actions/runs/{id}")),
             _ => None,
         };
-        ("github-actions", run_id, url, var("GITHUB_REPOSITORY"))
+        ("github-actions", run_id, url)
     } else if var("GITLAB_CI").as_deref() == Some("true") {
-        ("gitlab-ci", var("CI_JOB_ID"), var("CI_JOB_URL"), var("CI_PROJECT_PATH"))
+        ("gitlab-ci", var("CI_JOB_ID"), var("CI_JOB_URL"))
     } else {
-        ("local", None, None, None)
+        ("local", None, None)
     };
-    let directory_name = input.root.file_name().map_or_else(
-        || input.root.display().to_string(),
-        |name| name.to_string_lossy().into_owned(),
-    );
+    let revision = crate::publish::Revision::of(input.root);
     RunRecord {
         ci_provider: provider.to_owned(),
         ci_run_id: run_id,
         ci_run_url: run_url,
-        repository: repository.unwrap_or(directory_name),
-        commit: crate::publish::ci_commit().or_else(|| crate::git::verify_commit(input.root, "HEAD").ok()),
+        repository: revision.repository,
+        commit: revision.commit,
         started: format!("{}Z", utc_timestamp(input.started)),
         finished: format!("{}Z", utc_timestamp(SystemTime::now())),
         level: input.verdict.level_label.clone(),

@@ -59,6 +59,40 @@ pub fn ci_commit() -> Option<String> {
         .find_map(|key| std::env::var(key).ok().filter(|value| !value.is_empty()))
 }
 
+/// What was scanned, as the reports name it.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    /// The CI's name of the repository (`GITHUB_REPOSITORY`, `CI_PROJECT_PATH`), else the scanned
+    /// directory's name.
+    pub repository: String,
+    /// The commit the CI checked out, else the scanned repository's `HEAD`; `None` outside git.
+    pub commit: Option<String>,
+}
+
+impl Revision {
+    /// The revision of the repository scanned at `root`.
+    pub fn of(root: &Path) -> Revision {
+        let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+        let ci_repository = if var("GITHUB_ACTIONS").as_deref() == Some("true") {
+            var("GITHUB_REPOSITORY")
+        } else if var("GITLAB_CI").as_deref() == Some("true") {
+            var("CI_PROJECT_PATH")
+        } else {
+            None
+        };
+        let directory_name = || {
+            root.file_name().map_or_else(
+                || root.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            )
+        };
+        Revision {
+            repository: ci_repository.unwrap_or_else(directory_name),
+            commit: ci_commit().or_else(|| crate::git::verify_commit(root, "HEAD").ok()),
+        }
+    }
+}
+
 /// Writes every report `targets` asks for.
 pub fn publish(targets: &Targets, findings: &[Finding], summary: &Summary, started: SystemTime) -> anyhow::Result<()> {
     if let Some(path) = &targets.rdjson {

@@ -49,6 +49,12 @@ pub struct Run<'a> {
     pub assess: bool,
     /// The day of the scan: suppressions' days to expiry count from it.
     pub today: Date,
+    /// The scanned repository's name.
+    pub repository: &'a str,
+    /// The scanned commit, when known.
+    pub commit: Option<&'a str>,
+    /// Pull-request mode: the commit the change is judged against.
+    pub base: Option<&'a str>,
 }
 
 /// Whether a finding counts toward the gate.
@@ -93,14 +99,9 @@ pub fn page(context: &ReportContext<'_>, run: &Run<'_>) -> String {
     activities_section(&mut body, run.assessment);
     let _ = writeln!(
         body,
-        "<footer>scangate {} · {}{}</footer>",
+        "<footer>scangate {} · {}</footer>",
         env!("CARGO_PKG_VERSION"),
-        run.today,
-        context
-            .commit
-            .as_deref()
-            .map(|commit| format!(" · commit {}", escape(commit)))
-            .unwrap_or_default()
+        run.today
     );
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -134,6 +135,19 @@ fn conclusion(context: &ReportContext<'_>, run: &Run<'_>) -> String {
     }
 }
 
+/// `repository web at commit 3f2a…`, and in pull-request mode `, the change since 9c1b…`.
+fn scanned(run: &Run<'_>) -> String {
+    let commit = run
+        .commit
+        .map(|commit| format!(" at commit {commit}"))
+        .unwrap_or_default();
+    let base = run
+        .base
+        .map(|base| format!(", the change since {base}"))
+        .unwrap_or_default();
+    format!("repository {}{commit}{base}", run.repository)
+}
+
 /// Every finding with its standing, most severe first.
 fn rows<'a>(run: &Run<'a>) -> Vec<Row<'a>> {
     let mut rows: Vec<Row<'a>> = run
@@ -164,10 +178,11 @@ fn verdict_section(out: &mut String, context: &ReportContext<'_>, run: &Run<'_>)
     let _ = writeln!(
         out,
         "<header id=\"verdict\" class=\"verdict verdict-{0}\" data-verdict=\"{0}\">\n<h1 id=\"conclusion\">scangate {2}</h1>\n\
-         <p class=\"level\">DSOMM {1}</p>\n<ul class=\"counts\">",
+         <p id=\"scanned\" class=\"scanned\">{3}</p>\n<p class=\"level\">DSOMM {1}</p>\n<ul class=\"counts\">",
         escape(context.verdict),
         escape(context.level_label),
         escape(&conclusion(context, run)),
+        escape(&scanned(run)),
     );
     let counts = &run.verdict.counts;
     for severity in Severity::ALL {
@@ -882,6 +897,9 @@ mod tests {
                 assessment: Some(&assessment),
                 assess: false,
                 today: Date::parse("2025-06-01").unwrap(),
+                repository: HOSTILE[2],
+                commit: Some(HOSTILE[0]),
+                base: Some(HOSTILE[1]),
             },
         )
     }
@@ -957,8 +975,15 @@ mod tests {
             assessment: None,
             assess: false,
             today: Date::parse("2025-06-01").unwrap(),
+            repository: "web",
+            commit: Some("3f2a"),
+            base: None,
         };
         let html = page(&context, &run);
+        assert!(
+            html.contains("<p id=\"scanned\" class=\"scanned\">repository web at commit 3f2a</p>"),
+            "{html}"
+        );
         assert!(html.contains("<title>osv-scanner: 1 high</title>"), "{html}");
         assert!(html.contains("<title>npm-audit: 1 medium</title>"), "{html}");
         assert!(!html.contains("npm-audit: 1 high"), "counted once, under osv-scanner");

@@ -26,7 +26,7 @@ use crate::gating::{apply_verdict, mark_pre_existing, policy_sources, read_basel
 use crate::git;
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::progress::Progress;
-use crate::publish::{counting_findings, publish, publish_html, Targets};
+use crate::publish::{counting_findings, publish, publish_html, Revision, Targets};
 use crate::summary::{
     print_human, print_level_met, ExcludedSummary, FixedFinding, Inert, SastRules, Summary, ToolSummary, NOT_GATED,
 };
@@ -186,6 +186,8 @@ pub(super) struct Scanned {
     pub options: ScanOptions,
     /// Where `--sbom` goes, and what trivy made of it.
     pub sbom: Option<(PathBuf, Result<Sbom, SbomError>)>,
+    /// What was scanned, as the reports name it.
+    pub revision: Revision,
 }
 
 impl Scanned {
@@ -265,6 +267,7 @@ impl Scanned {
             today,
             sbom,
             options,
+            revision: Revision::of(&root),
         })
     }
 
@@ -309,6 +312,9 @@ impl Scanned {
             assessment,
             assess,
             today: self.today,
+            repository: &self.revision.repository,
+            commit: self.revision.commit.as_deref(),
+            base: self.options.base_ref.as_deref(),
         }
     }
 
