@@ -368,11 +368,11 @@ const FIRST_REASONS: usize = 2;
 pub fn print_assessment(assessment: &Assessment, inert: Inert, paint: Paint) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{:<7} {:<8} first blocking reasons", "level", "verdict")?;
-    for row in &assessment.levels {
-        print_row(&mut out, &row.level.to_string(), row, inert, paint)?;
+    for (row, below) in assessment.rungs() {
+        print_row(&mut out, &row.level.to_string(), row, below, inert, paint)?;
     }
     if let Some(policy) = &assessment.policy {
-        print_row(&mut out, "policy", policy, inert, paint)?;
+        print_row(&mut out, "policy", policy, None, inert, paint)?;
         writeln!(out, "{:<7} {:<8} (DSOMM {})", "", "", inert.text(&policy.label))?;
     }
     writeln!(out, "\n{}", inert.text(&assessment.headline(FIRST_REASONS)))?;
@@ -399,16 +399,23 @@ fn print_row(
     out: &mut impl Write,
     name: &str,
     row: &LevelAssessment,
+    below: Option<&LevelAssessment>,
     inert: Inert,
     paint: Paint,
 ) -> std::io::Result<()> {
-    let mut reasons = row.violations.iter().map(|v| inert.text(&v.message));
+    let beyond = row.reasons_beyond(below);
+    // A reason the level below gives too is shown there, once.
+    let as_below = beyond
+        .below
+        .map(|level| format!("what blocks level {level} ({})", beyond.repeated));
+    let own = beyond.own.iter().take(FIRST_REASONS).map(|v| inert.text(&v.message));
+    let mut reasons = as_below.into_iter().chain(own);
     let verdict = paint.outcome(Some(row.verdict), &format!("{:<8}", row.verdict.as_str()));
     writeln!(out, "{name:<7} {verdict} {}", reasons.next().unwrap_or_default())?;
-    for reason in reasons.by_ref().take(FIRST_REASONS - 1) {
+    for reason in reasons {
         writeln!(out, "{:<7} {:<8} {reason}", "", "")?;
     }
-    let more = row.violations.len().saturating_sub(FIRST_REASONS);
+    let more = beyond.own.len().saturating_sub(FIRST_REASONS);
     if more > 0 {
         writeln!(out, "{:<7} {:<8} … and {more} more (see --summary-json)", "", "")?;
     }

@@ -64,6 +64,32 @@ impl LevelAssessment {
             violations: verdict.violations.clone(),
         }
     }
+
+    /// Its reasons, less those the row `below` (the level under it) gives too: a ladder shows a
+    /// reason once, where it first blocks.
+    pub fn reasons_beyond(&self, below: Option<&LevelAssessment>) -> RowReasons<'_> {
+        let in_below = |violation: &Violation| {
+            below.is_some_and(|below| below.violations.iter().any(|other| other.reason == violation.reason))
+        };
+        let (repeated, own): (Vec<&Violation>, Vec<&Violation>) =
+            self.violations.iter().partition(|violation| in_below(violation));
+        RowReasons {
+            below: below.filter(|_| !repeated.is_empty()).map(|below| below.level),
+            repeated: repeated.len(),
+            own,
+        }
+    }
+}
+
+/// A row's reasons, as a ladder shows them ([`LevelAssessment::reasons_beyond`]).
+#[derive(Debug)]
+pub struct RowReasons<'a> {
+    /// The level below, when some of the row's reasons are that level's too.
+    pub below: Option<Level>,
+    /// How many of the row's reasons the level below gives too.
+    pub repeated: usize,
+    /// The row's other reasons, first blocking reason first.
+    pub own: Vec<&'a Violation>,
 }
 
 /// How far the run shows a DSOMM activity being done.
@@ -155,6 +181,14 @@ fn assess_quietly(input: &AssessmentInput<'_>) -> Assessment {
 }
 
 impl Assessment {
+    /// Levels 1 to 5, each with the row under it (none for level 1).
+    pub fn rungs(&self) -> impl Iterator<Item = (&LevelAssessment, Option<&LevelAssessment>)> {
+        self.levels
+            .iter()
+            .enumerate()
+            .map(|(index, row)| (row, index.checked_sub(1).map(|below| &self.levels[below])))
+    }
+
     /// `highest level met: 2; to reach 3: 1 medium finding > 0 allowed (…)`, with at most
     /// `reasons` blocking reasons.
     pub fn headline(&self, reasons: usize) -> String {

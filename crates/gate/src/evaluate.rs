@@ -208,6 +208,9 @@ pub struct Violation {
     pub effect: Effect,
     /// What, how many, the limit, the level and the DSOMM activity.
     pub message: String,
+    /// `message` without the level and activities: the same reason at two levels reads the same.
+    #[serde(skip)]
+    pub reason: String,
     /// The effective level.
     pub level: Level,
     /// The DSOMM activities the broken rule enforces.
@@ -336,6 +339,7 @@ impl Verdict {
         let violation = |message: String, origin: Option<Origin>| Violation {
             code: Code::InvalidPolicy,
             effect: Effect::Error,
+            reason: message.clone(),
             message,
             level,
             activities: Vec::new(),
@@ -473,11 +477,11 @@ impl<'p> Gate<'p> {
     fn violate(&mut self, code: Code, key: Option<&str>, message: String, origin: Option<Origin>) {
         let activities = key.map_or_else(Vec::new, |key| self.policy.activities_for(key).to_vec());
         let label = crate::policy::level_label(self.policy.level, &self.relaxed_by);
-        let message = format!("{message} ({})", context(label, key, &activities));
         self.violations.push(Violation {
             code,
             effect: code.effect(),
-            message,
+            message: format!("{message} ({})", context(label, key, &activities)),
+            reason: message,
             level: self.policy.level,
             activities,
             origin,

@@ -51,7 +51,7 @@ mod presets;
 mod raw;
 mod suppress;
 
-pub use assess::{assess, ActivityClaim, Assessment, AssessmentInput, Claim, LevelAssessment};
+pub use assess::{assess, ActivityClaim, Assessment, AssessmentInput, Claim, LevelAssessment, RowReasons};
 pub use baseline::{Baseline, BaselineError, FINGERPRINT_KEY};
 pub use catalogue::{Catalogue, CatalogueSource, DsommActivity, DSOMM_COMMIT};
 pub use change::Change;

@@ -226,14 +226,14 @@ fn ladder_section(out: &mut String, assessment: Option<&Assessment>) {
         escape(&assessment.headline(FIRST_REASONS)),
         assessment.highest_met
     );
-    for row in &assessment.levels {
+    for (row, below) in assessment.rungs() {
         let met = row.level.get() == assessment.highest_met;
-        rung(out, "li", &format!("level {}", row.level), row, met);
+        rung(out, "li", &format!("level {}", row.level), row, below, met);
     }
     out.push_str("</ol>\n");
     if let Some(policy) = &assessment.policy {
         let name = format!("pipeline policy ({})", policy.label);
-        rung(out, "div", &name, policy, false);
+        rung(out, "div", &name, policy, None, false);
     }
     out.push_str("</section>\n");
 }
@@ -266,7 +266,9 @@ fn activities_section(out: &mut String, assessment: Option<&Assessment>) {
 }
 
 /// One level's verdict and its first blocking reasons.
-fn rung(out: &mut String, tag: &str, name: &str, row: &LevelAssessment, met: bool) {
+/// One rung: its verdict and its first blocking reasons. A reason the rung `below` already
+/// shows is not repeated: the rung says it also fails for that level's reasons.
+fn rung(out: &mut String, tag: &str, name: &str, row: &LevelAssessment, below: Option<&LevelAssessment>, met: bool) {
     let verdict = row.verdict.as_str();
     let _ = write!(
         out,
@@ -278,12 +280,20 @@ fn rung(out: &mut String, tag: &str, name: &str, row: &LevelAssessment, met: boo
     if met {
         out.push_str("<span class=\"met\">highest level met</span>");
     }
+    let reasons = row.reasons_beyond(below);
     if !row.violations.is_empty() {
         out.push_str("<ul class=\"reasons\">");
-        for violation in row.violations.iter().take(FIRST_REASONS) {
+        if let Some(level) = reasons.below {
+            let _ = write!(
+                out,
+                "<li class=\"as-below\">what blocks level {level} ({})</li>",
+                reasons.repeated
+            );
+        }
+        for violation in reasons.own.iter().take(FIRST_REASONS) {
             let _ = write!(out, "<li>{}</li>", escape(&violation.message));
         }
-        let more = row.violations.len().saturating_sub(FIRST_REASONS);
+        let more = reasons.own.len().saturating_sub(FIRST_REASONS);
         if more > 0 {
             let _ = write!(out, "<li class=\"more\">… and {more} more</li>");
         }
@@ -809,7 +819,8 @@ mod tests {
                 .map(|message| Violation {
                     code: Code::ThresholdExceeded,
                     effect: Effect::Fail,
-                    message: message.to_string(),
+                    message: format!("{message} (level {level})"),
+                    reason: message.to_string(),
                     level: Level::new(level).unwrap(),
                     activities: vec![Activity {
                         id: "44f2c8a9-0000".into(),
@@ -824,7 +835,7 @@ mod tests {
             row(2, Outcome::Pass, &[]),
             row(3, Outcome::Fail, &[HOSTILE[0], "second", "third"]),
             row(4, Outcome::Fail, &[HOSTILE[1]]),
-            row(5, Outcome::Error, &[HOSTILE[2]]),
+            row(5, Outcome::Error, &[HOSTILE[1], "second", HOSTILE[2]]),
         ];
         Assessment {
             next: Some(levels[2].clone()),
@@ -1033,6 +1044,20 @@ mod tests {
         assert!(html.contains("data-highest-met=\"2\""));
         assert!(html.contains("<span class=\"met\">highest level met</span>"));
         assert!(html.contains("… and 1 more"));
+        // A reason the level below shows is not repeated: level 5 shows its own two.
+        let level_5 = html
+            .split("data-level=\"5\"")
+            .nth(1)
+            .unwrap()
+            .split("</li>\n")
+            .next()
+            .unwrap();
+        assert!(
+            level_5.contains("<li class=\"as-below\">what blocks level 4 (1)</li><li>second (level 5)</li>"),
+            "{level_5}"
+        );
+        assert_eq!(level_5.matches("&quot;&gt;&lt;img").count(), 0, "{level_5}");
+        assert!(level_5.contains("&lt;/script&gt;"), "{level_5}");
         // The suppression table: the policy entry expires in 10 days, the ignore comment never.
         assert!(
             html.contains("<td>2025-06-11</td><td data-days=\"10\">10</td>"),
