@@ -79,7 +79,7 @@ fn both_scanners() -> bool {
 
 /// A `package.json` and lockfile v3 in `dir`: `top` installed at the top, and each
 /// `(parent, [(package, version)])` as a parent package with its own nested copies.
-fn write_npm_project(repo: &Repo, dir: &str, top: &[(&str, &str)], nested: &[(&str, &[(&str, &str)])]) {
+pub(crate) fn write_npm_project(repo: &Repo, dir: &str, top: &[(&str, &str)], nested: &[(&str, &[(&str, &str)])]) {
     let mut dependencies = serde_json::Map::new();
     let mut packages = serde_json::Map::new();
     for (name, version) in top {

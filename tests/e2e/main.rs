@@ -21,6 +21,7 @@ mod html_report;
 mod install;
 mod modes;
 mod normalize;
+mod one_issue_once;
 mod paths;
 mod pre_commit;
 mod repo_config;

@@ -22,6 +22,12 @@
 //!   user said so for that vulnerability in one tool;
 //! - the fingerprint is recomputed from the union of ids, so it does not depend on which tool's id
 //!   came first.
+//!
+//! Only dependency findings merge. Two SAST tools flagging one line for one CWE (gosec G401 and
+//! the bundled semgrep `go-weak-hash`) stay two findings: each tool's ignore comment (`#nosec`,
+//! `nosemgrep`) and each `rule` + `path` suppression names one tool's rule, so a merged finding
+//! would let one tool's ignore hide the other tool's report, or stop a rule's suppression from
+//! applying, and the rules seldom flag the same span (semgrep's match against gosec's call).
 
 use std::collections::HashMap;
 
