@@ -13,6 +13,7 @@ mod evidence;
 mod example;
 mod exclusions;
 mod fail_closed;
+mod fingerprints;
 mod gate;
 mod github_action;
 mod github_paths;
