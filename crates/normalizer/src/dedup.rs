@@ -27,7 +27,7 @@
 //! the bundled semgrep `go-weak-hash`) stay two findings: each tool's ignore comment (`#nosec`,
 //! `nosemgrep`) and each `rule` + `path` suppression names one tool's rule, so a merged finding
 //! would let one tool's ignore hide the other tool's report, or stop a rule's suppression from
-//! applying, and the rules seldom flag the same span (semgrep's match against gosec's call).
+//! applying. The reports list them as two, each naming its tool.
 
 use std::collections::HashMap;
 
