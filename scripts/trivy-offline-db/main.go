@@ -4,8 +4,8 @@
 //	go run ./scripts/trivy-offline-db --out DIR RECORD.json...
 //
 // It writes DIR/db/trivy.db (bbolt, trivy-db schema 2) and DIR/db/metadata.json. Layout, as
-// trivy-db's GitHub advisory source writes it: bucket "<ecosystem>::GitHub Security Advisory
-// <ecosystem>" → bucket <package> → key <vulnerability id> → {"VulnerableVersions", "PatchedVersions"};
+// trivy-db's GitHub advisory source writes it: bucket "<trivy's ecosystem>::GitHub Security
+// Advisory <ecosystem>" → bucket <package> → key <vulnerability id> → {"VulnerableVersions", "PatchedVersions"};
 // bucket "vulnerability" → key <vulnerability id> → {"Title", "Description", "Severity", "CweIDs",
 // "CVSS", "References"}. Like trivy-db, the id is the advisory's CVE alias when it has one, so
 // trivy reports CVE-… where osv-scanner and npm audit report GHSA-…: the case dedup must meet.
@@ -125,8 +125,7 @@ func put(tx *bolt.Tx, path string) error {
 		}
 	}
 	for _, affected := range r.Affected {
-		ecosystem := strings.ToLower(affected.Package.Ecosystem)
-		source := ecosystem + "::GitHub Security Advisory " + affected.Package.Ecosystem
+		source := bucketPrefix(affected.Package.Ecosystem) + "::GitHub Security Advisory " + affected.Package.Ecosystem
 		root, err := tx.CreateBucketIfNotExists([]byte(source))
 		if err != nil {
 			return err
@@ -146,6 +145,19 @@ func put(tx *bolt.Tx, path string) error {
 	}
 	value, _ := json.Marshal(describe(r))
 	return details.Put([]byte(id), value)
+}
+
+// bucketPrefix is trivy's name of an OSV ecosystem, which its bucket names start with: trivy
+// looks a package up by that prefix ("pip::…" for PyPI).
+func bucketPrefix(ecosystem string) string {
+	switch ecosystem {
+	case "PyPI":
+		return "pip"
+	case "crates.io":
+		return "cargo"
+	default:
+		return strings.ToLower(ecosystem)
+	}
 }
 
 // ranges turns OSV's introduced/fixed events into trivy's constraints (">=1.0.0, <1.2.6").
