@@ -1,6 +1,6 @@
 //! Issue 8 §3: dependency findings per lockfile and installed version. osv-scanner (offline
-//! database) and npm audit (local advisory server) on lockfiles the tests write; trivy's
-//! vulnerability scanning needs its online database and is covered by the parser's unit tests.
+//! database) and npm audit (local advisory server) on lockfiles the tests write; trivy with a
+//! vulnerability database the tests build from the same advisories (`scripts/trivy-offline-db`).
 
 use std::path::Path;
 use std::process::Output;
@@ -8,8 +8,8 @@ use std::process::Output;
 use serde_json::Value;
 
 use crate::support::{
-    assert_exit, commit_all, example_copy, git_ok, read_summary, require_scanner, tool_entry, OfflineServices, Repo,
-    Scangate,
+    assert_exit, commit_all, example_copy, git_ok, read_summary, require_scanner, tool_entry, trivy_offline_db,
+    OfflineServices, Repo, Scangate,
 };
 
 /// One dependency result as a user reads it in the SARIF log.
@@ -79,7 +79,7 @@ fn both_scanners() -> bool {
 
 /// A `package.json` and lockfile v3 in `dir`: `top` installed at the top, and each
 /// `(parent, [(package, version)])` as a parent package with its own nested copies.
-fn write_npm_project(repo: &Repo, dir: &str, top: &[(&str, &str)], nested: &[(&str, &[(&str, &str)])]) {
+pub(crate) fn write_npm_project(repo: &Repo, dir: &str, top: &[(&str, &str)], nested: &[(&str, &[(&str, &str)])]) {
     let mut dependencies = serde_json::Map::new();
     let mut packages = serde_json::Map::new();
     for (name, version) in top {
@@ -177,8 +177,8 @@ fn the_same_vulnerability_in_two_lockfiles_is_two_results_each_with_every_tool()
     assert_eq!(
         places,
         [
-            ("app1/package-lock.json", "GHSA-xvch-5gv4-984h", tools.clone()),
-            ("app2/package-lock.json", "GHSA-xvch-5gv4-984h", tools),
+            ("app1/package-lock.json", "CVE-2021-44906", tools.clone()),
+            ("app2/package-lock.json", "CVE-2021-44906", tools),
         ],
         "{found:#?}"
     );
@@ -211,7 +211,8 @@ fn every_installed_version_in_one_lockfile_is_its_own_result() {
         .filter(|i| i.package == "lodash" && i.version == "4.17.19")
         .map(|i| i.rule.as_str())
         .collect();
-    assert_eq!(lodash_4_17_19, ["GHSA-29mw-wpgm-hmr9", "GHSA-35jh-r3h4-6jhm"]);
+    // GHSA-29mw-wpgm-hmr9 and GHSA-35jh-r3h4-6jhm, by their CVE aliases (the canonical ids).
+    assert_eq!(lodash_4_17_19, ["CVE-2020-28500", "CVE-2021-23337"]);
 }
 
 #[test]
@@ -227,7 +228,7 @@ fn the_fixed_version_is_the_fix_of_the_installed_versions_range() {
     let (sarif, _) = scan_dependencies(write_many_versions_project);
     let fixes: Vec<(String, String, Option<String>)> = installs(&sarif)
         .into_iter()
-        .filter(|i| i.package == "minimist" || (i.package == "lodash" && i.rule == "GHSA-p6mc-m468-83gw"))
+        .filter(|i| i.package == "minimist" || (i.package == "lodash" && i.rule == "CVE-2020-8203"))
         .map(|i| (i.package, i.version, i.fixed))
         .collect();
     let fix =
@@ -372,5 +373,80 @@ fn offline_dependency_scanners_without_local_data_do_not_start() {
     assert!(
         warnings.contains("--osv-offline-db") && warnings.contains("--npm-registry"),
         "{warnings}"
+    );
+}
+
+/// What a code-scanning alert is keyed on, per result: where, which package, and the rule id,
+/// the run (tool) and the fingerprint that must not move when another scanner is added.
+fn identities(sarif: &Value) -> Vec<[String; 6]> {
+    let text = |value: &Value| value.as_str().expect("a string").to_owned();
+    let mut identities: Vec<[String; 6]> = sarif["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .flat_map(|run| {
+            let driver = text(&run["tool"]["driver"]["name"]);
+            run["results"].as_array().expect("results").iter().map(move |result| {
+                let package = &result["properties"]["package"];
+                [
+                    text(&result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]),
+                    text(&package["name"]),
+                    text(&package["version"]),
+                    text(&result["ruleId"]),
+                    driver.clone(),
+                    text(&result["partialFingerprints"]["scangate/v1"]),
+                ]
+            })
+        })
+        .collect();
+    identities.sort();
+    identities
+}
+
+/// Issue 26 §4: adding trivy, whose ids are CVEs where osv-scanner and npm audit report GHSA
+/// ids, moves no result: each keeps its rule id (the advisory's CVE), its run (osv-scanner's)
+/// and its fingerprint, and only gains trivy in its tools.
+#[test]
+fn adding_trivy_keeps_every_dependency_results_rule_id_run_and_fingerprint() {
+    if !both_scanners() {
+        return;
+    }
+    let Some(trivy_db) = trivy_offline_db() else {
+        return;
+    };
+    let services = OfflineServices::start();
+    let repo = Repo::new();
+    write_many_versions_project(&repo);
+    let (output, without, _) = scan(repo.path(), &services, DEPENDENCY_SCANNERS);
+    assert_exit(&output, 0);
+    let trivy_flags = [
+        "--tools",
+        "osv-scanner,npm-audit,trivy",
+        "--no-gate",
+        "--trivy-cache-dir",
+        trivy_db.path().to_str().expect("UTF-8 temp path"),
+    ];
+    let (output, with, summary) = scan(repo.path(), &services, &trivy_flags);
+    assert_exit(&output, 0);
+    assert_eq!(
+        tool_entry(&summary, "trivy")["findings"],
+        20,
+        "trivy found every advisory: {summary:#}"
+    );
+
+    let before = identities(&without);
+    assert_eq!(before.len(), 20, "{before:#?}");
+    assert_eq!(identities(&with), before, "adding trivy moved results");
+    assert!(
+        before
+            .iter()
+            .all(|[.., rule, run, _]| rule.starts_with("CVE-") && run == "osv-scanner"),
+        "rule id: the advisory's CVE; run: osv-scanner's: {before:#?}"
+    );
+    let every_tool = ["osv-scanner", "npm-audit", "trivy"];
+    assert!(
+        installs(&with).iter().all(|i| i.tools == every_tool),
+        "{:#?}",
+        installs(&with)
     );
 }

@@ -534,10 +534,11 @@ fn tool_native_suppressions_are_honored_and_reported() {
     let expected: Vec<(String, String)> = [
         ("gosec", "G204"),
         ("gosec", "G702"),
-        ("osv-scanner", "GHSA-29mw-wpgm-hmr9"),
-        ("osv-scanner", "GHSA-35jh-r3h4-6jhm"),
-        ("osv-scanner", "GHSA-p6mc-m468-83gw"),
-        ("osv-scanner", "GHSA-xvch-5gv4-984h"),
+        // The four GHSA ids ignored above, by their CVE aliases (the canonical ids).
+        ("osv-scanner", "CVE-2020-28500"),
+        ("osv-scanner", "CVE-2020-8203"),
+        ("osv-scanner", "CVE-2021-23337"),
+        ("osv-scanner", "CVE-2021-44906"),
         ("semgrep", "python-subprocess-shell-true"),
         ("trivy", "DS-0002"),
         ("trivy", "DS-0026"),

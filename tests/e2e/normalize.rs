@@ -268,9 +268,10 @@ fn osv_scanner_findings_from_an_offline_database() {
     assert_exit(&scan.output, 0);
     assert_eq!(
         rows(&scan.sarif),
+        // GHSA-xvch-5gv4-984h by its CVE alias, the canonical id (issue 26 §4).
         [row(
             "osv-scanner",
-            "GHSA-xvch-5gv4-984h",
+            "CVE-2021-44906",
             "web/package-lock.json",
             1,
             "critical"

@@ -88,7 +88,7 @@ fn reviewdog_reports_only_the_finding_on_the_added_line() {
 }
 
 /// reviewdog's output for `rdjson` on stdin, run in `repo`; it must succeed.
-fn reviewdog(repo: &Path, flags: &[&str], rdjson: &[u8]) -> String {
+pub(crate) fn reviewdog(repo: &Path, flags: &[&str], rdjson: &[u8]) -> String {
     let mut child = Command::new(installed_or_on_path("reviewdog"))
         .args(["-f=rdjson", "-reporter=local"])
         .args(flags)
@@ -113,15 +113,15 @@ fn reviewdog(repo: &Path, flags: &[&str], rdjson: &[u8]) -> String {
 /// `Diagnostic` (`message:"…" location:{path:"app.py" range:{start:{line:9 …}}} severity:ERROR
 /// … code:{value:"…"}`), whose spacing protobuf varies on purpose.
 #[derive(Debug, PartialEq)]
-struct Reported {
-    path: String,
-    line: u64,
-    severity: String,
-    rule: String,
+pub(crate) struct Reported {
+    pub(crate) path: String,
+    pub(crate) line: u64,
+    pub(crate) severity: String,
+    pub(crate) rule: String,
 }
 
 impl Reported {
-    fn parse(line: &str) -> Reported {
+    pub(crate) fn parse(line: &str) -> Reported {
         // The message comes first (field 1): what follows it holds the other fields.
         let rest = value_of(line, "message").map_or(line, |(_, rest)| rest);
         let field = |text: &str, key: &str| match value_of(text, key) {

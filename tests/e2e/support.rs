@@ -530,19 +530,46 @@ pub fn osv_offline_db() -> TempDir {
         .prefix("scangate-osv-db-")
         .tempdir()
         .expect("temp dir");
+    let status = Command::new(checkout().join("scripts/osv-offline-db"))
+        .arg("--out")
+        .arg(osv_db.path())
+        .args(osv_records())
+        .status()
+        .expect("scripts/osv-offline-db runs");
+    assert!(status.success(), "building the offline OSV database failed");
+    osv_db
+}
+
+/// A trivy vulnerability database built by `scripts/trivy-offline-db` (Go, bbolt) from the same
+/// OSV records, for `--trivy-cache-dir`; `None`, loudly skipped (failed under `CI=true`), without
+/// a Go toolchain.
+pub fn trivy_offline_db() -> Option<TempDir> {
+    if !require_scanner("trivy") || !require_scanner("go") {
+        return None;
+    }
+    let db = tempfile::Builder::new()
+        .prefix("scangate-trivy-db-")
+        .tempdir()
+        .expect("temp dir");
+    let status = Command::new("go")
+        .current_dir(checkout().join("scripts/trivy-offline-db"))
+        .args(["run", ".", "--out"])
+        .arg(db.path())
+        .args(osv_records())
+        .status()
+        .expect("go runs");
+    assert!(status.success(), "building the offline trivy database failed");
+    Some(db)
+}
+
+/// The OSV records under `tests/fixtures/advisories/osv/`, sorted.
+fn osv_records() -> Vec<PathBuf> {
     let mut records: Vec<PathBuf> = std::fs::read_dir(checkout().join("tests/fixtures/advisories/osv"))
         .expect("OSV records present")
         .map(|entry| entry.expect("dir entry").path())
         .collect();
     records.sort();
-    let status = Command::new(checkout().join("scripts/osv-offline-db"))
-        .arg("--out")
-        .arg(osv_db.path())
-        .args(&records)
-        .status()
-        .expect("scripts/osv-offline-db runs");
-    assert!(status.success(), "building the offline OSV database failed");
-    osv_db
+    records
 }
 
 impl Drop for OfflineServices {

@@ -631,9 +631,10 @@ fn print_findings_table(
     print_merged(out, runs, inert)
 }
 
-/// One line per tool whose findings sit in another tool's row ([`merged_elsewhere`]).
+/// One line per tool whose findings sit in another tool's row
+/// ([`scangate_reports::merged_elsewhere`]).
 fn print_merged(out: &mut impl Write, runs: &[ToolRun], inert: Inert) -> std::io::Result<()> {
-    for (tool, (count, rows)) in merged_elsewhere(runs) {
+    for (tool, (count, rows)) in scangate_reports::merged_elsewhere(runs.iter().flat_map(|run| &run.findings)) {
         let rows: Vec<String> = rows.iter().map(|row| inert.text(row)).collect();
         let findings = if count == 1 { "finding" } else { "findings" };
         writeln!(
@@ -644,22 +645,6 @@ fn print_merged(out: &mut impl Write, runs: &[ToolRun], inert: Inert) -> std::io
         )?;
     }
     Ok(())
-}
-
-/// Per tool, the findings it reported that sit in another tool's row (one vulnerability several
-/// tools reported is one finding, in the row of the first), and those rows' tools.
-fn merged_elsewhere(runs: &[ToolRun]) -> BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> {
-    let mut merged: BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> = BTreeMap::new();
-    for run in runs {
-        for finding in &run.findings {
-            for tool in finding.tools.iter().filter(|tool| **tool != run.tool) {
-                let entry = merged.entry(tool.as_str()).or_default();
-                entry.0 += 1;
-                entry.1.insert(run.tool.as_str());
-            }
-        }
-    }
-    merged
 }
 
 /// `text` (a count, padded) in its severity's colour when there is something to count.

@@ -147,8 +147,9 @@ impl Execution {
             &root,
         ));
         let mut outputs = Vec::with_capacity(invocations.len());
-        // Ordered by invocation, so findings meet dedup in registry order: a finding several tools
-        // report lists them, and sits in the run of the first, the same way every time.
+        // Ordered by invocation, so findings meet dedup in registry order, the same way every
+        // time; a finding several tools report lists them and sits in the run dedup's fixed tool
+        // priority names, whatever that order.
         let mut parsed_runs: BTreeMap<usize, Parsed> = BTreeMap::new();
         for (index, mut invocation) in invocations.into_iter().enumerate() {
             scrub_record(&mut invocation.record, &secrets);

@@ -7,15 +7,27 @@
 //!   per PEP 503) + installed version (a leading `v` dropped: trivy writes Go's `v1.2.3`) +
 //!   vulnerability; a copy of a vulnerable lockfile in a second directory is a finding of its own;
 //! - same vulnerability = any shared id or alias, transitively (A~B, B~C ⇒ one finding);
-//! - the merged finding is the first one in input order (so it lands in the first tool's SARIF
-//!   run), with the **most severe** severity of the group and that member's tool label and CVSS:
+//! - a finding's identity does not depend on which tools ran (adding trivy must not close and
+//!   reopen code-scanning alerts): the merged finding starts from the member of the first tool in
+//!   [`RUN_PRIORITY`] (osv-scanner, then npm audit, then trivy), so it lands in that tool's SARIF
+//!   run, and every dependency finding, merged or not, takes the canonical advisory id
+//!   ([`canonical_vulnerability_id`]: CVE, else GHSA, else the first id sorted) as its rule id,
+//!   its own id kept among its ids;
+//! - it has the **most severe** severity of the group and that member's tool label and CVSS:
 //!   tools disagree mostly because one lacks a score, and under-reporting is the worse error;
-//! - ids, CWEs and tools are unioned in order of appearance; missing location line, fixed version
-//!   and help are filled from other members;
+//! - ids, CWEs and tools are unioned in that priority order (tools the list does not name after
+//!   it, in input order); missing location line, fixed version and help are filled from other
+//!   members;
 //! - a native suppression by any member (an osv-scanner.toml or .trivyignore entry) is kept: the
 //!   user said so for that vulnerability in one tool;
 //! - the fingerprint is recomputed from the union of ids, so it does not depend on which tool's id
 //!   came first.
+//!
+//! Only dependency findings merge. Two SAST tools flagging one line for one CWE (gosec G401 and
+//! the bundled semgrep `go-weak-hash`) stay two findings: each tool's ignore comment (`#nosec`,
+//! `nosemgrep`) and each `rule` + `path` suppression names one tool's rule, so a merged finding
+//! would let one tool's ignore hide the other tool's report, or stop a rule's suppression from
+//! applying. The reports list them as two, each naming its tool.
 
 use std::collections::HashMap;
 
@@ -82,6 +94,20 @@ impl Installed {
     }
 }
 
+/// The tool whose SARIF run holds a merged dependency finding, most preferred first: osv-scanner
+/// reads every ecosystem offline and carries each advisory's aliases; npm audit is npm's own
+/// advisory source; trivy's vulnerability database is the one most often absent (offline).
+const RUN_PRIORITY: [&str; 3] = ["osv-scanner", "npm-audit", "trivy"];
+
+/// Where `finding`'s tool stands in [`RUN_PRIORITY`]; a tool it does not name comes after.
+fn run_rank(finding: &Finding) -> usize {
+    let tool = finding.tools.first().map_or("", String::as_str);
+    RUN_PRIORITY
+        .iter()
+        .position(|preferred| *preferred == tool)
+        .unwrap_or(RUN_PRIORITY.len())
+}
+
 /// Merges dependency findings that are the same vulnerability in the same installed package of
 /// the same lockfile; every other finding passes through. Order: each merged finding where its
 /// first member was.
@@ -96,6 +122,7 @@ pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
 pub fn dedup_marked(findings: Vec<(Finding, bool)>) -> Vec<(Finding, bool)> {
     let (findings, marks): (Vec<Finding>, Vec<bool>) = findings.into_iter().unzip();
     let mut groups = same_vulnerability_groups(&findings);
+    let ranks: Vec<usize> = findings.iter().map(run_rank).collect();
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
     for index in 0..findings.len() {
         members.entry(groups.find(index)).or_default().push(index);
@@ -108,15 +135,41 @@ pub fn dedup_marked(findings: Vec<(Finding, bool)>) -> Vec<(Finding, bool)> {
         if group[0] != index {
             continue;
         }
-        let mut merged = slots[index].take().expect("each finding is taken once");
-        for &other in &group[1..] {
+        // Stable: members of one tool (or of tools the priority does not name) keep input order.
+        let mut by_priority = group.clone();
+        by_priority.sort_by_key(|&member| ranks[member]);
+        let mut merged = slots[by_priority[0]].take().expect("each finding is taken once");
+        for &other in &by_priority[1..] {
             merge(&mut merged, slots[other].take().expect("each finding is taken once"));
         }
+        adopt_canonical_id(&mut merged);
         out.push(merged);
         out_marks.push(group.iter().all(|&member| marks[member]));
     }
     refingerprint_dependencies(&mut out);
     out.into_iter().zip(out_marks).collect()
+}
+
+/// Makes a dependency finding's rule id its canonical advisory id, whichever tool named it: the
+/// id it had stays among its ids (after the canonical one, which leads them), so a suppression
+/// or a search by either id still finds it.
+fn adopt_canonical_id(finding: &mut Finding) {
+    if finding.kind != Kind::Dependency {
+        return;
+    }
+    let ids = std::iter::once(finding.rule_id.as_str()).chain(finding.vulnerability_ids.iter().map(String::as_str));
+    let Some(canonical) = canonical_vulnerability_id(ids).filter(|id| *id != finding.rule_id) else {
+        return;
+    };
+    let canonical = canonical.to_owned();
+    let own = std::mem::replace(&mut finding.rule_id, canonical.clone());
+    let mut ids = vec![canonical];
+    for id in std::iter::once(own).chain(std::mem::take(&mut finding.vulnerability_ids)) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    finding.vulnerability_ids = ids;
 }
 
 /// Unions dependency findings that share the installed package and any id or alias.
@@ -247,7 +300,7 @@ mod tests {
         ]);
         let marks: Vec<bool> = merged.iter().map(|(_, marked)| *marked).collect();
         assert_eq!(marks, [false, true]);
-        assert_eq!(merged[0].0.tools, ["trivy", "osv-scanner"]);
+        assert_eq!(merged[0].0.tools, ["osv-scanner", "trivy"]);
     }
 
     #[test]
@@ -268,8 +321,9 @@ mod tests {
         ];
         let merged = dedup(findings);
         assert_eq!(merged.len(), 3);
-        assert_eq!(merged[0].tools, ["trivy", "osv-scanner", "npm-audit"]);
+        assert_eq!(merged[0].tools, ["osv-scanner", "npm-audit", "trivy"]);
         assert_eq!(merged[0].severity, Severity::Critical);
+        assert_eq!(merged[0].rule_id, "CVE-2021-1");
         assert_eq!(merged[0].vulnerability_ids, ["CVE-2021-1", "GHSA-xxxx"]);
         let alone = dedup(vec![dependency(
             "osv-scanner",
@@ -313,7 +367,7 @@ mod tests {
             .collect();
         assert_eq!(paths, ["app1/package-lock.json", "app2/package-lock.json"]);
         for finding in &merged {
-            assert_eq!(finding.tools, ["trivy", "osv-scanner", "npm-audit"]);
+            assert_eq!(finding.tools, ["osv-scanner", "npm-audit", "trivy"]);
         }
         assert_ne!(merged[0].fingerprint, merged[1].fingerprint);
     }
@@ -343,7 +397,7 @@ mod tests {
         };
         let merged = dedup(vec![module("trivy", "v0.17.0"), module("osv-scanner", "0.17.0")]);
         assert_eq!(merged.len(), 1);
-        assert_eq!(merged[0].tools, ["trivy", "osv-scanner"]);
+        assert_eq!(merged[0].tools, ["osv-scanner", "trivy"]);
     }
 
     #[test]
@@ -358,5 +412,69 @@ mod tests {
         let base = fingerprint("web/package-lock.json", "1.2.5");
         assert_ne!(base, fingerprint("api/package-lock.json", "1.2.5"));
         assert_ne!(base, fingerprint("web/package-lock.json", "0.0.8"));
+    }
+
+    /// What a user's alert is keyed on: the rule id, the run (first tool) and the fingerprint.
+    fn identities(findings: Vec<Finding>) -> Vec<(String, String, String)> {
+        dedup(findings)
+            .into_iter()
+            .map(|f| (f.rule_id, f.tools[0].clone(), f.fingerprint))
+            .collect()
+    }
+
+    #[test]
+    fn the_rule_id_and_run_do_not_depend_on_which_tools_ran_or_their_order() {
+        let [trivy, osv, npm] =
+            <[Finding; 3]>::try_from(minimist_from_every_tool("package-lock.json", "1.2.5")).unwrap();
+        let expected = identities(vec![osv.clone(), npm.clone()]);
+        assert_eq!(expected[0].0, "CVE-2021-44906", "the CVE, not the first tool's GHSA id");
+        assert_eq!(expected[0].1, "osv-scanner");
+        for findings in [
+            vec![trivy.clone(), osv.clone(), npm.clone()],
+            vec![npm.clone(), trivy.clone(), osv.clone()],
+            vec![npm.clone(), osv.clone()],
+            vec![osv.clone(), trivy.clone()],
+            vec![osv.clone()],
+        ] {
+            let tools: Vec<String> = findings.iter().map(|f| f.tools[0].clone()).collect();
+            assert_eq!(identities(findings), expected, "with {tools:?}");
+        }
+        let merged = dedup(vec![trivy, npm, osv]).remove(0);
+        assert_eq!(merged.tools, ["osv-scanner", "npm-audit", "trivy"]);
+        assert_eq!(merged.vulnerability_ids, ["CVE-2021-44906", "GHSA-xvch-5gv4-984h"]);
+    }
+
+    #[test]
+    fn a_lone_finding_takes_the_canonical_id_and_keeps_its_own() {
+        let npm_only = dedup(vec![dependency(
+            "npm-audit",
+            "GHSA-xvch-5gv4-984h",
+            &[],
+            "npm",
+            "minimist",
+            Severity::High,
+        )]);
+        assert_eq!(npm_only[0].rule_id, "GHSA-xvch-5gv4-984h", "no CVE known: the GHSA id");
+        assert!(npm_only[0].vulnerability_ids == ["GHSA-xvch-5gv4-984h"]);
+        let go = dedup(vec![dependency(
+            "osv-scanner",
+            "GO-2024-1",
+            &["GHSA-bbbb", "CVE-2024-9", "CVE-2024-10"],
+            "Go",
+            "golang.org/x/net",
+            Severity::High,
+        )]);
+        assert_eq!(go[0].rule_id, "CVE-2024-10", "the first CVE sorted");
+        assert_eq!(
+            go[0].vulnerability_ids,
+            ["CVE-2024-10", "GO-2024-1", "GHSA-bbbb", "CVE-2024-9"]
+        );
+        let mut code = dependency("semgrep", "GHSA-x", &["CVE-1"], "npm", "x", Severity::Low);
+        code.kind = Kind::Code;
+        assert_eq!(
+            dedup(vec![code])[0].rule_id,
+            "GHSA-x",
+            "only dependency findings are renamed"
+        );
     }
 }

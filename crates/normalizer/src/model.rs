@@ -207,7 +207,8 @@ impl std::fmt::Display for SuppressionOrigin {
 pub struct Finding {
     /// Tools that reported it (more than one after cross-tool dedup), canonical names.
     pub tools: Vec<String>,
-    /// The rule or advisory id as the first tool names it (without semgrep's directory prefix).
+    /// The rule id as the tool names it (without semgrep's directory prefix); for a dependency
+    /// finding, after cross-tool dedup, the canonical advisory id (CVE, else GHSA, else any).
     pub rule_id: String,
     /// Short rule name or advisory title.
     pub title: String,

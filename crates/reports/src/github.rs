@@ -131,7 +131,8 @@ fn suppressions_section(out: &mut String, context: &ReportContext<'_>) {
 }
 
 /// Per tool: the status of its runs and the counted findings per severity. A finding several
-/// tools reported counts once per tool here and once in the total row.
+/// tools reported counts once, in the row of the tool whose SARIF run holds it (its first), so
+/// the rows add up to the total; a line under the table says where the others' are counted.
 fn counts_section(out: &mut String, findings: &[Finding], tools: &[ToolStatus<'_>]) {
     let rows = tool_rows(findings, tools);
     out.push_str("### Findings per tool\n\n| tool | status | version |");
@@ -164,6 +165,25 @@ fn counts_section(out: &mut String, findings: &[Finding], tools: &[ToolStatus<'_
     out.push_str("| **total** | | |");
     push_counts(out, &total);
     out.push('\n');
+    merged_section(out, findings);
+}
+
+/// One line per tool whose findings are counted in another tool's row.
+fn merged_section(out: &mut String, findings: &[Finding]) {
+    let merged = crate::merged_elsewhere(findings);
+    for (tool, (count, rows)) in &merged {
+        let rows: Vec<&str> = rows.iter().copied().collect();
+        let _ = writeln!(
+            out,
+            "- {}: {count} more {} it reported, also reported by {}, counted once in that row",
+            escape_markdown(tool),
+            if *count == 1 { "finding" } else { "findings" },
+            escape_markdown(&rows.join(", "))
+        );
+    }
+    if !merged.is_empty() {
+        out.push('\n');
+    }
 }
 
 /// One table row: the tool's runs folded together (gosec runs once per Go module).
@@ -184,9 +204,13 @@ fn tool_rows<'a>(findings: &'a [Finding], tools: &[ToolStatus<'a>]) -> BTreeMap<
         row.version = row.version.or(tool.version);
     }
     for finding in findings {
-        for tool in &finding.tools {
+        if let Some(tool) = finding.tools.first() {
             rows.entry(tool.as_str()).or_default().counts[severity_index(finding.severity)] += 1;
         }
+    }
+    // A tool whose every finding is counted in another row still gets its row (of zeros).
+    for tool in findings.iter().flat_map(|finding| &finding.tools) {
+        rows.entry(tool.as_str()).or_default();
     }
     rows
 }
@@ -427,6 +451,17 @@ mod tests {
             "{markdown}"
         );
         assert!(markdown.contains("| trivy | - | - | 0 | 1 | 1 | 0 | 0 |"));
+        // The lodash advisory trivy and osv-scanner reported is counted once, in trivy's row.
+        assert!(
+            markdown.contains("| osv-scanner | - | - | 0 | 0 | 0 | 0 | 0 |"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains(
+                "- osv-scanner: 1 more finding it reported, also reported by trivy, counted once in that row\n"
+            ),
+            "{markdown}"
+        );
         assert!(markdown.contains("| **total** | | | 1 | 2 | 1 | 1 | 1 |"), "{markdown}");
         assert!(markdown.contains("### Most severe findings (6 of 6)"));
         assert!(markdown.contains(

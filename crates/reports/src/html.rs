@@ -303,7 +303,7 @@ fn rung(out: &mut String, tag: &str, name: &str, row: &LevelAssessment, below: O
 }
 
 /// Counted findings per tool and severity, as horizontal stacked bars; a finding several tools
-/// reported counts for each of them.
+/// reported counts once, under its first tool.
 fn chart_section(out: &mut String, context: &ReportContext<'_>, rows: &[Row<'_>]) {
     const LABEL: f64 = 120.0;
     const BAR: f64 = 520.0;

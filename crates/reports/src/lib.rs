@@ -15,6 +15,7 @@ pub mod html;
 pub mod rdjson;
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::SystemTime;
 
 use scangate_normalizer::{Finding, Severity};
@@ -134,6 +135,26 @@ fn severity_order(a: &Finding, b: &Finding) -> Ordering {
         .then_with(|| path_of(a).cmp(path_of(b)))
         .then_with(|| start_line(a).cmp(&start_line(b)))
         .then_with(|| a.rule_id.cmp(&b.rule_id))
+}
+
+/// Per tool, how many findings it reported that are counted under another tool (one finding
+/// several tools reported is counted once, under its first tool, whose SARIF run holds it), and
+/// those tools: what a per-tool table says so that a tool's 0 is not read as "found nothing".
+pub fn merged_elsewhere<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> BTreeMap<&'a str, (usize, BTreeSet<&'a str>)> {
+    let mut merged: BTreeMap<&str, (usize, BTreeSet<&str>)> = BTreeMap::new();
+    for finding in findings {
+        let Some((counted, others)) = finding.tools.split_first() else {
+            continue;
+        };
+        for tool in others.iter().filter(|tool| *tool != counted) {
+            let entry = merged.entry(tool.as_str()).or_default();
+            entry.0 += 1;
+            entry.1.insert(counted.as_str());
+        }
+    }
+    merged
 }
 
 /// The column of `severity` in per-severity counts, in [`Severity::ALL`] order (most severe first).

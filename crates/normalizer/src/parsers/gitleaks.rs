@@ -316,10 +316,10 @@ fn to_finding(leak: &Leak<'_>, context: &Context<'_>) -> crate::Finding {
     out.help_uri = Some("https://github.com/gitleaks/gitleaks".to_owned());
     // The leak's line as the work tree holds it, read once: the fingerprint and the column use it.
     let line = super::read_line(&path, leak.start_line, context);
-    out.fingerprint = fingerprint(leak, &path, line.as_deref());
-    out.commit = (!leak.commit.is_empty()).then(|| leak.commit.to_string());
     let start_column = start_column(leak, line.as_deref());
     let shift = leak.start_column - start_column;
+    out.fingerprint = fingerprint(leak, &path, line.as_deref(), digest_shift(leak, shift));
+    out.commit = (!leak.commit.is_empty()).then(|| leak.commit.to_string());
     out.location = Some(Location {
         path,
         start_line: (leak.start_line > 0).then_some(leak.start_line),
@@ -359,18 +359,35 @@ fn start_column(leak: &Leak<'_>, line: Option<&[u8]>) -> u64 {
     }
 }
 
+/// How many columns too many gitleaks reported, for the secret's digest: what [`start_column`]
+/// found on the line, or, where a redacted report hides the match, gitleaks' own rule (one too
+/// many on every line of a scanned fragment but its first; a directory scan's fragment is the
+/// file), so a redacted report fingerprints as an unredacted one does.
+fn digest_shift(leak: &Leak<'_>, found: u64) -> u64 {
+    let redacted = leak.matched.as_ref() == crate::REDACTED || leak.matched.is_empty();
+    if redacted && leak.commit.is_empty() && leak.start_line > 1 {
+        1
+    } else {
+        found
+    }
+}
+
 fn short(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }
 
-fn fingerprint(leak: &Leak<'_>, path: &str, line: Option<&[u8]>) -> String {
+/// `shift`: how many columns too many gitleaks reported ([`start_column`]), so the digest covers
+/// the secret itself wherever it is: on a fragment's first line gitleaks' columns are right, on
+/// the others one too many, so the reported columns alone would give a secret that moves onto or
+/// off the first line another fingerprint.
+fn fingerprint(leak: &Leak<'_>, path: &str, line: Option<&[u8]>, shift: u64) -> String {
     let rule = leak.rule_id.as_bytes();
     let commit = leak.commit.as_bytes();
     if !commit.is_empty() {
         let line = leak.start_line.to_string();
         return hash(&[b"gitleaks", rule, path.as_bytes(), commit, line.as_bytes()]);
     }
-    if let Some(digest) = line.and_then(|line| secret_digest(leak, line)) {
+    if let Some(digest) = line.and_then(|line| secret_digest(leak, line, shift)) {
         return hash(&[b"gitleaks", rule, path.as_bytes(), digest.as_bytes()]);
     }
     if !leak.secret.is_empty() && leak.secret != crate::REDACTED {
@@ -382,12 +399,14 @@ fn fingerprint(leak: &Leak<'_>, path: &str, line: Option<&[u8]>) -> String {
 
 /// sha256 of the columns the leak covers on its `line` in the working tree; the raw bytes are
 /// dropped when this returns.
-fn secret_digest(leak: &Leak<'_>, line: &[u8]) -> Option<String> {
-    if leak.start_line == 0 || leak.start_line != leak.end_line || leak.start_column == 0 {
+fn secret_digest(leak: &Leak<'_>, line: &[u8], shift: u64) -> Option<String> {
+    if leak.start_line == 0 || leak.start_line != leak.end_line || leak.start_column <= shift {
         return None;
     }
-    let start = usize::try_from(leak.start_column - 1).ok()?;
-    let end = usize::try_from(leak.end_column).ok()?.min(line.len());
+    let start = usize::try_from(leak.start_column - shift - 1).ok()?;
+    let end = usize::try_from(leak.end_column.checked_sub(shift)?)
+        .ok()?
+        .min(line.len());
     let covered = line.get(start..end).filter(|bytes| !bytes.is_empty())?;
     Some(sha256_hex(covered))
 }
@@ -428,6 +447,30 @@ mod tests {
         assert_ne!(first.findings[0].fingerprint, changed.findings[0].fingerprint);
         let text = serde_json::to_string(&first.findings).unwrap();
         assert!(!text.contains(&secret));
+    }
+
+    /// A secret moved from a file's first line (where gitleaks' columns are right) to a later one
+    /// (one too many) keeps its fingerprint, and a redacted report fingerprints as a clear one.
+    #[test]
+    fn a_secret_moved_off_the_first_line_keeps_its_fingerprint() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = format!("ghp_{}", "W".repeat(36));
+        let scan = |text: String, line: u64, start: u64, matched: &str| {
+            std::fs::write(dir.path().join("a.py"), text).unwrap();
+            let report = format!(
+                r#"[{{"RuleID":"github-pat","File":"a.py","StartLine":{line},"EndLine":{line},"StartColumn":{start},"EndColumn":{},"Match":"{matched}","Secret":"{matched}","Commit":""}}]"#,
+                start + 39
+            );
+            crate::parse("gitleaks", report.as_bytes(), dir.path())
+                .unwrap()
+                .findings[0]
+                .fingerprint
+                .clone()
+        };
+        let first = scan(format!("k = \"{secret}\"\n"), 1, 6, &secret);
+        let moved = format!("#\n#\n#\nk = \"{secret}\"\n");
+        assert_eq!(scan(moved.clone(), 4, 7, &secret), first);
+        assert_eq!(scan(moved, 4, 7, crate::REDACTED), first);
     }
 
     /// gitleaks 8.30's columns, as it reports them for `k = "<secret>"` on line 1 (right) and on
