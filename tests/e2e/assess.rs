@@ -387,3 +387,37 @@ fn assess_refuses_pre_commit_mode() {
         stderr(&output)
     );
 }
+
+/// Issue 26 §5: an activity about files of one kind is claimed only when the infrastructure
+/// scanner tested such a file. A Dockerfile evidences "Test the definition of virtualized
+/// environments", not "Test cluster deployment resources"; a Kubernetes manifest does that.
+#[test]
+fn infrastructure_activities_are_claimed_only_for_files_of_their_kind() {
+    if !["gitleaks", "trivy"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("Dockerfile", "FROM alpine:3.19\nUSER nobody\nHEALTHCHECK CMD true\n");
+    let flags: Vec<OsString> = ["--offline", "--tools", "gitleaks,trivy"].map(OsString::from).into();
+    let (output, summary) = run("assess", repo.path(), &flags);
+    assert_exit(&output, 0);
+    let virtualized = claim(&summary, "8fc3de67");
+    assert_eq!(virtualized["claim"], "evidenced", "{virtualized}");
+    assert_eq!(virtualized["reason"], "trivy tested dockerfile");
+    let cluster = claim(&summary, "621fb6a5");
+    assert_eq!(cluster["claim"], "not_evidenced", "{cluster}");
+    assert_eq!(
+        cluster["reason"],
+        "no cluster deployment resource (Kubernetes manifest, Helm chart) in this run (trivy tested dockerfile)"
+    );
+
+    repo.write(
+        "deploy/config.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  mode: production\n",
+    );
+    let (output, summary) = run("assess", repo.path(), &flags);
+    assert_exit(&output, 0);
+    let cluster = claim(&summary, "621fb6a5");
+    assert_eq!(cluster["claim"], "evidenced", "{cluster}");
+    assert_eq!(cluster["reason"], "trivy tested kubernetes");
+}

@@ -102,6 +102,7 @@ pub fn tool_outcomes(result: &ScanResult) -> Vec<ToolOutcome> {
                 false => categories_of(raw.tool),
             },
             unanalysed: result.timed_out(index).to_vec(),
+            tested_kinds: result.tested_kinds(index).to_vec(),
         })
         .collect()
 }

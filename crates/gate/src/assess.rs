@@ -266,7 +266,12 @@ fn claim_for(key: &str, id: &str, verdicts: &[Verdict], tools: &[ToolOutcome]) -
         return multiple_analyzers(tools);
     }
     if let Some(category) = key.strip_prefix("required.").and_then(Category::parse) {
-        return category_claim(category, tools);
+        let (claim, reason) = category_claim(category, tools);
+        return match file_kinds_claim(id, category, tools) {
+            Some(Err(missing)) if claim != Claim::NotEvidenced => (Claim::NotEvidenced, missing),
+            Some(Ok(tested)) if claim == Claim::Evidenced => (claim, tested),
+            _ => (claim, reason),
+        };
     }
     // Thresholds and suppression rules: judged on the row of the DSOMM level of the activity,
     // the lowest preset that enforces it.
@@ -326,6 +331,48 @@ fn category_claim(category: Category, tools: &[ToolOutcome]) -> (Claim, String) 
         .map(|t| format!("{}: {}", t.name, t.partial.as_deref().unwrap_or_default()))
         .collect();
     (Claim::Partial, scopes.join("; "))
+}
+
+/// Activities about files of some kinds, and those kinds as the scanners name them (trivy's
+/// result types): the category's scanner running evidences them only when it tested such a file.
+/// Without this, a repository with a Dockerfile alone would claim "Test cluster deployment
+/// resources".
+const ACTIVITY_FILE_KINDS: [(&str, &str, &[&str]); 2] = [
+    (
+        "621fb6a5-5c0a-4408-826a-068868bb031b",
+        "cluster deployment resource (Kubernetes manifest, Helm chart)",
+        &["kubernetes", "helm"],
+    ),
+    (
+        "8fc3de67-7b8d-420b-8d24-f35928cfed6e",
+        "virtualized environment definition (Dockerfile, Terraform, CloudFormation, ARM template)",
+        &["dockerfile", "terraform", "cloudformation", "azure-arm"],
+    ),
+];
+
+/// For an activity `id` about files of some kinds: `Ok` naming the kinds a scanner of `category`
+/// that ran tested, `Err` saying what none tested; `None` for an activity about no kind of file.
+fn file_kinds_claim(id: &str, category: Category, tools: &[ToolOutcome]) -> Option<Result<String, String>> {
+    let (_, what, kinds) = ACTIVITY_FILE_KINDS.iter().find(|(activity, ..)| *activity == id)?;
+    let ran: Vec<&ToolOutcome> = tools
+        .iter()
+        .filter(|t| t.categories.contains(&category) && matches!(t.status, ToolStatus::Ok | ToolStatus::Partial))
+        .collect();
+    let tested: BTreeSet<&str> = ran
+        .iter()
+        .flat_map(|t| t.tested_kinds.iter().map(String::as_str))
+        .collect();
+    let names: BTreeSet<&str> = ran.iter().map(|t| t.name.as_str()).collect();
+    let names = names.into_iter().collect::<Vec<_>>().join(", ");
+    let matching: Vec<&str> = tested.iter().copied().filter(|kind| kinds.contains(kind)).collect();
+    if matching.is_empty() {
+        let tested = match tested.is_empty() {
+            true => "no file of its checks".to_owned(),
+            false => tested.into_iter().collect::<Vec<_>>().join(", "),
+        };
+        return Some(Err(format!("no {what} in this run ({names} tested {tested})")));
+    }
+    Some(Ok(format!("{names} tested {}", matching.join(", "))))
 }
 
 /// "Usage of multiple analyzers", per category where at least two scanners truly apply; a

@@ -96,6 +96,10 @@ pub struct ToolOutcome {
     /// Repository-relative files it gave up on for time (status `partial`).
     #[serde(default)]
     pub unanalysed: Vec<String>,
+    /// The kinds of files its checks tested (`dockerfile`, `kubernetes`, `helm`, `terraform` …):
+    /// an activity about files of one kind is evidenced only by a test of such a file.
+    #[serde(default)]
+    pub tested_kinds: Vec<String>,
 }
 
 impl ToolOutcome {

@@ -28,6 +28,7 @@ let tools = [ToolOutcome {
     gaps: Vec::new(),
     uncovered: Vec::new(),
     unanalysed: Vec::new(),
+    tested_kinds: Vec::new(),
 }];
 let verdict = evaluate(&policy, &[], &tools, None, today);
 assert_eq!(verdict.result, Outcome::Pass);

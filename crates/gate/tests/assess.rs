@@ -131,8 +131,10 @@ fn partial_and_missing_evidence_is_named() {
     use Category::*;
     let mut gitleaks = tool("gitleaks", &[Secrets], ToolStatus::Ok, true);
     gitleaks.partial = Some("partial: the commits since --base only, not the whole git history".into());
-    // trivy offline without a vulnerability database: misconfiguration only, fully.
-    let trivy = tool("trivy", &[Infrastructure], ToolStatus::Ok, true);
+    // trivy offline without a vulnerability database: misconfiguration only, fully; it tested a
+    // Dockerfile and no Kubernetes manifest.
+    let mut trivy = tool("trivy", &[Infrastructure], ToolStatus::Ok, true);
+    trivy.tested_kinds = vec!["dockerfile".into()];
     let tools = vec![
         gitleaks,
         tool("semgrep", &[Sast], ToolStatus::Ok, true),
@@ -148,7 +150,19 @@ fn partial_and_missing_evidence_is_named() {
         "{}",
         secrets.reason
     );
-    assert_eq!(claim(&assessment, "8fc3de67").claim, Claim::Evidenced);
+    let virtualized = claim(&assessment, "8fc3de67");
+    assert_eq!(
+        (virtualized.claim, virtualized.reason.as_str()),
+        (Claim::Evidenced, "trivy tested dockerfile")
+    );
+    let cluster = claim(&assessment, "621fb6a5");
+    assert_eq!(
+        (cluster.claim, cluster.reason.as_str()),
+        (
+            Claim::NotEvidenced,
+            "no cluster deployment resource (Kubernetes manifest, Helm chart) in this run (trivy tested dockerfile)"
+        )
+    );
     let sca = claim(&assessment, "d918cd44");
     assert_eq!(sca.claim, Claim::Evidenced);
     assert_eq!(sca.reason, "osv-scanner ran successfully");

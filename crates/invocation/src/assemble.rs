@@ -28,6 +28,8 @@ pub struct ScanResult {
     file_errors: HashMap<usize, Vec<String>>,
     /// Those of the files the invocation gave up on for time (its status is `partial`).
     timed_out: HashMap<usize, Vec<String>>,
+    /// The kinds of files each invocation's checks tested (trivy's `config` results).
+    tested_kinds: HashMap<usize, Vec<String>>,
     /// Findings dropped because they lie in an excluded path (git-ignored, `--exclude`).
     excluded_findings: usize,
     /// The secret values the run learned: everything above is already scrubbed of them; raw
@@ -75,6 +77,11 @@ impl ScanResult {
     /// Files the invocation at `index` reported an error for (semgrep).
     pub fn file_errors(&self, index: usize) -> &[String] {
         self.file_errors.get(&index).map_or(&[], Vec::as_slice)
+    }
+
+    /// The kinds of files the invocation at `index` tested (`dockerfile`, `kubernetes` …).
+    pub fn tested_kinds(&self, index: usize) -> &[String] {
+        self.tested_kinds.get(&index).map_or(&[], Vec::as_slice)
     }
 
     /// Files the invocation at `index` gave up on for time (semgrep's per-file timeouts).
@@ -174,15 +181,16 @@ impl Execution {
             .iter()
             .map(|(index, parsed)| (*index, parsed.findings.len()))
             .collect();
-        let paths_of = |paths: fn(&Parsed) -> &Vec<String>| -> HashMap<usize, Vec<String>> {
+        let lists_of = |list: fn(&Parsed) -> &Vec<String>| -> HashMap<usize, Vec<String>> {
             parsed_runs
                 .iter()
-                .filter(|(_, parsed)| !paths(parsed).is_empty())
-                .map(|(index, parsed)| (*index, paths(parsed).clone()))
+                .filter(|(_, parsed)| !list(parsed).is_empty())
+                .map(|(index, parsed)| (*index, list(parsed).clone()))
                 .collect()
         };
-        let file_errors = paths_of(|parsed| &parsed.file_errors);
-        let timed_out = paths_of(|parsed| &parsed.timed_out);
+        let file_errors = lists_of(|parsed| &parsed.file_errors);
+        let timed_out = lists_of(|parsed| &parsed.timed_out);
+        let tested_kinds = lists_of(|parsed| &parsed.tested_kinds);
         let reported_anywhere: Vec<Finding> = parsed_runs
             .values_mut()
             .flat_map(|parsed| std::mem::take(&mut parsed.findings))
@@ -198,6 +206,7 @@ impl Execution {
             reported,
             file_errors,
             timed_out,
+            tested_kinds,
             excluded_findings: dropped.len(),
             secrets,
             wall,

@@ -62,6 +62,7 @@ pub(crate) struct Entry {
     pub findings: Vec<Finding>,
     pub warnings: Vec<String>,
     pub file_errors: Vec<String>,
+    pub tested_kinds: Vec<String>,
     /// The secret values the result learned, as digests.
     pub secrets: Vec<SecretDigest>,
 }
@@ -75,6 +76,7 @@ impl Entry {
             findings: self.findings,
             warnings: self.warnings,
             file_errors: self.file_errors,
+            tested_kinds: self.tested_kinds,
             secrets: scangate_normalizer::SecretValues(secrets),
             ..Parsed::default()
         })
@@ -178,6 +180,7 @@ impl Entry {
             findings: parsed.findings.clone(),
             warnings: parsed.warnings.clone(),
             file_errors: parsed.file_errors.clone(),
+            tested_kinds: parsed.tested_kinds.clone(),
             secrets: parsed
                 .secrets
                 .0

@@ -19,7 +19,7 @@ use scangate_runner::{PlannedRun, RepoIndex, ScanOptions, Scope};
 use sha2::{Digest, Sha256};
 
 /// The format of keys and entries; a change to either bumps it.
-pub(crate) const FORMAT: &str = "scangate-cache/1";
+pub(crate) const FORMAT: &str = "scangate-cache/2";
 
 /// Entries of a directory an argument names that are hashed at most: a bigger one gives no key.
 const MAX_DIR_ENTRIES: usize = 100_000;

@@ -89,6 +89,10 @@ pub struct Parsed {
     /// Those of `file_errors` the tool gave up on for time (semgrep's `Timeout`): whether it
     /// analyses them depends on the machine's load, so the run covered its input only in part.
     pub timed_out: Vec<String>,
+    /// The kinds of files the tool's checks tested, sorted (trivy's `config` results: `dockerfile`,
+    /// `kubernetes`, `helm`, `terraform` …), failing or not: what an activity that concerns files
+    /// of one kind is evidenced by.
+    pub tested_kinds: Vec<String>,
     /// Secret values the tool's report holds (gitleaks' `Secret`, when not redacted): never in a
     /// finding, only kept so that every output can be scrubbed of them ([`Secrets`]).
     pub secrets: SecretValues,

@@ -330,6 +330,8 @@ impl GatedTool {
             uncovered,
             // A part does not record which files; its own run judged them against its change.
             unanalysed: Vec::new(),
+            // Nor which kinds of files its checks tested: `gate` does not assess.
+            tested_kinds: Vec::new(),
         }
     }
 

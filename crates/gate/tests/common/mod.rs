@@ -66,6 +66,7 @@ pub fn tool(name: &str, categories: &[Category], status: ToolStatus, applies: bo
         gaps: Vec::new(),
         uncovered: Vec::new(),
         unanalysed: Vec::new(),
+        tested_kinds: Vec::new(),
     }
 }
 

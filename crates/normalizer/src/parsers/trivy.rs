@@ -65,6 +65,9 @@ struct TrivyResult<'a> {
     target: Text<'a>,
     #[serde(default, rename = "Type", borrow)]
     kind: Text<'a>,
+    /// `config` for a file its misconfiguration checks read (listed with none failed too).
+    #[serde(default, borrow)]
+    class: Text<'a>,
     #[serde(default, borrow)]
     packages: Vec<Pkg<'a>>,
     #[serde(default, borrow)]
@@ -211,7 +214,12 @@ impl Parser for Trivy {
     fn parse(&self, output: &[u8], context: &Context<'_>) -> Result<Parsed, ParseError> {
         let report: Report<'_> = from_json(self.name(), output)?;
         let mut findings = Vec::new();
+        let mut tested_kinds: Vec<String> = Vec::new();
         for result in &report.results {
+            let kind = result.kind.to_ascii_lowercase();
+            if result.class.as_ref() == "config" && !kind.is_empty() && !tested_kinds.contains(&kind) {
+                tested_kinds.push(kind);
+            }
             let target = paths::relativize(&result.target, context);
             let lines: HashMap<&str, LineRange> = result
                 .packages
@@ -245,8 +253,10 @@ impl Parser for Trivy {
                 findings.extend(suppressed_finding(modified, &target, ecosystem, &lines, context)?);
             }
         }
+        tested_kinds.sort();
         Ok(Parsed {
             findings,
+            tested_kinds,
             ..Parsed::default()
         })
     }
@@ -583,6 +593,20 @@ mod tests {
             .unwrap()
             .findings[0]
             .severity
+    }
+
+    /// As trivy 0.6x writes it (recorded): every file its misconfiguration checks read is a
+    /// `config` result, failures or not; lockfiles are not.
+    #[test]
+    fn the_kinds_of_files_its_checks_tested_are_recorded() {
+        let report = br#"{"Results":[
+          {"Target":"Dockerfile","Class":"config","Type":"dockerfile","MisconfSummary":{"Successes":27,"Failures":0}},
+          {"Target":"cm.yaml","Class":"config","Type":"kubernetes","MisconfSummary":{"Successes":63,"Failures":0}},
+          {"Target":"deploy/cm.yaml","Class":"config","Type":"kubernetes","MisconfSummary":{"Successes":63,"Failures":0}},
+          {"Target":"package-lock.json","Class":"lang-pkgs","Type":"npm"}]}"#;
+        let parsed = crate::parse("trivy", report, Path::new("/repo")).unwrap();
+        assert_eq!(parsed.tested_kinds, ["dockerfile", "kubernetes"]);
+        assert!(parsed.findings.is_empty());
     }
 
     #[test]
