@@ -150,3 +150,61 @@ fn fingerprints_survive_inserted_lines_and_not_a_move_to_another_path() {
         }
     }
 }
+
+/// Issue 26 §4, "columns match the source": a result's `startColumn` (1-based) points at the
+/// text its rule matched, for every scanner that reports a column, shifted file or not.
+#[test]
+fn columns_point_at_the_matched_text() {
+    if !SCANNERS.into_iter().all(require_scanner) {
+        return;
+    }
+    let osv_db = osv_offline_db();
+    let token = github_token();
+    let repo = repository(&BEFORE, &token, 2);
+    let out = tempfile::tempdir().expect("temp dir");
+    let mut args: Vec<OsString> = vec!["scan".into(), repo.path().into()];
+    args.extend(["--tools", &SCANNERS.join(","), "--no-gate", "--offline"].map(OsString::from));
+    args.extend(["--osv-offline-db".into(), osv_db.path().into()]);
+    let scan = ScanReports::run(args, out.path());
+    crate::support::assert_exit(&scan.output, 0);
+    // What each rule's match starts with.
+    let expected: BTreeMap<&str, &str> = [
+        ("python-subprocess-shell-true", "subprocess.run(cmd"),
+        ("go-weak-hash", "md5.Sum("),
+        ("G401", "md5.Sum("),
+        ("G501", "\"crypto/md5\""),
+        ("github-pat", token.as_str()),
+    ]
+    .into();
+    let mut checked = Vec::new();
+    for run in scan.sarif["runs"].as_array().expect("runs") {
+        for result in run["results"].as_array().expect("results") {
+            let location = &result["locations"][0]["physicalLocation"];
+            let Some(column) = location["region"]["startColumn"].as_u64() else {
+                continue;
+            };
+            let rule = result["ruleId"].as_str().expect("a rule id");
+            let path = location["artifactLocation"]["uri"].as_str().expect("a uri");
+            let line = location["region"]["startLine"].as_u64().expect("a line");
+            let text = std::fs::read_to_string(repo.path().join(path)).expect("the file");
+            let source_line = text.lines().nth(line as usize - 1).expect("the line");
+            let at = &source_line[column as usize - 1..];
+            let prefix = expected
+                .get(rule)
+                .unwrap_or_else(|| panic!("{rule} reports a column; say what it matches"));
+            assert!(at.starts_with(prefix), "{rule} at {path}:{line}:{column}: {at:?}");
+            checked.push(rule.to_owned());
+        }
+    }
+    checked.sort();
+    assert_eq!(
+        checked,
+        [
+            "G401",
+            "G501",
+            "github-pat",
+            "go-weak-hash",
+            "python-subprocess-shell-true"
+        ]
+    );
+}
