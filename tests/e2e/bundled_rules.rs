@@ -448,3 +448,34 @@ fn without_offline_semgrep_runs_p_default_and_a_registry_failure_names_offline_a
         "{reason}"
     );
 }
+
+/// Issue 25 §5: without `--osv-offline-db`, osv-scanner asks api.osv.dev. Where that cannot be
+/// reached (this machine has no route to it), scangate says so before osv-scanner starts and
+/// retries for about 20 s, naming the flags that fix it; where it can, osv-scanner runs.
+#[test]
+fn an_unreachable_osv_api_fails_at_once_naming_the_fix() {
+    if !require_scanner("osv-scanner") {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write("requirements.txt", "requests==2.31.0\n");
+    let started = std::time::Instant::now();
+    let (output, _, summary) = scan(&repo, &["--tools", "osv-scanner", "--no-gate"], &[]);
+    let osv = tool_entry(&summary, "osv-scanner");
+    let reachable = std::net::ToSocketAddrs::to_socket_addrs("api.osv.dev:443").is_ok_and(|mut addresses| {
+        addresses
+            .any(|address| std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(5)).is_ok())
+    });
+    if reachable {
+        assert_ne!(osv["exit_code"], serde_json::Value::Null, "osv-scanner ran: {osv}");
+        return;
+    }
+    assert_exit(&output, 2);
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert_eq!(osv["status"], "error", "{summary:#}");
+    assert!(osv["exit_code"].is_null(), "osv-scanner never started: {osv}");
+    let reason = osv["reason"].as_str().unwrap();
+    for needed in ["cannot reach api.osv.dev:443", "--osv-offline-db", "--skip osv-scanner"] {
+        assert!(reason.contains(needed), "{needed} not in: {reason}");
+    }
+}

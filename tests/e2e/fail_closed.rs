@@ -163,7 +163,16 @@ fn check_fault(repo: &Repo, scanner: &Scanner, fault: Fault) -> Result<(), Strin
     let mut scan = Scangate::new(scan_args(
         repo.path(),
         tools.dir(),
-        &["--tools", scanner.tool, "--no-gate", "--timeout", "2"],
+        &[
+            "--tools",
+            scanner.tool,
+            "--no-gate",
+            "--timeout",
+            "2",
+            // The fakes ignore it; without it scangate would first check that osv.dev answers.
+            "--osv-offline-db",
+            empty_path.path().to_str().expect("a UTF-8 temporary path"),
+        ],
     ))
     .env("SCANGATE_TOOLS_DIR", tools.dir());
     match fault {

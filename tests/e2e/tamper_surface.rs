@@ -324,7 +324,10 @@ fn scanner_reports_at_odds_with_themselves_are_errors_not_clean_runs() {
         }
         add_fake_reporting(&tools, executable, report, code);
         let selected = format!("gitleaks,{scanner}");
-        let (output, summary) = scan_with(&tools, &repo, &["--tools", &selected]);
+        // The fake ignores it; without it scangate would first check that osv.dev answers.
+        let db = tempfile::tempdir().unwrap();
+        let db = db.path().to_str().unwrap();
+        let (output, summary) = scan_with(&tools, &repo, &["--tools", &selected, "--osv-offline-db", db]);
         let case = format!("{scanner} exiting {code} with {report}");
         assert_exit(&output, 2);
         assert_eq!(summary["verdict"], "error", "{case}");

@@ -170,15 +170,6 @@ pub async fn run(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         fail(&mut raw, Status::Error, refusal.to_owned());
         return raw;
     }
-    if let Some(unreachable) = unreachable(run.server.as_deref()).await {
-        let hint = run
-            .failure_hint
-            .as_deref()
-            .map(|hint| format!("; {hint}"))
-            .unwrap_or_default();
-        fail(&mut raw, Status::Error, format!("{unreachable}{hint}"));
-        return raw;
-    }
     let Some(program) = run.program.clone() else {
         let searched = locate::tools_dir().map_or_else(
             || "on PATH (no tools directory: HOME and SCANGATE_TOOLS_DIR are unset)".to_owned(),
@@ -191,6 +182,17 @@ pub async fn run(run: PlannedRun, timeout: Option<Duration>) -> RawOutput {
         ));
         return raw;
     };
+    // After the executable is found: a scanner that is not installed is `missing`, whatever the
+    // network.
+    if let Some(unreachable) = unreachable(run.server.as_deref()).await {
+        let hint = run
+            .failure_hint
+            .as_deref()
+            .map(|hint| format!("; {hint}"))
+            .unwrap_or_default();
+        fail(&mut raw, Status::Error, format!("{unreachable}{hint}"));
+        return raw;
+    }
     let started = Instant::now();
     let (version, result) = tokio::join!(
         locate::cached_version_of(&program, run.tool.version_args(), timeout),

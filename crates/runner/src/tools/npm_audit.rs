@@ -187,6 +187,13 @@ impl Tool for NpmAudit {
     fn output_channel(&self) -> OutputChannel {
         OutputChannel::Stdout
     }
+    fn failure_hint(&self, options: &crate::ScanOptions) -> Option<String> {
+        let registry = options.npm_registry.as_deref().unwrap_or(DEFAULT_REGISTRY);
+        Some(format!(
+            "npm audit asks {registry} for advisories: give --npm-registry URL of a registry that serves \
+             them, leave it out with --skip npm-audit, or mark npm-audit optional in the policy"
+        ))
+    }
     fn offline_refusal(&self, options: &crate::ScanOptions) -> Option<&'static str> {
         (options.offline && options.npm_registry.is_none()).then_some(
             "not run: --offline, and npm audit would ask https://registry.npmjs.org/; give --npm-registry URL (an advisory mirror), leave it out with --skip npm-audit, or mark npm-audit optional in the policy",

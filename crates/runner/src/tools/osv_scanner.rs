@@ -6,6 +6,10 @@
 //! below DIR: v2 reads its databases through osv-scalibr, which ignores the older
 //! `OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY` layout).
 //!
+//! Without an offline database it queries api.osv.dev; the runner checks it can connect first
+//! ([`Tool::needs_server`]), so that an unreachable API fails in seconds, naming
+//! `--osv-offline-db`, not after osv-scanner's own retries.
+//!
 //! # Exit codes
 //! 0 no vulnerabilities, 1 vulnerabilities found; 127, 129, 130 and anything else are errors.
 //! 1 with a report that lists no vulnerability is an error: exit code and report disagree (0 with
@@ -23,6 +27,9 @@
 //! skipped with only a line on stderr.
 
 use std::ffi::OsString;
+
+/// The API osv-scanner asks without an offline database.
+const OSV_API: &str = "api.osv.dev:443";
 
 use crate::tool::{parse_json, present, Invocation, Scope};
 use crate::tools::{reads, root_target};
@@ -101,6 +108,18 @@ impl Tool for OsvScanner {
         (options.offline && options.osv_offline_db.is_none()).then_some(
             "not run: --offline, and osv-scanner would query osv.dev; give --osv-offline-db DIR (an offline OSV database), leave it out with --skip osv-scanner, or mark osv-scanner optional in the policy",
         )
+    }
+    /// osv.dev's API, which it queries without an offline database: unreachable, it would retry
+    /// for about 20 s before failing.
+    fn needs_server(&self, options: &crate::ScanOptions) -> Option<String> {
+        options.osv_offline_db.is_none().then(|| OSV_API.to_owned())
+    }
+    fn failure_hint(&self, options: &crate::ScanOptions) -> Option<String> {
+        options.osv_offline_db.is_none().then(|| {
+            "osv-scanner queries api.osv.dev: without network, give --osv-offline-db DIR (an offline OSV \
+             database), leave it out with --skip osv-scanner, or mark osv-scanner optional in the policy"
+                .to_owned()
+        })
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
         let mut args: Vec<OsString> = ["scan", "source", "-r", "--format", "json", "--output-file"]

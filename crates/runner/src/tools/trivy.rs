@@ -74,6 +74,17 @@ fn misconfig_only(options: &ScanOptions) -> bool {
 }
 
 impl Tool for Trivy {
+    /// Without a cache directory trivy downloads (or refreshes) its vulnerability database:
+    /// what to do when that fails. No connection is checked beforehand: a database trivy cached
+    /// within the day needs none.
+    fn failure_hint(&self, options: &ScanOptions) -> Option<String> {
+        (options.trivy_cache_dir.is_none() && !misconfig_only(options)).then(|| {
+            "trivy downloads its vulnerability database (mirror.gcr.io): without network, give \
+             --trivy-cache-dir DIR holding one, scan with --offline (misconfiguration checks only), \
+             or leave it out with --skip trivy"
+                .to_owned()
+        })
+    }
     fn name(&self) -> &'static str {
         "trivy"
     }
