@@ -38,11 +38,21 @@ def find_user(cursor, name, user_id):
     cursor.execute("SELECT * FROM users WHERE name = ?", (name,))
     # ok: python-sql-string-formatting
     cursor.execute("SELECT count(*) FROM users")
+    # ok: python-sql-string-formatting
+    cursor.execute("DROP DATABASE %s" % connection.ops.quote_name(name))
+    # ok: python-sql-string-formatting
+    cursor.execute("SELECT sql FROM sqlite_master WHERE name=%s" % (ops.quote_name(table),))
+    # ok: python-sql-string-formatting
+    cursor.execute("SELECT %s FROM %s WHERE %s = %%s" % (column, table, key), [value])
+    # ruleid: python-sql-string-formatting
+    cursor.execute("UPDATE users SET name = '%s' WHERE id = %%s" % name, [user_id])
 
 
 def run(cmd, directory):
     # ruleid: python-subprocess-shell-true
     subprocess.run("tar czf backup.tgz " + directory, shell=True)
+    # ok: python-subprocess-shell-true
+    subprocess.run("git log -1 --format=%ct", shell=True, capture_output=True)
     # ok: python-subprocess-shell-true
     subprocess.run(["tar", "czf", "backup.tgz", directory])
     # ruleid: python-os-system
@@ -53,13 +63,20 @@ def run(cmd, directory):
     os.system("uptime")
 
 
-def calculate(expression, source):
+@app.route("/calculate")
+def calculate():
+    expression = request.args.get("expression")
     # ruleid: python-eval-injection
     eval(expression)
     # ruleid: python-eval-injection
-    exec(source)
+    exec("result = " + request.form["source"])
     # ok: python-eval-injection
     eval("1 + 2")
+
+
+def run_command(options):
+    # ok: python-eval-injection
+    exec(options["command"], globals())
 
 
 @app.route("/download")
@@ -165,7 +182,7 @@ def insecure_tls(url):
     requests.get(url, verify=False)
     # ruleid: python-tls-verification-disabled
     context = ssl._create_unverified_context()
-    # ruleid: python-tls-verification-disabled
+    # ok: python-tls-verification-disabled
     context.check_hostname = False
     # ruleid: python-tls-verification-disabled
     context.verify_mode = ssl.CERT_NONE

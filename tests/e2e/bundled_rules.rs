@@ -143,7 +143,8 @@ app.use(errorhandler()); // expect: js-express-debug-errors low
     ),
     (
         "src/widget.ts",
-        r#"export function show(element: HTMLElement, comment: string): void {
+        r#"export function show(element: HTMLElement): void {
+  const comment = decodeURIComponent(location.hash.slice(1));
   element.innerHTML = "<p>" + comment + "</p>"; // expect: js-dom-xss-sink medium
 }
 "#,
