@@ -136,9 +136,26 @@ def digests(data, password):
     # ruleid: python-weak-hash
     hashlib.md5(password).hexdigest()
     # ruleid: python-weak-hash
+    hashlib.sha1((salt + password).encode())
+    # ok: python-weak-hash
     hashlib.sha1(data)
+    # ok: python-weak-hash
+    hashlib.new("md5", data)
+
+
+def sign_token(data):
     # ruleid: python-weak-hash
     hashlib.new("md5", data)
+    # ruleid: python-weak-hash
+    return hashlib.sha1(data).hexdigest()
+
+
+def _tokenize(data):
+    # ok: python-weak-hash
+    return hashlib.sha1(data).hexdigest()
+
+
+def digests_for_keys(data):
     # ok: python-weak-hash
     hashlib.md5(data, usedforsecurity=False)
     # ok: python-weak-hash
@@ -173,6 +190,8 @@ def load(blob, text):
     yaml.load(text, Loader=yaml.Loader)
     # ok: python-unsafe-deserialization
     yaml.safe_load(text)
+    # ok: python-unsafe-deserialization
+    pickle.loads(pickle.dumps(blob))
     # ok: python-unsafe-deserialization
     yaml.load(text, Loader=yaml.SafeLoader)
 
