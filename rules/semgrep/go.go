@@ -36,6 +36,14 @@ func findUser(id string) {
 	db.Query("SELECT name FROM users WHERE id = $1", id)
 	// ok: go-sql-string-concatenation
 	fmt.Println("user " + id)
+	// ruleid: go-sql-string-concatenation
+	db.Exec("UPDATE users SET name = '" + id + "' WHERE active")
+	// ok: go-sql-string-concatenation
+	db.QueryRow("SELECT COUNT(*) FROM " + table)
+	// ok: go-sql-string-concatenation
+	http.Get(fmt.Sprintf("%s/users?id=%s", base, id))
+	// ok: go-sql-string-concatenation
+	db.Query(fmt.Sprintf("SELECT name FROM users WHERE id = %d", n))
 }
 
 func report(name string) {

@@ -41,6 +41,11 @@ function thumbnail(file, done) {
   require("node:child_process").exec("rm " + file);
 }
 
+function run(cmd, options, done) {
+  // ok: js-child-process-exec
+  return childProcess.exec(cmd, options, done);
+}
+
 function notAShell(input, Users) {
   // ok: js-child-process-exec
   const match = /(\d+)-(\d+)/.exec(input);
@@ -72,6 +77,10 @@ function calculate(expression, body, tick) {
   setTimeout(tick, 100);
   // ok: js-dynamic-code
   setTimeout(() => tick(expression), 100);
+  // ok: js-dynamic-code
+  setTimeout(() => { log("waited " + expression); }, 100);
+  // ruleid: js-dynamic-code
+  setInterval(`poll(${expression})`, 1000);
   // ok: js-dynamic-code
   new Function("a", "return a * 2");
   return f;
@@ -108,19 +117,29 @@ app.get("/hello", function hello(req, res) {
   res.json({ name: req.query.name });
 });
 
-function render(element, comment) {
+function render(element) {
+  const comment = decodeURIComponent(location.hash.slice(1));
   // ruleid: js-dom-xss-sink
   element.innerHTML = "<p>" + comment + "</p>";
   // ruleid: js-dom-xss-sink
-  document.write(comment);
+  document.write(new URLSearchParams(location.search).get("q"));
   // ruleid: js-dom-xss-sink
-  element.insertAdjacentHTML("beforeend", comment);
+  element.insertAdjacentHTML("beforeend", localStorage.getItem("draft"));
+  window.addEventListener("message", (event) => {
+    // ruleid: js-dom-xss-sink
+    element.innerHTML = event.data.html;
+  });
   // ok: js-dom-xss-sink
   element.innerHTML = "<p>loading</p>";
   // ok: js-dom-xss-sink
   element.innerHTML = DOMPurify.sanitize(comment);
   // ok: js-dom-xss-sink
   element.textContent = comment;
+}
+
+function html(elem, value) {
+  // ok: js-dom-xss-sink
+  elem.innerHTML = value;
 }
 
 function digests(data, key, iv) {

@@ -38,11 +38,21 @@ def find_user(cursor, name, user_id):
     cursor.execute("SELECT * FROM users WHERE name = ?", (name,))
     # ok: python-sql-string-formatting
     cursor.execute("SELECT count(*) FROM users")
+    # ok: python-sql-string-formatting
+    cursor.execute("DROP DATABASE %s" % connection.ops.quote_name(name))
+    # ok: python-sql-string-formatting
+    cursor.execute("SELECT sql FROM sqlite_master WHERE name=%s" % (ops.quote_name(table),))
+    # ok: python-sql-string-formatting
+    cursor.execute("SELECT %s FROM %s WHERE %s = %%s" % (column, table, key), [value])
+    # ruleid: python-sql-string-formatting
+    cursor.execute("UPDATE users SET name = '%s' WHERE id = %%s" % name, [user_id])
 
 
 def run(cmd, directory):
     # ruleid: python-subprocess-shell-true
     subprocess.run("tar czf backup.tgz " + directory, shell=True)
+    # ok: python-subprocess-shell-true
+    subprocess.run("git log -1 --format=%ct", shell=True, capture_output=True)
     # ok: python-subprocess-shell-true
     subprocess.run(["tar", "czf", "backup.tgz", directory])
     # ruleid: python-os-system
@@ -53,13 +63,20 @@ def run(cmd, directory):
     os.system("uptime")
 
 
-def calculate(expression, source):
+@app.route("/calculate")
+def calculate():
+    expression = request.args.get("expression")
     # ruleid: python-eval-injection
     eval(expression)
     # ruleid: python-eval-injection
-    exec(source)
+    exec("result = " + request.form["source"])
     # ok: python-eval-injection
     eval("1 + 2")
+
+
+def run_command(options):
+    # ok: python-eval-injection
+    exec(options["command"], globals())
 
 
 @app.route("/download")
@@ -119,9 +136,26 @@ def digests(data, password):
     # ruleid: python-weak-hash
     hashlib.md5(password).hexdigest()
     # ruleid: python-weak-hash
+    hashlib.sha1((salt + password).encode())
+    # ok: python-weak-hash
     hashlib.sha1(data)
+    # ok: python-weak-hash
+    hashlib.new("md5", data)
+
+
+def sign_token(data):
     # ruleid: python-weak-hash
     hashlib.new("md5", data)
+    # ruleid: python-weak-hash
+    return hashlib.sha1(data).hexdigest()
+
+
+def _tokenize(data):
+    # ok: python-weak-hash
+    return hashlib.sha1(data).hexdigest()
+
+
+def digests_for_keys(data):
     # ok: python-weak-hash
     hashlib.md5(data, usedforsecurity=False)
     # ok: python-weak-hash
@@ -157,6 +191,8 @@ def load(blob, text):
     # ok: python-unsafe-deserialization
     yaml.safe_load(text)
     # ok: python-unsafe-deserialization
+    pickle.loads(pickle.dumps(blob))
+    # ok: python-unsafe-deserialization
     yaml.load(text, Loader=yaml.SafeLoader)
 
 
@@ -165,7 +201,7 @@ def insecure_tls(url):
     requests.get(url, verify=False)
     # ruleid: python-tls-verification-disabled
     context = ssl._create_unverified_context()
-    # ruleid: python-tls-verification-disabled
+    # ok: python-tls-verification-disabled
     context.check_hostname = False
     # ruleid: python-tls-verification-disabled
     context.verify_mode = ssl.CERT_NONE

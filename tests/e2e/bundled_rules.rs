@@ -101,7 +101,7 @@ def report(cursor):
     eval(request.args["formula"])  # expect: python-eval-injection medium
     log = open("/var/reports/" + user)  # expect: python-path-traversal medium
     requests.get(request.args["callback"], timeout=5)  # expect: python-ssrf medium
-    hashlib.md5(user.encode())  # expect: python-weak-hash medium
+    hashlib.md5(request.args["password"].encode())  # expect: python-weak-hash medium
     DES.new(b"8bytekey", DES.MODE_ECB)  # expect: python-weak-cipher medium
     pickle.loads(request.data)  # expect: python-unsafe-deserialization medium
     requests.post("https://audit.example.com", json={}, verify=False)  # expect: python-tls-verification-disabled high
@@ -143,7 +143,8 @@ app.use(errorhandler()); // expect: js-express-debug-errors low
     ),
     (
         "src/widget.ts",
-        r#"export function show(element: HTMLElement, comment: string): void {
+        r#"export function show(element: HTMLElement): void {
+  const comment = decodeURIComponent(location.hash.slice(1));
   element.innerHTML = "<p>" + comment + "</p>"; // expect: js-dom-xss-sink medium
 }
 "#,
