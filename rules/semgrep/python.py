@@ -46,6 +46,8 @@ def find_user(cursor, name, user_id):
     cursor.execute("SELECT %s FROM %s WHERE %s = %%s" % (column, table, key), [value])
     # ruleid: python-sql-string-formatting
     cursor.execute("UPDATE users SET name = '%s' WHERE id = %%s" % name, [user_id])
+    # ok: python-sql-string-formatting
+    cursor.execute("SELECT 1 FROM seqs WHERE name = '%(sq)s'" % {"sq": sequence_of(model._meta.db_table)})
 
 
 def run(cmd, directory):
@@ -192,6 +194,17 @@ def load(blob, text):
     yaml.safe_load(text)
     # ok: python-unsafe-deserialization
     pickle.loads(pickle.dumps(blob))
+    # ok: python-unsafe-deserialization
+    pickle.loads(self._cache[key])
+    pickled = self._cache[key]
+    # ok: python-unsafe-deserialization
+    pickle.loads(pickled)
+    with lock:
+        kept = self._cache[key]
+    # ok: python-unsafe-deserialization
+    pickle.loads(kept)
+    # ruleid: python-unsafe-deserialization
+    pickle.loads(self.client.get(key))
     # ok: python-unsafe-deserialization
     yaml.load(text, Loader=yaml.SafeLoader)
 
