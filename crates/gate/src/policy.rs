@@ -54,6 +54,7 @@ use crate::model::{Activity, Category, Level, Origin};
 use crate::presets::preset_file;
 use crate::raw::{RawActivity, RawPolicy, RawRequired, RawSuppress, RawSuppressionRules, RawThresholds};
 use crate::suppress::{check_entry, Suppression, SuppressionRules, SuppressionStatus};
+use crate::third_party::{declare, ThirdParty};
 
 /// The repository's own policy file, at the root of the scanned repository. The change under
 /// review may have written it: it can raise the level or tighten the policy, never loosen it.
@@ -92,8 +93,11 @@ pub struct Policy {
     pub severity_overrides: Vec<SeverityOverride>,
     /// The level's rules on suppression entries.
     pub suppression_rules: SuppressionRules,
-    /// Every suppression entry, preset's and files' in order.
+    /// Every suppression entry, preset's and files' in order, then the `[third_party] vendored`
+    /// globs of the policy file and the repo config (status `third_party`).
     pub suppressions: Vec<Suppression>,
+    /// `[third_party]`: the policy file's excluded paths, and what the repo config proposes.
+    pub third_party: ThirdParty,
     /// DSOMM activities by the setting they enforce (`thresholds.max_high`, `required.secrets`, ...).
     pub activities: BTreeMap<String, Vec<Activity>>,
     /// Settings of the policy file that loosen the preset (a higher or unlimited maximum, an
@@ -285,6 +289,7 @@ impl Policy {
 
         let mut policy = Policy::empty(level);
         let mut pending = Vec::new();
+        let mut vendored = Vec::new();
         let layers = [
             Some((&preset, preset_raw, Trust::Preset)),
             policy_file.map(|(f, r)| (f, r, Trust::PolicyFile)),
@@ -292,6 +297,22 @@ impl Policy {
         ];
         for (file, raw, trust) in layers.into_iter().flatten() {
             policy.sources.push(file.path.clone());
+            if let Some(third_party) = &raw.third_party {
+                let declared = declare(file, third_party, trust == Trust::RepoConfig, &mut diagnostics);
+                policy.third_party.exclude.extend(declared.exclude);
+                if trust == Trust::RepoConfig {
+                    policy
+                        .third_party
+                        .proposed
+                        .extend(declared.vendored.iter().map(Suppression::glob));
+                }
+                vendored.extend(declared.vendored);
+                let refused = declared.refused_exclude.into_iter();
+                ignored.extend(refused.map(|(origin, what)| Ignored {
+                    origin,
+                    message: format!("{what}; a repo config cannot exclude paths, so it is ignored"),
+                }));
+            }
             let mut layer = Layer {
                 file,
                 trust,
@@ -313,6 +334,8 @@ impl Policy {
                 policy.suppressions.push(suppression);
             }
         }
+        // After every `[[suppress]]` entry: a finding an entry names keeps that entry's status.
+        policy.suppressions.extend(vendored);
         policy.ignored = ignored;
         policy.relaxations = relaxations;
         finish(policy, diagnostics)
@@ -385,6 +408,7 @@ impl Policy {
                 trust_changed_suppressions: false,
             },
             suppressions: Vec::new(),
+            third_party: ThirdParty::default(),
             activities: BTreeMap::new(),
             relaxations: Vec::new(),
             ignored: Vec::new(),

@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use scangate_gate::{
     assess, evaluate_change, Assessment, AssessmentInput, Baseline, Change, Date, Outcome, Policy, PolicySources,
-    Required, Verdict,
+    Required, Verdict, REPO_CONFIG,
 };
 use scangate_invocation::{Observer, Parsing, ScanResult};
 use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions, ScannerRecord, ToolRun};
@@ -202,12 +202,17 @@ impl Scanned {
             .zip(options.changed.as_deref())
             .map(|(base, changed)| git::change_since(path, base, changed))
             .transpose()?;
-        let plan = scangate_runner::plan(path, &options).with_context(|| format!("cannot scan {}", path.display()))?;
-        // The policy and baseline are checked before any scanner starts: a typo should not cost a scan.
-        let sources = policy_sources(request.policy, Some(plan.repo.root()))?;
+        // The policy and baseline are checked before any scanner starts: a typo should not cost a
+        // scan. The policy comes before the plan too, which leaves out its `[third_party] exclude`
+        // paths. A root that is no directory gets the plan's error below, naming it.
+        let root = path.canonicalize().ok().filter(|root| root.is_dir());
+        let sources = policy_sources(request.policy, root.as_deref())?;
         let policy = resolve_sources(&sources)?;
         let baseline = read_baseline(request.baseline)?;
+        options.policy_exclude = policy.third_party.exclude_globs();
+        let plan = scangate_runner::plan(path, &options).with_context(|| format!("cannot scan {}", path.display()))?;
         announce_level(&policy, request.policy.level, request.inert);
+        announce_proposed_vendored(&policy, request.inert);
         let root = plan.repo.root().to_path_buf();
         let sbom = async {
             match request.sbom {
@@ -466,6 +471,21 @@ fn announce_level(policy: &Policy, cli_level: u8, inert: Inert) {
     for ignored in &policy.ignored {
         let (origin, message) = (inert.text(&ignored.origin.to_string()), inert.text(&ignored.message));
         eprintln!("scangate: warning: {origin}: {message}");
+    }
+}
+
+/// The `[third_party] vendored` globs the repository's own `scangate.toml` proposes: untrusted, so
+/// every run says what they are and where, before any finding is hidden by them.
+#[allow(clippy::print_stderr)]
+fn announce_proposed_vendored(policy: &Policy, inert: Inert) {
+    for proposed in &policy.third_party.proposed {
+        let origin = format!("{REPO_CONFIG}:{}", proposed.origin.line);
+        eprintln!(
+            "scangate: notice: {}: the repository proposes {} as vendored third-party code: its code findings \
+             are not counted (in pull-request mode, not on files the change adds or modifies)",
+            inert.text(&origin),
+            inert.text(&proposed.glob)
+        );
     }
 }
 
