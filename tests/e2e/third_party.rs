@@ -191,3 +191,80 @@ fn third_party_policy_errors_are_positioned_and_stop_the_scan() {
         assert!(!stderr.contains("finished"), "no scanner may start: {stderr}");
     }
 }
+
+/// A generated bundle on one line: `hits` SQL injections (semgrep's `js-sql-injection`), padded
+/// past the minified thresholds. Its name says nothing: it is judged by its shape.
+fn bundle(hits: usize) -> String {
+    let mut text = String::from("/*! generated */");
+    for i in 0..hits {
+        text.push_str(&format!(
+            "function q{i}(db,id){{db.query(\"SELECT * FROM t{i} WHERE id = '\"+id+\"'\");}}"
+        ));
+    }
+    text.push_str(&format!("var pad=\"{}\";\n", "a".repeat(6_000)));
+    text
+}
+
+const BUNDLE: &str = "static/app.bundle.js";
+
+fn semgrep_paths(reports: &ScanReports) -> Vec<String> {
+    let found = result_places(&reports.sarif);
+    found
+        .into_iter()
+        .filter(|(tool, _, _, _)| tool == "semgrep")
+        .map(|(_, _, path, _)| path)
+        .collect()
+}
+
+#[test]
+fn a_minified_bundle_is_one_note_unless_the_policy_asks_for_findings() {
+    if !require_scanners() {
+        return;
+    }
+    let repo = vendored_repo(&[(BUNDLE, &bundle(4))]);
+    // Asked for findings, the policy gets every one: each injection is found (by one rule or more).
+    let (_dir, policy) = policy_file("[third_party]\nvendored = [\"static/lib/**\"]\nminified = \"findings\"\n");
+    let reports = scan(repo.path(), &["--policy".into(), policy]);
+    assert_exit(&reports.output, 1);
+    let found = semgrep_paths(&reports).iter().filter(|path| *path == BUNDLE).count();
+    assert!(found >= 4, "{:?}", semgrep_paths(&reports));
+
+    let (_dir, policy) = policy_file("[third_party]\nvendored = [\"static/lib/**\"]\n");
+    let reports = scan(repo.path(), &["--policy".into(), policy]);
+    assert_exit(&reports.output, 0);
+    assert!(
+        !semgrep_paths(&reports).contains(&BUNDLE.to_string()),
+        "{:?}",
+        semgrep_paths(&reports)
+    );
+    let note = format!("static/app.bundle.js: minified bundle; {found} semgrep findings not reported");
+    let warnings = reports.summary["warnings"].to_string();
+    assert!(warnings.contains(&note), "{warnings}");
+    let stdout = String::from_utf8_lossy(&reports.output.stdout);
+    assert!(stdout.contains(&note), "{stdout}");
+}
+
+/// A change must not hide code on one long line: the bundle it adds is judged like any file.
+#[test]
+fn in_a_pull_request_a_bundle_the_change_adds_counts() {
+    if !require_scanners() {
+        return;
+    }
+    let repo = change_on_main(&[], &[(BUNDLE, bundle(3).as_str())]);
+    let reports = scan(repo.path(), &["--base".into(), "main".into()]);
+    assert_exit(&reports.output, 1);
+    let in_bundle = semgrep_paths(&reports).iter().filter(|path| *path == BUNDLE).count();
+    assert!(in_bundle >= 3, "{:?}", semgrep_paths(&reports));
+    assert!(!reports.summary["warnings"].to_string().contains("minified bundle"));
+
+    // Unless the pipeline's own policy says the tree is vendored.
+    let (_dir, policy) = policy_file("[third_party]\nvendored = [\"static/**\"]\n");
+    let reports = scan(
+        repo.path(),
+        &["--base".into(), "main".into(), "--policy".into(), policy],
+    );
+    assert_exit(&reports.output, 0);
+    assert!(semgrep_paths(&reports).is_empty(), "{:?}", semgrep_paths(&reports));
+    let warnings = reports.summary["warnings"].to_string();
+    assert!(warnings.contains("static/app.bundle.js: minified bundle"), "{warnings}");
+}

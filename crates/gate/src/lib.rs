@@ -71,4 +71,4 @@ pub use policy::{
 };
 pub use presets::preset_text;
 pub use suppress::{Selector, Suppression, SuppressionRules, SuppressionStatus};
-pub use third_party::{ThirdParty, ThirdPartyGlob, PROPOSED_REASON, VENDORED_REASON};
+pub use third_party::{MinifiedMode, ThirdParty, ThirdPartyGlob, PROPOSED_REASON, VENDORED_REASON};

@@ -53,7 +53,7 @@ use crate::diag::{Diagnostic, DiagnosticSeverity, PolicyError, SourceFile};
 use crate::model::{Activity, Category, Level, Origin};
 use crate::presets::preset_file;
 use crate::raw::{RawActivity, RawPolicy, RawRequired, RawSuppress, RawSuppressionRules, RawThresholds};
-use crate::suppress::{check_entry, Suppression, SuppressionRules, SuppressionStatus};
+use crate::suppress::{check_entry, Selector, Suppression, SuppressionRules, SuppressionStatus};
 use crate::third_party::{declare, ThirdParty};
 
 /// The repository's own policy file, at the root of the scanned repository. The change under
@@ -307,10 +307,13 @@ impl Policy {
                         .extend(declared.vendored.iter().map(Suppression::glob));
                 }
                 vendored.extend(declared.vendored);
-                let refused = declared.refused_exclude.into_iter();
+                if let Some(mode) = declared.minified {
+                    policy.third_party.minified = mode;
+                }
+                let refused = declared.refused.into_iter();
                 ignored.extend(refused.map(|(origin, what)| Ignored {
                     origin,
-                    message: format!("{what}; a repo config cannot exclude paths, so it is ignored"),
+                    message: format!("{what}; only the pipeline's policy file may, so it is ignored"),
                 }));
             }
             let mut layer = Layer {
@@ -358,6 +361,15 @@ impl Policy {
     /// `level N`, or `level N, relaxed by FILE: …` (see [`level_label`]).
     pub fn level_label(&self) -> String {
         level_label(self.level, &self.relaxations)
+    }
+
+    /// True when a `[third_party] vendored` glob of the pipeline's policy file (not the
+    /// repository's proposal) covers the repository-relative `path`.
+    pub fn vendored_by_policy(&self, path: &str) -> bool {
+        self.suppressions.iter().any(|entry| {
+            !entry.from_repository
+                && matches!(&entry.selector, Selector::Vendored { matcher, .. } if matcher.is_match(path))
+        })
     }
 
     /// The DSOMM activities behind a setting key (see [`ACTIVITY_KEYS`]).

@@ -39,6 +39,7 @@ pub(crate) struct RawPolicy {
 pub(crate) struct RawThirdParty {
     pub exclude: Option<Vec<Spanned<String>>>,
     pub vendored: Option<Vec<Spanned<String>>>,
+    pub minified: Option<Spanned<crate::third_party::MinifiedMode>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -10,7 +10,7 @@
 //!   applies them to a file the change adds or modifies, nor at all when the change wrote them
 //!   (see `evaluate`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, SourceFile};
@@ -32,6 +32,20 @@ pub struct ThirdParty {
     /// The `vendored` globs the repository's `scangate.toml` proposes, for the notice each run
     /// shows (they are untrusted: a reader should see what the repository asked for).
     pub proposed: Vec<ThirdPartyGlob>,
+    /// `minified`: what becomes of code findings in minified bundles.
+    pub minified: MinifiedMode,
+}
+
+/// `[third_party] minified`: code findings in a minified bundle are one coverage note per file
+/// (`note`, the default), or reported and counted like any other (`findings`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MinifiedMode {
+    /// One note per bundle: a minifier's output is nobody's code to fix line by line.
+    #[default]
+    Note,
+    /// Every finding, counted.
+    Findings,
 }
 
 impl ThirdParty {
@@ -54,8 +68,10 @@ pub struct ThirdPartyGlob {
 pub(crate) struct Declared {
     pub exclude: Vec<ThirdPartyGlob>,
     pub vendored: Vec<Suppression>,
-    /// `exclude` globs of the repository's config: where, and what was ignored.
-    pub refused_exclude: Vec<(Origin, String)>,
+    /// `exclude` globs and `minified` of the repository's config: where, and what was ignored.
+    pub refused: Vec<(Origin, String)>,
+    /// `minified`, from the policy file.
+    pub minified: Option<MinifiedMode>,
 }
 
 /// Reads one file's `[third_party]`; every bad glob goes to `diagnostics` at its position.
@@ -69,8 +85,20 @@ pub(crate) fn declare(
     let mut declared = Declared {
         exclude: Vec::new(),
         vendored: Vec::new(),
-        refused_exclude: Vec::new(),
+        refused: Vec::new(),
+        minified: None,
     };
+    if let Some(mode) = &raw.minified {
+        let origin = file.origin(mode.span().start);
+        if from_repository {
+            // Which findings of minified files are reported is the pipeline's to say: `note`
+            // hides findings, and a change could write it.
+            let message = "[third_party] minified would change which findings of minified bundles are reported";
+            declared.refused.push((origin, message.to_string()));
+        } else {
+            declared.minified = Some(*mode.get_ref());
+        }
+    }
     for glob in raw.exclude.iter().flatten() {
         let origin = file.origin(glob.span().start);
         if from_repository {
@@ -78,7 +106,7 @@ pub(crate) fn declare(
                 "[third_party] exclude = [{:?}] would hide the repository's own files from every scanner",
                 glob.get_ref()
             );
-            declared.refused_exclude.push((origin, message));
+            declared.refused.push((origin, message));
         } else if checked(file, glob, "exclude", diagnostics).is_some() {
             declared.exclude.push(ThirdPartyGlob {
                 glob: glob.get_ref().clone(),

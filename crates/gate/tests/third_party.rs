@@ -4,8 +4,8 @@ mod common;
 
 use common::*;
 use scangate_gate::{
-    evaluate, evaluate_change, Change, Code, Outcome, Policy, Refusal, SuppressionStatus, Verdict, PROPOSED_REASON,
-    VENDORED_REASON,
+    evaluate, evaluate_change, Change, Code, MinifiedMode, Outcome, Policy, Refusal, SuppressionStatus, Verdict,
+    PROPOSED_REASON, VENDORED_REASON,
 };
 use scangate_normalizer::{Finding, Kind, Severity};
 
@@ -159,4 +159,35 @@ fn third_party_is_not_a_status_to_write() {
     let text = "[[suppress]]\nrule = \"r\"\npath = \"**\"\nstatus = \"third_party\"\n";
     let message = error(1, text);
     assert!(message.contains("third_party"), "{message}");
+}
+
+#[test]
+fn minified_is_the_policy_files_to_set() {
+    assert_eq!(policy(1, "").third_party.minified, MinifiedMode::Note);
+    let findings = policy(1, "[third_party]\nminified = \"findings\"\n");
+    assert_eq!(findings.third_party.minified, MinifiedMode::Findings);
+    let bad = error(1, "[third_party]\nminified = \"hide\"\n");
+    assert!(bad.contains("policy.toml:2:12"), "{bad}");
+
+    // The repository may not choose which of its findings are reported.
+    let repo = resolve(
+        1,
+        Some("[third_party]\nminified = \"findings\"\n"),
+        Some("[third_party]\nminified = \"note\"\n"),
+    );
+    let repo = repo.unwrap();
+    assert_eq!(repo.third_party.minified, MinifiedMode::Findings);
+    assert!(repo.ignored.iter().any(|i| i.message.contains("minified")));
+}
+
+#[test]
+fn only_the_policy_files_vendored_globs_cover_a_path_for_the_change() {
+    let repo = "[third_party]\nvendored = [\"lib/**\"]\n";
+    let policy = resolve(1, Some("[third_party]\nvendored = [\"static/**\"]\n"), Some(repo)).unwrap();
+    assert!(policy.vendored_by_policy("static/jquery.js"));
+    assert!(
+        !policy.vendored_by_policy("lib/jquery.js"),
+        "a proposal is not the policy's"
+    );
+    assert!(!policy.vendored_by_policy("src/app.js"));
 }

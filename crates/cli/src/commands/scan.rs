@@ -24,6 +24,7 @@ use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, mark_pre_existing, policy_sources, read_baseline, resolve_sources, tool_outcomes};
 use crate::git;
+use crate::minified::Collapsed;
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::progress::Progress;
 use crate::publish::{counting_findings, publish, publish_html, Revision, Targets};
@@ -179,7 +180,10 @@ pub(super) struct Scanned {
     pub baseline: Option<Baseline>,
     /// The scanners' run, assembled.
     pub result: ScanResult,
+    /// The scan's findings, less those [`Scanned::collapsed`] leaves out.
     pub findings: Vec<Finding>,
+    /// Code findings in minified bundles, left out of the findings and the shown runs.
+    pub collapsed: Collapsed,
     pub ignored_configs: Vec<IgnoredConfig>,
     pub today: Date,
     /// What the scanners ran with.
@@ -249,7 +253,9 @@ impl Scanned {
         if let Some(dir) = request.raw_dir {
             keep_raw_outputs(&result, dir)?;
         }
-        let findings: Vec<_> = result.findings().cloned().collect();
+        let all: Vec<Finding> = result.findings().cloned().collect();
+        let collapsed = Collapsed::of(&root, &policy, change.as_ref(), &all);
+        let findings: Vec<Finding> = all.into_iter().filter(|finding| !collapsed.hides(finding)).collect();
         let base = match (&change, options.base_ref.as_deref()) {
             (Some(change), Some(base)) => {
                 base_findings(path, base, change, &findings, &options, &parsing, cache.as_ref()).await?
@@ -268,6 +274,7 @@ impl Scanned {
             baseline,
             result,
             findings,
+            collapsed,
             ignored_configs,
             today,
             sbom,
@@ -328,6 +335,9 @@ impl Scanned {
     /// root. The result itself is left as it is.
     pub fn shown_runs(&self, verdict: &Verdict) -> Vec<ToolRun> {
         let mut runs = self.result.runs().to_vec();
+        for run in &mut runs {
+            run.findings.retain(|finding| !self.collapsed.hides(finding));
+        }
         apply_verdict(&mut runs, verdict);
         if let Some(baseline) = &self.baseline {
             mark_pre_existing(&mut runs, baseline);
@@ -353,6 +363,7 @@ impl Scanned {
         summary.ignored_repository_configs = self.ignored_configs.clone();
         summary.warnings.extend(change_only);
         summary.warnings.extend(coverage_gaps(&self.result));
+        summary.warnings.extend(self.collapsed.notes().iter().cloned());
         summary
             .warnings
             .extend(self.base.iter().flat_map(BaseFindings::warnings));
