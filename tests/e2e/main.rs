@@ -39,6 +39,7 @@ mod tamper_coverage;
 mod tamper_ignores;
 mod tamper_surface;
 mod terminal;
+mod third_party;
 mod trust;
 mod untrusted_repo;
 

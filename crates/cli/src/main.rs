@@ -12,6 +12,7 @@ mod exit;
 mod gating;
 mod git;
 mod input;
+mod minified;
 mod options;
 mod progress;
 mod publish;

@@ -28,6 +28,8 @@ impl From<&ScannerArgs> for ScanOptions {
             base_ref: args.base.clone(),
             // Blank lines of SCANGATE_EXCLUDE (a YAML block's last newline) are no globs.
             exclude: args.exclude.iter().filter(|glob| !glob.is_empty()).cloned().collect(),
+            // Filled in by the scan once the policy is resolved (`[third_party] exclude`).
+            policy_exclude: Vec::new(),
             include_ignored: args.include_ignored,
             // Filled in by the scan once it knows the repository (`git::changed_files`,
             // `git::staged_files`).

@@ -261,6 +261,10 @@ pub enum Refusal {
     AddedByChange,
     /// The level requires every suppression to give a reason, and this one gives none.
     NoReason,
+    /// Pull-request mode: the repository's `scangate.toml` proposes the finding's file as
+    /// vendored third-party code, and the change adds or modifies that file: a change must not
+    /// declare its own code third-party.
+    VendoredOnChange,
 }
 
 /// A suppression the gate refused, for the reports.
@@ -287,6 +291,10 @@ impl RefusedSuppression {
                 self.origin,
                 self.kind,
                 reason_syntax(&self.kind)
+            ),
+            Refusal::VendoredOnChange => format!(
+                "{} proposes vendored code where this change adds or modifies files: not applied there",
+                self.origin
             ),
         }
     }
@@ -440,8 +448,8 @@ pub fn evaluate_change(
     gate.check_tools(tools);
     gate.check_partial(tools, change);
     gate.check_expired(today);
-    let change = change.filter(|_| !policy.suppression_rules.trust_changed_suppressions);
-    gate.count(findings, baseline, today, change);
+    let held = change.filter(|_| !policy.suppression_rules.trust_changed_suppressions);
+    gate.count(findings, baseline, today, Changes { held, any: change });
     gate.check_thresholds();
     gate.warn_refused();
     gate.warn_policy();
@@ -655,7 +663,7 @@ impl<'p> Gate<'p> {
         }
     }
 
-    fn count(&mut self, findings: &[Finding], baseline: Option<&Baseline>, today: Date, change: Option<&Change>) {
+    fn count(&mut self, findings: &[Finding], baseline: Option<&Baseline>, today: Date, changes: Changes<'_>) {
         let policy = self.policy;
         let active: Vec<(usize, &Suppression)> = policy
             .suppressions
@@ -680,8 +688,8 @@ impl<'p> Gate<'p> {
                 .filter(|(_, entry)| entry.selector.matches(finding))
                 .collect();
             used.extend(matching.iter().map(|(index, _)| *index));
-            let suppressed = self.apply_policy_suppression(finding, &matching, change)
-                || self.apply_native_suppression(finding, change);
+            let suppressed = self.apply_policy_suppression(finding, &matching, changes)
+                || self.apply_native_suppression(finding, changes.held);
             if suppressed {
                 self.suppressed += 1;
             } else if !baseline.is_some_and(|baseline| baseline.contains(&finding.fingerprint)) {
@@ -701,18 +709,16 @@ impl<'p> Gate<'p> {
         }
     }
 
-    /// Applies the first matching policy entry that the change did not write; records a refusal
-    /// when only entries the change wrote match.
+    /// Applies the first matching policy entry that the change may not override; records a
+    /// refusal when only such entries match.
     fn apply_policy_suppression(
         &mut self,
         finding: &Finding,
         matching: &[&(usize, &Suppression)],
-        change: Option<&Change>,
+        changes: Changes<'_>,
     ) -> bool {
-        let written_by_change = |entry: &Suppression| {
-            entry.from_repository && change.is_some_and(|c| c.touches(REPO_CONFIG, Some(entry.lines)))
-        };
-        if let Some((_, entry)) = matching.iter().find(|(_, entry)| !written_by_change(entry)) {
+        let refusal = |entry: &Suppression| refusal(entry, finding, changes);
+        if let Some((_, entry)) = matching.iter().find(|(_, entry)| refusal(entry).is_none()) {
             let applied = applied(entry);
             *self
                 .suppressed_by_origin
@@ -721,11 +727,12 @@ impl<'p> Gate<'p> {
             self.suppressions.insert(finding.fingerprint.clone(), applied);
             return true;
         }
-        if let Some((_, entry)) = matching.first() {
+        let first = matching.first().and_then(|(_, entry)| Some((entry, refusal(entry)?)));
+        if let Some((entry, refusal)) = first {
             let refused = RefusedSuppression {
                 origin: format!("{REPO_CONFIG}:{}", entry.lines.0),
                 kind: REPO_CONFIG.to_string(),
-                refusal: Refusal::AddedByChange,
+                refusal,
             };
             self.refused.insert(finding.fingerprint.clone(), refused);
         }
@@ -769,7 +776,7 @@ impl<'p> Gate<'p> {
         let mut findings_per_refusal: BTreeMap<(String, String, Code), u64> = BTreeMap::new();
         for refused in self.refused.values() {
             let code = match refused.refusal {
-                Refusal::AddedByChange => Code::SuppressionAddedByChange,
+                Refusal::AddedByChange | Refusal::VendoredOnChange => Code::SuppressionAddedByChange,
                 Refusal::NoReason => Code::SuppressionWithoutReason,
             };
             let described = refused.describe();
@@ -914,6 +921,37 @@ fn native_added_by(change: &Change, finding: &Finding, native: &NativeSuppressio
         }
         None => finding_touched,
     }
+}
+
+/// The change in pull-request mode: `any` as it is, `held` only when the policy does not trust
+/// what the change writes (`trust_changed_suppressions`).
+#[derive(Clone, Copy)]
+struct Changes<'c> {
+    held: Option<&'c Change>,
+    any: Option<&'c Change>,
+}
+
+/// Why the change under review keeps a policy entry from hiding `finding`, if it does. The
+/// repository's entries are its proposals: one the change wrote applies to nothing unless the
+/// policy trusts changed suppressions, and a `vendored` glob the repository proposes never
+/// applies to a file the change adds or modifies, nor (written by the change) at all, whatever
+/// the policy trusts: a change must not declare its own code third-party.
+fn refusal(entry: &Suppression, finding: &Finding, changes: Changes<'_>) -> Option<Refusal> {
+    if !entry.from_repository {
+        return None;
+    }
+    let written_by = |change: Option<&Change>| change.is_some_and(|c| c.touches(REPO_CONFIG, Some(entry.lines)));
+    if entry.status != SuppressionStatus::ThirdParty {
+        return written_by(changes.held).then_some(Refusal::AddedByChange);
+    }
+    if written_by(changes.any) {
+        return Some(Refusal::AddedByChange);
+    }
+    let path = finding.location.as_ref().map(|location| location.path.as_str());
+    let on_change = path
+        .zip(changes.any)
+        .is_some_and(|(path, change)| change.touches_file(path));
+    on_change.then_some(Refusal::VendoredOnChange)
 }
 
 fn applied(entry: &Suppression) -> AppliedSuppression {

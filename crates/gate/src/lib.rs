@@ -51,6 +51,7 @@ mod policy;
 mod presets;
 mod raw;
 mod suppress;
+mod third_party;
 
 pub use assess::{assess, ActivityClaim, Assessment, AssessmentInput, Claim, LevelAssessment, RowReasons};
 pub use baseline::{Baseline, BaselineError, FINGERPRINT_KEY};
@@ -71,3 +72,4 @@ pub use policy::{
 };
 pub use presets::preset_text;
 pub use suppress::{Selector, Suppression, SuppressionRules, SuppressionStatus};
+pub use third_party::{MinifiedMode, ThirdParty, ThirdPartyGlob, PROPOSED_REASON, VENDORED_REASON};

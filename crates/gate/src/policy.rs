@@ -53,7 +53,8 @@ use crate::diag::{Diagnostic, DiagnosticSeverity, PolicyError, SourceFile};
 use crate::model::{Activity, Category, Level, Origin};
 use crate::presets::preset_file;
 use crate::raw::{RawActivity, RawPolicy, RawRequired, RawSuppress, RawSuppressionRules, RawThresholds};
-use crate::suppress::{check_entry, Suppression, SuppressionRules, SuppressionStatus};
+use crate::suppress::{check_entry, Selector, Suppression, SuppressionRules, SuppressionStatus};
+use crate::third_party::{declare, ThirdParty};
 
 /// The repository's own policy file, at the root of the scanned repository. The change under
 /// review may have written it: it can raise the level or tighten the policy, never loosen it.
@@ -92,8 +93,11 @@ pub struct Policy {
     pub severity_overrides: Vec<SeverityOverride>,
     /// The level's rules on suppression entries.
     pub suppression_rules: SuppressionRules,
-    /// Every suppression entry, preset's and files' in order.
+    /// Every suppression entry, preset's and files' in order, then the `[third_party] vendored`
+    /// globs of the policy file and the repo config (status `third_party`).
     pub suppressions: Vec<Suppression>,
+    /// `[third_party]`: the policy file's excluded paths, and what the repo config proposes.
+    pub third_party: ThirdParty,
     /// DSOMM activities by the setting they enforce (`thresholds.max_high`, `required.secrets`, ...).
     pub activities: BTreeMap<String, Vec<Activity>>,
     /// Settings of the policy file that loosen the preset (a higher or unlimited maximum, an
@@ -285,6 +289,7 @@ impl Policy {
 
         let mut policy = Policy::empty(level);
         let mut pending = Vec::new();
+        let mut vendored = Vec::new();
         let layers = [
             Some((&preset, preset_raw, Trust::Preset)),
             policy_file.map(|(f, r)| (f, r, Trust::PolicyFile)),
@@ -292,6 +297,25 @@ impl Policy {
         ];
         for (file, raw, trust) in layers.into_iter().flatten() {
             policy.sources.push(file.path.clone());
+            if let Some(third_party) = &raw.third_party {
+                let declared = declare(file, third_party, trust == Trust::RepoConfig, &mut diagnostics);
+                policy.third_party.exclude.extend(declared.exclude);
+                if trust == Trust::RepoConfig {
+                    policy
+                        .third_party
+                        .proposed
+                        .extend(declared.vendored.iter().map(Suppression::glob));
+                }
+                vendored.extend(declared.vendored);
+                if let Some(mode) = declared.minified {
+                    policy.third_party.minified = mode;
+                }
+                let refused = declared.refused.into_iter();
+                ignored.extend(refused.map(|(origin, what)| Ignored {
+                    origin,
+                    message: format!("{what}; only the pipeline's policy file may, so it is ignored"),
+                }));
+            }
             let mut layer = Layer {
                 file,
                 trust,
@@ -313,6 +337,8 @@ impl Policy {
                 policy.suppressions.push(suppression);
             }
         }
+        // After every `[[suppress]]` entry: a finding an entry names keeps that entry's status.
+        policy.suppressions.extend(vendored);
         policy.ignored = ignored;
         policy.relaxations = relaxations;
         finish(policy, diagnostics)
@@ -335,6 +361,15 @@ impl Policy {
     /// `level N`, or `level N, relaxed by FILE: …` (see [`level_label`]).
     pub fn level_label(&self) -> String {
         level_label(self.level, &self.relaxations)
+    }
+
+    /// True when a `[third_party] vendored` glob of the pipeline's policy file (not the
+    /// repository's proposal) covers the repository-relative `path`.
+    pub fn vendored_by_policy(&self, path: &str) -> bool {
+        self.suppressions.iter().any(|entry| {
+            !entry.from_repository
+                && matches!(&entry.selector, Selector::Vendored { matcher, .. } if matcher.is_match(path))
+        })
     }
 
     /// The DSOMM activities behind a setting key (see [`ACTIVITY_KEYS`]).
@@ -385,6 +420,7 @@ impl Policy {
                 trust_changed_suppressions: false,
             },
             suppressions: Vec::new(),
+            third_party: ThirdParty::default(),
             activities: BTreeMap::new(),
             relaxations: Vec::new(),
             ignored: Vec::new(),

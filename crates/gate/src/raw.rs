@@ -30,6 +30,16 @@ pub(crate) struct RawPolicy {
     pub suppress: Vec<Spanned<RawSuppress>>,
     #[serde(default)]
     pub activity: Vec<Spanned<RawActivity>>,
+    pub third_party: Option<RawThirdParty>,
+}
+
+/// `[third_party]`: paths of third-party code (see `crate::third_party`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawThirdParty {
+    pub exclude: Option<Vec<Spanned<String>>>,
+    pub vendored: Option<Vec<Spanned<String>>>,
+    pub minified: Option<Spanned<crate::third_party::MinifiedMode>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -36,6 +36,9 @@ pub struct ScanOptions {
     pub base_ref: Option<String>,
     /// `--exclude` globs: paths (root-relative) no scanner looks at, besides what git ignores.
     pub exclude: Vec<String>,
+    /// `[third_party] exclude` globs of the pipeline's policy file: left out like `exclude`, and
+    /// reported as the policy's.
+    pub policy_exclude: Vec<String>,
     /// Scan the untracked files git ignores too.
     pub include_ignored: bool,
     /// Pull-request mode (with `base_ref`): the files the change touches, root-relative. A

@@ -94,7 +94,10 @@ const UNCHANGED: &str =
 /// which executables are missing. Runs no scanner.
 pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
     check_tool_names(options)?;
-    let repo = RepoIndex::scan(root, &Excludes::new(&options.exclude, options.include_ignored)?)?;
+    let repo = RepoIndex::scan(
+        root,
+        &Excludes::new(&options.exclude, &options.policy_exclude, options.include_ignored)?,
+    )?;
     let scratch = crate::Scratch::new("scangate-").map_err(Error::Scratch)?;
     let mut not_run = Vec::new();
     let mut selected: Vec<(&'static dyn Tool, Vec<Target>)> = Vec::new();

@@ -38,6 +38,8 @@ pub enum ExclusionReason {
     GitIgnored,
     /// Matched by this `--exclude` glob.
     Flag(String),
+    /// Matched by this `[third_party] exclude` glob of the pipeline's policy file.
+    Policy(String),
 }
 
 impl std::fmt::Display for ExclusionReason {
@@ -45,6 +47,7 @@ impl std::fmt::Display for ExclusionReason {
         match self {
             ExclusionReason::GitIgnored => f.write_str("git-ignored"),
             ExclusionReason::Flag(glob) => write!(f, "--exclude {glob}"),
+            ExclusionReason::Policy(glob) => write!(f, "policy third_party.exclude {glob}"),
         }
     }
 }
@@ -75,21 +78,23 @@ impl Exclusion {
     }
 }
 
-/// The `--exclude` globs, compiled: each matches root-relative paths of files and directories
-/// (`dist`, `**/generated/**`, `**/*.min.js`); `*` does not cross a `/`.
+/// The `--exclude` globs and the policy's `[third_party] exclude` globs, compiled: each matches
+/// root-relative paths of files and directories (`dist`, `**/generated/**`, `**/*.min.js`); `*`
+/// does not cross a `/`.
 #[derive(Debug, Clone, Default)]
 pub struct Excludes {
-    globs: Vec<String>,
+    reasons: Vec<ExclusionReason>,
     set: GlobSet,
     include_ignored: bool,
 }
 
 impl Excludes {
-    /// Compiles `globs`; a glob that does not parse is an error naming it. With
-    /// `include_ignored`, untracked files git ignores are scanned too.
-    pub fn new(globs: &[String], include_ignored: bool) -> Result<Self, Error> {
+    /// Compiles `globs` (`--exclude`) and `policy` (`[third_party] exclude`); a glob that does
+    /// not parse is an error naming it. With `include_ignored`, untracked files git ignores are
+    /// scanned too.
+    pub fn new(globs: &[String], policy: &[String], include_ignored: bool) -> Result<Self, Error> {
         let mut builder = GlobSetBuilder::new();
-        for glob in globs {
+        for glob in globs.iter().chain(policy) {
             let compiled = globset::GlobBuilder::new(glob)
                 .literal_separator(true)
                 .build()
@@ -100,19 +105,22 @@ impl Excludes {
             builder.add(compiled);
         }
         let set = builder.build().map_err(|source| Error::BadExclude {
-            glob: globs.join(" "),
+            glob: globs.iter().chain(policy).cloned().collect::<Vec<_>>().join(" "),
             source,
         })?;
+        let flags = globs.iter().cloned().map(ExclusionReason::Flag);
         Ok(Excludes {
-            globs: globs.to_vec(),
+            reasons: flags
+                .chain(policy.iter().cloned().map(ExclusionReason::Policy))
+                .collect(),
             set,
             include_ignored,
         })
     }
 
-    /// The first glob that matches `path`.
-    fn matching(&self, path: &Path) -> Option<&str> {
-        self.set.matches(path).first().map(|&index| self.globs[index].as_str())
+    /// Why the first glob that matches `path` excludes it.
+    fn matching(&self, path: &Path) -> Option<&ExclusionReason> {
+        self.set.matches(path).first().map(|&index| &self.reasons[index])
     }
 }
 
@@ -172,9 +180,7 @@ impl RepoIndex {
                 let reason = if ignored.contains(relative) {
                     Some(ExclusionReason::GitIgnored)
                 } else {
-                    excludes
-                        .matching(relative)
-                        .map(|glob| ExclusionReason::Flag(glob.to_owned()))
+                    excludes.matching(relative).cloned()
                 };
                 let Some(reason) = reason else { return true };
                 excluded.push(Exclusion {

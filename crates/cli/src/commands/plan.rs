@@ -13,10 +13,14 @@ use crate::options::scan_options;
 use crate::summary::Inert;
 
 pub fn run(args: PlanArgs) -> anyhow::Result<ExitStatus> {
-    let options = scan_options(&args.scanners, &args.path)?;
+    let mut options = scan_options(&args.scanners, &args.path)?;
+    // The policy first, as `scan` reads it: its `[third_party] exclude` paths are left out of the
+    // plan. A root that is no directory gets the plan's error, naming it.
+    let root = args.path.canonicalize().ok().filter(|root| root.is_dir());
+    let policy = resolve_policy(&args.policy, root.as_deref())?;
+    options.policy_exclude = policy.third_party.exclude_globs();
     let plan = scangate_runner::plan(&args.path, &options)
         .with_context(|| format!("cannot plan a scan of {}", args.path.display()))?;
-    let policy = resolve_policy(&args.policy, Some(plan.repo.root()))?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut json = plan_json(&plan);

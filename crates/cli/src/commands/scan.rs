@@ -8,7 +8,7 @@ use anyhow::Context;
 
 use scangate_gate::{
     assess, evaluate_change, Assessment, AssessmentInput, Baseline, Change, Date, Outcome, Policy, PolicySources,
-    Required, Verdict,
+    Required, Verdict, REPO_CONFIG,
 };
 use scangate_invocation::{Observer, Parsing, ScanResult};
 use scangate_normalizer::{sha256_hex, url_credentials, write_sarif, SarifOptions, ScannerRecord, ToolRun};
@@ -24,6 +24,7 @@ use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
 use crate::gating::{apply_verdict, mark_pre_existing, policy_sources, read_baseline, resolve_sources, tool_outcomes};
 use crate::git;
+use crate::minified::Collapsed;
 use crate::options::{scan_options, semgrep_rule_prefixes};
 use crate::progress::Progress;
 use crate::publish::{counting_findings, publish, publish_html, Revision, Targets};
@@ -179,7 +180,10 @@ pub(super) struct Scanned {
     pub baseline: Option<Baseline>,
     /// The scanners' run, assembled.
     pub result: ScanResult,
+    /// The scan's findings, less those [`Scanned::collapsed`] leaves out.
     pub findings: Vec<Finding>,
+    /// Code findings in minified bundles, left out of the findings and the shown runs.
+    pub collapsed: Collapsed,
     pub ignored_configs: Vec<IgnoredConfig>,
     pub today: Date,
     /// What the scanners ran with.
@@ -202,12 +206,17 @@ impl Scanned {
             .zip(options.changed.as_deref())
             .map(|(base, changed)| git::change_since(path, base, changed))
             .transpose()?;
-        let plan = scangate_runner::plan(path, &options).with_context(|| format!("cannot scan {}", path.display()))?;
-        // The policy and baseline are checked before any scanner starts: a typo should not cost a scan.
-        let sources = policy_sources(request.policy, Some(plan.repo.root()))?;
+        // The policy and baseline are checked before any scanner starts: a typo should not cost a
+        // scan. The policy comes before the plan too, which leaves out its `[third_party] exclude`
+        // paths. A root that is no directory gets the plan's error below, naming it.
+        let root = path.canonicalize().ok().filter(|root| root.is_dir());
+        let sources = policy_sources(request.policy, root.as_deref())?;
         let policy = resolve_sources(&sources)?;
         let baseline = read_baseline(request.baseline)?;
+        options.policy_exclude = policy.third_party.exclude_globs();
+        let plan = scangate_runner::plan(path, &options).with_context(|| format!("cannot scan {}", path.display()))?;
         announce_level(&policy, request.policy.level, request.inert);
+        announce_proposed_vendored(&policy, request.inert);
         let root = plan.repo.root().to_path_buf();
         let sbom = async {
             match request.sbom {
@@ -244,7 +253,9 @@ impl Scanned {
         if let Some(dir) = request.raw_dir {
             keep_raw_outputs(&result, dir)?;
         }
-        let findings: Vec<_> = result.findings().cloned().collect();
+        let all: Vec<Finding> = result.findings().cloned().collect();
+        let collapsed = Collapsed::of(&root, &policy, change.as_ref(), &all);
+        let findings: Vec<Finding> = all.into_iter().filter(|finding| !collapsed.hides(finding)).collect();
         let base = match (&change, options.base_ref.as_deref()) {
             (Some(change), Some(base)) => {
                 base_findings(path, base, change, &findings, &options, &parsing, cache.as_ref()).await?
@@ -263,6 +274,7 @@ impl Scanned {
             baseline,
             result,
             findings,
+            collapsed,
             ignored_configs,
             today,
             sbom,
@@ -323,6 +335,9 @@ impl Scanned {
     /// root. The result itself is left as it is.
     pub fn shown_runs(&self, verdict: &Verdict) -> Vec<ToolRun> {
         let mut runs = self.result.runs().to_vec();
+        for run in &mut runs {
+            run.findings.retain(|finding| !self.collapsed.hides(finding));
+        }
         apply_verdict(&mut runs, verdict);
         if let Some(baseline) = &self.baseline {
             mark_pre_existing(&mut runs, baseline);
@@ -348,6 +363,7 @@ impl Scanned {
         summary.ignored_repository_configs = self.ignored_configs.clone();
         summary.warnings.extend(change_only);
         summary.warnings.extend(coverage_gaps(&self.result));
+        summary.warnings.extend(self.collapsed.notes().iter().cloned());
         summary
             .warnings
             .extend(self.base.iter().flat_map(BaseFindings::warnings));
@@ -466,6 +482,21 @@ fn announce_level(policy: &Policy, cli_level: u8, inert: Inert) {
     for ignored in &policy.ignored {
         let (origin, message) = (inert.text(&ignored.origin.to_string()), inert.text(&ignored.message));
         eprintln!("scangate: warning: {origin}: {message}");
+    }
+}
+
+/// The `[third_party] vendored` globs the repository's own `scangate.toml` proposes: untrusted, so
+/// every run says what they are and where, before any finding is hidden by them.
+#[allow(clippy::print_stderr)]
+fn announce_proposed_vendored(policy: &Policy, inert: Inert) {
+    for proposed in &policy.third_party.proposed {
+        let origin = format!("{REPO_CONFIG}:{}", proposed.origin.line);
+        eprintln!(
+            "scangate: notice: {}: the repository proposes {} as vendored third-party code: its code findings \
+             are not counted (in pull-request mode, not on files the change adds or modifies)",
+            inert.text(&origin),
+            inert.text(&proposed.glob)
+        );
     }
 }
 
