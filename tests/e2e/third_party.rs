@@ -268,3 +268,31 @@ fn in_a_pull_request_a_bundle_the_change_adds_counts() {
     let warnings = reports.summary["warnings"].to_string();
     assert!(warnings.contains("static/app.bundle.js: minified bundle"), "{warnings}");
 }
+
+/// Code a change adds only under `vendor/` is the change's code: semgrep applies and reads it,
+/// and its finding fails the pull request (before, the repository index skipped `vendor/`, so
+/// semgrep was "skipped: no source file" and the change passed). Only the trusted policy's
+/// `vendored` takes it out of the count.
+#[test]
+fn in_a_pull_request_code_added_only_under_vendor_is_scanned() {
+    if !require_scanners() {
+        return;
+    }
+    let repo = change_on_main(&[], &[("vendor/acme/tasks.py", SHELL_TRUE)]);
+    let reports = scan(repo.path(), &["--base".into(), "main".into()]);
+    assert_exit(&reports.output, 1);
+    assert_eq!(
+        tool_entry(&reports.summary, "semgrep")["status"],
+        "ok",
+        "{:#}",
+        reports.summary
+    );
+    assert_eq!(semgrep_paths(&reports), ["vendor/acme/tasks.py"]);
+
+    let (_dir, policy) = policy_file("[third_party]\nvendored = [\"vendor/**\"]\n");
+    let trusted = scan(
+        repo.path(),
+        &["--base".into(), "main".into(), "--policy".into(), policy],
+    );
+    assert_exit(&trusted.output, 0);
+}

@@ -7,17 +7,11 @@ use walkdir::WalkDir;
 
 use crate::Error;
 
-/// Directories never searched for trigger files: dependencies and VCS internals, not the
-/// repository's own code.
-const PRUNED_DIRS: &[&str] = &[
-    ".git",
-    "node_modules",
-    "vendor",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".terraform",
-];
+/// Directories never searched for trigger files: VCS internals and installed dependencies,
+/// normally untracked. Not `vendor/`: vendored code is committed, built and shipped, and a
+/// change that adds code only there must not leave semgrep without a file to read (the
+/// pipeline's policy marks it third-party: `[third_party] vendored`).
+const PRUNED_DIRS: &[&str] = &[".git", "node_modules", ".venv", "venv", "__pycache__", ".terraform"];
 
 /// A path below the root that no scanner looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -264,6 +258,17 @@ impl RepoIndex {
         self.files
             .iter()
             .filter(move |path| path.file_name().and_then(|n| n.to_str()).is_some_and(&predicate))
+    }
+
+    /// [`RepoIndex::files_named`] outside `vendor/` directories: a vendored copy of a module or
+    /// package is scanned as the code of the project that vendors it, not as a project of its
+    /// own (its dependencies are not there to build or audit it).
+    pub fn project_files_named<'a>(
+        &'a self,
+        predicate: impl Fn(&str) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a PathBuf> + 'a {
+        self.files_named(predicate)
+            .filter(|path| !path.components().any(|part| part.as_os_str() == "vendor"))
     }
 
     /// The first file whose name satisfies `predicate`, as a display string.

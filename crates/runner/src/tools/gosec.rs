@@ -55,7 +55,7 @@ impl Tool for Gosec {
         &["-version"]
     }
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
-        repo.files_named(|name| name == "go.mod")
+        repo.project_files_named(|name| name == "go.mod")
             .map(|go_mod| Target {
                 dir: go_mod.parent().map(|p| p.to_path_buf()).unwrap_or_default(),
                 trigger: display(go_mod),
@@ -137,7 +137,7 @@ fn anchored_dir_pattern(dir: &std::path::Path) -> String {
 
 /// The directories (root-relative) that hold a `go.mod`: the Go modules.
 fn module_dirs(repo: &RepoIndex) -> Vec<&std::path::Path> {
-    repo.files_named(|name| name == "go.mod")
+    repo.project_files_named(|name| name == "go.mod")
         .map(|go_mod| go_mod.parent().unwrap_or(std::path::Path::new("")))
         .collect()
 }

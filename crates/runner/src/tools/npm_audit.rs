@@ -127,7 +127,7 @@ impl Tool for NpmAudit {
     }
     fn targets(&self, repo: &RepoIndex) -> Vec<Target> {
         let mut targets: Vec<Target> = Vec::new();
-        for lockfile in repo.files_named(|name| name == "package-lock.json" || name == "npm-shrinkwrap.json") {
+        for lockfile in repo.project_files_named(|name| name == "package-lock.json" || name == "npm-shrinkwrap.json") {
             let dir = lockfile.parent().map(|p| p.to_path_buf()).unwrap_or_default();
             if !targets.iter().any(|t| t.dir == dir) {
                 targets.push(Target {
