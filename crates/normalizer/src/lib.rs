@@ -33,9 +33,7 @@ use std::path::Path;
 pub use dedup::{canonical_vulnerability_id, dedup, dedup_marked};
 pub use error::ParseError;
 pub use fingerprint::sha256_hex;
-pub use minified::{
-    minified, minified_by_name, LineShape, Minified, MINIFIED_AVERAGE_LINE, MINIFIED_LONGEST_LINE, MINIFIED_READ_LIMIT,
-};
+pub use minified::{minified, Minified};
 pub use model::{Category, Finding, Kind, Location, NativeSuppression, Package, Severity, SuppressionOrigin};
 pub use parsers::{parser_names, semgrep_rule_prefix};
 pub use repo_file::{open_repository_file, read_repository_config, read_repository_file, RepoFileError, CONTENT_LIMIT};

@@ -44,7 +44,8 @@ pub async fn run(args: AssessArgs, color: ColorChoice) -> anyhow::Result<ExitSta
         summary.write(path)?;
     }
     if let Some(path) = &args.html {
-        let run = scanned.html_run(&runs, &verdict, summary.assessment.as_ref(), true);
+        let revision = crate::publish::Revision::of(scanned.result.root());
+        let run = scanned.html_run(&runs, &verdict, summary.assessment.as_ref(), true, &revision);
         crate::publish::publish_html(path, &run, &summary, started)?;
     }
     let paint = Paint::for_stream(color, Stream::Stdout);

@@ -114,12 +114,10 @@ pub async fn run(args: ScanArgs, color: ColorChoice) -> anyhow::Result<ExitStatu
     }
     publish(&targets, &counting_findings(&runs, &verdict), &summary, started)?;
     if let Some(path) = &args.html {
-        publish_html(
-            path,
-            &scanned.html_run(&runs, &verdict, assessment.as_ref(), false),
-            &summary,
-            started,
-        )?;
+        // Asked of git only for the page that shows it.
+        let revision = Revision::of(scanned.result.root());
+        let run = scanned.html_run(&runs, &verdict, assessment.as_ref(), false, &revision);
+        publish_html(path, &run, &summary, started)?;
     }
     let evidence_targets = EvidenceTargets {
         evidence: args.evidence.as_deref(),
@@ -190,8 +188,6 @@ pub(super) struct Scanned {
     pub options: ScanOptions,
     /// Where `--sbom` goes, and what trivy made of it.
     pub sbom: Option<(PathBuf, Result<Sbom, SbomError>)>,
-    /// What was scanned, as the reports name it.
-    pub revision: Revision,
 }
 
 impl Scanned {
@@ -279,7 +275,6 @@ impl Scanned {
             today,
             sbom,
             options,
-            revision: Revision::of(&root),
         })
     }
 
@@ -317,6 +312,7 @@ impl Scanned {
         verdict: &'a Verdict,
         assessment: Option<&'a Assessment>,
         assess: bool,
+        revision: &'a Revision,
     ) -> html::Run<'a> {
         html::Run {
             runs,
@@ -324,8 +320,8 @@ impl Scanned {
             assessment,
             assess,
             today: self.today,
-            repository: &self.revision.repository,
-            commit: self.revision.commit.as_deref(),
+            repository: &revision.repository,
+            commit: revision.commit.as_deref(),
             base: self.options.base_ref.as_deref(),
         }
     }
