@@ -103,7 +103,8 @@ fn gitlab_reports_for_the_example_validate_against_the_schemas() {
     let reports = dir.join("gl-reports");
     let read = |name: &str| -> Value { serde_json::from_slice(&std::fs::read(reports.join(name)).unwrap()).unwrap() };
     let expected = [
-        ("gl-sast-report.json", "sast-report-format.json", 18),
+        // 18 reports; gosec and semgrep both report three weaknesses of main.go, one each here.
+        ("gl-sast-report.json", "sast-report-format.json", 15),
         (
             "gl-secret-detection-report.json",
             "secret-detection-report-format.json",
@@ -124,7 +125,7 @@ fn gitlab_reports_for_the_example_validate_against_the_schemas() {
     }
     let quality = read("gl-code-quality-report.json");
     let entries = quality.as_array().unwrap();
-    assert_eq!(entries.len(), 24);
+    assert_eq!(entries.len(), 21, "one entry per finding (above)");
     for entry in entries {
         for key in ["description", "check_name", "fingerprint", "severity"] {
             assert!(entry[key].as_str().is_some_and(|v| !v.is_empty()), "{key} in {entry}");

@@ -124,7 +124,8 @@ fn example_verdict_per_level_without_and_with_suppressions() {
         assert_eq!(plain.summary["level"], level);
         assert_eq!(plain.summary["verdict"], "fail");
         assert_eq!(plain.summary["counts"]["critical"], 3);
-        assert_eq!(plain.summary["counts"]["high"], 10);
+        // 10 reports; gosec and semgrep both report the command and the SQL injection in main.go.
+        assert_eq!(plain.summary["counts"]["high"], 8);
         let first = &plain.violations()[0];
         assert!(
             first.starts_with("3 critical findings > 0 allowed")
@@ -142,12 +143,14 @@ fn example_verdict_per_level_without_and_with_suppressions() {
             suppressed.summary
         );
         assert_eq!(suppressed.summary["counts"]["high"], 0, "level {level}");
-        assert_eq!(suppressed.summary["suppressed"], 13, "level {level}");
+        // 13 reports, two pairs of them one finding each (above).
+        assert_eq!(suppressed.summary["suppressed"], 11, "level {level}");
         if suppressed_exit == 1 {
             let medium = suppressed
                 .violations()
                 .iter()
-                .any(|v| v.starts_with("7 medium findings > 0 allowed"));
+                // 7 reports; gosec and semgrep both report the XSS in main.go.
+                .any(|v| v.starts_with("6 medium findings > 0 allowed"));
             assert!(medium, "level {level}: {:?}", suppressed.violations());
         }
     }
@@ -160,7 +163,7 @@ fn example_verdict_per_level_without_and_with_suppressions() {
         .flat_map(|run| run["results"].as_array().unwrap())
         .filter(|result| result["suppressions"][0]["kind"] == "external")
         .count();
-    assert_eq!(suppressed_results, 13);
+    assert_eq!(suppressed_results, 11);
 }
 
 /// A repository where only gitleaks applies and finds nothing.

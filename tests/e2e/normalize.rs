@@ -356,8 +356,9 @@ fn fingerprints_survive_ten_blank_lines_on_top_of_every_file() {
         "the edit did not move the findings: {:#?}",
         rows(&after.sarif)
     );
-    // 28 findings from six tools; the four npm advisories osv-scanner also reports are one each.
-    assert_eq!(fingerprints(&before.sarif).len(), 24);
+    // 28 findings from six tools; the four npm advisories osv-scanner also reports are one each,
+    // and so are the three weaknesses of main.go that gosec and semgrep both report.
+    assert_eq!(fingerprints(&before.sarif).len(), 21);
     assert_eq!(fingerprints(&before.sarif), fingerprints(&after.sarif));
 }
 

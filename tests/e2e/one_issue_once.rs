@@ -197,3 +197,106 @@ fn annotated_ids(annotations: &[&str]) -> Vec<String> {
         })
         .collect()
 }
+
+/// A Go program that hashes with MD5 on line 10: gosec (G401) and the bundled semgrep rule
+/// `go-weak-hash` both report that line for CWE-328; gosec also reports the import (G501).
+fn write_weak_hash(repo: &Repo, hash_line_comment: &str) {
+    repo.write("go.mod", "module example.com/weakhash\n\ngo 1.22\n");
+    repo.write(
+        "main.go",
+        format!(
+            "package main\n\nimport (\n\t\"crypto/md5\" // #nosec G501 -- checksums only\n\t\"fmt\"\n\t\"os\"\n)\n\n\
+             func main() {{\n\tsum := md5.Sum([]byte(os.Args[1])){hash_line_comment}\n\tfmt.Printf(\"%x\\n\", sum)\n}}\n"
+        ),
+    );
+}
+
+/// (run, rule id, tools, suppressed) of every SARIF result, sorted.
+fn sarif_results(sarif: &Value) -> Vec<(String, String, String, bool)> {
+    let mut results = Vec::new();
+    for run in sarif["runs"].as_array().expect("runs") {
+        for result in run["results"].as_array().expect("results") {
+            let tools: Vec<&str> = result["properties"]["tools"]
+                .as_array()
+                .expect("tools")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
+            results.push((
+                run["tool"]["driver"]["name"].as_str().unwrap().to_owned(),
+                result["ruleId"].as_str().unwrap().to_owned(),
+                tools.join(", "),
+                result["suppressions"].as_array().is_some_and(|s| !s.is_empty()),
+            ));
+        }
+    }
+    results.sort();
+    results
+}
+
+fn result(run: &str, rule: &str, tools: &str, suppressed: bool) -> (String, String, String, bool) {
+    (run.to_owned(), rule.to_owned(), tools.to_owned(), suppressed)
+}
+
+#[test]
+fn a_weakness_two_code_scanners_report_on_one_line_is_one_finding_and_each_ignore_is_its_own_tool_s() {
+    if !["semgrep", "gosec"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    write_weak_hash(&repo, "");
+    let out = tempfile::tempdir().expect("temp dir");
+    let at = |name: &str| out.path().join(name);
+    let scan = |sarif: &str, tools: &str, extra: &[&str]| {
+        let mut args: Vec<OsString> = vec!["scan".into(), repo.path().into(), "--sarif".into(), at(sarif).into()];
+        args.extend(["--tools", tools, "--level", "1"].map(OsString::from));
+        args.extend(extra.iter().map(OsString::from));
+        Scangate::new(args).run()
+    };
+    let both = scan("both.sarif", "gitleaks,semgrep,gosec", &["--format", "github"]);
+    assert_exit(&both, 0);
+    assert_eq!(
+        sarif_results(&read_json(&at("both.sarif"))),
+        [
+            result("gosec", "G501", "gosec", true),
+            result("semgrep", "go-weak-hash", "semgrep, gosec", false),
+        ],
+        "G401 is go-weak-hash's line, in semgrep's run"
+    );
+    let stdout = String::from_utf8_lossy(&both.stdout);
+    let annotations: Vec<&str> = stdout.lines().filter(|line| line.starts_with("::")).collect();
+    assert_eq!(annotations.len(), 1, "{stdout}");
+    assert!(annotations[0].contains("(semgrep%2C gosec)"), "{}", annotations[0]);
+
+    // A sharded pipeline (one part per scanner) gates to the same single finding.
+    for (part, tool) in [("semgrep.sarif", "gitleaks,semgrep"), ("gosec.sarif", "gosec")] {
+        assert_exit(&scan(part, tool, &["--no-gate"]), 0);
+    }
+    // The dependency scanners apply to a Go module; this pipeline runs none of them.
+    let gate_policy = at("gate-policy.toml");
+    std::fs::write(&gate_policy, "optional = [\"trivy\", \"osv-scanner\"]\n").expect("policy written");
+    let mut args: Vec<OsString> = vec!["gate".into(), at("semgrep.sarif").into(), at("gosec.sarif").into()];
+    args.extend(["--level", "1", "--policy"].map(OsString::from));
+    args.extend([gate_policy.into(), "--sarif".into(), at("gated.sarif").into()]);
+    assert_exit(&Scangate::new(args).run(), 0);
+    assert_eq!(
+        sarif_results(&read_json(&at("gated.sarif"))),
+        sarif_results(&read_json(&at("both.sarif")))
+    );
+
+    // gosec's own ignore comment hides gosec's report only: semgrep's stays, and counts.
+    write_weak_hash(&repo, " // #nosec G401 -- checksums only");
+    let policy = at("policy.toml");
+    std::fs::write(&policy, "[thresholds]\nmax_medium = 0\n").expect("policy written");
+    let policy = policy.to_str().expect("a UTF-8 temp path");
+    let nosec = scan("nosec.sarif", "gitleaks,semgrep,gosec", &["--policy", policy]);
+    assert_exit(&nosec, 1);
+    assert_eq!(
+        sarif_results(&read_json(&at("nosec.sarif"))),
+        [
+            result("gosec", "G401", "gosec", true),
+            result("gosec", "G501", "gosec", true),
+            result("semgrep", "go-weak-hash", "semgrep", false),
+        ]
+    );
+}

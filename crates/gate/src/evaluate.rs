@@ -675,21 +675,34 @@ impl<'p> Gate<'p> {
         let mut skipped_overrides = BTreeSet::new();
         let mut lowering = BTreeSet::new();
         for finding in findings {
-            let applied = policy.override_for(finding, &mut skipped_overrides);
-            let severity = applied.map_or(finding.severity, |(_, severity)| severity);
+            // A finding several code scanners reported is judged report by report (each by its own
+            // rule's override and suppressions and its own ignore comment): it is suppressed when
+            // every report is, and counts at the most severe of those that are not.
+            let mut judged = Vec::new();
+            for report in finding.as_reported() {
+                let applied = policy.override_for(&report, &mut skipped_overrides);
+                let severity = applied.map_or(report.severity, |(_, severity)| severity);
+                if let Some((index, _)) = applied.filter(|&(_, severity)| severity < report.severity) {
+                    lowering.insert(index);
+                }
+                let matching: Vec<&(usize, &Suppression)> = active
+                    .iter()
+                    .filter(|(_, entry)| entry.selector.matches(&report))
+                    .collect();
+                used.extend(matching.iter().map(|(index, _)| *index));
+                judged.push((severity, self.judge(&report, &matching, changes)));
+            }
+            let suppressed = judged.iter().all(|(_, judgement)| judgement.suppresses());
+            let severity = judged
+                .iter()
+                .filter(|(_, judgement)| suppressed || !judgement.suppresses())
+                .map(|(severity, _)| *severity)
+                .max()
+                .unwrap_or(finding.severity);
             if severity != finding.severity {
                 self.overridden.insert(finding.fingerprint.clone(), severity);
             }
-            if let Some((index, _)) = applied.filter(|&(_, severity)| severity < finding.severity) {
-                lowering.insert(index);
-            }
-            let matching: Vec<&(usize, &Suppression)> = active
-                .iter()
-                .filter(|(_, entry)| entry.selector.matches(finding))
-                .collect();
-            used.extend(matching.iter().map(|(index, _)| *index));
-            let suppressed = self.apply_policy_suppression(finding, &matching, changes)
-                || self.apply_native_suppression(finding, changes.held);
+            self.record(&finding.fingerprint, Judgement::of_reports(judged));
             if suppressed {
                 self.suppressed += 1;
             } else if !baseline.is_some_and(|baseline| baseline.contains(&finding.fingerprint)) {
@@ -709,41 +722,39 @@ impl<'p> Gate<'p> {
         }
     }
 
-    /// Applies the first matching policy entry that the change may not override; records a
-    /// refusal when only such entries match.
-    fn apply_policy_suppression(
-        &mut self,
-        finding: &Finding,
-        matching: &[&(usize, &Suppression)],
-        changes: Changes<'_>,
-    ) -> bool {
-        let refusal = |entry: &Suppression| refusal(entry, finding, changes);
-        if let Some((_, entry)) = matching.iter().find(|(_, entry)| refusal(entry).is_none()) {
-            let applied = applied(entry);
-            *self
-                .suppressed_by_origin
-                .entry(applied.location.to_string())
-                .or_default() += 1;
-            self.suppressions.insert(finding.fingerprint.clone(), applied);
-            return true;
+    /// What the suppressions of one report make of it: the first matching policy entry that the
+    /// change may not override, else the tool's own ignore comment unless the change adds it or
+    /// the level requires a reason it does not give; a refused one is said (the ignore comment's
+    /// refusal before a policy entry's).
+    fn judge(&self, finding: &Finding, matching: &[&(usize, &Suppression)], changes: Changes<'_>) -> Judgement {
+        let mut refused = None;
+        for (_, entry) in matching {
+            match refusal(entry, finding, changes) {
+                None => {
+                    let applied = applied(entry);
+                    return Judgement::Suppressed {
+                        origin: applied.location.to_string(),
+                        applied: Some(applied),
+                    };
+                }
+                Some(refusal) => {
+                    refused.get_or_insert(RefusedSuppression {
+                        origin: format!("{REPO_CONFIG}:{}", entry.lines.0),
+                        kind: REPO_CONFIG.to_string(),
+                        refusal,
+                    });
+                }
+            }
         }
-        let first = matching.first().and_then(|(_, entry)| Some((entry, refusal(entry)?)));
-        if let Some((entry, refusal)) = first {
-            let refused = RefusedSuppression {
-                origin: format!("{REPO_CONFIG}:{}", entry.lines.0),
-                kind: REPO_CONFIG.to_string(),
-                refusal,
-            };
-            self.refused.insert(finding.fingerprint.clone(), refused);
+        match self.judge_native(finding, changes.held) {
+            Judgement::Counted => refused.map_or(Judgement::Counted, Judgement::Refused),
+            native => native,
         }
-        false
     }
 
-    /// Applies a tool-native suppression unless the change adds it or the level requires a
-    /// reason it does not give.
-    fn apply_native_suppression(&mut self, finding: &Finding, change: Option<&Change>) -> bool {
+    fn judge_native(&self, finding: &Finding, change: Option<&Change>) -> Judgement {
         let Some(native) = &finding.native_suppression else {
-            return false;
+            return Judgement::Counted;
         };
         let origin = native_origin(finding, native);
         let without_reason = native.justification.as_deref().is_none_or(|j| j.trim().is_empty());
@@ -755,18 +766,27 @@ impl<'p> Gate<'p> {
             None
         };
         match refusal {
-            None => {
-                *self.suppressed_by_origin.entry(origin).or_default() += 1;
-                true
+            None => Judgement::Suppressed { origin, applied: None },
+            Some(refusal) => Judgement::Refused(RefusedSuppression {
+                origin,
+                kind: native.kind.clone(),
+                refusal,
+            }),
+        }
+    }
+
+    /// Keeps what the gate made of the finding with `fingerprint`, for the reports.
+    fn record(&mut self, fingerprint: &str, judgement: Judgement) {
+        match judgement {
+            Judgement::Counted => {}
+            Judgement::Refused(refused) => {
+                self.refused.insert(fingerprint.to_owned(), refused);
             }
-            Some(refusal) => {
-                let refused = RefusedSuppression {
-                    origin,
-                    kind: native.kind.clone(),
-                    refusal,
-                };
-                self.refused.insert(finding.fingerprint.clone(), refused);
-                false
+            Judgement::Suppressed { origin, applied } => {
+                *self.suppressed_by_origin.entry(origin).or_default() += 1;
+                if let Some(applied) = applied {
+                    self.suppressions.insert(fingerprint.to_owned(), applied);
+                }
             }
         }
     }
@@ -883,6 +903,40 @@ fn distinct<'t>(tools: impl Iterator<Item = &'t ToolOutcome>) -> usize {
 }
 
 /// Where a native suppression is written; the finding's own place when the tool does not say.
+/// What the gate made of one report's suppressions.
+enum Judgement {
+    /// Nothing suppresses it.
+    Counted,
+    /// A suppression would, but is refused: it counts.
+    Refused(RefusedSuppression),
+    /// Suppressed, by a policy entry (`applied`) or the tool's own ignore comment (`None`),
+    /// written at `origin`.
+    Suppressed {
+        origin: String,
+        applied: Option<AppliedSuppression>,
+    },
+}
+
+impl Judgement {
+    fn suppresses(&self) -> bool {
+        matches!(self, Judgement::Suppressed { .. })
+    }
+
+    /// One finding's judgement from its reports' (one per tool): the first report's when every
+    /// report is suppressed; else the first refusal among those that count, so the reports say
+    /// why a suppression did not apply.
+    fn of_reports(judged: Vec<(Severity, Judgement)>) -> Judgement {
+        let every_one_suppressed = judged.iter().all(|(_, judgement)| judgement.suppresses());
+        let mut judgements = judged.into_iter().map(|(_, judgement)| judgement);
+        if every_one_suppressed {
+            return judgements.next().unwrap_or(Judgement::Counted);
+        }
+        judgements
+            .find(|judgement| matches!(judgement, Judgement::Refused(_)))
+            .unwrap_or(Judgement::Counted)
+    }
+}
+
 fn native_origin(finding: &Finding, native: &NativeSuppression) -> String {
     if let Some(origin) = &native.origin {
         return origin.to_string();

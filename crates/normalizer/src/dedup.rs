@@ -23,16 +23,25 @@
 //! - the fingerprint is recomputed from the union of ids, so it does not depend on which tool's id
 //!   came first.
 //!
-//! Only dependency findings merge. Two SAST tools flagging one line for one CWE (gosec G401 and
-//! the bundled semgrep `go-weak-hash`) stay two findings: each tool's ignore comment (`#nosec`,
-//! `nosemgrep`) and each `rule` + `path` suppression names one tool's rule, so a merged finding
-//! would let one tool's ignore hide the other tool's report, or stop a rule's suppression from
-//! applying. The reports list them as two, each naming its tool.
+//! Code findings merge too: two code scanners flagging one line of one file for one CWE (gosec
+//! G401 and the bundled semgrep `go-weak-hash` on an `md5.New()`) are one weakness, reported once
+//! and listing both tools. Choices:
+//! - the key is path + first line + a shared CWE, one report per tool (two rules of one tool on a
+//!   line stay two findings), and only reports that agree on being ignored (both by their own
+//!   ignore comment, or neither): a `#nosec` beside an unsuppressed semgrep report would otherwise
+//!   have to hide it or be dropped; kept apart, each shows what its tool said;
+//! - the merged finding is the report of the first tool in [`CODE_RUN_PRIORITY`] (semgrep, then
+//!   gosec): its rule id, run and fingerprint, the ones it has when semgrep alone reports it
+//!   (semgrep reads every language, so it runs wherever gosec does); the most severe severity;
+//! - it keeps every tool's own report ([`Finding::reports`]): the gate judges each by its own
+//!   rule's severity overrides and suppressions and its own ignore comment, and the finding counts
+//!   unless every report is suppressed, at the most severe of the reports that are not. A
+//!   suppression or override of one tool's rule therefore never hides another tool's report.
 
 use std::collections::HashMap;
 
 use crate::fingerprint::{break_ties, hash};
-use crate::{Finding, Kind};
+use crate::{Finding, Kind, ToolReport};
 
 /// The id a dependency fingerprint uses: the lexicographically first `CVE-` id, else `GHSA-`, else
 /// any id. CVE first because trivy, osv-scanner (aliases) and npm v1 all carry it.
@@ -99,17 +108,28 @@ impl Installed {
 /// advisory source; trivy's vulnerability database is the one most often absent (offline).
 const RUN_PRIORITY: [&str; 3] = ["osv-scanner", "npm-audit", "trivy"];
 
-/// Where `finding`'s tool stands in [`RUN_PRIORITY`]; a tool it does not name comes after.
+/// The tool whose SARIF run holds a merged code finding, most preferred first: semgrep reads every
+/// language and gosec only Go, so a merged finding keeps the identity it has when semgrep alone
+/// reports it.
+const CODE_RUN_PRIORITY: [&str; 2] = ["semgrep", "gosec"];
+
+/// Where `finding`'s tool stands in the run priority of its kind ([`RUN_PRIORITY`],
+/// [`CODE_RUN_PRIORITY`]); a tool it does not name comes after.
 fn run_rank(finding: &Finding) -> usize {
+    let priority: &[&str] = match finding.kind {
+        Kind::Code => &CODE_RUN_PRIORITY,
+        _ => &RUN_PRIORITY,
+    };
     let tool = finding.tools.first().map_or("", String::as_str);
-    RUN_PRIORITY
+    priority
         .iter()
         .position(|preferred| *preferred == tool)
-        .unwrap_or(RUN_PRIORITY.len())
+        .unwrap_or(priority.len())
 }
 
 /// Merges dependency findings that are the same vulnerability in the same installed package of
-/// the same lockfile; every other finding passes through. Order: each merged finding where its
+/// the same lockfile, and code findings that are one weakness on one line; every other finding
+/// passes through. Order: each merged finding where its
 /// first member was.
 pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
     let unmarked = findings.into_iter().map(|finding| (finding, false)).collect();
@@ -122,6 +142,7 @@ pub fn dedup(findings: Vec<Finding>) -> Vec<Finding> {
 pub fn dedup_marked(findings: Vec<(Finding, bool)>) -> Vec<(Finding, bool)> {
     let (findings, marks): (Vec<Finding>, Vec<bool>) = findings.into_iter().unzip();
     let mut groups = same_vulnerability_groups(&findings);
+    join_same_weakness(&findings, &mut groups);
     let ranks: Vec<usize> = findings.iter().map(run_rank).collect();
     let mut members: HashMap<usize, Vec<usize>> = HashMap::new();
     for index in 0..findings.len() {
@@ -139,6 +160,9 @@ pub fn dedup_marked(findings: Vec<(Finding, bool)>) -> Vec<(Finding, bool)> {
         let mut by_priority = group.clone();
         by_priority.sort_by_key(|&member| ranks[member]);
         let mut merged = slots[by_priority[0]].take().expect("each finding is taken once");
+        if merged.kind == Kind::Code && by_priority.len() > 1 {
+            merged.reports.push(tool_report(&merged));
+        }
         for &other in &by_priority[1..] {
             merge(&mut merged, slots[other].take().expect("each finding is taken once"));
         }
@@ -196,6 +220,71 @@ fn same_vulnerability_groups(findings: &[Finding]) -> UnionFind {
     groups
 }
 
+/// Joins code findings of different tools that flag the same line of the same file for a shared
+/// CWE and agree on being ignored: each joins the first such group that has no report of its tool
+/// yet.
+fn join_same_weakness(findings: &[Finding], groups: &mut UnionFind) {
+    type Key<'a> = (&'a str, u64, String, bool);
+    let mut at: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
+    let mut tools_of: HashMap<usize, Vec<&str>> = HashMap::new();
+    for (index, finding) in findings.iter().enumerate() {
+        let Some((path, line)) = code_place(finding) else {
+            continue;
+        };
+        let tool = finding.tools.first().map_or("", String::as_str);
+        let ignored = finding.native_suppression.is_some();
+        let keys: Vec<Key<'_>> = finding
+            .cwes
+            .iter()
+            .map(|cwe| (path, line, cwe.to_ascii_uppercase(), ignored))
+            .collect();
+        let joinable = keys
+            .iter()
+            .flat_map(|key| at.get(key).into_iter().flatten())
+            .map(|&member| groups.find(member))
+            .find(|root| !tools_of[root].contains(&tool));
+        let root = match joinable {
+            Some(root) => {
+                let mut tools = tools_of.remove(&root).unwrap_or_default();
+                groups.union(root, index);
+                tools.push(tool);
+                let root = groups.find(index);
+                tools_of.insert(root, tools);
+                root
+            }
+            None => {
+                tools_of.insert(index, vec![tool]);
+                index
+            }
+        };
+        for key in keys {
+            let members = at.entry(key).or_default();
+            if !members.contains(&root) {
+                members.push(root);
+            }
+        }
+    }
+}
+
+/// The file and first line of a code finding that one tool reported, when it has both.
+fn code_place(finding: &Finding) -> Option<(&str, u64)> {
+    let location = finding.location.as_ref()?;
+    let line = location.start_line?;
+    (finding.kind == Kind::Code && finding.tools.len() == 1 && finding.reports.is_empty())
+        .then_some((location.path.as_str(), line))
+}
+
+/// What `finding`'s one tool said about it.
+fn tool_report(finding: &Finding) -> ToolReport {
+    ToolReport {
+        tool: finding.tools.first().cloned().unwrap_or_default(),
+        rule_id: finding.rule_id.clone(),
+        severity: finding.severity,
+        tool_severity: finding.tool_severity.clone(),
+        native_suppression: finding.native_suppression.clone(),
+    }
+}
+
 /// Recomputes every dependency fingerprint from the merged ids (a lone finding may carry its
 /// tool's occurrence index, which no longer means anything once its duplicates are merged), then
 /// breaks the ties that remain: findings without a package have no key to tell them apart.
@@ -214,6 +303,9 @@ fn refingerprint_dependencies(findings: &mut [Finding]) {
 }
 
 fn merge(into: &mut Finding, other: Finding) {
+    if into.kind == Kind::Code {
+        into.reports.push(tool_report(&other));
+    }
     for tool in other.tools {
         if !into.tools.contains(&tool) {
             into.tools.push(tool);
@@ -226,13 +318,15 @@ fn merge(into: &mut Finding, other: Finding) {
     } else if into.cvss_score.is_none() {
         into.cvss_score = other.cvss_score;
     }
-    for id in std::iter::once(other.rule_id).chain(other.vulnerability_ids) {
-        if id != into.rule_id && !into.vulnerability_ids.contains(&id) {
-            into.vulnerability_ids.push(id);
+    if into.kind == Kind::Dependency {
+        for id in std::iter::once(other.rule_id).chain(other.vulnerability_ids) {
+            if id != into.rule_id && !into.vulnerability_ids.contains(&id) {
+                into.vulnerability_ids.push(id);
+            }
         }
-    }
-    if !into.vulnerability_ids.contains(&into.rule_id) {
-        into.vulnerability_ids.insert(0, into.rule_id.clone());
+        if !into.vulnerability_ids.contains(&into.rule_id) {
+            into.vulnerability_ids.insert(0, into.rule_id.clone());
+        }
     }
     for cwe in other.cwes {
         if !into.cwes.contains(&cwe) {
@@ -476,5 +570,139 @@ mod tests {
             "GHSA-x",
             "only dependency findings are renamed"
         );
+    }
+
+    /// A code finding `tool` reports with `rule` at `path`:`line` for `cwe`.
+    fn weakness(tool: &str, rule: &str, path: &str, line: u64, cwe: &str, severity: Severity) -> Finding {
+        let mut finding = Finding::new(tool, Kind::Code, rule, severity);
+        finding.tool_severity = severity.as_str().to_uppercase();
+        finding.cwes = vec![cwe.to_owned()];
+        finding.location = Some(crate::Location {
+            path: path.to_owned(),
+            start_line: Some(line),
+            end_line: Some(line),
+            start_column: Some(5),
+            end_column: None,
+        });
+        finding.fingerprint = hash(&[tool.as_bytes(), rule.as_bytes(), path.as_bytes(), &line.to_le_bytes()]);
+        finding
+    }
+
+    fn ignored(mut finding: Finding, kind: &str) -> Finding {
+        finding.native_suppression = Some(crate::NativeSuppression {
+            kind: kind.to_owned(),
+            justification: Some("checked".to_owned()),
+            origin: None,
+        });
+        finding
+    }
+
+    #[test]
+    fn two_code_scanners_on_one_line_for_one_cwe_are_one_finding_with_semgrep_s_identity() {
+        let gosec = weakness("gosec", "G401", "main.go", 12, "CWE-328", Severity::High);
+        let semgrep = weakness("semgrep", "go-weak-hash", "main.go", 12, "CWE-328", Severity::Medium);
+        for findings in [
+            vec![gosec.clone(), semgrep.clone()],
+            vec![semgrep.clone(), gosec.clone()],
+        ] {
+            let merged = dedup(findings);
+            assert_eq!(merged.len(), 1, "{merged:#?}");
+            let merged = &merged[0];
+            assert_eq!(merged.tools, ["semgrep", "gosec"]);
+            assert_eq!(
+                (merged.rule_id.as_str(), merged.fingerprint.as_str()),
+                (semgrep.rule_id.as_str(), semgrep.fingerprint.as_str()),
+                "the identity semgrep alone gives it"
+            );
+            assert_eq!(merged.severity, Severity::High, "the most severe report");
+            let reports: Vec<(&str, &str, Severity)> = merged
+                .reports
+                .iter()
+                .map(|r| (r.tool.as_str(), r.rule_id.as_str(), r.severity))
+                .collect();
+            assert_eq!(
+                reports,
+                [
+                    ("semgrep", "go-weak-hash", Severity::Medium),
+                    ("gosec", "G401", Severity::High)
+                ]
+            );
+            let alone: Vec<(String, String, Severity)> = merged
+                .as_reported()
+                .iter()
+                .map(|f| (f.tools.join(","), f.rule_id.clone(), f.severity))
+                .collect();
+            assert_eq!(alone[1], ("gosec".to_owned(), "G401".to_owned(), Severity::High));
+        }
+        assert!(
+            dedup(vec![semgrep.clone()])[0].reports.is_empty(),
+            "a lone report has no reports list"
+        );
+    }
+
+    #[test]
+    fn code_findings_stay_apart_on_another_line_cwe_or_file_from_one_tool_or_ignored_by_one() {
+        let semgrep = weakness("semgrep", "go-weak-hash", "main.go", 12, "CWE-328", Severity::Medium);
+        let apart = |other: Finding| dedup(vec![semgrep.clone(), other]).len();
+        assert_eq!(
+            apart(weakness("gosec", "G401", "main.go", 13, "CWE-328", Severity::High)),
+            2
+        );
+        assert_eq!(
+            apart(weakness("gosec", "G401", "util.go", 12, "CWE-328", Severity::High)),
+            2
+        );
+        assert_eq!(
+            apart(weakness("gosec", "G204", "main.go", 12, "CWE-78", Severity::High)),
+            2
+        );
+        assert_eq!(
+            apart(weakness(
+                "semgrep",
+                "go-other",
+                "main.go",
+                12,
+                "CWE-328",
+                Severity::High
+            )),
+            2
+        );
+        assert_eq!(
+            apart(ignored(
+                weakness("gosec", "G401", "main.go", 12, "CWE-328", Severity::High),
+                "nosec"
+            )),
+            2,
+            "a #nosec never hides semgrep's unsuppressed report"
+        );
+        let both_ignored = dedup(vec![
+            ignored(semgrep.clone(), "nosemgrep"),
+            ignored(
+                weakness("gosec", "G401", "main.go", 12, "CWE-328", Severity::High),
+                "nosec",
+            ),
+        ]);
+        assert_eq!(both_ignored.len(), 1);
+        let kinds: Vec<&str> = both_ignored[0]
+            .reports
+            .iter()
+            .filter_map(|r| r.native_suppression.as_ref().map(|n| n.kind.as_str()))
+            .collect();
+        assert_eq!(kinds, ["nosemgrep", "nosec"]);
+    }
+
+    #[test]
+    fn each_tool_joins_one_report_per_group() {
+        let merged = dedup(vec![
+            weakness("semgrep", "go-weak-hash", "main.go", 12, "CWE-328", Severity::Medium),
+            weakness("semgrep", "go-weak-hash-2", "main.go", 12, "CWE-328", Severity::Medium),
+            weakness("gosec", "G401", "main.go", 12, "CWE-328", Severity::High),
+            weakness("gosec", "G401", "main.go", 12, "CWE-328", Severity::High),
+        ]);
+        let shape: Vec<Vec<&str>> = merged
+            .iter()
+            .map(|f| f.tools.iter().map(String::as_str).collect())
+            .collect();
+        assert_eq!(shape, [vec!["semgrep", "gosec"], vec!["semgrep", "gosec"]]);
     }
 }

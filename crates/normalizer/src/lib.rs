@@ -34,7 +34,9 @@ pub use dedup::{canonical_vulnerability_id, dedup, dedup_marked};
 pub use error::ParseError;
 pub use fingerprint::sha256_hex;
 pub use minified::{minified, Minified};
-pub use model::{Category, Finding, Kind, Location, NativeSuppression, Package, Severity, SuppressionOrigin};
+pub use model::{
+    Category, Finding, Kind, Location, NativeSuppression, Package, Severity, SuppressionOrigin, ToolReport,
+};
 pub use parsers::{parser_names, semgrep_rule_prefix};
 pub use repo_file::{open_repository_file, read_repository_config, read_repository_file, RepoFileError, CONTENT_LIMIT};
 pub use sarif::read::{read_sarif, read_sarif_log, SarifLog};

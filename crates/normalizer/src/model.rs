@@ -245,6 +245,28 @@ pub struct Finding {
     /// a later commit removed or moved its file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// Each tool's own report, when several code scanners reported this one weakness (cross-tool
+    /// dedup): the gate judges every report by its own rule's overrides and suppressions and its
+    /// own ignore comment, so one tool's ignore never hides another tool's report. Empty for a
+    /// finding one tool reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<ToolReport>,
+}
+
+/// One tool's report of a code finding that several tools made: what that tool said about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolReport {
+    /// The tool, canonical name.
+    pub tool: String,
+    /// Its rule id.
+    pub rule_id: String,
+    /// Its severity, on scangate's scale.
+    pub severity: Severity,
+    /// Its own severity label.
+    pub tool_severity: String,
+    /// Its own ignore comment, when it reported one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub native_suppression: Option<NativeSuppression>,
 }
 
 impl Finding {
@@ -270,6 +292,29 @@ impl Finding {
             fingerprint: String::new(),
             native_suppression: None,
             commit: None,
+            reports: Vec::new(),
         }
+    }
+
+    /// The finding as each tool reported it: itself, or, when several tools did, one finding per
+    /// [`ToolReport`] with that tool's rule, severity and ignore comment (and the shared place,
+    /// fingerprint and everything else). What the gate judges one report at a time.
+    pub fn as_reported(&self) -> Vec<std::borrow::Cow<'_, Finding>> {
+        if self.reports.is_empty() {
+            return vec![std::borrow::Cow::Borrowed(self)];
+        }
+        self.reports
+            .iter()
+            .map(|report| {
+                let mut alone = self.clone();
+                alone.reports = Vec::new();
+                alone.tools = vec![report.tool.clone()];
+                alone.rule_id = report.rule_id.clone();
+                alone.severity = report.severity;
+                alone.tool_severity = report.tool_severity.clone();
+                alone.native_suppression = report.native_suppression.clone();
+                std::borrow::Cow::Owned(alone)
+            })
+            .collect()
     }
 }

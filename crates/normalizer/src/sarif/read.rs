@@ -388,6 +388,9 @@ fn read_result(result: SarifResult, driver: &Driver) -> Finding {
         native_suppression: result.suppressions.iter().find_map(Suppression::native),
         // A part's own scan judged the change; the gate of parts has no change to hold it against.
         commit: None,
+        reports: property("reports")
+            .and_then(|reports| serde_json::from_value(reports.clone()).ok())
+            .unwrap_or_default(),
     }
 }
 

@@ -612,5 +612,11 @@ fn result_properties(finding: &Finding) -> sarif::PropertyBag {
     if let Some(confidence) = &finding.confidence {
         bag.insert("confidence".to_owned(), json!(confidence));
     }
+    if !finding.reports.is_empty() {
+        bag.insert(
+            "reports".to_owned(),
+            serde_json::to_value(&finding.reports).unwrap_or(Value::Null),
+        );
+    }
     sarif::PropertyBag::builder().additional_properties(bag).build()
 }
