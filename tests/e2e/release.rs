@@ -1,10 +1,12 @@
 //! Issue 25 §2: the release is made by dist (cargo-dist) from dist-workspace.toml. dist plans it
-//! here as in the release workflow (`dist plan`), and the committed workflow is the one dist
-//! generates (`dist generate --check`). dist is installed by scripts/install-test-tools
-//! (scripts/install-dist) at dist-workspace.toml's `cargo-dist-version`.
+//! here as in the release workflow (`dist plan`), the committed workflow is the one dist
+//! generates (`dist generate --check`), and [`dist_build`] packs a release archive the way the
+//! workflow's build jobs do, for the Action's install test (`tests/e2e/github_action.rs`). dist is
+//! installed by scripts/install-test-tools (scripts/install-dist) at dist-workspace.toml's
+//! `cargo-dist-version`.
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use crate::support::{checkout, installed_or_on_path, require_test_tool};
 
@@ -50,6 +52,28 @@ pub fn dist() -> Option<PathBuf> {
         dist.display()
     );
     Some(dist)
+}
+
+/// `dist ARGS` in `dir`, which must exit 0. Its target directory is `dir`'s own, whatever the
+/// test run's CARGO_TARGET_DIR says.
+fn run_dist(dist: &Path, dir: &Path, args: &[&str]) -> Output {
+    let output = Command::new(dist)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("dist runs");
+    assert!(
+        output.status.success(),
+        "dist {} exited {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        args.join(" "),
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
 }
 
 /// The committed release workflow is what dist generates from dist-workspace.toml, and dist's
@@ -164,4 +188,87 @@ fn dist_plans_the_four_archives_with_checksums_and_the_workflow_is_current() {
     // The image job is the generated workflow's publish job, calling image.yml with the plan.
     let workflow = std::fs::read_to_string(checkout().join(".github/workflows/release.yml")).unwrap();
     assert!(workflow.contains("uses: $/.github/workflows/image.yml"), "{workflow}");
+}
+
+/// What `dist build --artifacts=local --target=<target>` writes for a scangate release at
+/// `version`: `(archive, checksum file)` in the returned directory's `target/distrib/`. The
+/// package is a stand-in whose `scangate` prints `scangate <version>` (the real one's build with
+/// the release profile, fat LTO and one codegen unit, is far too slow for a test on two cores),
+/// packed under the checkout's own dist-workspace.toml, release workflow and profiles, so the
+/// archive's name, layout and checksum file are the release's.
+pub fn dist_build(dist: &Path, version: &str, target: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let cargo_toml: toml::Table = std::fs::read_to_string(checkout().join("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let repository = cargo_toml["workspace"]["package"]["repository"].as_str().unwrap();
+    let mut package = toml::Table::new();
+    package.insert("name".into(), "scangate".into());
+    package.insert("version".into(), version.into());
+    package.insert("edition".into(), "2021".into());
+    package.insert("repository".into(), repository.into());
+    let mut manifest = toml::Table::new();
+    manifest.insert("package".into(), toml::Value::Table(package));
+    manifest.insert(
+        "bin".into(),
+        toml::Value::Array(vec![toml::Value::Table(toml::Table::from_iter([
+            ("name".to_owned(), "scangate".into()),
+            ("path".to_owned(), "src/main.rs".into()),
+        ]))]),
+    );
+    manifest.insert("workspace".into(), toml::Value::Table(toml::Table::new()));
+    manifest.insert("profile".into(), cargo_toml["profile"].clone());
+    std::fs::write(root.join("Cargo.toml"), toml::to_string(&manifest).unwrap()).unwrap();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(
+        root.join("src/main.rs"),
+        format!("fn main() {{\n    println!(\"scangate {version}\");\n}}\n"),
+    )
+    .unwrap();
+    std::fs::write(root.join("README.md"), "scangate (a stand-in for the release test)\n").unwrap();
+    std::fs::copy(checkout().join("dist-workspace.toml"), root.join("dist-workspace.toml")).unwrap();
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    for workflow in ["release.yml", "image.yml"] {
+        std::fs::copy(
+            checkout().join(".github/workflows").join(workflow),
+            root.join(".github/workflows").join(workflow),
+        )
+        .unwrap();
+    }
+    let lockfile = Command::new("cargo")
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(root)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        lockfile.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lockfile.stderr)
+    );
+
+    let built = run_dist(
+        dist,
+        root,
+        &[
+            "build",
+            &format!("--tag=v{version}"),
+            "--artifacts=local",
+            &format!("--target={target}"),
+            "--output-format=json",
+        ],
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&built.stdout).expect("dist build prints JSON");
+    let mut uploads: Vec<PathBuf> = manifest["upload_files"]
+        .as_array()
+        .expect("upload_files")
+        .iter()
+        .map(|path| PathBuf::from(path.as_str().unwrap()))
+        .collect();
+    uploads.sort();
+    let archive = root.join(format!("target/distrib/scangate-{target}.tar.xz"));
+    let checksum = root.join(format!("target/distrib/scangate-{target}.tar.xz.sha256"));
+    assert_eq!(uploads, [archive.clone(), checksum.clone()], "dist build uploads");
+    (dir, archive, checksum)
 }
