@@ -415,24 +415,19 @@ impl Releases {
         Releases { dir, server, url }
     }
 
-    /// Publishes release `tag` as the release workflow does (`scripts/release-archive`): the
-    /// Linux x86-64 archive of a `scangate` that prints `version`, and its checksum file, which
+    /// Publishes release `tag` as the release workflow does: the Linux x86-64 archive and its
+    /// checksum file as `dist build` wrote them ([`crate::release::dist_build`]); the checksum file
     /// says `checksum` instead when given.
-    fn publish(&self, tag: &str, version: &str, checksum: Option<&str>) {
+    fn publish(&self, tag: &str, archive: &Path, checksum_file: &Path, checksum: Option<&str>) {
         let release = self.dir.path().join("releases/download").join(tag);
-        let staging = tempfile::tempdir().unwrap();
-        let binary = staging.path().join("scangate");
-        std::fs::write(&binary, format!("#!/bin/sh\necho scangate {version}\n")).unwrap();
-        let packed = Command::new(checkout().join("scripts/release-archive"))
-            .arg("x86_64-unknown-linux-gnu")
-            .arg(&binary)
-            .arg(&release)
-            .output()
-            .unwrap();
-        assert!(packed.status.success(), "{}", String::from_utf8_lossy(&packed.stderr));
+        std::fs::create_dir_all(&release).unwrap();
+        let name = archive.file_name().unwrap().to_str().unwrap();
+        std::fs::copy(archive, release.join(name)).unwrap();
+        let sha256 = release.join(format!("{name}.sha256"));
+        std::fs::copy(checksum_file, &sha256).unwrap();
         if let Some(checksum) = checksum {
-            let line = format!("{checksum}  scangate-x86_64-unknown-linux-gnu.tar.xz\n");
-            std::fs::write(release.join("scangate-x86_64-unknown-linux-gnu.tar.xz.sha256"), line).unwrap();
+            // dist's format: `<sha256> *<file name>`.
+            std::fs::write(&sha256, format!("{checksum} *{name}\n")).unwrap();
         }
     }
 
@@ -465,12 +460,23 @@ impl Drop for Releases {
 
 /// The Action at a release tag installs that release's binary, its checksum verified; a binary
 /// whose checksum differs fails the step (never a fallback to building); a tag without a release,
-/// or a commit, installs nothing, and the action builds scangate from its source.
+/// or a commit, installs nothing, and the action builds scangate from its source. The release's
+/// files are the ones `dist build` makes (dist's archive name, layout and checksum file).
 #[test]
 fn the_action_installs_its_release_binary_only_when_the_checksum_matches() {
     let releases = Releases::start();
-    releases.publish("v1.2.3", "1.2.3", None);
-    releases.publish("v1.2.4", "1.2.4", Some(&"0".repeat(64)));
+    for no_release in ["v9.9.9", "0123456789abcdef0123456789abcdef01234567", "main"] {
+        let runner = tempfile::tempdir().unwrap();
+        let (output, written) = releases.install(no_release, runner.path());
+        assert_exit(&output, 0);
+        assert_eq!(written, ["installed=false"], "{no_release}");
+        assert!(!runner.path().join("scangate/bin/scangate").exists());
+    }
+
+    let Some(dist) = crate::release::dist() else { return };
+    let (_built, archive, checksum) = crate::release::dist_build(&dist, "1.2.3", "x86_64-unknown-linux-gnu");
+    releases.publish("v1.2.3", &archive, &checksum, None);
+    releases.publish("v1.2.4", &archive, &checksum, Some(&"0".repeat(64)));
 
     let runner = tempfile::tempdir().unwrap();
     let (output, written) = releases.install("v1.2.3", runner.path());
@@ -487,12 +493,4 @@ fn the_action_installs_its_release_binary_only_when_the_checksum_matches() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("its checksum file says 0000"), "{stderr}");
     assert!(!runner.path().join("scangate/bin/scangate").exists());
-
-    for no_release in ["v9.9.9", "0123456789abcdef0123456789abcdef01234567", "main"] {
-        let runner = tempfile::tempdir().unwrap();
-        let (output, written) = releases.install(no_release, runner.path());
-        assert_exit(&output, 0);
-        assert_eq!(written, ["installed=false"], "{no_release}");
-        assert!(!runner.path().join("scangate/bin/scangate").exists());
-    }
 }

@@ -25,6 +25,7 @@ mod normalize;
 mod one_issue_once;
 mod paths;
 mod pre_commit;
+mod release;
 mod repo_config;
 mod report_injection;
 mod result_cache;
