@@ -274,9 +274,23 @@ fn in_a_pull_request_a_bundle_the_change_adds_counts() {
 /// semgrep was "skipped: no source file" and the change passed). Only the trusted policy's
 /// `vendored` takes it out of the count.
 #[test]
-fn in_a_pull_request_code_added_only_under_vendor_is_scanned() {
+fn in_a_pull_request_code_added_only_under_vendor_or_a_dependency_directory_is_scanned() {
     if !require_scanners() {
         return;
+    }
+    // Committed, the directories installed dependencies usually live in are code like any other.
+    for dir in [
+        "node_modules/acme",
+        "venv/lib",
+        ".venv/lib",
+        "__pycache__",
+        ".terraform/modules",
+    ] {
+        let path = format!("{dir}/tasks.py");
+        let repo = change_on_main(&[], &[(path.as_str(), SHELL_TRUE)]);
+        let reports = scan(repo.path(), &["--base".into(), "main".into()]);
+        assert_exit(&reports.output, 1);
+        assert_eq!(semgrep_paths(&reports), [path.as_str()], "{:#}", reports.summary);
     }
     let repo = change_on_main(&[], &[("vendor/acme/tasks.py", SHELL_TRUE)]);
     let reports = scan(repo.path(), &["--base".into(), "main".into()]);

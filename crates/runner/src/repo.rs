@@ -7,11 +7,16 @@ use walkdir::WalkDir;
 
 use crate::Error;
 
-/// Directories never searched for trigger files: VCS internals and installed dependencies,
-/// normally untracked. Not `vendor/`: vendored code is committed, built and shipped, and a
+/// Directories never searched for trigger files: git's own. Installed dependencies
+/// (`node_modules/`, `.venv/`, `venv/`, `.terraform/`) and `vendor/` are left out only when git
+/// ignores them, like any other path: committed there, they are code the scanners read, and a
 /// change that adds code only there must not leave semgrep without a file to read (the
-/// pipeline's policy marks it third-party: `[third_party] vendored`).
-const PRUNED_DIRS: &[&str] = &[".git", "node_modules", ".venv", "venv", "__pycache__", ".terraform"];
+/// pipeline's policy marks third-party trees: `[third_party] vendored`).
+const PRUNED_DIRS: &[&str] = &[".git"];
+
+/// Directories that hold other projects' copies (vendored modules, installed packages): their
+/// manifests and lockfiles are not projects of the repository's own.
+const DEPENDENCY_DIRS: &[&str] = &["vendor", "node_modules"];
 
 /// A path below the root that no scanner looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -260,15 +265,19 @@ impl RepoIndex {
             .filter(move |path| path.file_name().and_then(|n| n.to_str()).is_some_and(&predicate))
     }
 
-    /// [`RepoIndex::files_named`] outside `vendor/` directories: a vendored copy of a module or
-    /// package is scanned as the code of the project that vendors it, not as a project of its
-    /// own (its dependencies are not there to build or audit it).
+    /// [`RepoIndex::files_named`] outside `vendor/` and `node_modules/` directories
+    /// ([`DEPENDENCY_DIRS`]): a vendored or installed copy of a module or package is scanned as
+    /// the code of the project that holds it, not as a project of its own (its dependencies are
+    /// not there to build or audit it).
     pub fn project_files_named<'a>(
         &'a self,
         predicate: impl Fn(&str) -> bool + 'a,
     ) -> impl Iterator<Item = &'a PathBuf> + 'a {
-        self.files_named(predicate)
-            .filter(|path| !path.components().any(|part| part.as_os_str() == "vendor"))
+        self.files_named(predicate).filter(|path| {
+            !path
+                .components()
+                .any(|part| DEPENDENCY_DIRS.iter().any(|dir| part.as_os_str() == *dir))
+        })
     }
 
     /// The first file whose name satisfies `predicate`, as a display string.
