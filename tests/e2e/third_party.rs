@@ -269,6 +269,26 @@ fn in_a_pull_request_a_bundle_the_change_adds_counts() {
     assert!(warnings.contains("static/app.bundle.js: minified bundle"), "{warnings}");
 }
 
+/// semgrep reads `*.min.js` and `*.d.ts` files (its language table's `excluded_exts` do not
+/// apply to the pysemgrep scangate runs): a change that adds code only there is scanned too
+/// (before, scangate's own table left them out, so semgrep was `unchanged` and the change passed).
+#[test]
+fn in_a_pull_request_a_min_js_or_d_ts_file_alone_is_scanned() {
+    if !require_scanners() {
+        return;
+    }
+    for path in ["static/app.min.js", "types/api.d.ts"] {
+        let repo = change_on_main(&[], &[(path, bundle(1).as_str())]);
+        let reports = scan(repo.path(), &["--base".into(), "main".into()]);
+        assert_exit(&reports.output, 1);
+        let found = semgrep_paths(&reports);
+        assert!(
+            !found.is_empty() && found.iter().all(|found| found == path),
+            "{found:?}"
+        );
+    }
+}
+
 /// Code a change adds only under `vendor/` is the change's code: semgrep applies and reads it,
 /// and its finding fails the pull request (before, the repository index skipped `vendor/`, so
 /// semgrep was "skipped: no source file" and the change passed). Only the trusted policy's

@@ -30,89 +30,78 @@ fn extension(name: &str) -> &str {
 // semgrep 1.185.0
 
 /// One language semgrep analyses: the file-name suffixes it takes for it (each with its leading
-/// `.`, as semgrep prepends one), the suffixes it leaves out, and the commands an extensionless
-/// executable's `#!` line may name.
+/// `.`, as semgrep prepends one) and the commands an extensionless executable's `#!` line may
+/// name. The table's `excluded_exts` (`.min.js`, `.d.ts`) are not here: pysemgrep, which scangate
+/// runs, reads such files all the same, in a scan of `.` and named on its command line (semgrep
+/// 1.185.0: `paths.scanned` lists them and their findings are reported).
 struct SemgrepLanguage {
     id: &'static str,
     suffixes: &'static [&'static str],
-    excluded: &'static [&'static str],
     shebangs: &'static [&'static str],
 }
 
 const fn lang(
     id: &'static str,
     suffixes: &'static [&'static str],
-    excluded: &'static [&'static str],
     shebangs: &'static [&'static str],
 ) -> SemgrepLanguage {
-    SemgrepLanguage {
-        id,
-        suffixes,
-        excluded,
-        shebangs,
-    }
+    SemgrepLanguage { id, suffixes, shebangs }
 }
 
 /// semgrep 1.185.0's target languages, from the table it ships,
 /// `semgrep/semgrep_interfaces/lang.json` (`exts`, `excluded_exts`, `shebangs`). `generic`,
 /// `regex` and `aliengrep` are left out: they take every file (see [`semgrep_reads`]).
 const SEMGREP_LANGUAGES: &[SemgrepLanguage] = &[
-    lang("apex", &[".cls"], &[], &[]),
-    lang("bash", &[".bash", ".sh"], &[], &["bash", "sh"]),
-    lang("c", &[".c", ".h"], &[], &[]),
-    lang("cairo", &[".cairo"], &[], &[]),
-    lang("circom", &[".circom"], &[], &[]),
-    lang("clojure", &[".clj", ".cljs", ".cljc", ".edn"], &[], &[]),
+    lang("apex", &[".cls"], &[]),
+    lang("bash", &[".bash", ".sh"], &["bash", "sh"]),
+    lang("c", &[".c", ".h"], &[]),
+    lang("cairo", &[".cairo"], &[]),
+    lang("circom", &[".circom"], &[]),
+    lang("clojure", &[".clj", ".cljs", ".cljc", ".edn"], &[]),
     lang(
         "cpp",
         &[
             ".cc", ".cpp", ".cxx", ".c++", ".pcc", ".tpp", ".C", ".h", ".hh", ".hpp", ".hxx", ".inl", ".ipp",
         ],
         &[],
-        &[],
     ),
-    lang("csharp", &[".cs"], &[], &[]),
-    lang("dart", &[".dart"], &[], &[]),
-    lang("dockerfile", &[".dockerfile", ".Dockerfile"], &[], &[]),
-    lang("fga", &[".fga"], &[], &[]),
-    lang("elixir", &[".ex", ".exs"], &[], &[]),
-    lang("go", &[".go"], &[], &[]),
-    lang("gosu", &[".gs"], &[], &[]),
-    lang("hack", &[".hack", ".hck", ".hh"], &[], &["hhvm"]),
-    lang("html", &[".htm", ".html"], &[], &[]),
-    lang("java", &[".java"], &[], &[]),
-    lang(
-        "js",
-        &[".cjs", ".js", ".jsx", ".mjs"],
-        &[".min.js"],
-        &["node", "js", "nodejs"],
-    ),
-    lang("json", &[".json", ".ipynb"], &[], &[]),
-    lang("jsonnet", &[".jsonnet", ".libsonnet"], &[], &[]),
-    lang("julia", &[".jl"], &[], &[]),
-    lang("kotlin", &[".kt", ".kts", ".ktm"], &[], &[]),
-    lang("lisp", &[".lisp", ".cl", ".el"], &[], &[]),
-    lang("lua", &[".lua"], &[], &["lua"]),
-    lang("move", &[".move"], &[], &[]),
-    lang("objc", &[".m"], &[], &[]),
-    lang("ocaml", &[".ml", ".mli"], &[], &["ocaml", "ocamlscript"]),
-    lang("php", &[".php", ".tpl", ".phtml"], &[], &["php"]),
-    lang("powershell", &[".ps1"], &[], &[]),
-    lang("promql", &[".promql"], &[], &[]),
-    lang("protobuf", &[".proto"], &[], &[]),
-    lang("python", &[".py", ".pyi"], &[], &["python", "python2", "python3"]),
-    lang("r", &[".r", ".R"], &[], &[]),
-    lang("ruby", &[".rb"], &[], &["ruby"]),
-    lang("rust", &[".rs"], &[], &["run-cargo-script"]),
-    lang("scala", &[".scala"], &[], &["scala"]),
-    lang("scheme", &[".scm", ".ss"], &[], &[]),
-    lang("solidity", &[".sol"], &[], &[]),
-    lang("swift", &[".swift"], &[], &[]),
-    lang("terraform", &[".tf", ".tofu", ".hcl", ".tfvars"], &[], &[]),
-    lang("ts", &[".ts", ".tsx"], &[".d.ts"], &["ts-node"]),
-    lang("vue", &[".vue"], &[], &[]),
-    lang("xml", &[".xml", ".plist"], &[], &[]),
-    lang("yaml", &[".yml", ".yaml"], &[], &[]),
+    lang("csharp", &[".cs"], &[]),
+    lang("dart", &[".dart"], &[]),
+    lang("dockerfile", &[".dockerfile", ".Dockerfile"], &[]),
+    lang("fga", &[".fga"], &[]),
+    lang("elixir", &[".ex", ".exs"], &[]),
+    lang("go", &[".go"], &[]),
+    lang("gosu", &[".gs"], &[]),
+    lang("hack", &[".hack", ".hck", ".hh"], &["hhvm"]),
+    lang("html", &[".htm", ".html"], &[]),
+    lang("java", &[".java"], &[]),
+    lang("js", &[".cjs", ".js", ".jsx", ".mjs"], &["node", "js", "nodejs"]),
+    lang("json", &[".json", ".ipynb"], &[]),
+    lang("jsonnet", &[".jsonnet", ".libsonnet"], &[]),
+    lang("julia", &[".jl"], &[]),
+    lang("kotlin", &[".kt", ".kts", ".ktm"], &[]),
+    lang("lisp", &[".lisp", ".cl", ".el"], &[]),
+    lang("lua", &[".lua"], &["lua"]),
+    lang("move", &[".move"], &[]),
+    lang("objc", &[".m"], &[]),
+    lang("ocaml", &[".ml", ".mli"], &["ocaml", "ocamlscript"]),
+    lang("php", &[".php", ".tpl", ".phtml"], &["php"]),
+    lang("powershell", &[".ps1"], &[]),
+    lang("promql", &[".promql"], &[]),
+    lang("protobuf", &[".proto"], &[]),
+    lang("python", &[".py", ".pyi"], &["python", "python2", "python3"]),
+    lang("r", &[".r", ".R"], &[]),
+    lang("ruby", &[".rb"], &["ruby"]),
+    lang("rust", &[".rs"], &["run-cargo-script"]),
+    lang("scala", &[".scala"], &["scala"]),
+    lang("scheme", &[".scm", ".ss"], &[]),
+    lang("solidity", &[".sol"], &[]),
+    lang("swift", &[".swift"], &[]),
+    lang("terraform", &[".tf", ".tofu", ".hcl", ".tfvars"], &[]),
+    lang("ts", &[".ts", ".tsx"], &["ts-node"]),
+    lang("vue", &[".vue"], &[]),
+    lang("xml", &[".xml", ".plist"], &[]),
+    lang("yaml", &[".yml", ".yaml"], &[]),
 ];
 
 /// The languages of scangate's bundled rules (`rules/semgrep/*.yaml`: `languages: [python]`,
@@ -126,8 +115,8 @@ fn applies_for(language: &SemgrepLanguage) -> bool {
 }
 
 impl SemgrepLanguage {
-    /// semgrep's `Guess_lang.matches_lang` (`src/targeting/Guess_lang.ml`): one of the
-    /// language's suffixes and none of its excluded ones (`.min.js`, `.d.ts`), or — for a
+    /// semgrep's `Guess_lang.matches_lang` (`src/targeting/Guess_lang.ml`) without its excluded
+    /// suffixes (see [`SemgrepLanguage`]): one of the language's suffixes, or — for a
     /// language with `#!` commands — no extension, some execute permission, and a first line
     /// `#!CMD` or `#!/usr/bin/env CMD` naming one of them. `dockerfile` also takes the names
     /// `Dockerfile` and `dockerfile` (`inspect_file_p`).
@@ -143,11 +132,10 @@ impl SemgrepLanguage {
 }
 
 impl SemgrepLanguage {
-    /// By name alone: a suffix of the language and none it leaves out, or a Dockerfile's name.
+    /// By name alone: a suffix of the language, or a Dockerfile's name.
     fn named(&self, name: &str) -> bool {
         (self.id == "dockerfile" && matches!(name, "Dockerfile" | "dockerfile"))
-            || (self.suffixes.iter().any(|suffix| name.ends_with(suffix))
-                && !self.excluded.iter().any(|suffix| name.ends_with(suffix)))
+            || self.suffixes.iter().any(|suffix| name.ends_with(suffix))
     }
 }
 
@@ -455,7 +443,10 @@ mod tests {
         assert!(reads("bin/node-tool"));
         assert!(!reads("bin/plain"), "not executable");
         assert!(!reads("bin/tool.txt"), "an extension semgrep does not know");
-        assert!(!reads("web/app.min.js") && !reads("web/types.d.ts"));
+        assert!(
+            reads("web/app.min.js") && reads("web/types.d.ts"),
+            "pysemgrep reads what lang.json's excluded_exts name"
+        );
         assert!(!reads("app/deleted.py"), "a file that is not there adds no finding");
         assert!(
             semgrep_reads(&repo, false, Path::new("bin/tool.txt")),
