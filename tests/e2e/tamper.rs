@@ -338,3 +338,71 @@ fn a_commitless_gitleaksignore_entry_does_not_cover_the_changes_secret() {
         "{stdout}"
     );
 }
+
+/// The pipeline's `--policy` file lies in the repository under review (the GitHub Action's
+/// `policy` input is a path in the pull request's checkout): a change that edits it to suppress
+/// its own secret is gated by the merge base's version, and every report says so. A policy the
+/// change adds applies as written, said too; one it leaves alone, silently.
+#[test]
+fn a_change_cannot_edit_the_pipeline_policy_it_is_gated_by() {
+    if !require_scanner("gitleaks") {
+        return;
+    }
+    const POLICY: &str = ".ci/scangate-policy.toml";
+    let suppression =
+        "[[suppress]]\nrule = \"github-pat\"\npath = \"**\"\nstatus = \"false_positive\"\nreason = \"test\"\n";
+    let scan_with_policy = |repo: &Repo| {
+        let extra = [
+            os(&["--tools", "gitleaks", "--base", "main", "--policy"]),
+            vec![repo.path().join(POLICY).into()],
+        ]
+        .concat();
+        run(&["scan"], repo.path(), &extra, &canary())
+    };
+    let says = |run: &Run, what: &str| String::from_utf8_lossy(&run.everything).contains(what);
+
+    let edited = with_change(|repo, token| {
+        repo.write(POLICY, "# the pipeline's own\n");
+        commit_all(repo.path(), "the pipeline's policy");
+        git_ok(repo.path(), &["branch", "-f", "main"]);
+        repo.write(POLICY, format!("# the pipeline's own\n{suppression}"));
+        repo.write("app/settings.py", format!("GITHUB_TOKEN = \"{token}\"\n"));
+        commit_all(repo.path(), "a token, and a policy that hides it");
+    });
+    let run = scan_with_policy(&edited);
+    assert_exit(&run.output, 1);
+    assert!(
+        says(
+            &run,
+            "the policy file .ci/scangate-policy.toml is edited by this change: its version at the merge base"
+        ),
+        "{}",
+        String::from_utf8_lossy(&run.everything)
+    );
+
+    // The same policy, already on main: it applies, and nothing is said of it.
+    let reviewed = with_change(|repo, token| {
+        repo.write(POLICY, suppression);
+        commit_all(repo.path(), "the pipeline's policy");
+        git_ok(repo.path(), &["branch", "-f", "main"]);
+        repo.write("app/settings.py", format!("GITHUB_TOKEN = \"{token}\"\n"));
+        commit_all(repo.path(), "a token");
+    });
+    let run = scan_with_policy(&reviewed);
+    assert_exit(&run.output, 0);
+    assert!(
+        !says(&run, "the policy file"),
+        "{}",
+        String::from_utf8_lossy(&run.everything)
+    );
+
+    // Added by the change: the merge base has none to apply instead.
+    let added = with_change(|repo, token| {
+        repo.write(POLICY, suppression);
+        repo.write("app/settings.py", format!("GITHUB_TOKEN = \"{token}\"\n"));
+        commit_all(repo.path(), "a token, and the policy");
+    });
+    let run = scan_with_policy(&added);
+    assert_exit(&run.output, 0);
+    assert!(says(&run, "this change adds it, and it applies as the change wrote it"));
+}

@@ -37,6 +37,50 @@ pub fn policy_sources(args: &PolicyArgs, repo_root: Option<&Path>) -> anyhow::Re
     })
 }
 
+/// Pull-request mode: the `--policy` file is the pipeline's own, and a change must not edit it.
+/// When it lies in the repository under review and the change made it differ from the merge
+/// base's, the merge base's version applies; the note says so (or that the change adds the file,
+/// which then applies as written). `None` when the file is not the repository's, not tracked, or
+/// as the merge base has it.
+pub fn policy_at_merge_base(
+    root: &Path,
+    base_ref: &str,
+    sources: &mut PolicySources,
+) -> anyhow::Result<Option<String>> {
+    let Some(file) = sources.policy_file.as_mut() else {
+        return Ok(None);
+    };
+    let top = crate::git::top_level(root)?;
+    let canonical = file
+        .path
+        .canonicalize()
+        .with_context(|| format!("cannot resolve the policy file {}", file.path.display()))?;
+    let Ok(relative) = canonical.strip_prefix(&top) else {
+        return Ok(None);
+    };
+    let shown = relative.display();
+    if crate::git::blob_at(&top, "HEAD", relative)?.is_none() {
+        return Ok(None);
+    }
+    let merge_base = crate::git::merge_base(root, base_ref)?;
+    let short = &merge_base[..merge_base.len().min(12)];
+    match crate::git::blob_at(&top, &merge_base, relative)? {
+        None => Ok(Some(format!(
+            "the policy file {shown} is not in the merge base {short}: this change adds it, and it applies as the change \
+             wrote it"
+        ))),
+        Some(bytes) if bytes == file.text.as_bytes() => Ok(None),
+        Some(bytes) => {
+            file.text = String::from_utf8(bytes)
+                .map_err(|_| anyhow::anyhow!("the policy file {shown} is not UTF-8 text at the merge base {short}"))?;
+            Ok(Some(format!(
+                "the policy file {shown} is edited by this change: its version at the merge base {short} applies (the \
+                 pipeline's policy is not the change's to edit)"
+            )))
+        }
+    }
+}
+
 /// The repository's `scangate.toml`, when it has one. The file is untrusted: it is read only as a
 /// regular file, no symlink (a committed link to `/proc/self/environ` would print the runner's
 /// environment in a parse error; one to another file of the repository would let a change edit

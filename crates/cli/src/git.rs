@@ -109,11 +109,29 @@ pub fn other_version(root: &Path, commit: &str, paths: &[PathBuf]) -> anyhow::Re
     Ok(OtherVersion { differing })
 }
 
+/// The work tree's top directory of the repository `root` is in, canonical.
+pub fn top_level(root: &Path) -> anyhow::Result<PathBuf> {
+    let top = PathBuf::from(stdout_of(root, &["rev-parse", "--show-toplevel"])?);
+    top.canonicalize()
+        .with_context(|| format!("cannot resolve the work tree {}", top.display()))
+}
+
+/// The bytes of `path` (relative to the work tree's top, `top`) at `commit`; `None` when the
+/// commit has no such file.
+pub fn blob_at(top: &Path, commit: &str, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    let output = git(top)?
+        .args(["cat-file", "blob"])
+        .arg(format!("{commit}:{}", path.display()))
+        .output()
+        .with_context(|| format!("cannot read {} at {commit}", path.display()))?;
+    Ok(output.status.success().then_some(output.stdout))
+}
+
 /// Writes the files of `commit` below `root`'s place in the repository into `dest`, as `git
 /// archive` gives them (the commit's own `.gitattributes` applies; the work tree's does not). A
 /// place the commit does not have leaves `dest` empty.
 pub fn export_tree(root: &Path, commit: &str, dest: &Path) -> anyhow::Result<()> {
-    let top = PathBuf::from(stdout_of(root, &["rev-parse", "--show-toplevel"])?);
+    let top = top_level(root)?;
     let prefix = stdout_of(root, &["rev-parse", "--show-prefix"])?;
     let tree = format!("{commit}:{}", prefix.trim_end_matches('/'));
     let has_tree = git(&top)?

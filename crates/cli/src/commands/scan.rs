@@ -22,7 +22,10 @@ use crate::base_scan::{base_findings, BaseFindings};
 use crate::colour::{ColorChoice, Paint, Stream};
 use crate::evidence::{write_evidence, EvidenceInput, EvidenceTargets};
 use crate::exit::ExitStatus;
-use crate::gating::{apply_verdict, mark_pre_existing, policy_sources, read_baseline, resolve_sources, tool_outcomes};
+use crate::gating::{
+    apply_verdict, mark_pre_existing, policy_at_merge_base, policy_sources, read_baseline, resolve_sources,
+    tool_outcomes,
+};
 use crate::git;
 use crate::minified::Collapsed;
 use crate::options::{scan_options, semgrep_rule_prefixes};
@@ -183,6 +186,8 @@ pub(super) struct Scanned {
     /// Code findings in minified bundles, left out of the findings and the shown runs.
     pub collapsed: Collapsed,
     pub ignored_configs: Vec<IgnoredConfig>,
+    /// PR mode: the `--policy` file the change edits or adds, and which version applies.
+    pub policy_note: Option<String>,
     pub today: Date,
     /// What the scanners ran with.
     pub options: ScanOptions,
@@ -206,7 +211,14 @@ impl Scanned {
         // scan. The policy comes before the plan too, which leaves out its `[third_party] exclude`
         // paths. A root that is no directory gets the plan's error below, naming it.
         let root = path.canonicalize().ok().filter(|root| root.is_dir());
-        let sources = policy_sources(request.policy, root.as_deref())?;
+        let mut sources = policy_sources(request.policy, root.as_deref())?;
+        let policy_note = match (&root, options.base_ref.as_deref()) {
+            (Some(root), Some(base)) if change.is_some() => policy_at_merge_base(root, base, &mut sources)?,
+            _ => None,
+        };
+        if let Some(note) = &policy_note {
+            tracing::warn!("{note}");
+        }
         let policy = resolve_sources(&sources)?;
         let baseline = read_baseline(request.baseline)?;
         options.policy_exclude = policy.third_party.exclude_globs();
@@ -272,6 +284,7 @@ impl Scanned {
             findings,
             collapsed,
             ignored_configs,
+            policy_note,
             today,
             sbom,
             options,
@@ -357,6 +370,7 @@ impl Scanned {
             &notes,
         );
         summary.ignored_repository_configs = self.ignored_configs.clone();
+        summary.warnings.extend(self.policy_note.iter().cloned());
         summary.warnings.extend(change_only);
         summary.warnings.extend(coverage_gaps(&self.result));
         summary.warnings.extend(self.collapsed.notes().iter().cloned());
