@@ -480,3 +480,51 @@ fn an_unreachable_osv_api_fails_at_once_naming_the_fix() {
         assert!(reason.contains(needed), "{needed} not in: {reason}");
     }
 }
+
+/// The bundled rules run without pysemgrep's rule-schema check (`--x-rule-validation=none`: their
+/// tests check them, and it costs about 0.7 s of every run); any other rules keep it. A rule
+/// semgrep cannot use still fails the run, checked or not.
+#[test]
+fn only_the_bundled_rules_skip_the_rule_schema_check_and_a_broken_rule_still_fails() {
+    if !["semgrep"].into_iter().all(require_scanner) {
+        return;
+    }
+    let repo = Repo::new();
+    repo.write(
+        "app.js",
+        "const cp = require(\"child_process\");\ncp.exec(process.argv[2]);\n",
+    );
+    let rules = tempfile::tempdir().unwrap();
+    let broken = rules.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "rules:\n  - id: broken\n    languages: [js]\n    severity: ERROR\n    message: x\n    patern: cp.exec(...)\n",
+    )
+    .unwrap();
+    let broken = broken.to_str().expect("a UTF-8 temp path");
+    let argv = |config: &str| -> String {
+        let plan = Scangate::new(["plan".into(), repo.path().as_os_str().to_owned()])
+            .env("SCANGATE_SEMGREP_CONFIG", config)
+            .run();
+        assert_exit(&plan, 0);
+        let printed = String::from_utf8_lossy(&plan.stdout).into_owned();
+        printed
+            .lines()
+            .find(|line| line.contains("argv:") && line.contains("semgrep"))
+            .unwrap_or_else(|| panic!("no semgrep argv in {printed}"))
+            .to_owned()
+    };
+    assert!(argv("bundled").contains("--x-rule-validation=none"));
+    assert!(!argv(broken).contains("--x-rule-validation"));
+    for config in ["bundled", broken] {
+        let (output, _, summary) = scan(
+            &repo,
+            &["--tools", "semgrep", "--semgrep-config", config, "--no-gate"],
+            &[],
+        );
+        let expected = if config == "bundled" { 0 } else { 2 };
+        assert_exit(&output, expected);
+        let status = &tool_entry(&summary, "semgrep")["status"];
+        assert_eq!(status, if config == "bundled" { "ok" } else { "error" }, "{summary:#}");
+    }
+}
