@@ -51,6 +51,8 @@ func report(name string) {
 	exec.Command("sh", "-c", "generate-report "+name).Run()
 	// ok: go-exec-shell-command
 	exec.Command("generate-report", name).Run()
+	// ok: go-exec-shell-command
+	exec.Command("sh", "-c", "cd && pwd").Run()
 }
 
 func preview(w http.ResponseWriter, r *http.Request) {
@@ -103,9 +105,36 @@ func greet(w http.ResponseWriter, r *http.Request) {
 	count, _ := strconv.Atoi(r.FormValue("count"))
 	// ok: go-xss
 	fmt.Fprintf(w, "<p>%d items</p>", count)
+	// ok: go-xss
+	fmt.Fprintf(w, "Hello %s", name)
+	// ok: go-xss
+	w.Write([]byte(fmt.Sprintf("User: %s", name)))
 }
 
-func digests(data []byte, key []byte) {
+type tokens struct{}
+
+func (t *tokens) lookup(path string) ([]byte, error) { return nil, nil }
+
+func (t *tokens) handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, _ := t.lookup(r.URL.Path)
+		// ok: go-xss
+		w.Write(data)
+	})
+}
+
+func cacheKey(data []byte) string {
+	// ok: go-weak-hash
+	md5.Sum(data)
+	return ""
+}
+
+func (t *tokens) signature(data []byte) [20]byte {
+	// ruleid: go-weak-hash
+	return sha1.Sum(data)
+}
+
+func passwordDigests(data []byte, key []byte) {
 	// ruleid: go-weak-hash
 	md5.Sum(data)
 	// ruleid: go-weak-hash
