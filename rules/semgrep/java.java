@@ -53,6 +53,13 @@ public class Examples extends HttpServlet {
         ps.setString(1, id);
         // ok: java-sql-injection
         statement.executeQuery("SELECT count(*) FROM users");
+        // ok: java-sql-injection
+        statement.executeQuery("SELECT count(*) FROM " + id);
+        // ok: java-sql-injection
+        statement.executeQuery("SELECT name FROM users WHERE id = " + "1");
+        String relid = statement.executeQuery("SELECT typrelid FROM pg_type").getString(1);
+        // ok: java-sql-injection
+        statement.executeQuery("SELECT attname FROM pg_attribute WHERE attrelid = " + relid);
     }
 
     void run(String directory) throws Exception {
@@ -66,7 +73,9 @@ public class Examples extends HttpServlet {
         Runtime.getRuntime().exec(new String[] {"tar", "czf", "/tmp/backup.tgz", directory});
     }
 
-    Object evaluate(String script, String expression) throws Exception {
+    Object evaluate(HttpServletRequest request, String configured) throws Exception {
+        String script = request.getParameter("script");
+        String expression = request.getParameter("expression");
         ScriptEngine engine = new ScriptEngineManager().getEngineByName("javascript");
         // ruleid: java-code-injection
         engine.eval(script);
@@ -75,6 +84,8 @@ public class Examples extends HttpServlet {
         parser.parseExpression(expression).getValue();
         // ok: java-code-injection
         engine.eval("1 + 2");
+        // ok: java-code-injection
+        engine.eval(configured);
         // ok: java-code-injection
         return parser.parseExpression("'constant'").getValue();
     }
@@ -129,8 +140,8 @@ public class Examples extends HttpServlet {
         Cipher.getInstance("AES/GCM/NoPadding");
     }
 
-    Object load(InputStream input, String xml, ObjectMapper mapper) throws Exception {
-        ObjectInputStream objects = new ObjectInputStream(input);
+    Object load(java.net.Socket socket, String xml, ObjectMapper mapper) throws Exception {
+        ObjectInputStream objects = new ObjectInputStream(socket.getInputStream());
         // ruleid: java-insecure-deserialization
         Object value = objects.readObject();
         // ruleid: java-insecure-deserialization
@@ -142,6 +153,29 @@ public class Examples extends HttpServlet {
         // ok: java-insecure-deserialization
         mapper.readValue(xml, Examples.class);
         return value;
+    }
+
+    Object deserialize(byte[] bytes) throws Exception {
+        // ok: java-insecure-deserialization
+        return (Object) new ObjectInputStream(new java.io.ByteArrayInputStream(bytes)).readObject();
+    }
+
+    Object fromString(String key) throws Exception {
+        ObjectInputStream objects = new ObjectInputStream(new java.io.ByteArrayInputStream(key.getBytes()));
+        // ok: java-insecure-deserialization
+        return objects.readObject();
+    }
+
+    Object fromBlob(java.sql.ResultSet rs, String column) throws Exception {
+        InputStream binary = rs.getBlob(column).getBinaryStream();
+        ObjectInputStream objects = new ObjectInputStream(binary);
+        // ruleid: java-insecure-deserialization
+        return objects.readObject();
+    }
+
+    private void readObject(ObjectInputStream stream) throws Exception {
+        // ok: java-insecure-deserialization
+        Object state = stream.readObject();
     }
 
     void trustEveryone(HttpsURLConnection connection) {
