@@ -56,13 +56,27 @@ function notAShell(input, Users) {
   return Users.findOne({ name: input }).exec(match);
 }
 
+function install() {
+  const pm = which("npm") ? "npm" : "bun";
+  // ok: js-child-process-exec
+  childProcess.execSync(pm + " install --no-save " + PACKAGES.join(" "));
+}
+
+function rotational(device) {
+  const name = util.sanitizeShellString(device.name);
+  // ok: js-child-process-exec
+  childProcess.execSync("cat /sys/block/" + name + "/queue/rotational");
+}
+
 function destructured(file) {
   const { exec } = require("child_process");
   // ruleid: js-child-process-exec
   exec("convert " + file);
 }
 
-function calculate(expression, body, tick) {
+app.post("/calculate", (req, res) => {
+  const expression = req.query.expression;
+  const body = req.body.code;
   // ruleid: js-eval
   eval(expression);
   // ok: js-eval
@@ -74,16 +88,28 @@ function calculate(expression, body, tick) {
   // ruleid: js-dynamic-code
   setTimeout("update(" + expression + ")", 100);
   // ok: js-dynamic-code
-  setTimeout(tick, 100);
+  setTimeout(res.end, 100);
   // ok: js-dynamic-code
-  setTimeout(() => tick(expression), 100);
+  setTimeout(() => console.log(expression), 100);
   // ok: js-dynamic-code
   setTimeout(() => { log("waited " + expression); }, 100);
   // ruleid: js-dynamic-code
   setInterval(`poll(${expression})`, 1000);
   // ok: js-dynamic-code
   new Function("a", "return a * 2");
-  return f;
+  res.json(f);
+});
+
+function compile(source, data) {
+  // ok: js-eval
+  eval(source);
+  // ok: js-dynamic-code
+  return new Function("data", source)(data);
+}
+
+function fromUrl() {
+  // ruleid: js-eval
+  eval(location.hash.slice(1));
 }
 
 app.get("/download", (req, res) => {
@@ -115,7 +141,14 @@ app.get("/hello", function hello(req, res) {
   res.send("<h1>Hello " + escapeHtml(req.query.name) + "</h1>");
   // ok: js-express-xss
   res.json({ name: req.query.name });
+  // ok: js-express-xss
+  res.end(JSON.stringify({ headers: req.headers }));
 });
+
+function open(opts, cb) {
+  // ok: js-ssrf
+  https.get(opts.headers.location, cb);
+}
 
 function render(element) {
   const comment = decodeURIComponent(location.hash.slice(1));
@@ -142,7 +175,12 @@ function html(elem, value) {
   elem.innerHTML = value;
 }
 
-function digests(data, key, iv) {
+function uuidV3(name) {
+  // ok: js-weak-hash
+  return crypto.createHash("md5").update(name).digest();
+}
+
+function passwordDigest(data, key, iv) {
   // ruleid: js-weak-hash
   crypto.createHash("md5").update(data).digest("hex");
   // ruleid: js-weak-hash
