@@ -4,6 +4,7 @@ import hashlib
 import marshal
 import os
 import pickle
+import shlex
 import shutil
 import sqlite3
 import ssl
@@ -39,6 +40,8 @@ def find_user(cursor, name, user_id):
     # ok: python-sql-string-formatting
     cursor.execute("SELECT count(*) FROM users")
     # ok: python-sql-string-formatting
+    cursor.execute(f"UPDATE users SET name = {function}(name) WHERE id = ?", (user_id,))
+    # ok: python-sql-string-formatting
     cursor.execute("DROP DATABASE %s" % connection.ops.quote_name(name))
     # ok: python-sql-string-formatting
     cursor.execute("SELECT sql FROM sqlite_master WHERE name=%s" % (ops.quote_name(table),))
@@ -63,6 +66,14 @@ def run(cmd, directory):
     os.popen("ls " + directory)
     # ok: python-os-system
     os.system("uptime")
+    # ok: python-os-system
+    os.system(cmd)
+    # ok: python-subprocess-shell-true
+    subprocess.Popen(cmd, shell=True)
+    # ok: python-subprocess-shell-true
+    subprocess.run("tar czf backup.tgz " + shlex.quote(directory), shell=True)
+    # ok: python-os-system
+    os.system("rm -rf " + shlex.quote(directory))
 
 
 @app.route("/calculate")
@@ -79,6 +90,11 @@ def calculate():
 def run_command(options):
     # ok: python-eval-injection
     exec(options["command"], globals())
+
+
+def time_statement(tree):
+    # ok: python-eval-injection
+    exec(compile(tree.body, "<timeit>", "exec"))
 
 
 @app.route("/download")
@@ -101,6 +117,8 @@ def django_delete(request):
     os.remove(request.GET["file"])
     # ok: python-path-traversal
     os.remove("/tmp/cache.db")
+    # ok: python-path-traversal
+    open(os.path.join("/srv/files", validate_path_is_safe(request.GET["file"])))
 
 
 @app.route("/fetch")
