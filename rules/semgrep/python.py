@@ -66,10 +66,13 @@ def run(cmd, directory):
     os.popen("ls " + directory)
     # ok: python-os-system
     os.system("uptime")
-    # ok: python-os-system
+    # ruleid: python-os-system
     os.system(cmd)
-    # ok: python-subprocess-shell-true
+    # ruleid: python-subprocess-shell-true
     subprocess.Popen(cmd, shell=True)
+    quoted = "vim {}".format(shlex.quote(directory))
+    # ok: python-subprocess-shell-true
+    subprocess.Popen(quoted, shell=True)
     # ok: python-subprocess-shell-true
     subprocess.run("tar czf backup.tgz " + shlex.quote(directory), shell=True)
     # ok: python-os-system
