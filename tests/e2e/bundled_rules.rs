@@ -131,7 +131,7 @@ app.get("/files/:name", (req, res) => {
   eval(req.query.filter); // expect: js-eval medium
   const body = fs.readFileSync("/srv/files/" + name); // expect: js-path-traversal medium
   https.get(req.query.mirror); // expect: js-ssrf medium
-  crypto.createHash("md5").update(body); // expect: js-weak-hash medium
+  crypto.createHash("md5").update(req.query.password); // expect: js-weak-hash medium
   crypto.createCipheriv("des-ede3-cbc", key, iv); // expect: js-weak-cipher medium
   serialize.unserialize(req.cookies.state); // expect: js-insecure-deserialization high
   new https.Agent({ rejectUnauthorized: false }); // expect: js-tls-verification-disabled high
@@ -176,7 +176,7 @@ func handle(w http.ResponseWriter, r *http.Request) {
 	template.New("t").Parse(r.FormValue("layout"))              // expect: go-template-injection high
 	os.Open("/srv/items/" + name)                               // expect: go-path-traversal medium
 	http.Get(r.URL.Query().Get("feed"))                         // expect: go-ssrf medium
-	md5.Sum([]byte(name))                                       // expect: go-weak-hash medium
+	md5.Sum([]byte(r.FormValue("password")))                     // expect: go-weak-hash medium
 	rc4.NewCipher([]byte(name))                                 // expect: go-weak-cipher medium
 	gob.NewDecoder(r.Body)                                      // expect: go-gob-untrusted-input medium
 	_ = &tls.Config{InsecureSkipVerify: true}                   // expect: go-tls-insecure-skip-verify high
@@ -202,7 +202,7 @@ import org.springframework.security.config.annotation.web.configuration.EnableWe
 
 public class App {
     void handle(HttpServletRequest request, HttpServletResponse response, Statement statement,
-            ScriptEngine engine, ObjectInputStream objects, HttpsURLConnection connection) throws Exception {
+            ScriptEngine engine, HttpsURLConnection connection) throws Exception {
         String id = request.getParameter("id");
         statement.executeQuery("SELECT * FROM orders WHERE id = '" + id + "'"); // expect: java-sql-injection high
         Runtime.getRuntime().exec("print-order " + id); // expect: java-command-injection high
@@ -211,7 +211,7 @@ public class App {
         new URL(request.getParameter("webhook")); // expect: java-ssrf medium
         MessageDigest.getInstance("SHA1"); // expect: java-weak-hash medium
         Cipher.getInstance("RC4"); // expect: java-weak-cipher medium
-        objects.readObject(); // expect: java-insecure-deserialization high
+        new ObjectInputStream(request.getInputStream()).readObject(); // expect: java-insecure-deserialization high
         connection.setHostnameVerifier((host, session) -> true); // expect: java-tls-verification-disabled high
         response.getWriter().println("<p>" + id + "</p>"); // expect: java-servlet-xss medium
     }

@@ -12,7 +12,7 @@ use crate::dependencies::write_npm_project;
 use crate::support::{github_token, osv_offline_db, require_scanner, Repo, ScanReports};
 
 const PYTHON: &str = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n";
-const GO: &str = "package main\n\nimport (\n\t\"crypto/md5\"\n\t\"fmt\"\n)\n\nfunc main() {\n\tfmt.Println(md5.Sum([]byte(\"x\")))\n}\n";
+const GO: &str = "package main\n\nimport (\n\t\"crypto/md5\"\n\t\"fmt\"\n)\n\nfunc main() {\n\tfmt.Println(md5.Sum([]byte(\"password\")))\n}\n";
 const DOCKERFILE: &str = "FROM alpine:3.19\nRUN echo hi\n";
 const SCANNERS: [&str; 5] = ["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner"];
 
