@@ -198,15 +198,16 @@ fn annotated_ids(annotations: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// A Go program that hashes with MD5 on line 10: gosec (G401) and the bundled semgrep rule
-/// `go-weak-hash` both report that line for CWE-328; gosec also reports the import (G501).
+/// A Go program that hashes a password with MD5 on line 10: gosec (G401) and the bundled semgrep
+/// rule `go-weak-hash` both report that line for CWE-328; gosec also reports the import (G501).
 fn write_weak_hash(repo: &Repo, hash_line_comment: &str) {
     repo.write("go.mod", "module example.com/weakhash\n\ngo 1.22\n");
     repo.write(
         "main.go",
         format!(
             "package main\n\nimport (\n\t\"crypto/md5\" // #nosec G501 -- checksums only\n\t\"fmt\"\n\t\"os\"\n)\n\n\
-             func main() {{\n\tsum := md5.Sum([]byte(os.Args[1])){hash_line_comment}\n\tfmt.Printf(\"%x\\n\", sum)\n}}\n"
+             func main() {{\n\tsum := md5.Sum([]byte(password())){hash_line_comment}\n\tfmt.Printf(\"%x\\n\", sum)\n}}\n\n\
+             func password() string {{\n\treturn os.Args[1]\n}}\n"
         ),
     );
 }
