@@ -52,7 +52,7 @@ fn a_suppression_of_one_tool_s_rule_leaves_the_other_tool_s_report_counted() {
     for rules in [&["go-weak-hash"][..], &["G401"]] {
         let verdict = evaluate(
             &policy(1, &suppress(rules)),
-            &[finding.clone()],
+            std::slice::from_ref(&finding),
             &all_ok(),
             None,
             today(),
@@ -66,7 +66,7 @@ fn a_suppression_of_one_tool_s_rule_leaves_the_other_tool_s_report_counted() {
     }
     let first = evaluate(
         &policy(1, &suppress(&["G401"])),
-        &[finding.clone()],
+        std::slice::from_ref(&finding),
         &all_ok(),
         None,
         today(),
@@ -77,7 +77,7 @@ fn a_suppression_of_one_tool_s_rule_leaves_the_other_tool_s_report_counted() {
     );
     let both = evaluate(
         &policy(1, &suppress(&["go-weak-hash", "G401"])),
-        &[finding.clone()],
+        std::slice::from_ref(&finding),
         &all_ok(),
         None,
         today(),
@@ -95,14 +95,26 @@ fn an_override_of_one_tool_s_rule_never_lowers_the_other_tool_s_report() {
     let finding = weak_hash(false);
     assert_eq!(finding.severity, Severity::High);
     let lower = "[[severity]]\nrule = \"go-weak-hash\"\nseverity = \"info\"\n";
-    let verdict = evaluate(&policy(1, lower), &[finding.clone()], &all_ok(), None, today());
+    let verdict = evaluate(
+        &policy(1, lower),
+        std::slice::from_ref(&finding),
+        &all_ok(),
+        None,
+        today(),
+    );
     assert_eq!(
         (verdict.counts.high, verdict.counts.info),
         (1, 0),
         "gosec's high report stands"
     );
     let both = format!("{lower}[[severity]]\nrule = \"G401\"\nseverity = \"low\"\n");
-    let verdict = evaluate(&policy(1, &both), &[finding.clone()], &all_ok(), None, today());
+    let verdict = evaluate(
+        &policy(1, &both),
+        std::slice::from_ref(&finding),
+        &all_ok(),
+        None,
+        today(),
+    );
     assert_eq!(verdict.counts.low, 1, "the most severe report after both overrides");
     assert_eq!(verdict.overridden.get(&finding.fingerprint), Some(&Severity::Low));
 }
@@ -111,7 +123,7 @@ fn an_override_of_one_tool_s_rule_never_lowers_the_other_tool_s_report() {
 fn one_tool_s_refused_ignore_comment_makes_the_finding_count() {
     let mut finding = weak_hash(true);
     let preset = Policy::preset(level(3));
-    let honoured = evaluate(&preset, &[finding.clone()], &all_ok(), None, today());
+    let honoured = evaluate(&preset, std::slice::from_ref(&finding), &all_ok(), None, today());
     assert_eq!(
         (honoured.suppressed, honoured.counts.total()),
         (1, 0),
@@ -124,7 +136,7 @@ fn one_tool_s_refused_ignore_comment_makes_the_finding_count() {
         .find(|report| report.tool == "gosec")
         .unwrap();
     gosec.native_suppression.as_mut().unwrap().justification = None;
-    let verdict = evaluate(&preset, &[finding.clone()], &all_ok(), None, today());
+    let verdict = evaluate(&preset, std::slice::from_ref(&finding), &all_ok(), None, today());
     assert_eq!(
         (verdict.suppressed, verdict.counts.high, verdict.result),
         (0, 1, Outcome::Fail),
@@ -138,6 +150,13 @@ fn one_tool_s_refused_ignore_comment_makes_the_finding_count() {
     assert!(!verdict.is_suppressed(&finding));
     let mut change = Change::default();
     change.add_lines("crypto.go", 3, 1);
-    let in_change = evaluate_change(&preset, &[finding.clone()], &all_ok(), None, today(), Some(&change));
+    let in_change = evaluate_change(
+        &preset,
+        std::slice::from_ref(&finding),
+        &all_ok(),
+        None,
+        today(),
+        Some(&change),
+    );
     assert_eq!((in_change.suppressed, in_change.counts.high), (0, 1));
 }
