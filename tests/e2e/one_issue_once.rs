@@ -67,27 +67,10 @@ fn a_vulnerability_three_tools_reported_is_one_finding_in_every_output() {
     assert_exit(&output, 0);
 
     // SARIF: three results, all in osv-scanner's run, each listing the three tools.
-    let sarif = read_json(&at("scan.sarif"));
-    let mut results: Vec<(String, String, String)> = Vec::new();
-    for run in sarif["runs"].as_array().expect("runs") {
-        for result in run["results"].as_array().expect("results") {
-            let tools: Vec<&str> = result["properties"]["tools"]
-                .as_array()
-                .expect("tools")
-                .iter()
-                .filter_map(Value::as_str)
-                .collect();
-            results.push((
-                run["tool"]["driver"]["name"].as_str().unwrap().to_owned(),
-                result["ruleId"].as_str().unwrap().to_owned(),
-                tools.join(", "),
-            ));
-        }
-    }
-    results.sort();
-    let expected: Vec<(String, String, String)> = ADVISORIES
+    let results = sarif_results(&read_json(&at("scan.sarif")));
+    let expected: Vec<(String, String, String, bool)> = ADVISORIES
         .iter()
-        .map(|id| ("osv-scanner".to_owned(), (*id).to_owned(), TOOLS.to_owned()))
+        .map(|id| result("osv-scanner", id, TOOLS, false))
         .collect();
     assert_eq!(results, expected);
 

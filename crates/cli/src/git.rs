@@ -98,12 +98,7 @@ pub fn merge_base(root: &Path, base: &str) -> anyhow::Result<String> {
 pub fn other_version(root: &Path, commit: &str, paths: &[PathBuf]) -> anyhow::Result<OtherVersion> {
     let mut differing = std::collections::HashMap::new();
     for path in paths {
-        let output = git(root)?
-            .args(["cat-file", "blob"])
-            .arg(format!("{commit}:./{}", path.display()))
-            .output()
-            .with_context(|| format!("cannot read {} at {commit}", path.display()))?;
-        let digest = output.status.success().then(|| sha256_hex(&output.stdout));
+        let digest = blob_at(root, commit, &Path::new(".").join(path))?.map(|bytes| sha256_hex(&bytes));
         differing.insert(path.clone(), digest);
     }
     Ok(OtherVersion { differing })
@@ -116,10 +111,10 @@ pub fn top_level(root: &Path) -> anyhow::Result<PathBuf> {
         .with_context(|| format!("cannot resolve the work tree {}", top.display()))
 }
 
-/// The bytes of `path` (relative to the work tree's top, `top`) at `commit`; `None` when the
-/// commit has no such file.
-pub fn blob_at(top: &Path, commit: &str, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
-    let output = git(top)?
+/// The bytes of `path` at `commit`, as git reads `commit:path` in `dir`: relative to the work
+/// tree's top, or to `dir` when it starts with `./`. `None` when the commit has no such file.
+pub fn blob_at(dir: &Path, commit: &str, path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+    let output = git(dir)?
         .args(["cat-file", "blob"])
         .arg(format!("{commit}:{}", path.display()))
         .output()
