@@ -89,6 +89,8 @@ pub struct PolicyArgs {
           value_parser = clap::value_parser!(u8).range(1..=5))]
     pub level: u8,
     /// Policy file (TOML) extending a level preset: thresholds, required scanners, suppressions.
+    /// With --base, a policy file of the scanned repository that the change edits is read as the
+    /// merge base has it (the reports say so).
     #[arg(long, value_name = "FILE", env = "SCANGATE_POLICY")]
     pub policy: Option<PathBuf>,
 }
