@@ -322,10 +322,10 @@ fn offline_scan_finds_every_covered_class_in_each_language_with_the_bundled_rule
     assert_eq!(
         configs,
         [
-            "scangate-semgrep-python.yaml",
-            "scangate-semgrep-javascript.yaml",
-            "scangate-semgrep-go.yaml",
-            "scangate-semgrep-java.yaml"
+            "scangate-semgrep-python.json",
+            "scangate-semgrep-javascript.json",
+            "scangate-semgrep-go.json",
+            "scangate-semgrep-java.json"
         ]
     );
 }
@@ -481,19 +481,19 @@ fn an_unreachable_osv_api_fails_at_once_naming_the_fix() {
     }
 }
 
-/// The bundled rules run without pysemgrep's rule-schema check (`--x-rule-validation=none`: their
-/// tests check them, and it costs about 0.7 s of every run); any other rules keep it. A rule
-/// semgrep cannot use still fails the run, checked or not.
+/// The bundled rules run on osemgrep (`--experimental`, no Python start-up), unless the scan
+/// reads a `*.min.js` or `*.d.ts` file, which osemgrep never reads: then pysemgrep runs, without
+/// its rule-schema check (`--x-rule-validation=none`: the rules' tests check them). Either way
+/// the findings are the same. Any other rules run on pysemgrep with the check, and a rule semgrep
+/// cannot use fails the run.
 #[test]
-fn only_the_bundled_rules_skip_the_rule_schema_check_and_a_broken_rule_still_fails() {
+fn bundled_rules_run_on_osemgrep_unless_a_file_only_pysemgrep_reads_is_in_scope() {
     if !["semgrep"].into_iter().all(require_scanner) {
         return;
     }
+    let exec = "const cp = require(\"child_process\");\nfunction thumbnail(file) { cp.exec(\"convert \" + file); }\n";
     let repo = Repo::new();
-    repo.write(
-        "app.js",
-        "const cp = require(\"child_process\");\ncp.exec(process.argv[2]);\n",
-    );
+    repo.write("app.js", exec);
     let rules = tempfile::tempdir().unwrap();
     let broken = rules.path().join("broken.yaml");
     std::fs::write(
@@ -514,17 +514,73 @@ fn only_the_bundled_rules_skip_the_rule_schema_check_and_a_broken_rule_still_fai
             .unwrap_or_else(|| panic!("no semgrep argv in {printed}"))
             .to_owned()
     };
-    assert!(argv("bundled").contains("--x-rule-validation=none"));
-    assert!(!argv(broken).contains("--x-rule-validation"));
-    for config in ["bundled", broken] {
-        let (output, _, summary) = scan(
+    let bundled_scan = |expected: &[&str]| {
+        let (output, sarif, summary) = scan(
             &repo,
-            &["--tools", "semgrep", "--semgrep-config", config, "--no-gate"],
+            &["--tools", "semgrep", "--semgrep-config", "bundled", "--no-gate"],
             &[],
         );
-        let expected = if config == "bundled" { 0 } else { 2 };
-        assert_exit(&output, expected);
-        let status = &tool_entry(&summary, "semgrep")["status"];
-        assert_eq!(status, if config == "bundled" { "ok" } else { "error" }, "{summary:#}");
+        assert_exit(&output, 0);
+        assert_eq!(tool_entry(&summary, "semgrep")["status"], "ok", "{summary:#}");
+        let found: Vec<(String, String, u64)> = sarif_rows(&sarif)
+            .into_iter()
+            .map(|(rule, path, line, _)| (rule, path, line))
+            .collect();
+        let expected: Vec<(String, String, u64)> = expected
+            .iter()
+            .map(|path| ("js-child-process-exec".to_owned(), (*path).to_owned(), 2))
+            .collect();
+        assert_eq!(found, expected);
+        let app = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|result| result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app.js")
+            .expect("app.js's finding")
+            .clone();
+        ((app["partialFingerprints"].clone(), app["locations"].clone()), summary)
+    };
+
+    let osemgrep = argv("bundled");
+    assert!(osemgrep.contains("--experimental"), "{osemgrep}");
+    assert!(!osemgrep.contains("--x-rule-validation"), "{osemgrep}");
+    let (on_osemgrep, _) = bundled_scan(&["app.js"]);
+
+    for only_pysemgrep_reads in ["static/app.min.js", "types/index.d.ts"] {
+        repo.write(only_pysemgrep_reads, exec);
+        let pysemgrep = argv("bundled");
+        assert!(!pysemgrep.contains("--experimental"), "{pysemgrep}");
+        assert!(pysemgrep.contains("--x-rule-validation=none"), "{pysemgrep}");
+        // A minified bundle's findings are one coverage note (issue 26 §2), a `.d.ts` file's
+        // are reported.
+        let (on_pysemgrep, summary) = match only_pysemgrep_reads.ends_with(".min.js") {
+            true => bundled_scan(&["app.js"]),
+            false => bundled_scan(&["app.js", only_pysemgrep_reads]),
+        };
+        let note = format!("{only_pysemgrep_reads}: minified bundle; 1 semgrep finding not reported");
+        let warnings = summary["warnings"].to_string();
+        assert_eq!(
+            warnings.contains(&note),
+            only_pysemgrep_reads.ends_with(".min.js"),
+            "{warnings}"
+        );
+        assert_eq!(
+            on_pysemgrep, on_osemgrep,
+            "app.js's finding is the same on either engine"
+        );
+        std::fs::remove_file(repo.path().join(only_pysemgrep_reads)).unwrap();
     }
+
+    let local = argv(broken);
+    assert!(
+        !local.contains("--experimental") && !local.contains("--x-rule-validation"),
+        "{local}"
+    );
+    let (output, _, summary) = scan(
+        &repo,
+        &["--tools", "semgrep", "--semgrep-config", broken, "--no-gate"],
+        &[],
+    );
+    assert_exit(&output, 2);
+    assert_eq!(tool_entry(&summary, "semgrep")["status"], "error", "{summary:#}");
 }

@@ -134,7 +134,6 @@ out=""
 previous=""
 for arg in "$@"; do
   case "$previous" in --report-path|-out|--output|--output-file) out="$arg";; esac
-  case "$arg" in --json-output=*) out="${{arg#--json-output=}}";; esac
   previous="$arg"
 done
 emit() {{ if [ -n "$out" ]; then printf '%s' "$1" > "$out"; else printf '%s' "$1"; fi; }}

@@ -28,8 +28,9 @@ fn escaping_sleep(file: &Path) -> String {
 }
 
 /// A fake `name` that answers its version query. Otherwise it starts a grandchild in its process
-/// group and one that escapes it, records their pids, its own and its output file's directory
-/// (scangate's scratch directory) under `record`, and hangs.
+/// group and one that escapes it, records their pids, its own and the directory of its output
+/// file (gitleaks) or of its first `--config` file (semgrep's bundled rules): scangate's scratch
+/// directory, under `record`, and hangs.
 fn hanging_scanner(name: &str, record: &Path) -> String {
     let file = |suffix: &str| record.join(format!("{name}.{suffix}")).display().to_string();
     format!(
@@ -37,8 +38,8 @@ fn hanging_scanner(name: &str, record: &Path) -> String {
 out=""
 previous=""
 for arg in "$@"; do
-  case "$arg" in --json-output=*) out="${{arg#--json-output=}}";; esac
   if [ "$previous" = --report-path ]; then out="$arg"; fi
+  if [ "$previous" = --config ] && [ -z "$out" ]; then out="$arg"; fi
   previous="$arg"
 done
 dirname "$out" > '{scratch}'

@@ -240,7 +240,7 @@ exit 0"#,
 }
 
 /// A fake `executable` that answers its version query and otherwise writes `report` where the
-/// scanner writes its report (`--report-path F`, `--json-output=F`, `--output-file F`, `-out F`,
+/// scanner writes its report (`--report-path F`, `--output-file F`, `-out F`,
 /// else stdout) and exits `code`.
 fn add_fake_reporting(tools: &FakeTools, executable: &str, report: &str, code: i32) {
     tools.add(
@@ -250,7 +250,6 @@ fn add_fake_reporting(tools: &FakeTools, executable: &str, report: &str, code: i
 out=""
 previous=""
 for arg in "$@"; do
-  case "$arg" in --json-output=*) out="${{arg#--json-output=}}";; esac
   case "$previous" in --report-path|--output-file|-out) out="$arg";; esac
   previous="$arg"
 done

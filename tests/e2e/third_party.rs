@@ -269,9 +269,9 @@ fn in_a_pull_request_a_bundle_the_change_adds_counts() {
     assert!(warnings.contains("static/app.bundle.js: minified bundle"), "{warnings}");
 }
 
-/// semgrep reads `*.min.js` and `*.d.ts` files (its language table's `excluded_exts` do not
-/// apply to the pysemgrep scangate runs): a change that adds code only there is scanned too
-/// (before, scangate's own table left them out, so semgrep was `unchanged` and the change passed).
+/// semgrep reads `*.min.js` and `*.d.ts` files (on pysemgrep: osemgrep skips them): a change
+/// that adds code only there is scanned too (before, scangate's own table left them out, so
+/// semgrep was `unchanged` and the change passed).
 #[test]
 fn in_a_pull_request_a_min_js_or_d_ts_file_alone_is_scanned() {
     if !require_scanners() {

@@ -158,7 +158,7 @@ fn scanner_record(raw: &RawOutput, options: &ScanOptions) -> ScannerRecord {
 }
 
 /// The flags after which scanners take the path of the report they write.
-const OUTPUT_FLAGS: [&str; 4] = ["--output", "--output-file", "--report-path", "--json-output"];
+const OUTPUT_FLAGS: [&str; 3] = ["--output", "--output-file", "--report-path"];
 
 /// sha256 of every rules or configuration file the argv names (not the report it writes);
 /// a directory of rules hashes each file in it.

@@ -1,5 +1,5 @@
 /*!
-semgrep `--json-output` (1.x).
+semgrep `--json` (1.x).
 
 # Output shape
 `{"version", "results": [{check_id, path, start{line,col,offset}, end{…}, extra{message,

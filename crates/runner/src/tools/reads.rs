@@ -31,9 +31,10 @@ fn extension(name: &str) -> &str {
 
 /// One language semgrep analyses: the file-name suffixes it takes for it (each with its leading
 /// `.`, as semgrep prepends one) and the commands an extensionless executable's `#!` line may
-/// name. The table's `excluded_exts` (`.min.js`, `.d.ts`) are not here: pysemgrep, which scangate
-/// runs, reads such files all the same, in a scan of `.` and named on its command line (semgrep
-/// 1.185.0: `paths.scanned` lists them and their findings are reported).
+/// name. The table's `excluded_exts` ([`OSEMGREP_SKIPPED_SUFFIXES`]) are not here: pysemgrep
+/// reads such files all the same, in a scan of `.` and named on its command line (semgrep
+/// 1.185.0: `paths.scanned` lists them and their findings are reported), and scangate runs
+/// pysemgrep whenever an invocation reads one.
 struct SemgrepLanguage {
     id: &'static str,
     suffixes: &'static [&'static str],
@@ -156,6 +157,17 @@ fn shebang_command(repo: &RepoIndex, path: &Path) -> Option<String> {
         path => path.rsplit('/').next().unwrap_or(path),
     };
     Some(command.to_owned())
+}
+
+/// The table's `excluded_exts` (`js`: `.min.js`, `ts`: `.d.ts`): osemgrep (`semgrep scan
+/// --experimental`) reads no file so named, in a scan of `.` or named on its command line, and
+/// reports nothing about it; pysemgrep reads it.
+const OSEMGREP_SKIPPED_SUFFIXES: &[&str] = &[".min.js", ".d.ts"];
+
+/// True when osemgrep leaves the root-relative `path` out where pysemgrep reads it.
+pub(crate) fn osemgrep_skips(path: &Path) -> bool {
+    let name = name_of(path);
+    OSEMGREP_SKIPPED_SUFFIXES.iter().any(|suffix| name.ends_with(suffix))
 }
 
 /// True when semgrep, running rules of `bundled_only` (scangate's bundled rules) or any rules,

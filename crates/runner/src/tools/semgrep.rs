@@ -1,15 +1,28 @@
 //! semgrep: static analysis of first-party source.
 //!
 //! # Invocation
-//! `semgrep scan --config C --metrics=off --disable-version-check --quiet --disable-nosem
-//! --max-target-bytes=0 --x-ignore-semgrepignore-files [--x-rule-validation=none] --json-output=F
-//! --jobs=N .` in the root (`--x-rule-validation=none` with scangate's bundled rules alone). `N`
-//! is semgrep's share of the cores: it would otherwise start one worker per core and compete with
-//! the scanners running beside it. `C` is each of
-//! `--semgrep-config`'s values; without any, the registry's `p/default` (downloaded from
-//! semgrep.dev) or, with `--offline`, scangate's bundled rules. The bundled rules
-//! (`rules/semgrep/<language>.yaml`, embedded) are written to the run's scratch directory, one
-//! `--config` per file; `--semgrep-config bundled` names them explicitly.
+//! `semgrep scan [--experimental] --config C --metrics=off --disable-version-check --quiet
+//! --disable-nosem --max-target-bytes=0 --x-ignore-semgrepignore-files [--x-rule-validation=none]
+//! --json --jobs=N .` in the root; the report is stdout. `N` is semgrep's share of the cores: it
+//! would otherwise start one worker per core and compete with the scanners running beside it.
+//! `C` is each of `--semgrep-config`'s values; without any, the registry's `p/default`
+//! (downloaded from semgrep.dev) or, with `--offline`, scangate's bundled rules. The bundled rules
+//! (`rules/semgrep/<language>.yaml`, embedded as JSON with their YAML aliases expanded by
+//! `build.rs`) are written to the run's scratch directory, one `--config` per file;
+//! `--semgrep-config bundled` names them explicitly.
+//!
+//! # Engine
+//! `semgrep` is a Python program, pysemgrep, that spends about 1.8 s importing itself before it
+//! hands the rules and targets to semgrep-core; `--experimental` runs osemgrep instead,
+//! semgrep-core's own command line, which starts in a tenth of a second and reports the same
+//! findings, errors and `paths.scanned` for the same rules and targets. scangate runs osemgrep
+//! for the bundled rules ([`engine`]) and pysemgrep for every other rule source, whose behaviour
+//! stays pysemgrep's (osemgrep's YAML reader refuses aliases, and it reports a registry failure
+//! on stderr only). One difference in what they read: osemgrep reads no `*.min.js` or `*.d.ts`
+//! file, named on its command line or not ([`reads::osemgrep_skips`]); an invocation that reads
+//! one runs pysemgrep, with `--x-rule-validation=none` (pysemgrep's Python schema check, 0.7 s;
+//! semgrep-core still rejects a rule it cannot parse, and the bundled rules are checked by
+//! their tests).
 //!
 //! `--x-ignore-semgrepignore-files`: semgrep reads no `.semgrepignore` file (the repository's are
 //! untrusted; they would drop findings unseen, and are reported instead) and applies none of
@@ -43,7 +56,7 @@
 use std::ffi::{OsStr, OsString};
 
 use crate::scratch;
-use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, Scope};
+use crate::tool::{parse_json, present_configs, IgnoredConfig, Invocation, OutputChannel, Scope};
 use crate::tools::reads;
 use crate::{Category, FindingScope, RepoIndex, ScanOptions, Target, Tool};
 
@@ -51,12 +64,33 @@ use crate::{Category, FindingScope, RepoIndex, ScanOptions, Target, Tool};
 const IGNORE_FILE_IGNORED: &str = "its exclusions were not applied: semgrep scanned the files it lists; \
      leave paths out with --exclude, or suppress findings in a trusted --policy file";
 
+/// One file of the rules scangate ships: as written, and as semgrep is given it.
+struct BundledRules {
+    language: &'static str,
+    /// `rules/semgrep/<language>.yaml`.
+    yaml: &'static str,
+    /// The same rules as JSON, the YAML's aliases expanded (`build.rs`): osemgrep's YAML reader
+    /// refuses an alias (`pattern-sources: *go-request`).
+    json: &'static str,
+}
+
+/// Embeds the bundled rules of one language.
+macro_rules! bundled_rules {
+    ($language:literal) => {
+        BundledRules {
+            language: $language,
+            yaml: include_str!(concat!("../../../../rules/semgrep/", $language, ".yaml")),
+            json: include_str!(concat!(env!("OUT_DIR"), "/semgrep-rules/", $language, ".json")),
+        }
+    };
+}
+
 /// The rules scangate ships, one file per language, so a scan needs no rule registry.
-const BUNDLED_RULES: [(&str, &str); 4] = [
-    ("python", include_str!("../../../../rules/semgrep/python.yaml")),
-    ("javascript", include_str!("../../../../rules/semgrep/javascript.yaml")),
-    ("go", include_str!("../../../../rules/semgrep/go.yaml")),
-    ("java", include_str!("../../../../rules/semgrep/java.yaml")),
+const BUNDLED_RULES: [BundledRules; 4] = [
+    bundled_rules!("python"),
+    bundled_rules!("javascript"),
+    bundled_rules!("go"),
+    bundled_rules!("java"),
 ];
 
 /// The `--semgrep-config` value that names scangate's bundled rules.
@@ -133,7 +167,7 @@ fn downloaded(config: &str) -> bool {
 
 fn bundled_source() -> RuleSource {
     RuleSource::Bundled {
-        rules: BUNDLED_RULES.iter().map(|(_, rules)| rule_count(rules)).sum(),
+        rules: BUNDLED_RULES.iter().map(|rules| rule_count(rules.yaml)).sum(),
     }
 }
 
@@ -203,6 +237,9 @@ impl Tool for Semgrep {
     fn reads(&self, path: &std::path::Path, scope: &Scope<'_>) -> bool {
         reads::semgrep_reads(scope.repo, bundled_only(scope.options), path)
     }
+    fn output_channel(&self) -> OutputChannel {
+        OutputChannel::Stdout
+    }
     fn finding_scope(&self) -> FindingScope {
         FindingScope::File
     }
@@ -210,7 +247,12 @@ impl Tool for Semgrep {
         "no source file in a language semgrep analyses"
     }
     fn args(&self, invocation: &Invocation<'_>) -> Vec<OsString> {
+        let scope = invocation.scope();
+        let engine = engine(&scope);
         let mut args: Vec<OsString> = vec!["scan".into()];
+        if engine == Engine::Osemgrep {
+            args.push("--experimental".into());
+        }
         for config in config_args(invocation) {
             args.push("--config".into());
             args.push(config);
@@ -223,10 +265,10 @@ impl Tool for Semgrep {
         args.push("--max-target-bytes=0".into());
         args.push("--x-ignore-semgrepignore-files".into());
         // pysemgrep checks rules against its JSON schema in Python before semgrep-core parses
-        // them: about 0.7 s of every run (a third of a one-file scan). scangate's bundled rules
-        // are checked by their tests; semgrep-core still reports a rule it cannot parse as an
-        // error (which fails the run). Other rules keep the check.
-        if bundled_only(invocation.options) {
+        // them: about 0.7 s of every run. scangate's bundled rules are checked by their tests;
+        // semgrep-core still reports a rule it cannot parse as an error (which fails the run).
+        // Other rules keep the check.
+        if engine == Engine::Pysemgrep && bundled_only(invocation.options) {
             args.push("--x-rule-validation=none".into());
         }
         // semgrep leaves out the untracked files git ignores by itself; asked to scan them, it
@@ -240,14 +282,11 @@ impl Tool for Semgrep {
             exclude.push(path);
             args.push(exclude);
         }
-        let mut json_output = OsString::from("--json-output=");
-        json_output.push(invocation.output);
-        args.push(json_output);
+        args.push("--json".into());
         args.push(format!("--jobs={}", invocation.cores).into());
         if let Some(seconds) = invocation.options.semgrep_timeout {
             args.push(format!("--timeout={seconds}").into());
         }
-        let scope = invocation.scope();
         match scoped_files(&scope) {
             // Pre-commit: the staged source files; pull-request mode: the changed ones that
             // still exist. Its rules look at one file at a time, so these findings are a full
@@ -345,6 +384,33 @@ fn scoped_files<'a>(scope: &Scope<'a>) -> Option<Vec<&'a std::path::PathBuf>> {
     Some(files.iter().filter(|file| repo.exclusion_of(file).is_none()).collect())
 }
 
+/// Which of semgrep's two command lines runs an invocation (see the module's doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// `semgrep scan`: Python, then semgrep-core.
+    Pysemgrep,
+    /// `semgrep scan --experimental`: semgrep-core alone.
+    Osemgrep,
+}
+
+/// osemgrep for scangate's bundled rules, unless the invocation reads a file osemgrep skips
+/// (`*.min.js`, `*.d.ts`: a change could otherwise put its code there unseen); pysemgrep for
+/// every other rule source.
+fn engine(scope: &Scope<'_>) -> Engine {
+    if !bundled_only(scope.options) {
+        return Engine::Pysemgrep;
+    }
+    let skipped = |path: &std::path::Path| reads::osemgrep_skips(path) && reads::semgrep_reads(scope.repo, true, path);
+    let reads_a_skipped_file = match scoped_files(scope) {
+        Some(files) => files.iter().any(|file| skipped(file)),
+        None => scope.repo.first_matching(skipped).is_some(),
+    };
+    match reads_a_skipped_file {
+        true => Engine::Pysemgrep,
+        false => Engine::Osemgrep,
+    }
+}
+
 /// The symlinks named as a file of the rules' languages (`app/handler.py`) whose code semgrep does
 /// not scan: semgrep follows no symlink, so the code is scanned only when the link leads to a
 /// file in the repository that semgrep reads under its own name, or to a directory in the
@@ -438,15 +504,13 @@ fn config_args(invocation: &Invocation<'_>) -> Vec<OsString> {
 fn bundled_rule_paths(invocation: &Invocation<'_>) -> Vec<OsString> {
     BUNDLED_RULES
         .iter()
-        .map(|(language, rules)| {
-            let name = format!("scangate-semgrep-{language}.yaml");
-            scratch::shared_file(invocation.scratch, &name, rules.as_bytes()).into_os_string()
+        .map(|rules| {
+            let name = format!("scangate-semgrep-{}.json", rules.language);
+            scratch::shared_file(invocation.scratch, &name, rules.json.as_bytes()).into_os_string()
         })
         .collect()
 }
 
-/// `--x-semgrepignore-filename=.semgrepignore-<scratch name>`: a name the repository cannot
-/// know in advance, since the scratch directory's name is random.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,7 +526,22 @@ mod tests {
     #[test]
     fn every_bundled_rule_is_counted_once() {
         let mut ids = std::collections::BTreeSet::new();
-        for (language, file) in BUNDLED_RULES {
+        for BundledRules {
+            language,
+            yaml: file,
+            json,
+        } in BUNDLED_RULES
+        {
+            // What semgrep is given holds the same rules, in the same order.
+            let given: serde_json::Value = serde_json::from_str(json).expect("the bundled rules as JSON");
+            let given_ids: Vec<&str> = given["rules"]
+                .as_array()
+                .expect("a `rules` list")
+                .iter()
+                .map(|rule| rule["id"].as_str().expect("an id"))
+                .collect();
+            let written_ids: Vec<&str> = file.lines().filter_map(|line| line.strip_prefix("  - id: ")).collect();
+            assert_eq!(given_ids, written_ids, "{language}");
             // `id:` anywhere else (a nested key, another indentation) would escape the count.
             let id_lines = file
                 .lines()
