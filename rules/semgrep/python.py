@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import ssl
 import subprocess
+import sys
 
 import requests
 import yaml
@@ -66,9 +67,9 @@ def run(cmd, directory):
     os.popen("ls " + directory)
     # ok: python-os-system
     os.system("uptime")
-    # ruleid: python-os-system
+    # ok: python-os-system
     os.system(cmd)
-    # ruleid: python-subprocess-shell-true
+    # ok: python-subprocess-shell-true
     subprocess.Popen(cmd, shell=True)
     quoted = "vim {}".format(shlex.quote(directory))
     # ok: python-subprocess-shell-true
@@ -77,6 +78,57 @@ def run(cmd, directory):
     subprocess.run("tar czf backup.tgz " + shlex.quote(directory), shell=True)
     # ok: python-os-system
     os.system("rm -rf " + shlex.quote(directory))
+    # ruleid: python-subprocess-shell-true
+    subprocess.check_output(f"du -sh {directory}", shell=True)
+    # ruleid: python-os-system
+    os.system("chmod -R %s /srv" % directory)
+    # ruleid: python-os-system
+    os.popen("find {} -name core".format(directory))
+
+
+def run_script(directory):
+    command = "rsync -a " + directory + " /backup"
+    # ruleid: python-subprocess-shell-true
+    subprocess.call(command, shell=True)
+    line = "ls"
+    line += directory
+    # ruleid: python-os-system
+    os.system(line)
+    fixed = "make"
+    fixed += " all"
+    # ok: python-os-system
+    os.system(fixed)
+    safe = "ls " + shlex.quote(directory)
+    # ok: python-os-system
+    os.system(safe)
+
+
+def page(text, pager_cmd):
+    pager_cmd += " +" + str(len(text))
+    # ok: python-subprocess-shell-true
+    subprocess.Popen(pager_cmd, shell=True)
+
+
+def from_input():
+    # ruleid: python-os-system
+    os.system(sys.argv[1])
+    answer = input("host? ")
+    # ruleid: python-subprocess-shell-true
+    subprocess.run(answer, shell=True)
+
+
+@app.route("/ping")
+def ping():
+    host = request.args.get("host")
+    # ruleid: python-subprocess-shell-true
+    subprocess.run(host, shell=True)
+    # ruleid: python-os-system
+    os.system(request.form["command"])
+
+
+def django_view(request):
+    # ruleid: python-subprocess-shell-true
+    subprocess.check_call(request.GET["cmd"], shell=True)
 
 
 @app.route("/calculate")

@@ -11,8 +11,9 @@ use crate::support::{
     assert_exit, change_on_main, commit_all, git_ok, osv_offline_db, require_scanner, ScanReports as Scan,
 };
 
-/// A shell command run with `shell=True`: one semgrep finding of the bundled rules.
-const SHELL_RUN: &str = "def run(cmd):\n    subprocess.run(cmd, shell=True)\n";
+/// A shell command built from a parameter and run with `shell=True`: one semgrep finding of the
+/// bundled rules.
+const SHELL_RUN: &str = "def run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 
 /// `scangate scan ROOT --offline --tools TOOLS EXTRA…` (osv-scanner with the test advisories).
 fn scan(root: &Path, tools: &str, extra: &[&str]) -> Scan {
@@ -99,7 +100,7 @@ fn moved_and_reindented_code_stays_pre_existing() {
         return;
     }
     let base = format!("import subprocess\n\n\n{SHELL_RUN}");
-    let moved = "import subprocess\n\n\ndef first():\n    return 1\n\n\nclass Jobs:\n    def run(cmd):\n        subprocess.run(cmd,  shell=True)\n";
+    let moved = "import subprocess\n\n\ndef first():\n    return 1\n\n\nclass Jobs:\n    def run(directory):\n        subprocess.run(\"tar czf /tmp/b.tgz \" + directory,  shell=True)\n";
     let repo = change_on_main(&[("app/job.py", &base)], &[("app/job.py", moved)]);
     let pr = scan(repo.path(), "gitleaks,semgrep", &["--base", "main"]);
     assert_exit(&pr.output, 0);
@@ -133,7 +134,7 @@ fn a_new_finding_next_to_a_pre_existing_one_counts_alone() {
     }
     let base = format!("import subprocess\n\n\n{SHELL_RUN}");
     let added = format!(
-        "import os\nimport subprocess\n\n\n{SHELL_RUN}\n\ndef clean(path):\n    subprocess.call(path, shell=True)\n"
+        "import os\nimport subprocess\n\n\n{SHELL_RUN}\n\ndef clean(path):\n    subprocess.call(\"rm -rf \" + path, shell=True)\n"
     );
     let repo = change_on_main(&[("app/job.py", &base)], &[("app/job.py", &added)]);
     let pr = scan(repo.path(), "gitleaks,semgrep", &["--base", "main"]);

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::support::*;
 
-const SHELL_TRUE: &str = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
+const SHELL_TRUE: &str = "import subprocess\n\ndef run(directory):\n    return subprocess.call(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 const GO_EXEC: &str = "package tasks\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\nfunc Run() error {\n\treturn exec.Command(\"sh\", \"-c\", os.Getenv(\"CMD\")).Run()\n}\n";
 const LOCKFILE: &str = r#"{"name":"web","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","dependencies":{"lodash":"4.17.20"}},"node_modules/lodash":{"version":"4.17.20"}}}"#;
 

@@ -15,7 +15,8 @@ use crate::support::{
     assert_exit, checkout, commit_all, git_ok, require_installed_file, require_scanner, tools_dir, Repo, Scangate,
 };
 
-const HIGH_FINDING: &str = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n";
+const HIGH_FINDING: &str =
+    "import subprocess\n\n\ndef run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 
 /// The pipeline's policy: accepts the high finding, with an owner and an expiry.
 fn accepting_policy(extra: &str) -> String {

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::support::*;
 
-const SHELL_TRUE: &str = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
+const SHELL_TRUE: &str = "import subprocess\n\ndef run(directory):\n    return subprocess.call(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 const ROOT_USER: &str = "FROM ubuntu:22.04\nUSER root\n";
 /// lodash 4.17.20: GHSA-35jh-r3h4-6jhm in the offline OSV database the tests build.
 const LOCKFILE: &str = r#"{"name":"web","lockfileVersion":3,"requires":true,"packages":{"":{"name":"web","dependencies":{"lodash":"4.17.20"}},"node_modules/lodash":{"version":"4.17.20"}}}"#;

@@ -11,7 +11,8 @@ use serde_json::Value;
 use crate::dependencies::write_npm_project;
 use crate::support::{github_token, osv_offline_db, require_scanner, Repo, ScanReports};
 
-const PYTHON: &str = "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n";
+const PYTHON: &str =
+    "import subprocess\n\n\ndef run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 const GO: &str = "package main\n\nimport (\n\t\"crypto/md5\"\n\t\"fmt\"\n)\n\nfunc main() {\n\tfmt.Println(md5.Sum([]byte(\"password\")))\n}\n";
 const DOCKERFILE: &str = "FROM alpine:3.19\nRUN echo hi\n";
 const SCANNERS: [&str; 5] = ["gitleaks", "semgrep", "gosec", "trivy", "osv-scanner"];
@@ -169,7 +170,7 @@ fn columns_point_at_the_matched_text() {
     crate::support::assert_exit(&scan.output, 0);
     // What each rule's match starts with.
     let expected: BTreeMap<&str, &str> = [
-        ("python-subprocess-shell-true", "subprocess.run(cmd"),
+        ("python-subprocess-shell-true", "subprocess.run(\"tar czf"),
         ("go-weak-hash", "md5.Sum("),
         ("G501", "\"crypto/md5\""),
         ("github-pat", token.as_str()),

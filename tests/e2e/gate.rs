@@ -481,7 +481,7 @@ fn tool_native_suppressions_are_honored_and_reported() {
     );
     repo.write(
         "tools/job.py",
-        "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  # nosemgrep: python-subprocess-shell-true\n",
+        "import subprocess\n\n\ndef run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True)  # nosemgrep: python-subprocess-shell-true\n",
     );
     repo.write("Dockerfile", "FROM alpine:3.19\nRUN echo hi\n");
     repo.write(

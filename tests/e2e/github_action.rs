@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use crate::support::*;
 
-const SHELL_TRUE: &str = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
+const SHELL_TRUE: &str = "import subprocess\n\ndef run(directory):\n    return subprocess.call(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 
 /// A monorepo whose main branch already has a finding in services/api, and a pull request that
 /// adds a second one there.

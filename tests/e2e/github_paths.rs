@@ -7,7 +7,7 @@ use std::ffi::OsString;
 
 use crate::support::*;
 
-const SHELL_TRUE: &str = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
+const SHELL_TRUE: &str = "import subprocess\n\ndef run(directory):\n    return subprocess.call(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 
 #[test]
 fn a_subdirectory_scan_names_files_from_the_repository_root_in_every_report() {

@@ -34,7 +34,7 @@ const DEPENDENCIES: &str = "gl-reports/gl-dependency-scanning-report.json";
 const CODE_QUALITY: &str = "gl-reports/gl-code-quality-report.json";
 
 /// A line the bundled semgrep rule python-subprocess-shell-true (high) reports.
-const SHELL_TRUE: &str = "import subprocess\n\n\ndef run(cmd):\n    subprocess.call(cmd, shell=True)\n";
+const SHELL_TRUE: &str = "import subprocess\n\n\ndef run(directory):\n    subprocess.call(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 
 /// True when gitlab-ci-local and the scanners the test repositories need are installed (see
 /// [`require_test_tool`]).
@@ -724,7 +724,7 @@ fn fanout_merge_request_counts_only_what_the_change_adds() {
     let summary = gate_summary(&pipeline);
     assert_eq!(summary["verdict"], "pass", "{summary:#}");
 
-    repo.write("app/new.py", SHELL_TRUE.replace("run(cmd)", "start(cmd)"));
+    repo.write("app/new.py", SHELL_TRUE.replace("run(directory)", "start(directory)"));
     commit_all(repo.path(), "a new finding");
     std::fs::remove_dir_all(repo.path().join(".gitlab-ci-local")).unwrap();
     let pipeline = Pipeline::run(&repo, &merge_request(&base));

@@ -12,7 +12,7 @@ fn spaces_and_non_ascii_names_scan_with_the_real_scanners() {
     let repo_files = [
         (
             "src dir/ünïcode app.py",
-            "import subprocess\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n",
+            "import subprocess\n\ndef run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n",
         ),
         ("déploy/Dockerfile", "FROM alpine:3.19\nRUN apk add --no-cache curl\n"),
     ];

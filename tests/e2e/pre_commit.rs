@@ -174,7 +174,7 @@ fn pre_commit_try_repo_blocks_a_staged_secret_and_a_staged_finding_and_passes_a_
     std::fs::remove_file(repo.path().join("deploy/env.py")).expect("remove the secret");
     repo.write(
         "tasks/run.py",
-        "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n",
+        "import subprocess\n\ndef run(directory):\n    return subprocess.call(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n",
     );
     git_ok(repo.path(), &["add", "tasks/run.py"]);
     let finding = pre_commit.try_repo(repo.path(), hook);

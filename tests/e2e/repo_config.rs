@@ -184,7 +184,7 @@ fn semgrepignore_in_the_repository_does_not_hide_findings() {
         return;
     }
     let repo = Repo::new();
-    let code = "import os\n\ndef run(cmd):\n    os.system(cmd)\n";
+    let code = "import os\n\ndef run(directory):\n    os.system(\"rm -rf \" + directory)\n";
     repo.write("src/app.py", code)
         .write("tests/helpers.py", code)
         .write("vendor/lib/run.py", code)

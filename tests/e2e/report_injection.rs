@@ -45,7 +45,7 @@ fn file_names_cannot_start_workflow_commands() {
     for name in HOSTILE_NAMES {
         repo.write(
             name,
-            "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n",
+            "import subprocess\n\n\ndef run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n",
         );
     }
     let outside = tempfile::tempdir().unwrap();

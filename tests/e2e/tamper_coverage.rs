@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::support::*;
 
-const SHELL_TRUE: &str = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
+const SHELL_TRUE: &str = "import subprocess\n\n\ndef run(directory):\n    return subprocess.call(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 const ROOT_DOCKERFILE: &str = "FROM ubuntu:22.04\nUSER root\n";
 const GO_EXEC: &str = "package tasks\n\nimport (\n\t\"os\"\n\t\"os/exec\"\n)\n\n\
                        func Run() error {\n\treturn exec.Command(\"sh\", \"-c\", os.Getenv(\"CMD\")).Run()\n}\n";

@@ -281,7 +281,7 @@ const PYTHON_PACKAGE: &[(&str, &str)] = &[("app/__init__.py", "VERSION = 1\n")];
 
 /// A job running a shell command, with `comment` on that line (5).
 fn shell_job(comment: &str) -> String {
-    format!("import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True){comment}\n")
+    format!("import subprocess\n\n\ndef run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True){comment}\n")
 }
 
 /// semgrep's short form `nosem` on the flagged line: semgrep runs `--disable-nosem`, and scangate

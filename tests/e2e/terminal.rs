@@ -21,8 +21,8 @@ use crate::support::{
 /// The scanners the tests run: one finds the secret, the other the code.
 const SCANNERS: [&str; 2] = ["gitleaks", "semgrep"];
 
-/// A committed repository with a GitHub token (gitleaks) and `os.system` on an argument (semgrep's
-/// bundled rules); outputs go to a directory of their own, outside it.
+/// A committed repository with a GitHub token (gitleaks) and `os.system` on a command built from an
+/// argument (semgrep's bundled rules); outputs go to a directory of their own, outside it.
 struct Fixture {
     repo: Repo,
     token: String,
@@ -37,8 +37,11 @@ impl Fixture {
         }
         let token = format!("ghp_{}", random_token(ALNUM, 36));
         let repo = Repo::new();
-        repo.write("app.py", "import os\n\n\ndef run(command):\n    os.system(command)\n")
-            .write("deploy.env", format!("GITHUB_TOKEN={token}\n"));
+        repo.write(
+            "app.py",
+            "import os\n\n\ndef run(directory):\n    os.system(\"rm -rf \" + directory)\n",
+        )
+        .write("deploy.env", format!("GITHUB_TOKEN={token}\n"));
         git_ok(repo.path(), &["init", "-q"]);
         commit_all(repo.path(), "app and a token");
         let out = tempfile::Builder::new()

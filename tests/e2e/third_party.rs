@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::support::*;
 
-const SHELL_TRUE: &str = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)\n";
+const SHELL_TRUE: &str = "import subprocess\n\ndef run(directory):\n    return subprocess.call(\"tar czf /tmp/b.tgz \" + directory, shell=True)\n";
 const VENDORED: &str = "[third_party]\nvendored = [\"static/lib/**\"]\n";
 
 fn require_scanners() -> bool {

@@ -37,8 +37,8 @@ fn add_self_approving_change(repo: &Repo) {
     git_ok(repo.path(), &["checkout", "-q", "-b", "feature"]);
     repo.write(
         "app/job.py",
-        "import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  \
-         # nosemgrep: python-subprocess-shell-true -- the caller validates cmd\n",
+        "import subprocess\n\n\ndef run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True)  \
+         # nosemgrep: python-subprocess-shell-true -- the caller validates directory\n",
     );
     repo.write(
         "app/legacy.py",
@@ -185,7 +185,7 @@ fn from_level_3_a_native_ignore_needs_a_reason() {
     }
     let repo = Repo::new();
     let job = |comment: &str| {
-        format!("import subprocess\n\n\ndef run(cmd):\n    subprocess.run(cmd, shell=True)  # {comment}\n")
+        format!("import subprocess\n\n\ndef run(directory):\n    subprocess.run(\"tar czf /tmp/b.tgz \" + directory, shell=True)  # {comment}\n")
     };
     // Level 2 and up require a dependency scanner: osv-scanner reads the manifest (trivy,
     // offline, checks misconfigurations only and is none).
