@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.ciphers import algorithms, modes
 from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 from flask import Flask, Markup, render_template_string, request, send_file
+from flask import jsonify, make_response, render_template
 from werkzeug.utils import secure_filename
 
 app = Flask(__name__)
@@ -145,6 +146,17 @@ def hello():
     page = Markup("<b>%s</b>" % name)
     # ok: python-xss
     render_template_string("<h1>Hello {{ name }}</h1>", name=name)
+    # ok: python-xss
+    make_response(render_template("hello.html", name=name))
+    # ok: python-xss
+    make_response(jsonify({"name": name}), 201)
+    # ok: python-xss
+    Markup(name).unescape()
+    # ok: python-xss
+    text = make_response("Hello " + name)
+    text.headers["Content-Type"] = "text/plain; charset=utf-8"
+    # ruleid: python-xss
+    make_response("<p>" + name + "</p>", 400)
     return page
 
 
@@ -215,6 +227,9 @@ def load(blob, text):
     yaml.safe_load(text)
     # ok: python-unsafe-deserialization
     pickle.loads(pickle.dumps(blob))
+    copy = pickle.dumps(blob)
+    # ok: python-unsafe-deserialization
+    pickle.loads(copy)
     # ok: python-unsafe-deserialization
     pickle.loads(self._cache[key])
     pickled = self._cache[key]
