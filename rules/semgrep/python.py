@@ -181,6 +181,8 @@ def digests(data, password):
 def sign_token(data):
     # ruleid: python-weak-hash
     hashlib.new("md5", data)
+    # ok: python-weak-hash
+    hashlib.sha1(os.urandom(64)).hexdigest()
     # ruleid: python-weak-hash
     return hashlib.sha1(data).hexdigest()
 
