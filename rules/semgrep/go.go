@@ -44,6 +44,10 @@ func findUser(id string) {
 	http.Get(fmt.Sprintf("%s/users?id=%s", base, id))
 	// ok: go-sql-string-concatenation
 	db.Query(fmt.Sprintf("SELECT name FROM users WHERE id = %d", n))
+	// ok: go-sql-string-concatenation
+	db.QueryRow("SELECT user_id FROM resets WHERE token = ? AND created > "+store.dateSub(3, "HOUR"), id)
+	// ruleid: go-sql-string-concatenation
+	db.Query("SELECT name FROM users WHERE name = '" + strings.ToLower(id) + "'")
 }
 
 func report(name string) {

@@ -116,6 +116,17 @@ public class Examples extends HttpServlet {
         out.println("<h1>Hello " + HtmlUtils.htmlEscape(request.getParameter("name")) + "</h1>");
         // ok: java-servlet-xss
         out.println("<h1>Hello</h1>");
+        // ok: java-servlet-xss
+        out.println("<a href='?q=" + URLEncoder.encode(request.getParameter("q"), "UTF-8") + "'>next</a>");
+        // ok: java-servlet-xss
+        out.println("<p>" + escape(request.getParameter("name")) + "</p>");
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        response.setContentType("text/plain");
+        // ok: java-servlet-xss
+        response.getWriter().print(request.getParameter("id"));
     }
 
     byte[] digests(byte[] data) throws Exception {

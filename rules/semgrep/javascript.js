@@ -3,6 +3,7 @@
 const childProcess = require("child_process");
 const crypto = require("crypto");
 const fs = require("fs");
+const he = require("he");
 const https = require("https");
 const path = require("path");
 const vm = require("vm");
@@ -122,6 +123,11 @@ app.get("/download", (req, res) => {
   fs.readFileSync(path.join(__dirname, "files", path.basename(name)));
   // ok: js-path-traversal
   fs.readFileSync(path.join(__dirname, "index.html"));
+  // ok: js-path-traversal
+  res.sendFile(req.params.file, { root: path.join(__dirname, "files") });
+  const options = { root: path.join(__dirname, "files"), dotfiles: "deny" };
+  // ok: js-path-traversal
+  res.sendFile(req.params[0], options);
 });
 
 app.post("/fetch", async function (req, res) {
@@ -143,6 +149,8 @@ app.get("/hello", function hello(req, res) {
   res.json({ name: req.query.name });
   // ok: js-express-xss
   res.end(JSON.stringify({ headers: req.headers }));
+  // ok: js-express-xss
+  res.end("<h1>Index of " + he.encode(req.url) + "</h1>");
 });
 
 function open(opts, cb) {

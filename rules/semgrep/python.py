@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers import algorithms, modes
 from django.http import HttpResponse
 from django.utils.safestring import mark_safe
 from flask import Flask, Markup, render_template_string, request, send_file
+from flask import jsonify, make_response, render_template
 from werkzeug.utils import secure_filename
 
 app = Flask(__name__)
@@ -197,6 +198,17 @@ def hello():
     page = Markup("<b>%s</b>" % name)
     # ok: python-xss
     render_template_string("<h1>Hello {{ name }}</h1>", name=name)
+    # ok: python-xss
+    make_response(render_template("hello.html", name=name))
+    # ok: python-xss
+    make_response(jsonify({"name": name}), 201)
+    # ok: python-xss
+    Markup(name).unescape()
+    # ok: python-xss
+    text = make_response("Hello " + name)
+    text.headers["Content-Type"] = "text/plain; charset=utf-8"
+    # ruleid: python-xss
+    make_response("<p>" + name + "</p>", 400)
     return page
 
 
@@ -221,6 +233,8 @@ def digests(data, password):
 def sign_token(data):
     # ruleid: python-weak-hash
     hashlib.new("md5", data)
+    # ok: python-weak-hash
+    hashlib.sha1(os.urandom(64)).hexdigest()
     # ruleid: python-weak-hash
     return hashlib.sha1(data).hexdigest()
 
@@ -267,6 +281,9 @@ def load(blob, text):
     yaml.safe_load(text)
     # ok: python-unsafe-deserialization
     pickle.loads(pickle.dumps(blob))
+    copy = pickle.dumps(blob)
+    # ok: python-unsafe-deserialization
+    pickle.loads(copy)
     # ok: python-unsafe-deserialization
     pickle.loads(self._cache[key])
     pickled = self._cache[key]
