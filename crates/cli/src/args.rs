@@ -251,7 +251,8 @@ pub struct ScannerArgs {
     /// Kill a scanner (and everything it started) after this many seconds.
     #[arg(long, value_name = "SECS", env = "SCANGATE_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: Option<u64>,
-    /// At most this many scanners at once (default: all at once).
+    /// At most this many scanner invocations at once, the longest expected first (default: one
+    /// more than the machine's cores).
     #[arg(long, value_name = "N", env = "SCANGATE_JOBS", value_parser = clap::value_parser!(u64).range(1..))]
     pub jobs: Option<u64>,
     /// Semgrep rules (`--config` value; repeatable): a registry ruleset, a URL, a local file or

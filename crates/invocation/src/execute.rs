@@ -81,7 +81,7 @@ pub async fn execute(
         Some(_) => cache_places(&runs.iter().collect::<Vec<_>>(), &repo, options, &scratch, None).await,
         None => runs.iter().map(|_| None).collect(),
     };
-    let permits = Arc::new(Semaphore::new(options.jobs.unwrap_or(runs.len()).max(1)));
+    let permits = Arc::new(Semaphore::new(scangate_runner::jobs_at_once(runs.len(), options.jobs)));
     // The scanners that do not run are known now: shown first, they do not move later.
     let not_running: Vec<Invocation> = not_run
         .into_iter()

@@ -43,7 +43,7 @@ pub use git::{git_command, git_env, DIFF_FLAGS};
 pub use install::{install, InstallError, InstallProgress};
 pub use locate::{pins, resolve, tools_dir, version_of, Pin, ToolsDir};
 pub use options::ScanOptions;
-pub use plan::{plan, NotRun, Plan, PlannedRun};
+pub use plan::{jobs_at_once, plan, NotRun, Plan, PlannedRun};
 pub use process::{adopt_orphans, end_orphans, running_scanners};
 pub use repo::{Excludes, Exclusion, ExclusionReason, RepoIndex};
 pub use sbom::{sbom, Sbom, SbomError};

@@ -215,12 +215,28 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<Plan, Error> {
 /// multi-process scanner (semgrep) is given the cores they leave, at least one, so that it neither
 /// oversubscribes the CPU the others need nor leaves cores idle.
 fn cores_per_scanner(invocations: usize, jobs: Option<usize>) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    cores_left(cores, invocations, jobs)
+    let cores = machine_cores();
+    cores_left(cores, at_once(cores, invocations, jobs))
 }
 
-fn cores_left(cores: usize, invocations: usize, jobs: Option<usize>) -> usize {
-    let at_once = jobs.unwrap_or(invocations).min(invocations).max(1);
+fn machine_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
+/// How many of a plan's `invocations` run at once: `--jobs`, else one more than the machine's
+/// cores, the longest expected first. All at once, the scanners share the cores evenly and the
+/// longest one ends alone while the other cores idle; one more than the cores keeps every core
+/// busy while a scanner waits on its files or the network (benches/change-scope: 2 cores, the full
+/// scan 1.13 x the physical limit all at once, 1.08 x three at a time).
+pub fn jobs_at_once(invocations: usize, jobs: Option<usize>) -> usize {
+    at_once(machine_cores(), invocations, jobs)
+}
+
+fn at_once(cores: usize, invocations: usize, jobs: Option<usize>) -> usize {
+    jobs.unwrap_or(cores + 1).min(invocations).max(1)
+}
+
+fn cores_left(cores: usize, at_once: usize) -> usize {
     cores.saturating_sub(at_once - 1).max(1)
 }
 
@@ -296,10 +312,13 @@ mod tests {
     #[test]
     fn a_multi_process_scanner_gets_the_cores_the_others_leave() {
         // Six invocations at once on eight cores: five keep one core each, semgrep gets three.
-        assert_eq!(cores_left(8, 6, None), 3);
-        assert_eq!(cores_left(8, 6, Some(2)), 7);
-        assert_eq!(cores_left(8, 1, None), 8);
-        assert_eq!(cores_left(2, 6, None), 1, "never less than one");
-        assert_eq!(cores_left(4, 0, None), 4);
+        assert_eq!(cores_left(8, at_once(8, 6, None)), 3);
+        assert_eq!(cores_left(8, at_once(8, 6, Some(2))), 7);
+        assert_eq!(cores_left(8, at_once(8, 1, None)), 8);
+        assert_eq!(cores_left(2, at_once(2, 6, None)), 1, "never less than one");
+        assert_eq!(cores_left(4, at_once(4, 0, None)), 4);
+        assert_eq!(at_once(2, 9, None), 3, "one more than the cores");
+        assert_eq!(at_once(2, 9, Some(9)), 9);
+        assert_eq!(at_once(16, 9, None), 9);
     }
 }
