@@ -226,8 +226,8 @@ fn machine_cores() -> usize {
 /// How many of a plan's `invocations` run at once: `--jobs`, else one more than the machine's
 /// cores, the longest expected first. All at once, the scanners share the cores evenly and the
 /// longest one ends alone while the other cores idle; one more than the cores keeps every core
-/// busy while a scanner waits on its files or the network (benches/change-scope: 2 cores, the full
-/// scan 1.13 x the physical limit all at once, 1.08 x three at a time).
+/// busy while a scanner waits on its files or the network (`benches/change-scope 5`, 2 cores: the
+/// full scan 1.26 x the physical limit all at once, 1.05 x three at a time).
 pub fn jobs_at_once(invocations: usize, jobs: Option<usize>) -> usize {
     at_once(machine_cores(), invocations, jobs)
 }

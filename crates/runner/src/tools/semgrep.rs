@@ -559,7 +559,7 @@ mod tests {
                 let with_key = file.lines().filter(|line| line.starts_with(key)).count();
                 assert_eq!(with_key, rule_count(file), "{language}.yaml: `{key}`");
             }
-            for id in file.lines().filter_map(|line| line.strip_prefix("  - id: ")) {
+            for id in written_ids {
                 assert!(ids.insert(id), "{id} twice");
             }
         }
